@@ -1,0 +1,37 @@
+# panhub: make demo | make demo-stop | make test | make bench | make lint
+# Run as root on Debian 12 (the demo creates Unix accounts and starts SLURM).
+SHELL := /bin/bash
+PANHUB_PREFIX ?= /opt/panhub
+VENV := $(PANHUB_PREFIX)/venv
+PY := $(VENV)/bin/python
+DEMO := hub_config/demo
+export PANHUB_PREFIX
+
+.PHONY: bootstrap slurm demo demo-stop test unit bench lint
+
+bootstrap:  ## apt, venv, npm: everything the demo and the tests need
+	bash $(DEMO)/bootstrap.sh
+
+slurm: bootstrap
+	bash $(DEMO)/slurm.sh start
+
+demo: slurm  ## bring up SLURM, proxy, hub and the demo accounts on 127.0.0.1:8000
+	$(VENV)/bin/panhub demo up --config hub_config/jupyterhub_config.py
+
+demo-stop:  ## stop every daemon the demo started
+	-$(VENV)/bin/panhub demo down --config hub_config/jupyterhub_config.py
+	bash $(DEMO)/slurm.sh stop
+
+test: slurm  ## the whole suite: unit tests and integration tests on the real cluster
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+unit:
+	$(PY) -m pytest -m "not integration" $(PYTEST_ARGS)
+
+bench: slurm  ## benchmarks; JSON results in tests/benchmarks/results/
+	set -e; for b in tests/benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b; done
+
+lint:
+	$(VENV)/bin/ruff check hub_config tests
+	$(VENV)/bin/ruff format --check hub_config tests
+	$(VENV)/bin/mypy

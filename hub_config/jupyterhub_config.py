@@ -1,0 +1,86 @@
+"""panhub's JupyterHub configuration: wiring only.
+
+Site settings come from environment variables (read here, and only here), so that the
+demo, the tests and a real site run the same file:
+
+PANHUB_HUB_NAME        name of this hub in SLURM job names (default "panhub")
+PANHUB_STATE_DIR       where the hub keeps its database and cookie secret (default: cwd)
+PANHUB_DB_URL          SQLAlchemy URL of the hub database (default: SQLite in the state dir)
+PANHUB_PUBLIC_URL      where the proxy listens (default http://127.0.0.1:8000)
+PANHUB_HUB_URL         where the hub listens (default http://127.0.0.1:8081)
+PANHUB_PROXY_API_URL   the proxy's API (default http://127.0.0.1:8001; token in
+                       CONFIGPROXY_AUTH_TOKEN)
+PANHUB_SERVER_IP       address single-user servers listen on (default 0.0.0.0; the demo
+                       uses 127.0.0.1)
+PANHUB_ALLOWED_GROUPS  comma-separated Unix groups allowed to log in (default panhub-users)
+PANHUB_ADMIN_GROUPS    comma-separated Unix groups of hub admins (default panhub-admins)
+PANHUB_API_TOKEN       if set, a service "panhub-admin" with this token gets the admin role
+PANHUB_SPAWNER         "panhub" (default) or "stock" (plain batchspawner, for benchmarks)
+PANHUB_POLL_INTERVAL   seconds between checks that running servers' jobs still exist
+"""
+
+import os
+import sys
+
+c = get_config()  # noqa: F821
+env = os.environ.get
+state_dir = env("PANHUB_STATE_DIR", os.getcwd())
+venv_bin = os.path.join(sys.prefix, "bin")
+
+# --- hub and proxy: the proxy runs on its own, so a hub restart keeps every route ---
+c.JupyterHub.bind_url = env("PANHUB_PUBLIC_URL", "http://127.0.0.1:8000")
+c.JupyterHub.hub_bind_url = env("PANHUB_HUB_URL", "http://127.0.0.1:8081")
+c.ConfigurableHTTPProxy.should_start = False
+c.ConfigurableHTTPProxy.api_url = env("PANHUB_PROXY_API_URL", "http://127.0.0.1:8001")
+c.JupyterHub.db_url = env("PANHUB_DB_URL", f"sqlite:///{state_dir}/jupyterhub.sqlite")
+c.JupyterHub.cookie_secret_file = os.path.join(state_dir, "jupyterhub_cookie_secret")
+c.JupyterHub.pid_file = os.path.join(state_dir, "jupyterhub.pid")
+c.JupyterHub.cleanup_servers = False  # a hub restart must not cancel users' jobs
+c.JupyterHub.allow_named_servers = True
+c.JupyterHub.named_server_limit_per_user = 4
+
+# --- login: real Unix accounts through PAM; only members of the allowed groups ---
+c.JupyterHub.authenticator_class = "pam"
+c.PAMAuthenticator.allowed_groups = set(
+    filter(None, env("PANHUB_ALLOWED_GROUPS", "panhub-users").split(","))
+)
+c.PAMAuthenticator.admin_groups = set(
+    filter(None, env("PANHUB_ADMIN_GROUPS", "panhub-admins").split(","))
+)
+c.PAMAuthenticator.open_sessions = False
+
+if env("PANHUB_API_TOKEN"):
+    c.JupyterHub.services = [{"name": "panhub-admin", "api_token": env("PANHUB_API_TOKEN")}]
+    c.JupyterHub.load_roles = [{"name": "admin", "services": ["panhub-admin"]}]
+
+# --- spawner ---
+c.Spawner.default_url = "/lab"
+c.Spawner.cmd = [os.path.join(venv_bin, "jupyterhub-singleuser")]
+c.Spawner.poll_interval = int(env("PANHUB_POLL_INTERVAL", "10"))
+c.Spawner.start_timeout = 300
+c.Spawner.http_timeout = 60
+c.Spawner.ip = env("PANHUB_SERVER_IP", "0.0.0.0")  # noqa: S104
+
+if env("PANHUB_SPAWNER", "panhub") == "stock":
+    # batchspawner 1.3.0 with its defaults, for the benchmark's peer measurement
+    c.JupyterHub.spawner_class = "batchspawner.SlurmSpawner"
+    c.SlurmSpawner.batchspawner_singleuser_cmd = os.path.join(venv_bin, "batchspawner-singleuser")
+    c.SlurmSpawner.req_prologue = f"export PATH={venv_bin}:$PATH"
+    c.SlurmSpawner.req_partition = "cpu"
+    c.SlurmSpawner.req_nprocs = "1"
+    c.SlurmSpawner.req_memory = "1G"
+    c.SlurmSpawner.req_runtime = "01:00:00"
+else:
+    c.JupyterHub.spawner_class = "panhub-slurm"
+    c.FacilitySlurmSpawner.hub_name = env("PANHUB_HUB_NAME", "panhub")
+    c.FacilitySlurmSpawner.batchspawner_singleuser_cmd = os.path.join(venv_bin, "panhub-singleuser")
+    c.FacilitySlurmSpawner.environments = {
+        "default": {
+            "description": "panhub Python 3 (JupyterLab, NumPy, h5py, silx)",
+            "setup": [f"export PATH={venv_bin}:$PATH"],
+        },
+    }
+    c.FacilitySlurmSpawner.partitions = {
+        "cpu": {"description": "CPU nodes"},
+        "gpu": {"description": "GPU nodes"},
+    }

@@ -1,0 +1,121 @@
+"""``panhub-singleuser CMD [ARGS...]``: start a single-user server in a batch job.
+
+Replaces ``batchspawner-singleuser``. It picks a free port, puts it into
+``JUPYTERHUB_SERVICE_URL``, and ``exec``s the server, so the server keeps the job's main
+process and its signals. A detached helper process reports the port to the hub only
+once the server accepts connections: the hub's first readiness check then succeeds,
+instead of backing off while JupyterLab starts. The hub's handler accepts the port and
+nothing else.
+
+Uses the standard library only: it runs before the server, on every spawn.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+import time
+import urllib.request
+from urllib.parse import urlsplit, urlunsplit
+
+CONNECT_POLL_SECONDS = 0.02
+
+
+def pick_port() -> int:
+    """Ask the kernel for a free TCP port."""
+    with socket.socket() as sock:
+        sock.bind(("", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def with_port(url: str, port: int) -> str:
+    """Replace the port in ``url``, keeping its host (``0.0.0.0`` if there is none)."""
+    parts = urlsplit(url)
+    host = parts.hostname or "0.0.0.0"  # noqa: S104 - the hub's default listen address
+    if ":" in host:
+        host = f"[{host}]"
+    return urlunsplit(parts._replace(netloc=f"{host}:{port}"))
+
+
+def probe_host(url: str) -> str:
+    """Where to check that the server listens: loopback when it listens everywhere."""
+    host = urlsplit(url).hostname or ""
+    return "127.0.0.1" if host in {"", "0.0.0.0", "::"} else host  # noqa: S104
+
+
+def wait_for_listen(host: str, port: int, parent: int, deadline: float) -> bool:
+    """Wait until ``host:port`` accepts connections; False if the server died or time ran out."""
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return True
+        except OSError:
+            pass
+        if not _alive(parent):
+            return False
+        time.sleep(CONNECT_POLL_SECONDS)
+    return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in {"Z", "X"}
+    except (OSError, IndexError):
+        return False
+
+
+def report_port(api_url: str, token: str, port: int, attempts: int = 5) -> None:
+    """POST ``{"port": port}`` to the hub's ``/batchspawner`` route, with a few retries."""
+    request = urllib.request.Request(  # noqa: S310 - the hub's own API URL
+        api_url.rstrip("/") + "/batchspawner",
+        data=json.dumps({"port": port}).encode(),
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    for attempt in range(attempts):
+        try:
+            with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+                return
+        except OSError as exc:
+            print(f"panhub-singleuser: port report failed ({exc})", file=sys.stderr)
+            time.sleep(0.5 * (attempt + 1))
+
+
+def _reporter(service_url: str, port: int, server_pid: int) -> None:
+    timeout = float(os.environ.get("PANHUB_START_TIMEOUT", "600"))
+    if wait_for_listen(probe_host(service_url), port, server_pid, time.monotonic() + timeout):
+        report_port(os.environ["JUPYTERHUB_API_URL"], os.environ["JUPYTERHUB_API_TOKEN"], port)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: ``panhub-singleuser jupyterhub-singleuser [ARGS...]``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        sys.exit("usage: panhub-singleuser COMMAND [ARGS...]")
+    for name in ("JUPYTERHUB_API_URL", "JUPYTERHUB_API_TOKEN"):
+        if name not in os.environ:
+            sys.exit(f"panhub-singleuser: {name} is not set; run me from the hub's batch job")
+    port = pick_port()
+    service_url = with_port(os.environ.get("JUPYTERHUB_SERVICE_URL", ""), port)
+    os.environ["JUPYTERHUB_SERVICE_URL"] = service_url
+    server_pid = os.getpid()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the forked reporter
+        # detach twice so the server never has to reap the reporter
+        if os.fork() == 0:
+            try:
+                _reporter(service_url, port, server_pid)
+            finally:
+                os._exit(0)
+        os._exit(0)
+    os.waitpid(child, 0)
+    print(f"panhub-singleuser: starting {args[0]} on port {port}", flush=True)
+    os.execvp(args[0], args)  # noqa: S606
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,362 @@
+"""FacilitySlurmSpawner: batchspawner's SlurmSpawner with a validated resource form.
+
+The spawner is a thin shell: it declares settings, runs SLURM commands, and hands their
+text to the pure functions in :mod:`panhub.slurm` and :mod:`panhub.form`.
+
+What it changes from batchspawner 1.3.0:
+
+- ``user_options`` are validated against the form's fields and the cluster's limits
+  (from ``sinfo``, cached); they no longer override the job-script variables.
+- the job script comes from :func:`panhub.slurm.make_job_script`: named
+  ``jhub-<hub>-<user>-<server>``, log outside the home folder's listing, no login shell,
+  no extra job step.
+- the job id is saved in the hub database right after ``sbatch``, so a hub restart while
+  the job is queued does not orphan it.
+- the port arrives through :class:`panhub.handlers.PortCallbackHandler`, which accepts a
+  port and nothing else, and wakes ``start()`` at once; meanwhile the job is polled with
+  back-off, and a job that ends before its server reports is noticed (batchspawner #254).
+- progress messages give SLURM's pending reason and expected start time.
+- a failing ``squeue`` is UNKNOWN (keep the server), never "gone".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import pwd
+import sys
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from batchspawner import SlurmSpawner
+from batchspawner.batchspawner import JobStatus, format_template
+from sqlalchemy.orm import object_session
+from tornado import web
+from traitlets import Dict, Float, List, Unicode, default
+
+from panhub import handlers
+from panhub.form import (
+    EnvironmentChoice,
+    FormError,
+    PartitionChoice,
+    ResourceRequest,
+    flatten_form,
+    make_environment_choices,
+    make_partition_choices,
+    render_form,
+    validate_options,
+)
+from panhub.slurm import (
+    SINFO_FORMAT,
+    SQUEUE_FORMAT,
+    JobInfo,
+    JobPhase,
+    JobSpec,
+    describe_pending,
+    make_export_vars,
+    make_job_name,
+    make_job_script,
+    parse_sinfo,
+    parse_squeue,
+)
+
+handlers.install()
+
+
+class FormRejected(web.HTTPError):
+    """A 400 whose message JupyterHub shows above the re-rendered form."""
+
+    def __init__(self, error: FormError) -> None:
+        super().__init__(400, str(error))
+        self.jupyterhub_message = "Please correct the form: " + str(error)
+        items = "".join(
+            f"<li><b>{html.escape(k)}</b> {html.escape(v)}</li>" for k, v in error.errors.items()
+        )
+        self.jupyterhub_html_message = f"Please correct the form:<ul>{items}</ul>"
+
+
+class FacilitySlurmSpawner(SlurmSpawner):
+    """Start JupyterLab as a SLURM job, with a resource form validated on the server."""
+
+    hub_name = Unicode(
+        "panhub",
+        help="Name of this hub in job names (``jhub-<hub>-<user>-<server>``), so that "
+        "several hubs can share a cluster. Example: ``'alba'``.",
+    ).tag(config=True)
+
+    partitions = Dict(
+        default_value={
+            "cpu": {"description": "CPU nodes"},
+            "gpu": {"description": "GPU nodes"},
+        },
+        help="Partitions offered in the form, in order (the first is the default). Each "
+        "maps to a dict with ``description`` and optional caps ``max_cpus``, "
+        "``max_memory_gb``, ``max_gpus``, ``max_minutes`` that lower what sinfo reports. "
+        "Example: ``{'cpu': {'description': 'CPU nodes', 'max_cpus': 16}}``.",
+    ).tag(config=True)
+
+    environments = Dict(
+        help="Software environments offered in the form, in order (the first is the "
+        "default): name -> ``{'description': str, 'setup': [shell lines]}``. The setup "
+        "lines run in the job before the server starts. Default: the hub's own Python "
+        "prefix. Example: ``{'tomo': {'description': 'Tomography', "
+        "'setup': ['source /opt/envs/tomo/bin/activate']}}``.",
+    ).tag(config=True)
+
+    @default("environments")
+    def _default_environments(self) -> dict[str, Any]:
+        return {
+            "default": {
+                "description": "panhub (JupyterLab, NumPy, h5py, silx)",
+                "setup": [f"export PATH={sys.prefix}/bin:$PATH"],
+            }
+        }
+
+    sinfo_cmd = Unicode(
+        f"sinfo -h -a -o '{SINFO_FORMAT}'",
+        help="Command that lists partitions and their limits, in panhub.slurm.SINFO_FORMAT.",
+    ).tag(config=True)
+
+    sinfo_cache_seconds = Float(
+        60.0,
+        help="Seconds to reuse sinfo's answer for forms and validation (0: always ask).",
+    ).tag(config=True)
+
+    job_log_dir = Unicode(
+        "{homedir}/.panhub/logs",
+        help="Folder for the job logs (``slurm-<jobid>.log``), formatted with "
+        "``{homedir}`` and ``{username}``. The default is hidden from the Lab file browser.",
+    ).tag(config=True)
+
+    extra_sbatch = List(
+        Unicode(),
+        help="Extra ``#SBATCH`` options for every job, each starting with ``--``. "
+        "Example: ``['--constraint=ib']``.",
+    ).tag(config=True)
+
+    pending_poll_max = Float(
+        5.0,
+        help="Longest interval (s) between squeue calls while a job waits in the queue; "
+        "polling starts at ``startup_poll_interval`` and backs off to this.",
+    ).tag(config=True)
+
+    stop_timeout = Float(
+        15.0,
+        help="Seconds ``stop()`` waits for SLURM to confirm that the job has ended.",
+    ).tag(config=True)
+
+    batchspawner_singleuser_cmd = Unicode(
+        "panhub-singleuser",
+        help="Wrapper that starts the server and reports its port once it listens.",
+    ).tag(config=True)
+
+    batch_query_cmd = Unicode(f"squeue -h -j {{job_id}} -o '{SQUEUE_FORMAT}'").tag(config=True)
+
+    startup_poll_interval = Float(
+        0.5, help="First interval (s) between squeue calls while a job is pending."
+    ).tag(config=True)
+
+    _sinfo_cache: tuple[float, str] | None = None
+
+    # ------------------------------------------------------------------ choices + form
+
+    async def get_cluster_partitions(self) -> list[PartitionChoice]:
+        """The configured partitions with their limits from sinfo (cached, class-wide)."""
+        cached = FacilitySlurmSpawner._sinfo_cache
+        now = time.monotonic()
+        if cached is None or now - cached[0] > self.sinfo_cache_seconds:
+            output = await self.run_command(self.sinfo_cmd)
+            cached = FacilitySlurmSpawner._sinfo_cache = (now, output)
+        return make_partition_choices(self.partitions, parse_sinfo(cached[1]))
+
+    def get_environments(self) -> list[EnvironmentChoice]:
+        return make_environment_choices(self.environments)
+
+    async def get_options_form(self) -> str:
+        partitions = await self.get_cluster_partitions()
+        return render_form(partitions, self.get_environments(), self.user_options or {})
+
+    async def run_options_from_form(self, form_data: dict[str, list[str]]) -> dict[str, Any]:
+        request = await self.validate(flatten_form(form_data))
+        return request.to_options()
+
+    async def validate(self, options: dict[str, Any]) -> ResourceRequest:
+        """Validate user options; raise :class:`FormRejected` (HTTP 400) with the reasons."""
+        if not isinstance(options, dict):
+            raise FormRejected(FormError({"options": "must be a JSON object"}))
+        try:
+            return validate_options(
+                options, await self.get_cluster_partitions(), self.get_environments()
+            )
+        except FormError as exc:
+            raise FormRejected(exc) from None
+
+    @default("apply_user_options")
+    def _default_apply_user_options(self) -> Any:
+        async def apply(spawner: FacilitySlurmSpawner, user_options: dict[str, Any]) -> None:
+            # runs for form and REST spawns alike, before start(): a bad REST body is a 400
+            await spawner.validate(user_options or {})
+
+        return apply
+
+    # ------------------------------------------------------------------ job script
+
+    def make_job_spec(self, request: ResourceRequest, env: dict[str, str]) -> JobSpec:
+        """Turn a validated request into the job's full description."""
+        home = pwd.getpwnam(self.user.name).pw_dir
+        environment = {e.name: e for e in self.get_environments()}[request.environment]
+        return JobSpec(
+            job_name=make_job_name(self.hub_name, self.user.name, self.name),
+            partition=request.partition,
+            cpus=request.cpus,
+            memory_mb=request.memory_gb * 1024,
+            runtime_minutes=request.runtime_minutes,
+            gpus=request.gpus,
+            gpu_gres=self.req_gres or "gpu:{gpus}",
+            reservation=request.reservation,
+            account=self.req_account,
+            qos=self.req_qos,
+            workdir=home,
+            log_dir=self.job_log_dir.format(homedir=home, username=self.user.name),
+            export_vars=make_export_vars(env, self.req_keepvars_extra.split(",")),
+            extra_sbatch=tuple(self.extra_sbatch),
+            prologue=self.req_prologue,
+            setup=environment.setup,
+            command=(self.batchspawner_singleuser_cmd, *self.cmd, *self.get_args()),
+        )
+
+    async def submit_batch_script(self) -> str:
+        request = await self.validate(self.user_options or {})
+        env = self.get_env()
+        script = make_job_script(self.make_job_spec(request, env))
+        subvars = self.get_req_subvars()
+        cmd = " ".join(
+            (
+                format_template(self.exec_prefix, **subvars),
+                format_template(self.batch_submit_cmd, **subvars),
+            )
+        )
+        self.log.info("Submitting job for %s: %s", self._log_name, cmd)
+        self.log.debug("Job script:\n%s", script)
+        out = await self.run_command(cmd, input=script, env=env)
+        self.job_id = self.parse_job_id(out)
+        self.save_state_now()
+        self.log.info("Job %s submitted for %s", self.job_id, self._log_name)
+        return self.job_id
+
+    def save_state_now(self) -> None:
+        """Write the spawner state (job id) to the hub database at once."""
+        orm = self.orm_spawner
+        if orm is None:
+            return
+        orm.state = self.get_state()
+        session = object_session(orm)
+        if session is not None:
+            session.commit()
+
+    # ------------------------------------------------------------------ job state
+
+    @property
+    def job_info(self) -> JobInfo:
+        return parse_squeue(self.job_status or "")
+
+    def state_ispending(self) -> bool:
+        return self.job_info.phase is JobPhase.PENDING
+
+    def state_isrunning(self) -> bool:
+        return self.job_info.phase is JobPhase.RUNNING
+
+    def state_isunknown(self) -> bool:
+        return self.job_info.phase is JobPhase.UNKNOWN
+
+    def state_gethost(self) -> str:
+        return self.job_info.host
+
+    # ------------------------------------------------------------------ start / stop
+
+    def receive_port(self, port: int) -> None:
+        """Called by the port callback handler: the server listens on ``port``."""
+        self.port = port
+        event = getattr(self, "_port_event", None)
+        if event is not None:
+            event.set()
+
+    async def start(self) -> tuple[str, int]:
+        self.port = 0
+        if self.server:
+            self.server.port = 0
+        self._port_event = asyncio.Event()
+        self.job_status = ""
+        await self.submit_batch_script()
+        interval = self.startup_poll_interval
+        while not self._port_event.is_set():
+            try:
+                await asyncio.wait_for(self._port_event.wait(), timeout=interval)
+            except TimeoutError:
+                pass
+            else:
+                break
+            status = await self.query_job_status()
+            if status is JobStatus.NOTFOUND:
+                log = self.job_log_dir.format(
+                    homedir=pwd.getpwnam(self.user.name).pw_dir, username=self.user.name
+                )
+                job_id = self.job_id
+                self.clear_state()
+                raise RuntimeError(
+                    f"SLURM job {job_id} ended before JupyterLab started; "
+                    f"see {log}/slurm-{job_id}.log"
+                )
+            interval = min(interval * 1.5, self.pending_poll_max)
+        host = await self.get_running_host()
+        self.log.info("Job %s: server at %s:%s", self.job_id, host, self.port)
+        return host, self.port
+
+    async def get_running_host(self, attempts: int = 20) -> str:
+        """Ask squeue where the job runs, retrying while the scheduler hiccups."""
+        for _ in range(attempts):
+            status = await self.query_job_status()
+            host = self.state_gethost() if status is JobStatus.RUNNING else ""
+            if host:
+                return host
+            if status is JobStatus.NOTFOUND:
+                break
+            await asyncio.sleep(0.25)
+        raise RuntimeError(f"SLURM job {self.job_id} reported a port but is not running")
+
+    async def stop(self, now: bool = False) -> None:
+        if not self.job_id:
+            return
+        self.log.info("Stopping job %s of %s", self.job_id, self._log_name)
+        await self.cancel_batch_job()
+        if now:
+            return
+        deadline = time.monotonic() + self.stop_timeout
+        interval = 0.2
+        while time.monotonic() < deadline:
+            status = await self.query_job_status()
+            if status not in (JobStatus.RUNNING, JobStatus.UNKNOWN):
+                return
+            await asyncio.sleep(interval)
+            interval = min(interval * 1.5, 2.0)
+        self.log.warning("Job %s did not end within %ss", self.job_id, self.stop_timeout)
+
+    async def progress(self) -> AsyncIterator[dict[str, Any]]:
+        last = ""
+        while True:
+            info = self.job_info
+            if self.port or info.phase is JobPhase.RUNNING:
+                message = f"Job {self.job_id} running on {info.host or 'its node'}; starting JupyterLab"
+            elif info.phase is JobPhase.PENDING:
+                message = f"Job {self.job_id}: " + describe_pending(info)
+            elif self.job_id:
+                message = f"Job {self.job_id} submitted; waiting for SLURM"
+            else:
+                message = "Submitting the job to SLURM"
+            if message != last:
+                yield {"message": message}
+                last = message
+            if self.port:
+                return
+            await asyncio.sleep(0.5)

@@ -81,6 +81,7 @@ else:
         },
     }
     c.FacilitySlurmSpawner.partitions = {
-        "cpu": {"description": "CPU nodes"},
+        # the demo's one node is in both partitions: GPUs only through "gpu"
+        "cpu": {"description": "CPU nodes", "max_gpus": 0},
         "gpu": {"description": "GPU nodes"},
     }

@@ -1,0 +1,75 @@
+"""Integration fixtures: the real SLURM cluster, demo accounts, and a hub of the tests' own.
+
+The test hub runs beside the demo (public port 8100, hub 8181, proxy API 8101) with job
+names ``jhub-test-...``; it is started once per session and stopped at the end, and any
+job it left behind is cancelled.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from panhub import demo
+from tests.support.hub import ROOT, HubAPI, admin_api, cancel_jobs, make_instance
+
+ARTIFACTS = ROOT / "artifacts"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/integration" in str(item.path):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def cluster() -> None:
+    """The one-node SLURM cluster (started by `make test`; started here if it is not)."""
+    assert os.geteuid() == 0, "integration tests run as root (they use sudo, SLURM and PAM)"
+    subprocess.run(["bash", str(ROOT / "hub_config/demo/slurm.sh"), "start"], check=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def accounts(cluster: None) -> tuple[str, ...]:
+    """The demo's Unix accounts with the demo password."""
+    for user in demo.DEMO_USERS:
+        demo.ensure_user(user.name, demo.DEMO_PASSWORD)
+    return tuple(u.name for u in demo.DEMO_USERS)
+
+
+@pytest.fixture(scope="session")
+def hub_instance(accounts: tuple[str, ...], tmp_path_factory: pytest.TempPathFactory) -> Iterator[demo.HubInstance]:
+    state = tmp_path_factory.mktemp("hub")
+    inst = make_instance("test", state, 8100, {"PANHUB_POLL_INTERVAL": "3"})
+    demo.start_proxy(inst)
+    demo.start_hub(inst)
+    yield inst
+    api = admin_api(inst)
+    try:
+        for name in accounts:
+            for server in list(api.user(name).get("servers", {})):
+                api.stop(name, server)
+    finally:
+        demo.stop(inst)
+        cancel_jobs("jhub-test-")
+        ARTIFACTS.mkdir(exist_ok=True)
+        for log in ("hub.log", "proxy.log"):
+            if inst.path(log).exists():
+                shutil.copy(inst.path(log), ARTIFACTS / f"test-{log}")
+
+
+@pytest.fixture(scope="session")
+def api(hub_instance: demo.HubInstance) -> HubAPI:
+    """The test hub's API as its admin service."""
+    return admin_api(hub_instance)
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

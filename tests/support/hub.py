@@ -1,0 +1,152 @@
+"""Drive a real panhub hub (proxy + JupyterHub + SLURM) from tests and benchmarks.
+
+Every call has a timeout and every wait a deadline: a hung daemon fails the test, it
+never hangs the run.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from panhub import demo
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "hub_config" / "jupyterhub_config.py"
+TIMEOUT = 30
+
+
+def wait_for(what: str, check: Callable[[], Any], timeout: float, interval: float = 0.05) -> Any:
+    """Return ``check()``'s first truthy value; fail naming ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+@dataclass
+class HubAPI:
+    """The hub's REST API, through the proxy, with one token."""
+
+    base: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"token {self.token}"}
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return requests.request(
+            method, f"{self.base}/hub/api{path}", headers=self.headers, timeout=TIMEOUT, **kwargs
+        )
+
+    def user(self, name: str) -> dict[str, Any]:
+        r = self.request("GET", f"/users/{name}")
+        if r.status_code == 404:
+            return {}
+        r.raise_for_status()
+        return dict(r.json())
+
+    def server(self, user: str, server: str = "") -> dict[str, Any] | None:
+        servers: dict[str, Any] = self.user(user).get("servers", {})
+        return servers.get(server)
+
+    def as_user(self, name: str) -> HubAPI:
+        """A token of ``name``'s own, made through the admin API."""
+        self.request("POST", f"/users/{name}")
+        r = self.request("POST", f"/users/{name}/tokens", json={"note": "panhub tests"})
+        r.raise_for_status()
+        return HubAPI(self.base, r.json()["token"])
+
+    def spawn(
+        self, user: str, options: dict[str, Any] | None = None, server: str = ""
+    ) -> requests.Response:
+        path = f"/users/{user}/servers/{server}" if server else f"/users/{user}/server"
+        return self.request("POST", path, json=options or {})
+
+    def wait_ready(self, user: str, server: str = "", timeout: float = 120) -> dict[str, Any]:
+        def ready() -> dict[str, Any] | None:
+            model = self.server(user, server)
+            return model if model and model.get("ready") else None
+
+        result: dict[str, Any] = wait_for(f"{user}/{server} ready", ready, timeout)
+        return result
+
+    def start(self, user: str, options: dict[str, Any] | None = None, server: str = "") -> dict[str, Any]:
+        if not self.user(user):
+            self.request("POST", f"/users/{user}").raise_for_status()
+        r = self.spawn(user, options, server)
+        assert r.status_code in (201, 202), r.text
+        return self.wait_ready(user, server)
+
+    def stop(self, user: str, server: str = "", timeout: float = 60) -> None:
+        path = f"/users/{user}/servers/{server}" if server else f"/users/{user}/server"
+        r = self.request("DELETE", path)
+        assert r.status_code in (202, 204, 404), r.text
+        wait_for(f"{user}/{server} stopped", lambda: self.server(user, server) is None, timeout)
+
+    def progress(self, user: str, timeout: float = 60) -> Iterator[dict[str, Any]]:
+        """Events of ``user``'s spawn progress stream (server-sent events)."""
+        with requests.get(
+            f"{self.base}/hub/api/users/{user}/server/progress",
+            headers=self.headers,
+            stream=True,
+            timeout=timeout,
+        ) as r:
+            for line in r.iter_lines(decode_unicode=True):
+                if line and line.startswith("data:"):
+                    yield json.loads(line[5:])
+
+
+def squeue(job_name: str = "", job_id: str = "") -> list[dict[str, str]]:
+    """Jobs as squeue lists them (all states squeue still knows)."""
+    argv = ["timeout", "10", "squeue", "-h", "-t", "all", "-o", "%i|%j|%u|%T|%P|%C|%m|%b|%r"]
+    if job_id:
+        argv += ["-j", job_id]
+    out = subprocess.run(argv, capture_output=True, text=True, check=False).stdout
+    keys = ["id", "name", "user", "state", "partition", "cpus", "memory", "gres", "reason"]
+    jobs = [dict(zip(keys, line.split("|"), strict=True)) for line in out.splitlines() if line]
+    return [j for j in jobs if not job_name or j["name"] == job_name]
+
+
+def active_jobs(job_name: str) -> list[dict[str, str]]:
+    """Jobs of that name that are still pending or running."""
+    return [j for j in squeue(job_name) if j["state"] in {"PENDING", "RUNNING", "CONFIGURING"}]
+
+
+def cancel_jobs(prefix: str) -> None:
+    """scancel every job whose name starts with ``prefix`` (test clean-up)."""
+    for job in squeue():
+        if job["name"].startswith(prefix) and job["state"] in {"PENDING", "RUNNING", "CONFIGURING"}:
+            subprocess.run(["timeout", "10", "scancel", job["id"]], check=False)
+
+
+def make_instance(
+    name: str, state_dir: Path, port_base: int, env: dict[str, str] | None = None
+) -> demo.HubInstance:
+    """A hub of the tests' own beside the demo: public ``port_base``, hub +81, proxy API +1."""
+    return demo.HubInstance(
+        name=name,
+        state_dir=state_dir,
+        config=CONFIG,
+        public_port=port_base,
+        hub_port=port_base + 81,
+        proxy_api_port=port_base + 1,
+        env={"PANHUB_SERVER_IP": "127.0.0.1", **(env or {})},
+    )
+
+
+def admin_api(inst: demo.HubInstance) -> HubAPI:
+    """The admin service's API for ``inst``."""
+    return HubAPI(inst.public_url, demo.secret(inst.path("api_token")))

@@ -73,6 +73,7 @@ class HubAPI:
         self, user: str, options: dict[str, Any] | None = None, server: str = ""
     ) -> requests.Response:
         path = f"/users/{user}/servers/{server}" if server else f"/users/{user}/server"
+        self.request("POST", f"/users/{user}")  # creates the hub user if an admin asks; else 403/409
         return self.request("POST", path, json=options or {})
 
     def wait_ready(self, user: str, server: str = "", timeout: float = 120) -> dict[str, Any]:
@@ -84,8 +85,6 @@ class HubAPI:
         return result
 
     def start(self, user: str, options: dict[str, Any] | None = None, server: str = "") -> dict[str, Any]:
-        if not self.user(user):
-            self.request("POST", f"/users/{user}").raise_for_status()
         r = self.spawn(user, options, server)
         assert r.status_code in (201, 202), r.text
         return self.wait_ready(user, server)

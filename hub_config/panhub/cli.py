@@ -15,8 +15,7 @@ from panhub import demo
 
 def _demo_up(args: argparse.Namespace) -> int:
     inst = demo.demo_instance(Path(args.config).resolve(), Path(args.state_dir))
-    for user in demo.DEMO_USERS:
-        demo.ensure_user(user.name, demo.DEMO_PASSWORD)
+    demo.ensure_demo_accounts()
     demo.start_proxy(inst)
     demo.start_hub(inst)
     print(f"\npanhub demo is up: {inst.public_url}/hub/login\n")

@@ -24,6 +24,7 @@ PREFIX = Path(os.environ.get("PANHUB_PREFIX", "/opt/panhub"))
 CHP = PREFIX / "chp" / "node_modules" / ".bin" / "configurable-http-proxy"
 DEMO_PASSWORD = "panhub-demo"  # noqa: S105 - documented demo password, loopback only
 DEMO_GROUP = "panhub-users"
+ADMIN_GROUP = "panhub-admins"
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,13 @@ def ensure_user(name: str, password: str, groups: Iterable[str] = (DEMO_GROUP,))
     if groups:
         run(["usermod", "--append", "--groups", ",".join(groups), name])
     run(["chpasswd"], input=f"{name}:{password}\n")
+
+
+def ensure_demo_accounts() -> None:
+    """The demo users, and the login and admin groups the hub config names."""
+    ensure_group(ADMIN_GROUP)  # PAMAuthenticator fails logins when a named group is missing
+    for user in DEMO_USERS:
+        ensure_user(user.name, DEMO_PASSWORD)
 
 
 def demo_instance(config: Path, state_dir: Path = Path("/var/lib/panhub/demo")) -> HubInstance:

@@ -22,7 +22,6 @@ What it changes from batchspawner 1.3.0:
 from __future__ import annotations
 
 import asyncio
-import html
 import pwd
 import sys
 import time
@@ -69,11 +68,8 @@ class FormRejected(web.HTTPError):
 
     def __init__(self, error: FormError) -> None:
         super().__init__(400, str(error))
+        # shown on the form page and in the REST API's 400 answer
         self.jupyterhub_message = "Please correct the form: " + str(error)
-        items = "".join(
-            f"<li><b>{html.escape(k)}</b> {html.escape(v)}</li>" for k, v in error.errors.items()
-        )
-        self.jupyterhub_html_message = f"Please correct the form:<ul>{items}</ul>"
 
 
 class FacilitySlurmSpawner(SlurmSpawner):

@@ -37,8 +37,7 @@ def cluster() -> None:
 @pytest.fixture(scope="session")
 def accounts(cluster: None) -> tuple[str, ...]:
     """The demo's Unix accounts with the demo password."""
-    for user in demo.DEMO_USERS:
-        demo.ensure_user(user.name, demo.DEMO_PASSWORD)
+    demo.ensure_demo_accounts()
     return tuple(u.name for u in demo.DEMO_USERS)
 
 

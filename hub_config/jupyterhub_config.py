@@ -22,7 +22,7 @@ PANHUB_POLL_INTERVAL   seconds between checks that running servers' jobs still e
 import os
 import sys
 
-c = get_config()  # noqa: F821
+c = get_config()
 env = os.environ.get
 state_dir = env("PANHUB_STATE_DIR", os.getcwd())
 venv_bin = os.path.join(sys.prefix, "bin")

@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,14 +85,14 @@ def read_pid(pidfile: Path) -> int | None:
     return pid if pid_alive(pid) else None
 
 
-def wait_until(predicate: object, timeout: float, interval: float = 0.05) -> bool:
+def wait_until(predicate: Callable[[], object], timeout: float, interval: float = 0.05) -> bool:
     """Call ``predicate()`` until it is true or ``timeout`` seconds pass."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
+        if predicate():
             return True
         time.sleep(interval)
-    return bool(predicate())  # type: ignore[operator]
+    return bool(predicate())
 
 
 def http_ok(url: str, headers: Mapping[str, str] | None = None) -> bool:
@@ -120,7 +120,7 @@ def secret(path: Path) -> str:
 def _spawn(argv: list[str], log: Path, env: Mapping[str, str], cwd: Path) -> int:
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
-        proc = subprocess.Popen(  # noqa: S603
+        proc = subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL,
             stdout=out,
@@ -143,6 +143,12 @@ def reap() -> None:
             _children.remove(proc)
 
 
+def is_gone(pid: int) -> bool:
+    """Reap our exited children, then tell whether ``pid`` has ended."""
+    reap()
+    return not pid_alive(pid)
+
+
 def start_proxy(inst: HubInstance, timeout: float = 30) -> int:
     """Start configurable-http-proxy for ``inst`` unless it runs; return its pid."""
     inst.state_dir.mkdir(parents=True, exist_ok=True)
@@ -159,7 +165,9 @@ def start_proxy(inst: HubInstance, timeout: float = 30) -> int:
             "--error-target", f"{inst.hub_url}/hub/error",
             "--default-target", inst.hub_url,
         ]  # fmt: skip
-        pid = _spawn(argv, inst.path("proxy.log"), {"CONFIGPROXY_AUTH_TOKEN": token}, inst.state_dir)
+        pid = _spawn(
+            argv, inst.path("proxy.log"), {"CONFIGPROXY_AUTH_TOKEN": token}, inst.state_dir
+        )
         pidfile.write_text(str(pid))
     url = f"http://127.0.0.1:{inst.proxy_api_port}/api/routes"
     if not wait_until(lambda: http_ok(url, {"Authorization": f"token {token}"}), timeout):
@@ -208,10 +216,10 @@ def stop_pid(pidfile: Path, sig: int = signal.SIGTERM, timeout: float = 15) -> N
     if pid is not None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, sig)
-        if not wait_until(lambda: (reap(), not pid_alive(pid))[1], timeout):
+        if not wait_until(lambda: is_gone(pid), timeout):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            wait_until(lambda: (reap(), not pid_alive(pid))[1], 5)
+            wait_until(lambda: is_gone(pid), 5)
     pidfile.unlink(missing_ok=True)
 
 
@@ -223,7 +231,7 @@ def stop(inst: HubInstance) -> None:
 
 def run(argv: list[str], timeout: float = 30, input: str | None = None) -> str:
     """Run a command with a deadline; raise with its stderr on failure."""
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         argv, input=input, capture_output=True, text=True, timeout=timeout, check=False
     )
     if done.returncode != 0:

@@ -115,7 +115,9 @@ def make_partition_choices(
     return choices
 
 
-def make_environment_choices(configured: Mapping[str, Mapping[str, object]]) -> list[EnvironmentChoice]:
+def make_environment_choices(
+    configured: Mapping[str, Mapping[str, object]],
+) -> list[EnvironmentChoice]:
     """Environments from the administrator's allow-list, in configuration order."""
     choices = []
     for name, cfg in configured.items():
@@ -290,16 +292,30 @@ def render_form(
         _row(
             "partition",
             "Partition",
-            _select("partition", [(p.name, f"{p.name}: {p.description}") for p in partitions],
-                    current.partition),
+            _select(
+                "partition",
+                [(p.name, f"{p.name}: {p.description}") for p in partitions],
+                current.partition,
+            ),
         ),
-        _row("cpus", "CPUs", _number("cpus", current.cpus, 1, part.max_cpus),
-             f"up to {part.max_cpus}"),
-        _row("memory_gb", "Memory (GB)",
-             _number("memory_gb", current.memory_gb, 1, part.max_memory_gb),
-             f"up to {part.max_memory_gb} GB"),
-        _row("gpus", "GPUs", _number("gpus", current.gpus, 0, part.max_gpus),
-             f"up to {part.max_gpus}"),
+        _row(
+            "cpus",
+            "CPUs",
+            _number("cpus", current.cpus, 1, part.max_cpus),
+            f"up to {part.max_cpus}",
+        ),
+        _row(
+            "memory_gb",
+            "Memory (GB)",
+            _number("memory_gb", current.memory_gb, 1, part.max_memory_gb),
+            f"up to {part.max_memory_gb} GB",
+        ),
+        _row(
+            "gpus",
+            "GPUs",
+            _number("gpus", current.gpus, 0, part.max_gpus),
+            f"up to {part.max_gpus}",
+        ),
         _row(
             "runtime",
             "Run time (h:mm)",
@@ -312,14 +328,16 @@ def render_form(
             "reservation",
             "Reservation",
             '<input class="form-control" type="text" id="panhub-reservation" '
-            f'name="reservation" value="{html.escape(current.reservation)}" maxlength="{MAX_TEXT}">',
+            f'name="reservation" value="{html.escape(current.reservation)}" '
+            f'maxlength="{MAX_TEXT}">',
             "optional: a SLURM reservation for your beamtime",
         ),
         _row(
             "environment",
             "Environment",
-            _select("environment", [(e.name, e.description) for e in environments],
-                    current.environment),
+            _select(
+                "environment", [(e.name, e.description) for e in environments], current.environment
+            ),
         ),
     ]
     script = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import json
+
 from jupyterhub.apihandlers import APIHandler, default_handlers
 from tornado import web
 

@@ -343,7 +343,9 @@ class FacilitySlurmSpawner(SlurmSpawner):
         while True:
             info = self.job_info
             if self.port or info.phase is JobPhase.RUNNING:
-                message = f"Job {self.job_id} running on {info.host or 'its node'}; starting JupyterLab"
+                message = (
+                    f"Job {self.job_id} running on {info.host or 'its node'}; starting JupyterLab"
+                )
             elif info.phase is JobPhase.PENDING:
                 message = f"Job {self.job_id}: " + describe_pending(info)
             elif self.job_id:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from panhub.form import (
     EnvironmentChoice,
     FormError,
@@ -33,10 +32,10 @@ ENVS = make_environment_choices(
 
 
 def test_partition_choices_merge_config_caps_and_cluster() -> None:
-    assert PARTS == [
+    assert [
         PartitionChoice("cpu", "CPU nodes", 4, 15, 0, 720, 60),
         PartitionChoice("gpu", "GPU", 8, 15, 1, 240, 60),
-    ]
+    ] == PARTS
 
 
 def test_admin_caps_never_raise_cluster_limits() -> None:
@@ -45,10 +44,10 @@ def test_admin_caps_never_raise_cluster_limits() -> None:
 
 
 def test_environment_choices() -> None:
-    assert ENVS == [
+    assert [
         EnvironmentChoice("default", "Python", ("export A=1",)),
         EnvironmentChoice("tomo", "tomo", ("x",)),
-    ]
+    ] == ENVS
 
 
 def test_defaults_from_empty_options() -> None:
@@ -73,7 +72,9 @@ def test_form_strings_are_accepted() -> None:
 
 
 def test_json_numbers_are_accepted() -> None:
-    request = validate_options({"partition": "gpu", "cpus": 2, "gpus": 1, "runtime": "2"}, PARTS, ENVS)
+    request = validate_options(
+        {"partition": "gpu", "cpus": 2, "gpus": 1, "runtime": "2"}, PARTS, ENVS
+    )
     assert (request.cpus, request.gpus, request.runtime_minutes) == (2, 1, 120)
 
 
@@ -126,7 +127,10 @@ def test_no_partition_available() -> None:
         validate_options({}, [], ENVS)
 
 
-@pytest.mark.parametrize("text,minutes", [("2", 120), ("0:30", 30), ("12:00", 720), ("1:5", None), ("", None), ("2h", None)])
+@pytest.mark.parametrize(
+    "text,minutes",
+    [("2", 120), ("0:30", 30), ("12:00", 720), ("1:5", None), ("", None), ("2h", None)],
+)
 def test_parse_runtime(text: str, minutes: int | None) -> None:
     assert parse_runtime(text) == minutes
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from panhub.handlers import parse_port
 
 
@@ -26,7 +25,10 @@ def test_parse_port_accepts_a_port(body: bytes, port: int) -> None:
         (b'{"port": 0}', "port must be from 1 to 65535, not 0"),
         (b'{"port": 65536}', "port must be from 1 to 65535, not 65536"),
         (b'{"port": -1}', "port must be from 1 to 65535"),
-        (b'{"port": 8888, "batch_query_cmd": "touch /tmp/x"}', "only 'port' may be set, not batch_query_cmd"),
+        (
+            b'{"port": 8888, "batch_query_cmd": "touch /tmp/x"}',
+            "only 'port' may be set, not batch_query_cmd",
+        ),
         (b'{"port": 8888, "ip": "evil.example"}', "only 'port' may be set, not ip"),
     ],
 )

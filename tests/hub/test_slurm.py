@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from panhub.slurm import (
     JobInfo,
     JobPhase,
@@ -28,7 +27,10 @@ SPEC = JobSpec(
     runtime_minutes=90,
     workdir="/home/alice",
     log_dir="/home/alice/.panhub/logs",
-    command=("/opt/panhub/venv/bin/panhub-singleuser", "/opt/panhub/venv/bin/jupyterhub-singleuser"),
+    command=(
+        "/opt/panhub/venv/bin/panhub-singleuser",
+        "/opt/panhub/venv/bin/jupyterhub-singleuser",
+    ),
     export_vars=("HOME", "JUPYTERHUB_API_TOKEN", "PATH"),
     gpus=1,
     reservation="beamtime-42",
@@ -136,7 +138,7 @@ def test_parse_slurm_time(text: str, minutes: int | None) -> None:
 
 
 def test_parse_slurm_time_rejects_garbage() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="invalid literal"):
         parse_slurm_time("soon")
 
 
@@ -152,7 +154,9 @@ def test_count_gpus() -> None:
 
 
 def test_parse_sinfo_real_output() -> None:
-    output = "cpu|8|16000|gpu:fake:1|12:00:00|1:00:00|up\ngpu|8|16000|gpu:fake:1|4:00:00|1:00:00|up\n"
+    output = (
+        "cpu|8|16000|gpu:fake:1|12:00:00|1:00:00|up\ngpu|8|16000|gpu:fake:1|4:00:00|1:00:00|up\n"
+    )
     assert parse_sinfo(output) == {
         "cpu": PartitionInfo("cpu", 8, 16000, 1, 720, 60, True),
         "gpu": PartitionInfo("gpu", 8, 16000, 1, 240, 60, True),

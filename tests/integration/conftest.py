@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from panhub import demo
+
 from tests.support.hub import ROOT, HubAPI, admin_api, cancel_jobs, make_instance
 
 ARTIFACTS = ROOT / "artifacts"
@@ -31,7 +31,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def cluster() -> None:
     """The one-node SLURM cluster (started by `make test`; started here if it is not)."""
     assert os.geteuid() == 0, "integration tests run as root (they use sudo, SLURM and PAM)"
-    subprocess.run(["bash", str(ROOT / "hub_config/demo/slurm.sh"), "start"], check=True, timeout=120)
+    subprocess.run(
+        ["bash", str(ROOT / "hub_config/demo/slurm.sh"), "start"], check=True, timeout=120
+    )
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +44,9 @@ def accounts(cluster: None) -> tuple[str, ...]:
 
 
 @pytest.fixture(scope="session")
-def hub_instance(accounts: tuple[str, ...], tmp_path_factory: pytest.TempPathFactory) -> Iterator[demo.HubInstance]:
+def hub_instance(
+    accounts: tuple[str, ...], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[demo.HubInstance]:
     state = tmp_path_factory.mktemp("hub")
     inst = make_instance("test", state, 8100, {"PANHUB_POLL_INTERVAL": "3"})
     demo.start_proxy(inst)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from panhub import demo
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from panhub import demo
 from tests.integration.conftest import ARTIFACTS
 from tests.support.hub import HubAPI, active_jobs, squeue
 
@@ -111,7 +111,9 @@ def spawn_from_form(page: Page, base: str, user: str, fields: dict[str, str]) ->
     page.wait_for_selector("#jp-main-dock-panel", timeout=120_000)
 
 
-def test_user_logs_in_spawns_on_cpu_and_runs_a_cell(page: Page, api: HubAPI, artifacts: Path) -> None:
+def test_user_logs_in_spawns_on_cpu_and_runs_a_cell(
+    page: Page, api: HubAPI, artifacts: Path
+) -> None:
     spawn_from_form(page, api.base, "alice", {"partition": "cpu", "cpus": "2", "memory_gb": "2"})
     page.screenshot(path=artifacts / "browser-alice-lab.png")
     job_id = api.server("alice")["state"]["job_id"]
@@ -126,10 +128,17 @@ def test_user_logs_in_spawns_on_cpu_and_runs_a_cell(page: Page, api: HubAPI, art
     assert not active_jobs("jhub-test-alice-default")
 
 
-def test_user_chooses_the_gpu_partition_and_gets_a_gpu(page: Page, api: HubAPI, artifacts: Path) -> None:
+def test_user_chooses_the_gpu_partition_and_gets_a_gpu(
+    page: Page, api: HubAPI, artifacts: Path
+) -> None:
     spawn_from_form(page, api.base, "bob", {"partition": "gpu", "gpus": "1", "memory_gb": "1"})
     job_id = api.server("bob")["state"]["job_id"]
-    out = run_cell(page, api, "bob", "import os; print(os.environ['SLURM_JOB_PARTITION'], os.environ.get('CUDA_VISIBLE_DEVICES'))")
+    out = run_cell(
+        page,
+        api,
+        "bob",
+        "import os; print(os.environ['SLURM_JOB_PARTITION'], os.environ.get('CUDA_VISIBLE_DEVICES'))",
+    )
     page.screenshot(path=artifacts / "browser-bob-gpu.png")
     assert out == "gpu 0"
     [job] = squeue(job_id=job_id)
@@ -137,7 +146,9 @@ def test_user_chooses_the_gpu_partition_and_gets_a_gpu(page: Page, api: HubAPI, 
     api.stop("bob")
 
 
-def test_bad_form_values_show_a_message_and_submit_nothing(page: Page, api: HubAPI, artifacts: Path) -> None:
+def test_bad_form_values_show_a_message_and_submit_nothing(
+    page: Page, api: HubAPI, artifacts: Path
+) -> None:
     log_in(page, api.base, "carol")
     before = squeue("jhub-test-carol-default")
     # what a hand-crafted request could send: past the browser's own checks

@@ -21,7 +21,10 @@ from tests.support.hub import HubAPI
 def server_token(user: str, job_id: str) -> str:
     """The JUPYTERHUB_API_TOKEN inside ``user``'s job, read as root from /proc."""
     pids = subprocess.run(
-        ["pgrep", "-u", user, "-f", "jupyterhub-singleuser"], capture_output=True, text=True, check=False
+        ["pgrep", "-u", user, "-f", "jupyterhub-singleuser"],
+        capture_output=True,
+        text=True,
+        check=False,
     ).stdout.split()
     for pid in pids:
         try:
@@ -65,13 +68,26 @@ def test_server_token_cannot_rewrite_hub_commands(api: HubAPI, running: dict[str
     assert model is not None and model["ready"]
     assert model["state"]["job_id"] == running["job_id"]
     assert model["url"] == running["url"]
-    status = requests.get(f"{api.base}{running['url']}api/status", headers={"Authorization": f"token {running['token']}"}, timeout=30)
+    status = requests.get(
+        f"{api.base}{running['url']}api/status",
+        headers={"Authorization": f"token {running['token']}"},
+        timeout=30,
+    )
     assert status.status_code == 200
 
 
 @pytest.mark.parametrize(
     "body",
-    [b"", b"garbage", b"[]", b"{}", b'{"port": "80"}', b'{"port": 0}', b'{"port": 70000}', b'{"port": 1.5}'],
+    [
+        b"",
+        b"garbage",
+        b"[]",
+        b"{}",
+        b'{"port": "80"}',
+        b'{"port": 0}',
+        b'{"port": 70000}',
+        b'{"port": 1.5}',
+    ],
 )
 def test_malformed_callbacks_get_400(api: HubAPI, running: dict[str, str], body: bytes) -> None:
     r = post(api, running["token"], body)

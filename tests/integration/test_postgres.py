@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-
 from panhub import demo
+
 from tests.support.hub import HubAPI, active_jobs, admin_api, cancel_jobs, make_instance, squeue
 from tests.support.postgres import drop_database, ensure_postgres, make_database, psql
 
@@ -17,10 +17,17 @@ DB = "panhub_hub_test"
 
 
 @pytest.fixture(scope="module")
-def pg_hub(accounts: tuple[str, ...], tmp_path_factory: pytest.TempPathFactory) -> Iterator[demo.HubInstance]:
+def pg_hub(
+    accounts: tuple[str, ...], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[demo.HubInstance]:
     ensure_postgres()
     url = make_database(DB)
-    inst = make_instance("pg", tmp_path_factory.mktemp("pg-hub"), 8200, {"PANHUB_DB_URL": url, "PANHUB_POLL_INTERVAL": "3"})
+    inst = make_instance(
+        "pg",
+        tmp_path_factory.mktemp("pg-hub"),
+        8200,
+        {"PANHUB_DB_URL": url, "PANHUB_POLL_INTERVAL": "3"},
+    )
     demo.start_proxy(inst)
     demo.start_hub(inst)
     yield inst
@@ -39,13 +46,20 @@ def test_spawn_stop_and_restart_on_postgres(pg_hub: demo.HubInstance) -> None:
     [job] = squeue(job_id=job_id)
     assert (job["name"], job["user"], job["state"]) == ("jhub-pg-alice-default", "alice", "RUNNING")
     # the hub's state really lives in PostgreSQL
-    assert job_id in psql("SELECT state FROM spawners WHERE state::text LIKE '%job_id%'", database=DB)
+    assert job_id in psql(
+        "SELECT state FROM spawners WHERE state::text LIKE '%job_id%'", database=DB
+    )
 
     demo.stop_pid(pg_hub.path("hub.pid"), sig=signal.SIGKILL)
     demo.start_hub(pg_hub)
     assert api.wait_ready("alice", timeout=60)["state"]["job_id"] == job_id
     alice = api.as_user("alice")
-    assert requests.get(f"{api.base}/user/alice/api/status", headers=alice.headers, timeout=30).status_code == 200
+    assert (
+        requests.get(
+            f"{api.base}/user/alice/api/status", headers=alice.headers, timeout=30
+        ).status_code
+        == 200
+    )
 
     api.stop("alice")
     assert not active_jobs("jhub-pg-alice-default")

@@ -6,12 +6,14 @@ import signal
 import time
 
 import requests
-
 from panhub import demo
+
 from tests.support.hub import HubAPI, active_jobs, wait_for
 
 
-def test_hub_sigkill_and_restart_keeps_the_server(api: HubAPI, hub_instance: demo.HubInstance) -> None:
+def test_hub_sigkill_and_restart_keeps_the_server(
+    api: HubAPI, hub_instance: demo.HubInstance
+) -> None:
     model = api.start("alice", {"memory_gb": 1})
     job_id = model["state"]["job_id"]
     alice = api.as_user("alice")

@@ -17,21 +17,28 @@ def test_user_spawns_with_options_and_stops(api: HubAPI) -> None:
     r = alice.spawn("alice", {"partition": "cpu", "cpus": 2, "memory_gb": 2, "runtime": "0:30"})
     assert r.status_code in (201, 202), r.text
     model = alice.wait_ready("alice")
-    job_id = model["state"]["job_id"] if "state" in model else api.server("alice")["state"]["job_id"]
+    job_id = (
+        model["state"]["job_id"] if "state" in model else api.server("alice")["state"]["job_id"]
+    )
     [job] = squeue(job_id=job_id)
     assert job["name"] == "jhub-test-alice-default"
-    assert (job["user"], job["state"], job["partition"], job["cpus"]) == ("alice", "RUNNING", "cpu", "2")
-    assert job["memory"] == "2G"
-    status = requests.get(
-        f"{api.base}/user/alice/api/status", headers=alice.headers, timeout=30
+    assert (job["user"], job["state"], job["partition"], job["cpus"]) == (
+        "alice",
+        "RUNNING",
+        "cpu",
+        "2",
     )
+    assert job["memory"] == "2G"
+    status = requests.get(f"{api.base}/user/alice/api/status", headers=alice.headers, timeout=30)
     assert status.status_code == 200, status.text
     # the job log is in ~/.panhub/logs, not in the home folder's listing
     home = pwd.getpwnam("alice").pw_dir
     log = f"{home}/.panhub/logs/slurm-{job_id}.log"
     with open(log) as f:
         assert "panhub: job" in f.read()
-    listing = requests.get(f"{api.base}/user/alice/api/contents/", headers=alice.headers, timeout=30)
+    listing = requests.get(
+        f"{api.base}/user/alice/api/contents/", headers=alice.headers, timeout=30
+    )
     names = [item["name"] for item in listing.json()["content"]]
     assert not [n for n in names if "slurm" in n or n.endswith(".log")], names
 
@@ -62,7 +69,9 @@ def test_user_cannot_spawn_for_someone_else(api: HubAPI) -> None:
         ({"memory_gb": "1" * 10000}, "memory_gb"),
     ],
 )
-def test_bad_options_are_refused_before_any_job(api: HubAPI, options: dict[str, object], field: str) -> None:
+def test_bad_options_are_refused_before_any_job(
+    api: HubAPI, options: dict[str, object], field: str
+) -> None:
     bob = api.as_user("bob")
     before = len(squeue("jhub-test-bob-default"))
     r = bob.spawn("bob", options)
@@ -93,7 +102,9 @@ def test_job_that_dies_before_reporting_its_port_fails_fast(api: HubAPI) -> None
     home = pwd.getpwnam("bob").pw_dir
     config = f"{home}/.jupyter/jupyter_server_config.py"
     subprocess.run(["sudo", "-u", "bob", "mkdir", "-p", f"{home}/.jupyter"], check=True)
-    subprocess.run(["sudo", "-u", "bob", "sh", "-c", f"echo 'raise SystemExit(3)' > {config}"], check=True)
+    subprocess.run(
+        ["sudo", "-u", "bob", "sh", "-c", f"echo 'raise SystemExit(3)' > {config}"], check=True
+    )
     try:
         start = time.monotonic()
         r = api.spawn("bob", {"memory_gb": 1})

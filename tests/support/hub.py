@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import requests
-
 from panhub import demo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +72,9 @@ class HubAPI:
         self, user: str, options: dict[str, Any] | None = None, server: str = ""
     ) -> requests.Response:
         path = f"/users/{user}/servers/{server}" if server else f"/users/{user}/server"
-        self.request("POST", f"/users/{user}")  # creates the hub user if an admin asks; else 403/409
+        self.request(
+            "POST", f"/users/{user}"
+        )  # creates the hub user if an admin asks; else 403/409
         return self.request("POST", path, json=options or {})
 
     def wait_ready(self, user: str, server: str = "", timeout: float = 120) -> dict[str, Any]:
@@ -84,7 +85,9 @@ class HubAPI:
         result: dict[str, Any] = wait_for(f"{user}/{server} ready", ready, timeout)
         return result
 
-    def start(self, user: str, options: dict[str, Any] | None = None, server: str = "") -> dict[str, Any]:
+    def start(
+        self, user: str, options: dict[str, Any] | None = None, server: str = ""
+    ) -> dict[str, Any]:
         r = self.spawn(user, options, server)
         assert r.status_code in (201, 202), r.text
         return self.wait_ready(user, server)

@@ -48,7 +48,12 @@ def test_pending_spawn_reports_reason_and_expected_start(api: HubAPI) -> None:
         pending = [m for m in messages if "reason: Resources" in m]
         assert pending, messages
         assert "expected start" in pending[0]
-        assert api.server("bob")["ready"] is False
+        model = api.server("bob")
+        assert model["ready"] is False
+        # the job id is in the hub's state while the job waits, not only once it runs
+        [queued] = active_jobs("jhub-test-bob-default")
+        assert queued["state"] == "PENDING"
+        assert model["state"]["job_id"] == queued["id"]
     finally:
         api.stop("alice")
     # the GPU is free again: bob's queued job starts and his server becomes ready

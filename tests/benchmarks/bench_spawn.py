@@ -1,0 +1,143 @@
+"""Spawn latency: panhub's FacilitySlurmSpawner against stock batchspawner.SlurmSpawner.
+
+Two hubs run side by side on the same cluster, one per spawner, and spawns alternate
+between them (panhub, stock, panhub, ...), so that the machine's noise hits both alike.
+Latency is measured as a client sees it: from ``POST /users/NAME/server`` until the
+REST API says the server is ready. Writes tests/benchmarks/results/spawn.json.
+
+Run: ``make bench`` (or ``python tests/benchmarks/bench_spawn.py``), as root, with the
+cluster up. ``PANHUB_BENCH_SPAWNS`` sets the number of spawns per spawner (default 10).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(ROOT / "hub_config")]
+
+from panhub import demo  # noqa: E402
+
+from tests.support.hub import admin_api, cancel_jobs, make_instance, wait_for  # noqa: E402
+
+RESULTS = ROOT / "tests" / "benchmarks" / "results"
+TARGET_RATIO = 0.8
+USER = "alice"
+
+
+def spawn_once(api: object, kind: str) -> dict[str, float]:
+    """One spawn and stop; return the request-to-ready and stop times in seconds."""
+    t0 = time.perf_counter()
+    r = api.spawn(USER)  # type: ignore[attr-defined]
+    assert r.status_code in (201, 202), f"{kind}: {r.status_code} {r.text}"
+    api.wait_ready(USER, timeout=120)  # type: ignore[attr-defined]
+    ready = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    api.stop(USER)  # type: ignore[attr-defined]
+    stopped = time.perf_counter() - t1
+    return {"ready": ready, "stop": stopped}
+
+
+def summarize(samples: list[float]) -> dict[str, object]:
+    ordered = sorted(samples)
+    return {
+        "n": len(samples),
+        "median": round(statistics.median(samples), 3),
+        "mean": round(statistics.fmean(samples), 3),
+        "min": round(ordered[0], 3),
+        "max": round(ordered[-1], 3),
+        "p90": round(ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))], 3),
+        "samples": [round(s, 3) for s in samples],
+    }
+
+
+def main() -> int:
+    count = int(os.environ.get("PANHUB_BENCH_SPAWNS", "10"))
+    subprocess.run(
+        ["bash", str(ROOT / "hub_config/demo/slurm.sh"), "start"], check=True, timeout=120
+    )
+    demo.ensure_demo_accounts()
+    state = Path(tempfile.mkdtemp(prefix="panhub-bench-"))
+    hubs = {
+        "panhub": make_instance("benchp", state / "panhub", 8300),
+        "stock": make_instance("benchs", state / "stock", 8400, {"PANHUB_SPAWNER": "stock"}),
+    }
+    timings: dict[str, dict[str, list[float]]] = {k: {"ready": [], "stop": []} for k in hubs}
+    try:
+        apis = {}
+        for kind, inst in hubs.items():
+            demo.start_proxy(inst)
+            demo.start_hub(inst)
+            apis[kind] = admin_api(inst)
+            apis[kind].request("POST", f"/users/{USER}")
+            spawn_once(apis[kind], kind)  # warm-up: first job after a hub start, page cache
+        for i in range(count):
+            for kind in hubs:
+                result = spawn_once(apis[kind], kind)
+                for key, value in result.items():
+                    timings[kind][key].append(value)
+                print(
+                    f"{kind:7s} spawn {i + 1:2d}: ready {result['ready']:.2f} s, stop {result['stop']:.2f} s",
+                    flush=True,
+                )
+                wait_for("the cluster to be idle", lambda: not _user_jobs(), 30)
+    finally:
+        for inst in hubs.values():
+            demo.stop(inst)
+        cancel_jobs("jhub-bench")
+        for log in Path(f"~{USER}").expanduser().glob("jupyterhub_slurmspawner_*.log"):
+            log.unlink()  # stock batchspawner writes its job logs into the home folder
+    report = {
+        "benchmark": "spawn latency, POST /users/NAME/server to ready, same cluster, alternating",
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "panhub": {k: summarize(v) for k, v in timings["panhub"].items()},
+        "stock_batchspawner": {k: summarize(v) for k, v in timings["stock"].items()},
+    }
+    ratio = statistics.median(timings["panhub"]["ready"]) / statistics.median(
+        timings["stock"]["ready"]
+    )
+    report["ratio_median_ready"] = round(ratio, 3)
+    report["target_ratio"] = TARGET_RATIO
+    report["meets_target"] = ratio <= TARGET_RATIO
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "spawn.json").write_text(json.dumps(report, indent=2) + "\n")
+    p, s = report["panhub"]["ready"], report["stock_batchspawner"]["ready"]
+    print(
+        f"\nspawn latency (median of {count}): panhub {p['median']} s, stock batchspawner {s['median']} s"
+    )
+    print(f"ratio {ratio:.2f} (target <= {TARGET_RATIO}); written to {RESULTS / 'spawn.json'}")
+    return 0
+
+
+def _user_jobs() -> list[str]:
+    out = subprocess.run(
+        [
+            "timeout",
+            "10",
+            "squeue",
+            "-h",
+            "-u",
+            USER,
+            "-n",
+            "jhub-benchp-alice-default,spawner-jupyterhub",
+            "-o",
+            "%i",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    return out.split()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -17,6 +17,13 @@ PANHUB_ADMIN_GROUPS    comma-separated Unix groups of hub admins (default panhub
 PANHUB_API_TOKEN       if set, a service "panhub-admin" with this token gets the admin role
 PANHUB_SPAWNER         "panhub" (default) or "stock" (plain batchspawner, for benchmarks)
 PANHUB_POLL_INTERVAL   seconds between checks that running servers' jobs still exist
+PANHUB_PROPOSALS_FILE  TOML file of proposals, beamline staff and admins (static source;
+                       default: the demo's hub_config/demo/proposals.toml)
+PANHUB_PROPOSALS_ROOT  proposals root on the cluster file system (default /srv/proposals)
+PANHUB_GROUP_PREFIX    POSIX group of a proposal: prefix + id (default prop-)
+PANHUB_DATA_VIEW       1 (default): servers run in a bubblewrap view of the user's
+                       proposals under /data; 0: no view (POSIX permissions only)
+JUPYTERHUB_CRYPT_KEY   encrypts auth_state, where the proposal membership travels
 """
 
 import os
@@ -40,7 +47,16 @@ c.JupyterHub.allow_named_servers = True
 c.JupyterHub.named_server_limit_per_user = 4
 
 # --- login: real Unix accounts through PAM; only members of the allowed groups ---
-c.JupyterHub.authenticator_class = "pam"
+# proposal membership is looked up at login and before every spawn, into auth_state
+c.JupyterHub.authenticator_class = "panhub-pam"
+c.Authenticator.enable_auth_state = True
+c.Authenticator.refresh_pre_spawn = True
+c.ProposalPAMAuthenticator.proposal_source = "static"
+c.ProposalPAMAuthenticator.proposal_source_options = {
+    "path": env(
+        "PANHUB_PROPOSALS_FILE", os.path.join(os.path.dirname(__file__), "demo/proposals.toml")
+    )
+}
 c.PAMAuthenticator.allowed_groups = set(
     filter(None, env("PANHUB_ALLOWED_GROUPS", "panhub-users").split(","))
 )
@@ -79,6 +95,12 @@ else:
             "description": "panhub Python 3 (JupyterLab, NumPy, h5py, silx)",
             "setup": [f"export PATH={venv_bin}:$PATH"],
         },
+    }
+    c.FacilitySlurmSpawner.data_view = env("PANHUB_DATA_VIEW", "1") == "1"
+    c.FacilitySlurmSpawner.proposals_layout = {
+        "root": env("PANHUB_PROPOSALS_ROOT", "/srv/proposals"),
+        "view": "/data",
+        "group_prefix": env("PANHUB_GROUP_PREFIX", "prop-"),
     }
     c.FacilitySlurmSpawner.partitions = {
         # the demo's one node is in both partitions: GPUs only through "gpu"

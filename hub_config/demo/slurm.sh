@@ -63,6 +63,9 @@ MinJobAge=300
 KillWait=2
 Waittime=0
 ReturnToService=2
+# how long slurmctld caches users' groups (default 600 s): proposal membership changes
+# from "panhub accounts sync" reach new jobs after this
+GroupUpdateTime=2
 SlurmdParameters=config_overrides
 NodeName=node1 NodeAddr=127.0.0.1 NodeHostname=localhost CPUs=${CPUS} RealMemory=${MEM} Gres=gpu:fake:1 State=UNKNOWN
 PartitionName=cpu Nodes=node1 Default=YES MaxTime=12:00:00 DefaultTime=01:00:00 State=UP

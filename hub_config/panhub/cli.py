@@ -1,7 +1,8 @@
 """The ``panhub`` command for operators.
 
-``panhub demo up``    create the demo accounts, start the proxy and the hub
-``panhub demo down``  stop the hub and the proxy (running servers' jobs are cancelled)
+``panhub demo up``        create the demo accounts, start the proxy and the hub
+``panhub demo down``      stop the hub and the proxy (users' jobs keep running)
+``panhub accounts sync``  POSIX groups and proposal folders from the proposal source
 """
 
 from __future__ import annotations
@@ -11,11 +12,26 @@ import sys
 from pathlib import Path
 
 from panhub import demo
+from panhub.accounts import apply_plan, make_sync_plan, read_groups, read_users
+from panhub.mounts import Layout
+from panhub.proposals import CatalogueSource, InvalidProposal, ProposalDirectory, StaticFileSource
 
 
 def _demo_up(args: argparse.Namespace) -> int:
-    inst = demo.demo_instance(Path(args.config).resolve(), Path(args.state_dir))
+    config = Path(args.config).resolve()
+    inst = demo.demo_instance(config, Path(args.state_dir))
     demo.ensure_demo_accounts()
+    proposals = config.parent / "demo" / "proposals.toml"
+    layout = Layout()
+    source = StaticFileSource(proposals)
+    plan = make_sync_plan(
+        source.get_directory(), layout, read_groups(layout.group_prefix), read_users()
+    )
+    apply_plan(plan)
+    demo.run(
+        [sys.executable, str(config.parent / "demo" / "make_data.py"), str(proposals), layout.root],
+        timeout=600,
+    )
     demo.start_proxy(inst)
     demo.start_hub(inst)
     print(f"\npanhub demo is up: {inst.public_url}/hub/login\n")
@@ -34,6 +50,31 @@ def _demo_down(args: argparse.Namespace) -> int:
     return 0
 
 
+def _accounts_sync(args: argparse.Namespace) -> int:
+    source: ProposalDirectory
+    if args.source == "static":
+        source = StaticFileSource(args.path)
+    else:
+        source = CatalogueSource(args.url, args.token)
+    layout = Layout(root=args.root, view=args.view, group_prefix=args.group_prefix)
+    try:
+        directory = source.get_directory()
+    except (InvalidProposal, OSError, ValueError) as exc:
+        print(f"panhub accounts sync: {exc}", file=sys.stderr)
+        return 1
+    plan = make_sync_plan(directory, layout, read_groups(layout.group_prefix), read_users())
+    for name in plan.unknown_users:
+        print(f"warning: no Unix account {name!r}: not added to any group", file=sys.stderr)
+    if args.dry_run:
+        for action in plan.actions:
+            print(action)
+        return 0
+    for line in apply_plan(plan):
+        print(line)
+    print(f"synced {len(directory.proposals)} proposals under {layout.root}")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``panhub`` command."""
     parser = argparse.ArgumentParser(prog="panhub", description=__doc__.splitlines()[0])
@@ -44,6 +85,16 @@ def make_parser() -> argparse.ArgumentParser:
         "--config", default="hub_config/jupyterhub_config.py", help="JupyterHub config file"
     )
     demo_parser.add_argument("--state-dir", default="/var/lib/panhub/demo")
+    accounts = commands.add_parser("accounts", help="POSIX groups and folders of proposals")
+    accounts.add_argument("action", choices=["sync"])
+    accounts.add_argument("--source", choices=["static", "catalogue"], default="static")
+    accounts.add_argument("--path", help="TOML file of the static source")
+    accounts.add_argument("--url", help="catalogue service URL")
+    accounts.add_argument("--token", help="catalogue service token")
+    accounts.add_argument("--root", default="/srv/proposals", help="proposals root")
+    accounts.add_argument("--view", default="/data", help="where servers see proposals")
+    accounts.add_argument("--group-prefix", default="prop-")
+    accounts.add_argument("--dry-run", action="store_true", help="print the plan only")
     return parser
 
 
@@ -52,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     if args.command == "demo":
         return _demo_up(args) if args.action == "up" else _demo_down(args)
-    return 2
+    return _accounts_sync(args)
 
 
 if __name__ == "__main__":

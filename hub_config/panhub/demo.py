@@ -36,10 +36,10 @@ class DemoUser:
     proposals: tuple[str, ...]
 
 
-DEMO_USERS = (
+DEMO_USERS = (  # as hub_config/demo/proposals.toml says
     DemoUser("alice", "user", ("20260001",)),
-    DemoUser("bob", "user", ("20260002",)),
-    DemoUser("carol", "beamline staff (BL11-NCD)", ("20260001", "20260002")),
+    DemoUser("bob", "user", ("20260002", "20260003")),
+    DemoUser("carol", "staff of beamline BL11-NCD", ("20260001", "20260002")),
 )
 
 
@@ -180,6 +180,7 @@ def hub_env(inst: HubInstance) -> dict[str, str]:
     return {
         "CONFIGPROXY_AUTH_TOKEN": secret(inst.path("proxy_token")),
         "PANHUB_API_TOKEN": secret(inst.path("api_token")),
+        "JUPYTERHUB_CRYPT_KEY": secret(inst.path("crypt_key")),
         "PANHUB_STATE_DIR": str(inst.state_dir),
         "PANHUB_HUB_NAME": inst.name,
         "PANHUB_PUBLIC_URL": inst.public_url,

@@ -32,9 +32,10 @@ from batchspawner import SlurmSpawner
 from batchspawner.batchspawner import JobStatus, format_template
 from sqlalchemy.orm import object_session
 from tornado import web
-from traitlets import Dict, Float, List, Unicode, default
+from traitlets import Bool, Dict, Float, List, Unicode, default
 
 from panhub import handlers
+from panhub.auth import AUTH_STATE_KEY
 from panhub.form import (
     EnvironmentChoice,
     FormError,
@@ -46,6 +47,8 @@ from panhub.form import (
     render_form,
     validate_options,
 )
+from panhub.mounts import Layout, make_mounts, render_bwrap
+from panhub.proposals import Access, InvalidProposal
 from panhub.slurm import (
     SINFO_FORMAT,
     SQUEUE_FORMAT,
@@ -153,7 +156,52 @@ class FacilitySlurmSpawner(SlurmSpawner):
         0.5, help="First interval (s) between squeue calls while a job is pending."
     ).tag(config=True)
 
+    data_view = Bool(
+        False,
+        help="Run the server inside a bubblewrap view that shows exactly the user's "
+        "proposals under the layout's view folder (raw read-only, processed writable). "
+        "Needs bubblewrap on the nodes and membership in auth_state (ProposalsMixin).",
+    ).tag(config=True)
+
+    proposals_layout = Dict(
+        help="panhub.mounts.Layout fields: root, view, home, scratch, raw, processed, "
+        "group_prefix. Example: {'root': '/gpfs/proposals', 'view': '/data'}.",
+    ).tag(config=True)
+
+    bwrap_cmd = Unicode("bwrap", help="The bubblewrap executable on the compute nodes.").tag(
+        config=True
+    )
+
     _sinfo_cache: tuple[float, str] | None = None
+    access: Access | None = None
+
+    @default("auth_state_hook")
+    def _default_auth_state_hook(self) -> Any:
+        def hook(spawner: FacilitySlurmSpawner, auth_state: dict[str, Any] | None) -> None:
+            data = (auth_state or {}).get(AUTH_STATE_KEY)
+            try:
+                spawner.access = Access.from_json(data) if data else None
+            except (InvalidProposal, KeyError, ValueError) as exc:
+                spawner.log.error("Ignoring bad proposal access for %s: %s", spawner.user.name, exc)
+                spawner.access = None
+
+        return hook
+
+    def get_layout(self) -> Layout:
+        return Layout(**self.proposals_layout)
+
+    def make_view_prefix(self) -> list[str]:
+        """The bubblewrap prefix of the server command, or nothing without ``data_view``."""
+        if not self.data_view:
+            return []
+        if self.access is None or self.access.user != self.user.name:
+            self.log.warning("No proposal membership for %s: empty data view", self.user.name)
+            proposals: list[str] = []
+        else:
+            proposals = list(self.access.proposals)
+        layout = self.get_layout()
+        mounts = make_mounts(self.user.name, proposals, layout)
+        return render_bwrap(mounts, layout, self.bwrap_cmd)
 
     # ------------------------------------------------------------------ choices + form
 
@@ -219,7 +267,12 @@ class FacilitySlurmSpawner(SlurmSpawner):
             extra_sbatch=tuple(self.extra_sbatch),
             prologue=self.req_prologue,
             setup=environment.setup,
-            command=(self.batchspawner_singleuser_cmd, *self.cmd, *self.get_args()),
+            command=(
+                *self.make_view_prefix(),
+                self.batchspawner_singleuser_cmd,
+                *self.cmd,
+                *self.get_args(),
+            ),
         )
 
     async def submit_batch_script(self) -> str:

@@ -1,0 +1,154 @@
+"""Pure: the data view of one server, and how SLURM (bubblewrap) and Kubernetes render it.
+
+:func:`make_mounts` is the one place the mount rule lives: each visible proposal gets
+``<view>/<id>/raw`` read-only and ``<view>/<id>/processed`` writable; nothing else of
+the proposals root is visible. POSIX groups (``panhub accounts sync``) enforce the same
+rule outside the view: a user's own ``sbatch`` job, a shell on a node.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from panhub.proposals import check_name, sorted_ids
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where proposal data lives on disk, and where a server sees it.
+
+    Attributes
+    ----------
+    root
+        Proposals root on the cluster file system: ``<root>/<id>/{raw,processed}``.
+    view
+        Where the server sees them: ``<view>/<id>/{raw,processed}``.
+    home
+        The user's home folder, ``{username}`` substituted; writable in the view.
+    scratch
+        Optional scratch folder, ``{username}`` substituted; writable in the view.
+    group_prefix
+        POSIX group of a proposal: prefix + id (``prop-20260001``).
+    """
+
+    root: str = "/srv/proposals"
+    view: str = "/data"
+    home: str = "/home/{username}"
+    scratch: str = ""
+    raw: str = "raw"
+    processed: str = "processed"
+    group_prefix: str = "prop-"
+
+    def __post_init__(self) -> None:
+        for name in ("root", "view"):
+            path = getattr(self, name)
+            if not posixpath.isabs(path) or posixpath.normpath(path) != path or path == "/":
+                raise ValueError(f"layout {name} must be a normalised absolute path, not {path!r}")
+        if self.root == self.view or self.view.startswith(self.root + "/"):
+            raise ValueError("the view must not lie inside the proposals root")
+        if self.root.startswith(self.view + "/"):
+            raise ValueError("the proposals root must not lie inside the view")
+
+    def group(self, proposal: str) -> str:
+        """The POSIX group of ``proposal``."""
+        return self.group_prefix + proposal
+
+    def path(self, proposal: str, area: str = "") -> str:
+        """``<root>/<proposal>[/<area>]``."""
+        return (
+            posixpath.join(self.root, proposal, area)
+            if area
+            else posixpath.join(self.root, proposal)
+        )
+
+
+@dataclass(frozen=True)
+class Mount:
+    """One bind mount of the view."""
+
+    source: str
+    target: str
+    writable: bool
+
+
+def make_mounts(user: str, proposals: Iterable[str], layout: Layout) -> list[Mount]:
+    """The mounts of ``user``'s server: home, scratch, then each proposal (sorted).
+
+    Raises
+    ------
+    panhub.proposals.InvalidProposal
+        If a proposal id or the user name is unsafe.
+    """
+    check_name(user)
+    mounts = []
+    for template in (layout.home, layout.scratch):
+        if template:
+            path = template.format(username=user)
+            mounts.append(Mount(path, path, True))
+    for pid in sorted_ids(set(proposals)):
+        mounts.append(
+            Mount(layout.path(pid, layout.raw), posixpath.join(layout.view, pid, layout.raw), False)
+        )
+        mounts.append(
+            Mount(
+                layout.path(pid, layout.processed),
+                posixpath.join(layout.view, pid, layout.processed),
+                True,
+            )
+        )
+    return mounts
+
+
+def render_bwrap(mounts: list[Mount], layout: Layout, bwrap: str = "bwrap") -> list[str]:
+    """A bubblewrap command prefix (ending in ``--``) that shows exactly ``mounts``.
+
+    The host's root is read-only; ``/tmp`` is private; the proposals root and the view
+    start empty, so only the bound proposals appear; a new PID namespace hides other
+    processes (and their ``/proc/<pid>/root``).
+    """
+    argv = [
+        bwrap,
+        "--die-with-parent",
+        "--unshare-pid",
+        "--ro-bind", "/", "/",
+        "--dev", "/dev",
+        "--proc", "/proc",
+        "--tmpfs", "/tmp",  # noqa: S108 - a private, empty /tmp inside the view
+        "--tmpfs", layout.root,
+        "--tmpfs", layout.view,
+    ]  # fmt: skip
+    for mount in mounts:
+        argv += ["--bind" if mount.writable else "--ro-bind", mount.source, mount.target]
+    return [*argv, "--"]
+
+
+def render_kubespawner(
+    mounts: list[Mount], layout: Layout, claim: str = "panhub-proposals"
+) -> dict[str, list[dict[str, Any]]]:
+    """KubeSpawner ``volumes`` and ``volume_mounts`` for the proposal mounts.
+
+    The proposals root is one ReadWriteMany claim; each proposal area is a ``subPath``
+    of it. Home and scratch are left to the chart's storage settings.
+    """
+    volume_mounts = []
+    prefix = layout.root.rstrip("/") + "/"
+    for mount in mounts:
+        if not mount.source.startswith(prefix):
+            continue
+        entry: dict[str, Any] = {
+            "name": "proposals",
+            "mountPath": mount.target,
+            "subPath": mount.source[len(prefix) :],
+        }
+        if not mount.writable:
+            entry["readOnly"] = True
+        volume_mounts.append(entry)
+    volumes = (
+        [{"name": "proposals", "persistentVolumeClaim": {"claimName": claim}}]
+        if volume_mounts
+        else []
+    )
+    return {"volumes": volumes, "volume_mounts": volume_mounts}

@@ -1,0 +1,285 @@
+"""Who belongs to which proposal: the ProposalSource protocol, its backends, the access rule.
+
+A user sees a proposal as a *member* (listed on it, as ICAT's InvestigationUser), as
+*staff* of its beamline, or as an *admin* (all proposals). :func:`resolve_access` is the
+one place that rule lives; every backend produces a :class:`Directory` or an
+:class:`Access` and goes through it.
+
+Backends:
+
+- :class:`StaticFileSource`: a TOML file (demo, small sites).
+- :class:`CatalogueSource`: the catalogue service's membership API (ICAT-style).
+- :class:`ClaimSource`: a groups or entitlements claim in an OAuth login's ``auth_state``.
+
+Proposal ids are checked where they enter (:func:`check_proposal_id`): they become
+folder and group names, so ``/``, ``..``, spaces and control characters are refused.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any, Protocol
+
+_PROPOSAL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")
+
+
+class InvalidProposal(ValueError):
+    """A proposal id, user name or beamline that cannot be used safely."""
+
+
+class Role(Enum):
+    """Through which role a user sees a proposal (strongest first)."""
+
+    MEMBER = "member"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+def check_proposal_id(value: object) -> str:
+    """Return ``value`` if it is a safe proposal id, else raise :class:`InvalidProposal`.
+
+    Letters, digits, ``_`` and ``-``, 1 to 64 characters, not starting with ``-`` or
+    ``_``: no ``/``, no ``.``, no spaces or control characters.
+    """
+    if not isinstance(value, str) or not _PROPOSAL_ID.fullmatch(value):
+        raise InvalidProposal(
+            f"invalid proposal id {value!r}: use 1-64 letters, digits, '_' or '-', "
+            "starting with a letter or digit"
+        )
+    return value
+
+
+def check_name(value: object, what: str = "user name") -> str:
+    """Return ``value`` if it is a safe user or beamline name."""
+    if not isinstance(value, str) or not _NAME.fullmatch(value) or ".." in value:
+        raise InvalidProposal(f"invalid {what} {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One proposal (an ICAT Investigation): id, beamline and members."""
+
+    id: str
+    beamline: str
+    members: frozenset[str] = frozenset()
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        check_proposal_id(self.id)
+        check_name(self.beamline, "beamline")
+        for member in self.members:
+            check_name(member)
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Everything a source knows: proposals, staff per beamline, admins."""
+
+    proposals: tuple[Proposal, ...] = ()
+    staff: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    admins: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one user may see: proposal id -> the role that grants it."""
+
+    user: str
+    proposals: Mapping[str, Role] = field(default_factory=dict)
+    admin: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """For ``auth_state``: plain JSON."""
+        return {
+            "user": self.user,
+            "admin": self.admin,
+            "proposals": {p: r.value for p, r in sorted(self.proposals.items())},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Access:
+        """Read what :meth:`to_json` wrote, checking every proposal id again."""
+        proposals = {
+            check_proposal_id(p): Role(r) for p, r in dict(data.get("proposals", {})).items()
+        }
+        return cls(check_name(data["user"]), proposals, bool(data.get("admin", False)))
+
+
+def resolve_access(user: str, directory: Directory) -> Access:
+    """The access rule: member of a proposal, staff of its beamline, or admin.
+
+    A user who is both member and staff of a proposal sees it as member.
+    """
+    check_name(user)
+    admin = user in directory.admins
+    beamlines = {b for b, people in directory.staff.items() if user in people}
+    proposals: dict[str, Role] = {}
+    for proposal in directory.proposals:
+        if user in proposal.members:
+            proposals[proposal.id] = Role.MEMBER
+        elif proposal.beamline in beamlines:
+            proposals[proposal.id] = Role.STAFF
+        elif admin:
+            proposals[proposal.id] = Role.ADMIN
+    return Access(user, proposals, admin)
+
+
+def group_members(proposal: Proposal, directory: Directory) -> frozenset[str]:
+    """Who gets the proposal's POSIX group: members, its beamline's staff, admins."""
+    return proposal.members | directory.staff.get(proposal.beamline, frozenset()) | directory.admins
+
+
+class ProposalSource(Protocol):
+    """Where membership comes from. ``auth_state`` is the login's, if any."""
+
+    def get_access(self, user: str, auth_state: Mapping[str, Any] | None = None) -> Access:
+        """What ``user`` may see now."""
+        ...
+
+
+class ProposalDirectory(ProposalSource, Protocol):
+    """A source that can list everything (needed by ``panhub accounts sync``)."""
+
+    def get_directory(self) -> Directory:
+        """All proposals, staff and admins."""
+        ...
+
+
+def parse_directory(data: Mapping[str, Any]) -> Directory:
+    """Build a :class:`Directory` from the TOML/JSON shape of :class:`StaticFileSource`.
+
+    Raises
+    ------
+    InvalidProposal
+        Naming the bad entry.
+    """
+    proposals = []
+    for pid, entry in dict(data.get("proposals", {})).items():
+        check_proposal_id(pid)
+        if not isinstance(entry, Mapping):
+            raise InvalidProposal(f"proposal {pid}: expected a table")
+        proposals.append(
+            Proposal(
+                id=pid,
+                beamline=check_name(entry.get("beamline"), f"beamline of proposal {pid}"),
+                members=frozenset(check_name(m) for m in entry.get("members", [])),
+                title=str(entry.get("title", "")),
+            )
+        )
+    staff = {
+        check_name(b, "beamline"): frozenset(check_name(u) for u in dict(e).get("staff", []))
+        for b, e in dict(data.get("beamlines", {})).items()
+    }
+    admins = frozenset(check_name(a) for a in data.get("admins", []))
+    return Directory(tuple(sorted(proposals, key=lambda p: p.id)), staff, admins)
+
+
+class StaticFileSource:
+    """Membership from a TOML file, re-read when it changes.
+
+    The file::
+
+        admins = ["dave"]
+        [beamlines.BL11-NCD]
+        staff = ["carol"]
+        [proposals.20260001]
+        beamline = "BL11-NCD"
+        title = "Kinetics of ..."
+        members = ["alice"]
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._cache: tuple[float, Directory] | None = None
+
+    def get_directory(self) -> Directory:
+        mtime = self.path.stat().st_mtime
+        if self._cache is None or self._cache[0] != mtime:
+            with open(self.path, "rb") as f:
+                self._cache = (mtime, parse_directory(tomllib.load(f)))
+        return self._cache[1]
+
+    def get_access(self, user: str, auth_state: Mapping[str, Any] | None = None) -> Access:
+        return resolve_access(user, self.get_directory())
+
+
+class CatalogueSource:
+    """Membership from the catalogue service (ICAT InvestigationUser and instrument staff).
+
+    Reads ``GET {url}/api/directory`` with a service token: JSON of the same shape as the
+    static file (``proposals``, ``beamlines``, ``admins``).
+    """
+
+    def __init__(self, url: str, token: str, timeout: float = 10) -> None:
+        self.url = url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+
+    def get_directory(self) -> Directory:
+        request = urllib.request.Request(  # noqa: S310 - the site's configured catalogue URL
+            f"{self.url}/api/directory", headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            return parse_directory(json.load(response))
+
+    def get_access(self, user: str, auth_state: Mapping[str, Any] | None = None) -> Access:
+        return resolve_access(user, self.get_directory())
+
+
+@dataclass(frozen=True)
+class ClaimSource:
+    """Membership from an OAuth claim in ``auth_state``, such as eduPersonEntitlement.
+
+    Each value of ``auth_state[user_key][claim]`` is matched against ``pattern``, which
+    names the groups ``proposal`` and ``role`` (``member`` or ``staff``); values that
+    do not match are ignored; ``admin_value`` makes the user an admin (sees nothing more
+    through a claim: it cannot list proposals, but the flag travels to the services).
+    """
+
+    claim: str = "entitlements"
+    pattern: str = r"urn:panhub:proposal:(?P<proposal>[^:#]+)#(?P<role>member|staff)"
+    user_key: str = "oauth_user"
+    admin_value: str = "urn:panhub:admin"
+
+    def get_access(self, user: str, auth_state: Mapping[str, Any] | None = None) -> Access:
+        info = dict((auth_state or {}).get(self.user_key) or {})
+        values = info.get(self.claim, [])
+        if isinstance(values, str):
+            values = [values]
+        proposals: dict[str, Role] = {}
+        regex = re.compile(self.pattern)
+        for value in values:
+            match = regex.fullmatch(str(value))
+            if match is None:
+                continue
+            pid = check_proposal_id(urllib.parse.unquote(match["proposal"]))
+            role = Role(match["role"])
+            if proposals.get(pid) is not Role.MEMBER:
+                proposals[pid] = role
+        return Access(check_name(user), proposals, self.admin_value in values)
+
+
+def load_source(kind: str, options: Mapping[str, Any]) -> ProposalSource:
+    """Build a backend by name (``static``, ``catalogue``, ``claim``) from its options."""
+    if kind == "static":
+        return StaticFileSource(options["path"])
+    if kind == "catalogue":
+        return CatalogueSource(options["url"], options["token"])
+    if kind == "claim":
+        return ClaimSource(**options)
+    raise ValueError(f"unknown proposal source {kind!r}: use static, catalogue or claim")
+
+
+def sorted_ids(ids: Iterable[str]) -> list[str]:
+    """Proposal ids, checked and sorted."""
+    return sorted(check_proposal_id(i) for i in ids)

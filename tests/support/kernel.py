@@ -7,6 +7,7 @@ websocket carries an ``execute_request``; the kernel runs inside the user's SLUR
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from typing import Any
@@ -64,6 +65,10 @@ async def _execute(ws_url: str, token: str, code: str, timeout: float) -> str:
                 return "".join(out)
     finally:
         conn.close()
+        # wait for the closing handshake, so the socket is closed before the loop ends
+        with contextlib.suppress(TimeoutError):
+            while await asyncio.wait_for(conn.read_message(), 5) is not None:
+                pass
 
 
 class Kernel:

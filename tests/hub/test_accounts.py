@@ -1,0 +1,52 @@
+"""The sync plan: groups, exact memberships, folders and modes."""
+
+from __future__ import annotations
+
+from panhub.accounts import CreateGroup, MakeDir, SetMembers, make_sync_plan
+from panhub.mounts import Layout
+from tests.hub.test_proposals import DIRECTORY
+
+LAYOUT = Layout(root="/srv/p", view="/data", group_prefix="prop-")
+USERS = frozenset({"alice", "bob", "carol", "dave"})  # erin has no Unix account
+
+
+def dirs(pid: str) -> list[MakeDir]:
+    group = f"prop-{pid}"
+    return [
+        MakeDir(f"/srv/p/{pid}", group, 0o750),
+        MakeDir(f"/srv/p/{pid}/raw", group, 0o2750),
+        MakeDir(f"/srv/p/{pid}/processed", group, 0o2770),
+    ]
+
+
+def test_first_sync_creates_everything() -> None:
+    plan = make_sync_plan(DIRECTORY, LAYOUT, {}, USERS)
+    assert plan.actions == (
+        MakeDir("/srv/p", "root", 0o711),
+        MakeDir("/data", "root", 0o755),
+        CreateGroup("prop-20260001"), *dirs("20260001"),
+        CreateGroup("prop-20260002"), *dirs("20260002"),
+        CreateGroup("prop-20260003"), *dirs("20260003"),
+        CreateGroup("prop-20260004"), *dirs("20260004"),
+        SetMembers("prop-20260001", ("alice", "carol", "dave")),
+        SetMembers("prop-20260002", ("bob", "carol", "dave")),
+        SetMembers("prop-20260003", ("bob", "dave")),
+        SetMembers("prop-20260004", ("dave",)),
+    )  # fmt: skip
+    assert plan.unknown_users == ("erin",)
+
+
+def test_second_sync_changes_no_group_and_revokes_removed_members() -> None:
+    groups = {
+        "prop-20260001": frozenset({"alice", "carol", "dave", "mallory"}),  # mallory revoked
+        "prop-20260002": frozenset({"bob", "carol", "dave"}),
+        "prop-20260003": frozenset({"bob", "dave"}),
+        "prop-20260004": frozenset({"dave"}),
+        "prop-20250099": frozenset({"alice"}),  # a proposal gone from the source
+    }
+    plan = make_sync_plan(DIRECTORY, LAYOUT, groups, USERS | {"mallory"})
+    changes = [a for a in plan.actions if not isinstance(a, MakeDir)]
+    assert changes == [
+        SetMembers("prop-20250099", ()),
+        SetMembers("prop-20260001", ("alice", "carol", "dave")),
+    ]

@@ -1,0 +1,131 @@
+"""The data view: mounts over users x proposals, and both renderers, by exact equality."""
+
+from __future__ import annotations
+
+import pytest
+
+from panhub.mounts import Layout, Mount, make_mounts, render_bwrap, render_kubespawner
+from panhub.proposals import InvalidProposal, resolve_access
+from tests.hub.test_proposals import DIRECTORY
+
+LAYOUT = Layout(root="/srv/proposals", view="/data", home="/home/{username}")
+
+
+def proposal_mounts(pid: str) -> list[Mount]:
+    return [
+        Mount(f"/srv/proposals/{pid}/raw", f"/data/{pid}/raw", False),
+        Mount(f"/srv/proposals/{pid}/processed", f"/data/{pid}/processed", True),
+    ]
+
+
+@pytest.mark.parametrize(
+    "user,proposals",
+    [
+        ("alice", ["20260001"]),
+        ("bob", ["20260002", "20260003"]),
+        ("carol", ["20260001", "20260002"]),
+        ("erin", ["20260003", "20260004"]),
+        ("dave", ["20260001", "20260002", "20260003", "20260004"]),
+        ("mallory", []),
+    ],
+)
+def test_mounts_follow_the_access_rule(user: str, proposals: list[str]) -> None:
+    access = resolve_access(user, DIRECTORY)
+    expected = [Mount(f"/home/{user}", f"/home/{user}", True)]
+    for pid in proposals:
+        expected += proposal_mounts(pid)
+    assert make_mounts(user, access.proposals, LAYOUT) == expected
+
+
+def test_mounts_are_sorted_unique_and_include_scratch() -> None:
+    layout = Layout(scratch="/scratch/{username}")
+    assert make_mounts("bob", ["20260003", "20260002", "20260003"], layout) == [
+        Mount("/home/bob", "/home/bob", True),
+        Mount("/scratch/bob", "/scratch/bob", True),
+        *proposal_mounts("20260002"),
+        *proposal_mounts("20260003"),
+    ]
+
+
+@pytest.mark.parametrize("bad", ["../20260002", "a/b", "x y", "..", "p\n1"])
+def test_hostile_proposal_ids_never_become_mounts(bad: str) -> None:
+    with pytest.raises(InvalidProposal):
+        make_mounts("alice", ["20260001", bad], LAYOUT)
+
+
+def test_hostile_user_name() -> None:
+    with pytest.raises(InvalidProposal):
+        make_mounts("../root", [], LAYOUT)
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"root": "srv"}, "normalised absolute path"),
+        ({"root": "/srv/../etc"}, "normalised absolute path"),
+        ({"view": "/"}, "normalised absolute path"),
+        ({"root": "/data", "view": "/data"}, "must not lie inside"),
+        ({"root": "/data", "view": "/data/view"}, "must not lie inside"),
+        ({"root": "/data/p", "view": "/data"}, "must not lie inside the view"),
+    ],
+)
+def test_bad_layouts(kwargs: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Layout(**kwargs)
+
+
+def test_bwrap_command_exact() -> None:
+    mounts = make_mounts("alice", ["20260001"], LAYOUT)
+    assert render_bwrap(mounts, LAYOUT) == [
+        "bwrap", "--die-with-parent", "--unshare-pid",
+        "--ro-bind", "/", "/",
+        "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+        "--tmpfs", "/srv/proposals", "--tmpfs", "/data",
+        "--bind", "/home/alice", "/home/alice",
+        "--ro-bind", "/srv/proposals/20260001/raw", "/data/20260001/raw",
+        "--bind", "/srv/proposals/20260001/processed", "/data/20260001/processed",
+        "--",
+    ]  # fmt: skip
+
+
+def test_bwrap_without_proposals_shows_an_empty_view() -> None:
+    argv = render_bwrap(make_mounts("mallory", [], LAYOUT), LAYOUT, "/usr/bin/bwrap")
+    assert argv[0] == "/usr/bin/bwrap"
+    assert argv[-6:] == ["--tmpfs", "/data", "--bind", "/home/mallory", "/home/mallory", "--"]
+
+
+def test_kubespawner_volumes_exact() -> None:
+    mounts = make_mounts("bob", ["20260002", "20260003"], LAYOUT)
+    assert render_kubespawner(mounts, LAYOUT) == {
+        "volumes": [
+            {"name": "proposals", "persistentVolumeClaim": {"claimName": "panhub-proposals"}}
+        ],
+        "volume_mounts": [
+            {
+                "name": "proposals",
+                "mountPath": "/data/20260002/raw",
+                "subPath": "20260002/raw",
+                "readOnly": True,
+            },
+            {
+                "name": "proposals",
+                "mountPath": "/data/20260002/processed",
+                "subPath": "20260002/processed",
+            },
+            {
+                "name": "proposals",
+                "mountPath": "/data/20260003/raw",
+                "subPath": "20260003/raw",
+                "readOnly": True,
+            },
+            {
+                "name": "proposals",
+                "mountPath": "/data/20260003/processed",
+                "subPath": "20260003/processed",
+            },
+        ],
+    }
+    assert render_kubespawner(make_mounts("mallory", [], LAYOUT), LAYOUT) == {
+        "volumes": [],
+        "volume_mounts": [],
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from panhub.accounts import CreateGroup, MakeDir, SetMembers, make_sync_plan
 from panhub.mounts import Layout
+
 from tests.hub.test_proposals import DIRECTORY
 
 LAYOUT = Layout(root="/srv/p", view="/data", group_prefix="prop-")

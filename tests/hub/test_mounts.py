@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from panhub.mounts import Layout, Mount, make_mounts, render_bwrap, render_kubespawner
 from panhub.proposals import InvalidProposal, resolve_access
+
 from tests.hub.test_proposals import DIRECTORY
 
 LAYOUT = Layout(root="/srv/proposals", view="/data", home="/home/{username}")

@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 import sys
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 

@@ -129,3 +129,23 @@ def test_kubespawner_volumes_exact() -> None:
         "volumes": [],
         "volume_mounts": [],
     }
+
+
+def test_bwrap_links_instead_of_binding_above_the_limit() -> None:
+    layout = Layout(
+        root="/srv/proposals", view="/data", home="/home/{username}", max_bind_proposals=2
+    )
+    mounts = make_mounts("bob", ["P3", "P1", "P2"], layout)
+    assert render_bwrap(mounts, layout) == [
+        "bwrap", "--die-with-parent", "--unshare-pid",
+        "--ro-bind", "/", "/",
+        "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+        "--bind", "/srv/proposals", "/srv/proposals", "--tmpfs", "/data",
+        "--bind", "/home/bob", "/home/bob",
+        "--symlink", "/srv/proposals/P1", "/data/P1",
+        "--symlink", "/srv/proposals/P2", "/data/P2",
+        "--symlink", "/srv/proposals/P3", "/data/P3",
+        "--",
+    ]  # fmt: skip
+    # at the limit, still bound
+    assert "--symlink" not in render_bwrap(make_mounts("bob", ["P1", "P2"], layout), layout)

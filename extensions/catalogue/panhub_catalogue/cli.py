@@ -1,0 +1,124 @@
+"""``panhub-catalogue``: index proposal folders, migrate, write the demo, run the service.
+
+Examples
+--------
+::
+
+    panhub-catalogue index --db sqlite:////var/lib/panhub/catalogue.sqlite --root /data /data
+    panhub-catalogue demo --db sqlite:////tmp/demo/catalogue.sqlite /tmp/demo/data
+    panhub-catalogue serve --config /etc/panhub/catalogue_config.py
+
+Settings come from ``--config`` (a traitlets Python file: ``c.Indexer.root = "/data"``),
+overridden by the options given here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+from panhub_catalogue.db import make_engine, migrate, open_catalogue
+from panhub_catalogue.demo import make_demo_proposals
+from panhub_catalogue.indexer import Indexer, IndexReport, iter_files
+from panhub_catalogue.progress import Progress
+from panhub_catalogue.settings import CatalogueDatabase
+
+
+def load_config(path: str | None) -> Config:
+    """A traitlets config from a Python file, or an empty one."""
+    if path is None:
+        return Config()
+    config_path = Path(path).absolute()
+    loader = PyFileConfigLoader(config_path.name, str(config_path.parent))
+    config: Config = loader.load_config()
+    return config
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS, help="traitlets config file")
+    common.add_argument("--db", default=argparse.SUPPRESS, help="CatalogueDatabase.url")
+    parser = argparse.ArgumentParser(
+        prog="panhub-catalogue", description=__doc__.split("\n")[0], parents=[common]
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    index = commands.add_parser(
+        "index", help="index NeXus/HDF5 files under PATHs", parents=[common]
+    )
+    index.add_argument("paths", nargs="+", metavar="PATH")
+    index.add_argument("--root", help="proposals root (Indexer.root); default: the first PATH")
+    index.add_argument("--facility", help="Facility.name (Indexer.facility)")
+    index.add_argument("--checksum", choices=["none", "adler32"], help="Indexer.checksum")
+    bar = index.add_mutually_exclusive_group()
+    bar.add_argument("--progress", action="store_true", default=None, help="always draw the bar")
+    bar.add_argument("--no-progress", dest="progress", action="store_false", help="never draw it")
+    commands.add_parser("migrate", help="create or upgrade the schema", parents=[common])
+    demo = commands.add_parser(
+        "demo", help="write the demo proposals under ROOT and index them", parents=[common]
+    )
+    demo.add_argument("root", metavar="ROOT")
+    serve = commands.add_parser("serve", help="run the catalogue service", parents=[common])
+    serve.add_argument("--port", type=int, help="CatalogueService.port")
+    return parser
+
+
+def print_report(report: IndexReport) -> None:
+    """Summary on stdout, each failed or ignored file on stderr."""
+    for path, reason in report.failed:
+        print(f"failed: {path}: {reason}", file=sys.stderr)
+    for path, reason in report.ignored:
+        print(f"ignored: {path}: {reason}", file=sys.stderr)
+    print(
+        f"{report.seen} files: {report.indexed} indexed, {report.unchanged} unchanged, "
+        f"{len(report.failed)} failed, {len(report.ignored)} ignored"
+    )
+
+
+def run_index(config: Config, url: str, paths: Sequence[str], progress: bool | None) -> int:
+    """Index ``paths`` with the configured :class:`Indexer`."""
+    indexer = Indexer(config=config)
+    files = sum(1 for _ in iter_files(paths))
+    report = indexer.index(open_catalogue(url), paths, Progress(files, enabled=progress))
+    print_report(report)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``panhub-catalogue``."""
+    args = make_parser().parse_args(argv)
+    config = load_config(getattr(args, "config", None))
+    if getattr(args, "db", None):
+        config.CatalogueDatabase.url = args.db
+    url = CatalogueDatabase(config=config).url
+    if args.command == "migrate":
+        migrate(make_engine(url))
+        return 0
+    if args.command == "index":
+        if args.root or "root" not in config.Indexer:
+            config.Indexer.root = str(Path(args.root or args.paths[0]).absolute())
+        if args.facility:
+            config.Indexer.facility = args.facility
+        if args.checksum:
+            config.Indexer.checksum = args.checksum
+        return run_index(config, url, args.paths, args.progress)
+    if args.command == "demo":
+        root = Path(args.root).absolute()
+        make_demo_proposals(root)
+        config.Indexer.root = str(root)
+        return run_index(config, url, [str(root)], None)
+    from panhub_catalogue.service import CatalogueService  # tornado only when serving
+
+    if args.port:
+        config.CatalogueService.port = args.port
+    CatalogueService(config=config).start()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Errors the catalogue raises on bad input or invisible rows; the service maps them to HTTP."""
+
+from __future__ import annotations
+
+
+class CatalogueError(Exception):
+    """Base class; ``status`` is the HTTP status the service answers with.
+
+    Parameters
+    ----------
+    message
+        Shown to the caller as is, so it names the problem and the offending value.
+    """
+
+    status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadRequest(CatalogueError):
+    """Malformed or unknown parameters (HTTP 400)."""
+
+    status = 400
+
+
+class NotFound(CatalogueError):
+    """The row does not exist *or* the caller may not see it (HTTP 404, no existence leak)."""
+
+    status = 404
+
+
+class RangeNotSatisfiable(CatalogueError):
+    """An HTTP Range outside the file (HTTP 416)."""
+
+    status = 416

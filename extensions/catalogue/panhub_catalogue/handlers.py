@@ -1,0 +1,272 @@
+"""Tornado request handlers: adapters from HTTP to :mod:`~panhub_catalogue.query`.
+
+Handlers parse, call a query function in a worker thread, and serialise. Errors are
+mapped to HTTP in one place, :meth:`CatalogueHandler.write_error`, as JSON
+``{"status": ..., "message": ...}``.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from jupyterhub.services.auth import HubOAuthenticated  # type: ignore[import-untyped]
+from sqlalchemy.orm import Session, sessionmaker
+from tornado.ioloop import IOLoop
+from tornado.log import app_log
+from tornado.web import HTTPError, RequestHandler, authenticated
+
+from panhub_catalogue import query, views
+from panhub_catalogue.download import parse_range, resolve_download
+from panhub_catalogue.errors import BadRequest, CatalogueError
+from panhub_catalogue.identity import Identity
+from panhub_catalogue.landing import render_landing
+from panhub_catalogue.params import get_single, parse_int, parse_search
+
+T = TypeVar("T")
+CHUNK = 1 << 20
+
+
+def utcnow() -> datetime:
+    """Naive UTC now, as the catalogue stores times."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class CatalogueHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
+    """Base: identity, database access in a worker thread, and the error mapping."""
+
+    def initialize(self) -> None:
+        # HubAuthenticated falls back to a process-wide HubOAuth singleton; use the app's
+        hub_auth = self.settings.get("hub_auth")
+        if hub_auth is not None:
+            self.hub_auth = hub_auth
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        return self.settings["catalogue_sessions"]  # type: ignore[no-any-return]
+
+    @property
+    def service_options(self) -> Any:
+        """The :class:`~panhub_catalogue.service.ServiceOptions` (not ``options``: that is HTTP)."""
+        return self.settings["catalogue_options"]
+
+    async def prepare(self) -> None:
+        identify: Callable[[RequestHandler], Awaitable[Identity]] = self.settings[
+            "catalogue_identify"
+        ]
+        self.identity = await identify(self)
+
+    def query_params(self) -> dict[str, list[str]]:
+        """Query arguments decoded as UTF-8 (undecodable bytes are a 400)."""
+        try:
+            return {k: [v.decode() for v in vs] for k, vs in self.request.query_arguments.items()}
+        except UnicodeDecodeError:
+            raise BadRequest("query parameters are not valid UTF-8") from None
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """Run ``work(session)`` in a worker thread so the event loop stays free."""
+
+        def call() -> T:
+            with self.sessions() as session:
+                return work(session)
+
+        return await IOLoop.current().run_in_executor(None, call)
+
+    def write_json(self, value: Any) -> None:
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps(value))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        error = kwargs["exc_info"][1] if "exc_info" in kwargs else None
+        if isinstance(error, CatalogueError):
+            status_code, message = error.status, error.message
+        elif isinstance(error, HTTPError):
+            message = error.log_message or error.reason or self._reason
+        else:
+            message = "internal error"
+        self.set_status(status_code)
+        self.write_json({"status": status_code, "message": message})
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        if isinstance(value, CatalogueError):
+            app_log.info("%s %s: %s", self.request.method, self.request.path, value.message)
+        else:
+            app_log.error("".join(traceback.format_exception(typ, value, tb)))
+
+
+class InvestigationsHandler(CatalogueHandler):
+    """``GET api/investigations``: search with filters, sort, page and total count."""
+
+    async def get(self) -> None:
+        search = parse_search(self.query_params(), self.service_options.max_limit)
+        identity, now = self.identity, self.service_options.clock()
+
+        def work(session: Session) -> dict[str, Any]:
+            total, rows = query.search_investigations(session, identity, search, now)
+            items = views.summarize_investigations(session, rows, now)
+            return {"total": total, "limit": search.limit, "offset": search.offset, "items": items}
+
+        self.write_json(await self.run(work))
+
+
+class FacetsHandler(CatalogueHandler):
+    """``GET api/facets``: counts per beamline, technique, access and year."""
+
+    async def get(self) -> None:
+        search = parse_search(self.query_params(), self.service_options.max_limit)
+        identity, now = self.identity, self.service_options.clock()
+
+        def work(session: Session) -> dict[str, Any]:
+            facets = query.count_facets(session, identity, search, now)
+            return {
+                name: [{"value": v, "count": n} for v, n in values]
+                for name, values in facets.items()
+            }
+
+        self.write_json({"facets": await self.run(work)})
+
+
+class InvestigationHandler(CatalogueHandler):
+    """``GET api/investigations/<id>``: one investigation, its samples, datasets, files."""
+
+    async def get(self, investigation_id: str) -> None:
+        self.reject_parameters()
+        identity, now = self.identity, self.service_options.clock()
+
+        def work(session: Session) -> dict[str, Any]:
+            found = query.get_investigation(session, identity, int(investigation_id), now)
+            return views.describe_investigation(
+                session, found, now, self.service_options.file_limit
+            )
+
+        self.write_json(await self.run(work))
+
+    def reject_parameters(self) -> None:
+        if self.request.query_arguments:
+            name = sorted(self.request.query_arguments)[0]
+            raise BadRequest(f"unknown parameter '{name[:40]}'; this resource takes none")
+
+
+class DatafilesHandler(CatalogueHandler):
+    """``GET api/datasets/<id>/datafiles?limit=&offset=``: a dataset's files, paginated."""
+
+    async def get(self, dataset_id: str) -> None:
+        params = self.query_params()
+        unknown = sorted(set(params) - {"limit", "offset"})
+        if unknown:
+            raise BadRequest(f"unknown parameter '{unknown[0][:40]}'; known: limit, offset")
+        limit = parse_int(
+            get_single(params, "limit"), "limit", 100, 1, self.service_options.max_limit
+        )
+        offset = parse_int(get_single(params, "offset"), "offset", 0, 0, 10**9)
+        identity, now = self.identity, self.service_options.clock()
+
+        def work(session: Session) -> dict[str, Any]:
+            dataset = query.get_dataset(session, identity, int(dataset_id), now)
+            total, files = query.list_datafiles(session, [dataset.id], limit, offset)
+            items = [views.describe_datafile(f) for f in files]
+            return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+        self.write_json(await self.run(work))
+
+
+class DownloadHandler(CatalogueHandler):
+    """``GET api/datafiles/<id>/download``: the file, streamed, with HTTP Range."""
+
+    async def get(self, datafile_id: str) -> None:
+        identity, now = self.identity, self.service_options.clock()
+        datafile = await self.run(lambda s: query.get_datafile(s, identity, int(datafile_id), now))
+        path = resolve_download(datafile.location, self.service_options.download_roots)
+        size = path.stat().st_size
+        byte_range = parse_range(self.request.headers.get("Range"), size)
+        first, last = byte_range or (0, size - 1)
+        if byte_range is not None:
+            self.set_status(206)
+            self.set_header("Content-Range", f"bytes {first}-{last}/{size}")
+        self.set_header("Accept-Ranges", "bytes")
+        self.set_header("Content-Type", "application/octet-stream")
+        self.set_header("Content-Length", str(last - first + 1))
+        self.set_header("Content-Disposition", f'attachment; filename="{path.name}"')
+        with path.open("rb") as stream:
+            stream.seek(first)
+            remaining = last - first + 1
+            while remaining > 0:
+                chunk = stream.read(min(CHUNK, remaining))
+                if not chunk:
+                    break  # the file shrank while we were sending it
+                remaining -= len(chunk)
+                self.write(chunk)
+                await self.flush()
+        self.finish()
+
+
+class WhoAmIHandler(CatalogueHandler):
+    """``GET api/whoami``: the identity the catalogue sees (for the Lab panel)."""
+
+    def get(self) -> None:
+        identity = self.identity
+        self.write_json(
+            {
+                "username": identity.username,
+                "admin": identity.admin,
+                "beamlines": sorted(identity.beamlines),
+            }
+        )
+
+
+class LandingHandler(CatalogueHandler):
+    """``GET landing/investigations/<id>`` and ``landing/collections/<id>``: HTML pages."""
+
+    async def get(self, kind: str, item_id: str) -> None:
+        identity, now = self.identity, self.service_options.clock()
+
+        def work(session: Session) -> dict[str, Any]:
+            if kind == "investigations":
+                found = query.get_investigation(session, identity, int(item_id), now)
+                return views.describe_investigation(session, found, now, 0)
+            collection = query.get_data_collection(session, identity, int(item_id), now)
+            return views.describe_collection(session, collection)
+
+        record = await self.run(work)
+        url = f"{self.service_options.public_url}landing/{kind}/{item_id}"
+        label = "investigation" if kind == "investigations" else "data collection"
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(render_landing(record, label, self.service_options.publisher, url))
+
+
+class DoiHandler(CatalogueHandler):
+    """``GET doi/<doi>``: redirect to the landing page of the investigation or collection."""
+
+    async def get(self, doi: str) -> None:
+        identity, now = self.identity, self.service_options.clock()
+
+        def work(session: Session) -> str:
+            try:
+                found = query.find_investigation_by_doi(session, identity, doi, now)
+                return f"landing/investigations/{found.id}"
+            except CatalogueError:
+                collection = query.get_data_collection(session, identity, None, now, doi=doi)
+                return f"landing/collections/{collection.id}"
+
+        self.redirect(self.service_options.base_url + await self.run(work))
+
+
+class LoginHandler(CatalogueHandler):
+    """``GET login``: go through hub OAuth, then back to ``next`` (or the service root)."""
+
+    @authenticated
+    def get(self) -> None:
+        target = self.get_argument("next", self.service_options.base_url)
+        if not target.startswith("/") or target.startswith("//"):
+            raise BadRequest("next must be a path on this site")
+        self.redirect(target)
+
+
+class NotFoundHandler(CatalogueHandler):
+    """Anything else: a JSON 404."""
+
+    async def prepare(self) -> None:
+        raise HTTPError(404, f"no such resource: {self.request.path}")

@@ -1,0 +1,400 @@
+"""Index proposal folders of NeXus/HDF5 files into the catalogue.
+
+Files map to rows through :attr:`Indexer.layout`, a regular expression on the path
+relative to :attr:`Indexer.root`: by default ``<root>/<proposal>/raw/...`` and
+``<root>/<proposal>/processed/...``, where ``<proposal>`` is ``Investigation.name``.
+A folder holding files is a Dataset (named by its path below the proposal, e.g.
+``raw/sample1/scan0001``, type ``raw`` or ``processed``); each file is a Datafile.
+
+Runs are incremental (a file whose size and modification time are unchanged is not
+read again) and idempotent (running twice changes nothing). A file that cannot be read
+(corrupt, truncated, still being created) is reported and skipped; the run goes on,
+and a later run tries it again.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from traitlets import Dict, Enum, Int, List, Unicode, default, validate
+from traitlets.config import Configurable
+
+from panhub_catalogue.model import (
+    Datafile,
+    Dataset,
+    DatasetParameter,
+    DatasetTechnique,
+    Investigation,
+    InvestigationInstrument,
+    InvestigationUser,
+    Sample,
+)
+from panhub_catalogue.nexus import Entry, NexusError, read_nexus
+from panhub_catalogue.progress import Progress
+from panhub_catalogue.store import Lookup, refresh_investigation, set_release_dates
+
+PANET = "http://purl.org/pan-science/PaNET/"
+
+#: NeXus application definition -> (technique name, PaNET IRI or None when unverified).
+DEFAULT_TECHNIQUES: dict[str, list[str | None]] = {
+    "NXxas": ["x-ray absorption spectroscopy", PANET + "PaNET01196"],
+    "NXxasproc": ["x-ray absorption spectroscopy", PANET + "PaNET01196"],
+    "NXsas": ["small angle scattering", PANET + "PaNET01124"],
+    "NXcanSAS": ["small angle scattering", PANET + "PaNET01124"],
+    "NXtomo": ["x-ray tomography", PANET + "PaNET01207"],
+    "NXtomoproc": ["x-ray tomography", PANET + "PaNET01207"],
+    "NXmx": ["macromolecular crystallography", None],
+    "NXfluo": ["x-ray fluorescence", None],
+    "NXarpes": ["angle-resolved photoemission spectroscopy", None],
+    "NXstxm": ["scanning transmission x-ray microscopy", None],
+}
+
+
+@dataclass
+class IndexReport:
+    """What a run did; ``failed`` and ``ignored`` hold ``(path, reason)`` pairs."""
+
+    indexed: int = 0
+    unchanged: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    ignored: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def seen(self) -> int:
+        """Files looked at."""
+        return self.indexed + self.unchanged + len(self.failed) + len(self.ignored)
+
+
+def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Regular files under ``paths`` (files or folders), in sorted order, hidden ones skipped."""
+    for start in paths:
+        path = Path(start).absolute()
+        if path.is_file():
+            yield path
+            continue
+        for folder, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if not name.startswith("."):
+                    yield Path(folder, name)
+
+
+def file_checksum(path: Path, kind: str) -> str | None:
+    """``adler32:<hex>`` of the whole file, or ``None`` when ``kind`` is ``"none"``."""
+    if kind == "none":
+        return None
+    value = 1
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            value = zlib.adler32(chunk, value)
+    return f"adler32:{value:08x}"
+
+
+def mtime_of(stat: os.stat_result) -> datetime:
+    """Modification time as naive UTC."""
+    return datetime.fromtimestamp(stat.st_mtime, UTC).replace(tzinfo=None)
+
+
+class Indexer(Configurable):
+    """Scans proposal folders into the catalogue (``panhub-catalogue index``)."""
+
+    root = Unicode(
+        "/data",
+        config=True,
+        help="Proposals root: the folder holding one folder per proposal, e.g. '/data'.",
+    )
+    layout = Unicode(
+        r"^(?P<proposal>[^/]+)/(?P<kind>raw|processed)/",
+        config=True,
+        help="""Regular expression matched against a file's path relative to `root`.
+        Named groups: `proposal` (Investigation.name, required), `kind` (Dataset.type,
+        required) and `visit` (Investigation.visitId, optional). Files that do not match
+        are reported as ignored. Example for `<root>/<proposal>/<visit>/raw/...`:
+        '^(?P<proposal>[^/]+)/(?P<visit>[^/]+)/(?P<kind>raw|processed)/'.""",
+    )
+    facility = Unicode("PANHUB", config=True, help="Facility.name the investigations belong to.")
+    embargo_years = Int(
+        3,
+        config=True,
+        help="Years from an investigation's start date to its release date (public data), "
+        "applied when the investigation has no release date yet.",
+    )
+    checksum = Enum(
+        ["none", "adler32"],
+        "none",
+        config=True,
+        help="Datafile checksum: 'adler32' reads every new or changed file in full "
+        "(costly on multi-GB detector files); 'none' skips it.",
+    )
+    nexus_suffixes = List(
+        Unicode(),
+        [".nxs", ".nx5", ".h5", ".hdf5", ".hdf", ".nx"],
+        config=True,
+        help="File name suffixes read as NeXus/HDF5 for metadata; other files are "
+        "catalogued with name, size and time only.",
+    )
+    techniques = Dict(
+        config=True,
+        help="NeXus application definition -> [technique name, PaNET IRI or null], e.g. "
+        "{'NXxas': ['x-ray absorption spectroscopy', "
+        "'http://purl.org/pan-science/PaNET/PaNET01196']}.",
+    )
+    batch_size = Int(500, config=True, help="Files per database transaction.")
+    workers = Int(
+        0,
+        config=True,
+        help="Processes reading NeXus metadata in parallel; 0 picks min(4, CPUs). "
+        "Batches of fewer than 32 files to read are read in this process.",
+    )
+
+    @default("techniques")
+    def _default_techniques(self) -> dict[str, list[str | None]]:
+        return dict(DEFAULT_TECHNIQUES)
+
+    @validate("layout")
+    def _validate_layout(self, proposal: dict[str, Any]) -> str:
+        pattern = re.compile(proposal["value"])
+        missing = {"proposal", "kind"} - set(pattern.groupindex)
+        if missing:
+            raise ValueError(f"layout needs the named groups {sorted(missing)}")
+        return str(proposal["value"])
+
+    def index(
+        self,
+        sessions: sessionmaker[Session],
+        paths: Iterable[str | Path],
+        progress: Progress | None = None,
+    ) -> IndexReport:
+        """Index every file under ``paths`` (which lie under :attr:`root`)."""
+        files = list(iter_files(paths))
+        progress = progress or Progress(len(files), enabled=False)
+        report = IndexReport()
+        workers = self.workers or min(4, os.cpu_count() or 1)
+        with sessions() as session, ProcessPoolExecutor(workers) as pool:
+            run = _Run(self, session, report)
+            for start in range(0, len(files), self.batch_size):
+                batch = files[start : start + self.batch_size]
+                jobs = [job for job in map(run.plan, batch) if job is not None]
+                reader = partial(
+                    read_file, suffixes=tuple(self.nexus_suffixes), checksum=self.checksum
+                )
+                paths_to_read = [job.path for job in jobs]
+                if workers > 1 and len(jobs) >= 32:
+                    results = pool.map(reader, paths_to_read, chunksize=8)
+                else:
+                    results = map(reader, paths_to_read)
+                for job, result in zip(jobs, results, strict=True):
+                    run.store(job, result)
+                run.commit()
+                progress.update(start + len(batch))
+        progress.close()
+        return report
+
+
+def read_file(
+    path: Path, suffixes: tuple[str, ...], checksum: str
+) -> tuple[list[Entry], str | None] | str:
+    """NeXus entries and checksum of one file, or the reason it cannot be read.
+
+    Runs in worker processes: takes and returns only picklable values, never raises
+    for a bad file.
+    """
+    try:
+        entries = read_nexus(path) if path.suffix.lower() in suffixes else []
+        return entries, file_checksum(path, checksum)
+    except (NexusError, OSError) as error:
+        return str(error)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A file to read and store: where it goes and what the catalogue knew of it."""
+
+    path: Path
+    investigation: Investigation
+    dataset: str
+    kind: str
+    stat: os.stat_result
+    known: tuple[int, datetime | None, int] | None
+
+
+class _Run:
+    """State of one indexing run: lookups, caches, investigations touched since the last commit."""
+
+    def __init__(self, indexer: Indexer, session: Session, report: IndexReport) -> None:
+        self.indexer = indexer
+        self.session = session
+        self.report = report
+        self.root = Path(indexer.root).absolute()
+        self.layout = re.compile(indexer.layout)
+        self.lookup = Lookup(session)
+        self.facility = self.lookup.facility(indexer.facility, 365 * indexer.embargo_years)
+        self.investigations: dict[tuple[str, str], Investigation] = {}
+        self.known: dict[int, dict[str, tuple[int, datetime | None, int]]] = {}
+        self.touched: set[int] = set()
+        self.added: set[tuple[Any, ...]] = set()
+        self.parameters: dict[tuple[int, int], DatasetParameter] = {}
+
+    def commit(self) -> None:
+        for investigation_id in sorted(self.touched):
+            refresh_investigation(self.session, investigation_id)
+        set_release_dates(self.session, self.facility, self.indexer.embargo_years)
+        self.session.commit()
+        self.touched.clear()
+
+    def plan(self, path: Path) -> _Job | None:
+        """Sort out files outside the layout, vanished or unchanged; the rest are jobs."""
+        try:
+            relative = path.relative_to(self.root).as_posix()
+        except ValueError:
+            self.report.ignored.append((str(path), f"outside the proposals root {self.root}"))
+            return None
+        match = self.layout.match(relative)
+        if match is None:
+            self.report.ignored.append((str(path), "does not match the proposals layout"))
+            return None
+        try:
+            stat = path.stat()
+        except OSError as error:
+            self.report.failed.append((str(path), f"cannot stat: {error.strerror}"))
+            return None
+        investigation = self.get_investigation(
+            match["proposal"], match.groupdict().get("visit") or ""
+        )
+        known = self.get_known(investigation).get(str(path))
+        if known is not None and known[:2] == (stat.st_size, mtime_of(stat)):
+            self.report.unchanged += 1
+            return None
+        below = path.parent.relative_to(self.root / relative[: match.start("kind")]).as_posix()
+        return _Job(path, investigation, below, match["kind"], stat, known)
+
+    def store(self, job: _Job, result: tuple[list[Entry], str | None] | str) -> None:
+        """Write what :func:`read_file` found (or record its error message)."""
+        path, investigation, stat, known = job.path, job.investigation, job.stat, job.known
+        if isinstance(result, str):
+            self.report.failed.append((str(path), result))
+            return
+        entries, checksum = result
+        below = job.dataset
+        dataset = self.get_dataset(investigation, below, job.kind, str(path.parent))
+        datafile = self.session.get(Datafile, known[2]) if known else None
+        if datafile is None:
+            datafile = Datafile(dataset_id=dataset.id, name=path.name, location=str(path))
+            self.session.add(datafile)
+        datafile.fileSize = stat.st_size
+        datafile.datafileModTime = mtime_of(stat)
+        datafile.datafileFormat = "nexus" if entries else path.suffix.lstrip(".").lower() or None
+        datafile.checksum = checksum
+        for entry in entries:
+            self.apply_entry(investigation, dataset, entry)
+        self.session.flush()
+        self.get_known(investigation)[str(path)] = (stat.st_size, mtime_of(stat), datafile.id)
+        self.touched.add(investigation.id)
+        self.report.indexed += 1
+
+    def get_investigation(self, name: str, visit: str) -> Investigation:
+        cached = self.investigations.get((name, visit))
+        if cached is None:
+            cached = self.session.scalar(
+                select(Investigation).filter_by(
+                    facility_id=self.facility.id, name=name, visitId=visit
+                )
+            )
+            if cached is None:
+                cached = Investigation(
+                    facility_id=self.facility.id, name=name, visitId=visit, title=""
+                )
+                self.session.add(cached)
+                self.session.flush()
+            self.investigations[(name, visit)] = cached
+        return cached
+
+    def get_known(
+        self, investigation: Investigation
+    ) -> dict[str, tuple[int, datetime | None, int]]:
+        if investigation.id not in self.known:
+            rows = self.session.execute(
+                select(Datafile.location, Datafile.fileSize, Datafile.datafileModTime, Datafile.id)
+                .join(Dataset, Dataset.id == Datafile.dataset_id)
+                .where(Dataset.investigation_id == investigation.id)
+            )
+            self.known[investigation.id] = {r[0]: (r[1], r[2], r[3]) for r in rows}
+        return self.known[investigation.id]
+
+    def get_dataset(
+        self, investigation: Investigation, name: str, kind: str, location: str
+    ) -> Dataset:
+        return self.lookup.get(
+            Dataset,
+            {"type": kind, "location": location},
+            investigation_id=investigation.id,
+            name=name,
+        )
+
+    def add_once(self, model: type[Any], **keys: Any) -> None:
+        key = (model, *sorted(keys.items()))
+        if key in self.added:
+            return
+        if self.session.scalar(select(model.id).filter_by(**keys)) is None:
+            self.session.add(model(**keys))
+        self.added.add(key)
+
+    def apply_entry(self, investigation: Investigation, dataset: Dataset, entry: Entry) -> None:
+        if entry.start_time and (dataset.startDate is None or entry.start_time < dataset.startDate):
+            dataset.startDate = entry.start_time
+        end = entry.end_time or entry.start_time
+        if end and (dataset.endDate is None or end > dataset.endDate):
+            dataset.endDate = end
+        dataset.description = dataset.description or entry.title
+        if not investigation.title and entry.title:
+            investigation.title = entry.title
+        if entry.sample:
+            sample = self.lookup.get(Sample, investigation_id=investigation.id, name=entry.sample)
+            dataset.sample_id = sample.id
+        technique = self.indexer.techniques.get(entry.definition or "")
+        if technique:
+            row = self.lookup.technique(str(technique[0]), technique[1])
+            self.add_once(DatasetTechnique, dataset_id=dataset.id, technique_id=row.id)
+        if entry.instrument:
+            instrument = self.lookup.instrument(self.facility, entry.instrument)
+            self.add_once(
+                InvestigationInstrument,
+                investigation_id=investigation.id,
+                instrument_id=instrument.id,
+            )
+        for person in entry.users:
+            user = self.lookup.user(person.facility_user_id or person.name, person.name)
+            self.add_once(
+                InvestigationUser,
+                user_id=user.id,
+                investigation_id=investigation.id,
+                role=person.role or "member",
+            )
+        for parameter in entry.parameters:
+            self.set_parameter(dataset, parameter.name, parameter.value, parameter.units)
+
+    def set_parameter(self, dataset: Dataset, name: str, value: float | str, units: str) -> None:
+        is_number = isinstance(value, float)
+        kind = self.lookup.parameter_type(name, units, "NUMERIC" if is_number else "STRING")
+        row = self.parameters.get((dataset.id, kind.id))
+        if row is None:
+            row = self.session.scalar(
+                select(DatasetParameter).filter_by(dataset_id=dataset.id, type_id=kind.id)
+            )
+        if row is None:
+            row = DatasetParameter(dataset_id=dataset.id, type_id=kind.id)
+            self.session.add(row)
+        self.parameters[(dataset.id, kind.id)] = row
+        row.numericValue = value if isinstance(value, float) else None
+        row.stringValue = value if isinstance(value, str) else None

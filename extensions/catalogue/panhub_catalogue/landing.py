@@ -1,0 +1,103 @@
+"""DOI landing pages: HTML with a citation and schema.org JSON-LD (pure string building)."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any
+
+
+def format_authors(users: list[dict[str, Any]]) -> list[str]:
+    """Author names, principal investigators first, as in the investigation's member list."""
+    ordered = sorted(users, key=lambda u: (u.get("role") != "PI", u.get("fullName") or u["name"]))
+    return [u.get("fullName") or u["name"] for u in ordered]
+
+
+def make_citation(record: dict[str, Any], publisher: str) -> str:
+    """``Authors (year). Title. Publisher. https://doi.org/DOI`` (DataCite's recommended form)."""
+    authors = "; ".join(format_authors(record.get("users", []))) or publisher
+    date = record.get("releaseDate") or record.get("publicationDate") or record.get("startDate")
+    year = date[:4] if date else "n.d."
+    title = record.get("title") or record.get("name") or ""
+    doi = record.get("doi")
+    where = f" https://doi.org/{doi}" if doi else ""
+    return f"{authors} ({year}). {title}. {publisher}.{where}"
+
+
+def make_jsonld(record: dict[str, Any], publisher: str, url: str) -> dict[str, Any]:
+    """A schema.org ``Dataset`` describing an investigation or a data collection."""
+    techniques = sorted(
+        {t["name"] for d in record.get("datasets", []) for t in d.get("techniques", [])}
+    )
+    document: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "name": record.get("title") or record.get("name"),
+        "description": record.get("summary") or record.get("title") or "",
+        "url": url,
+        "publisher": {"@type": "Organization", "name": publisher},
+        "creator": [
+            {"@type": "Person", "name": n} for n in format_authors(record.get("users", []))
+        ],
+        "isAccessibleForFree": bool(record.get("isPublic", True)),
+    }
+    if record.get("doi"):
+        document["identifier"] = f"https://doi.org/{record['doi']}"
+    date = record.get("releaseDate") or record.get("publicationDate")
+    if date:
+        document["datePublished"] = date[:10]
+    if record.get("startDate"):
+        document["temporalCoverage"] = (
+            f"{record['startDate'][:10]}/{(record.get('endDate') or '..')[:10]}"
+        )
+    if techniques:
+        document["measurementTechnique"] = techniques
+    if record.get("fileSize"):
+        document["size"] = f"{record['fileSize']} B"
+    return document
+
+
+def render_landing(record: dict[str, Any], kind: str, publisher: str, url: str) -> str:
+    """The landing page of an investigation or data collection (``kind`` names which)."""
+    citation = make_citation(record, publisher)
+    jsonld = json.dumps(make_jsonld(record, publisher, url), indent=1).replace("</", "<\\/")
+    title = escape(record.get("title") or record.get("name") or "")
+    rows = [
+        ("DOI", record.get("doi")),
+        ("Proposal", record.get("name")),
+        ("Beamline", ", ".join(record.get("beamlines", []))),
+        ("Start", record.get("startDate")),
+        ("End", record.get("endDate")),
+        ("Release", record.get("releaseDate") or record.get("publicationDate")),
+        ("Datasets", str(len(record.get("datasets", [])))),
+        ("Files", str(record.get("fileCount", ""))),
+        ("Size (bytes)", str(record.get("fileSize", ""))),
+    ]
+    table = "\n".join(
+        f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows if v
+    )
+    summary = escape(record.get("summary") or "")
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<link rel="canonical" href="{escape(url)}">
+<script type="application/ld+json">
+{jsonld}
+</script>
+</head>
+<body>
+<main>
+<p>{escape(publisher)} {escape(kind)}</p>
+<h1>{title}</h1>
+<p>{summary}</p>
+<table>
+{table}
+</table>
+<h2>Cite as</h2>
+<p class="citation">{escape(citation)}</p>
+</main>
+</body>
+</html>
+"""

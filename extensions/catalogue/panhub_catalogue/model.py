@@ -1,0 +1,408 @@
+"""The catalogue's tables, named as ICAT 6.2 names its entities.
+
+Class names and attribute names follow ICAT (``Investigation.visitId``,
+``Datafile.fileSize``, ...) so that an ICAT entity maps onto a row by identity;
+database column names are snake_case so that raw SQL stays readable. The model is a
+strict subset of ICAT's, with these simplifications:
+
+- membership is ``InvestigationUser(user, investigation, role)``; ICAT's
+  InvestigationGroup/Grouping/UserGroup collapse into it on import;
+- ``Dataset.type`` and ``Investigation.type`` are strings, not lookup tables;
+- one parameter table per parent (Investigation, Sample, Dataset, Datafile) sharing
+  :class:`ParameterType` (name + units), as in ICAT.
+
+All datetimes are naive UTC. ``Investigation.searchText`` is a normalised copy of the
+free-text fields (name, visitId, title, summary, doi) that the full-text index
+(SQLite FTS5, PostgreSQL ``tsvector``) is built on; :func:`make_search_text` makes it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+#: 64-bit ids on PostgreSQL (Diamond has billions of datafiles); SQLite's rowid.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def make_search_text(*parts: str | None) -> str:
+    """Normalise free-text fields into lowercase words separated by single spaces.
+
+    Parameters
+    ----------
+    *parts
+        Field values; ``None`` is skipped.
+
+    Returns
+    -------
+    str
+        For example ``make_search_text("MX-415", "10.5072/ab.1")`` is
+        ``"mx 415 10 5072 ab 1"``.
+    """
+    text = " ".join(p for p in parts if p)
+    return " ".join(_NON_WORD.sub(" ", text.lower()).split())
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every catalogue table."""
+
+
+class Facility(Base):
+    """The facility; ``daysUntilRelease`` is ICAT's default embargo."""
+
+    __tablename__ = "facility"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    fullName: Mapped[str | None] = mapped_column("full_name", String(255))
+    url: Mapped[str | None] = mapped_column(String(255))
+    daysUntilRelease: Mapped[int | None] = mapped_column("days_until_release", Integer)
+
+
+class User(Base):
+    """A person; ``name`` is the login name the hub knows."""
+
+    __tablename__ = "user"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    fullName: Mapped[str | None] = mapped_column("full_name", String(255))
+    email: Mapped[str | None] = mapped_column(String(255))
+    orcidId: Mapped[str | None] = mapped_column("orcid_id", String(255))
+
+
+class Instrument(Base):
+    """A beamline."""
+
+    __tablename__ = "instrument"
+    __table_args__ = (UniqueConstraint("facility_id", "name"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    fullName: Mapped[str | None] = mapped_column("full_name", String(255))
+    pid: Mapped[str | None] = mapped_column(String(255))
+    type: Mapped[str | None] = mapped_column(String(255))
+    url: Mapped[str | None] = mapped_column(String(255))
+    facility: Mapped[Facility] = relationship()
+
+
+class InstrumentScientist(Base):
+    """A user with the staff role on an instrument (beamline staff)."""
+
+    __tablename__ = "instrument_scientist"
+    __table_args__ = (UniqueConstraint("user_id", "instrument_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    instrument_id: Mapped[int] = mapped_column(
+        ForeignKey("instrument.id", ondelete="CASCADE"), index=True
+    )
+    user: Mapped[User] = relationship()
+    instrument: Mapped[Instrument] = relationship()
+
+
+class Investigation(Base):
+    """A proposal (``name``) or one visit of it (``visitId``)."""
+
+    __tablename__ = "investigation"
+    __table_args__ = (
+        UniqueConstraint("facility_id", "name", "visit_id"),
+        Index("ix_investigation_start_date_id", "start_date", "id"),
+        Index("ix_investigation_release_date", "release_date"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    visitId: Mapped[str] = mapped_column("visit_id", String(255), default="")
+    title: Mapped[str] = mapped_column(String(4000), default="")
+    summary: Mapped[str | None] = mapped_column(Text)
+    type: Mapped[str | None] = mapped_column(String(255))
+    startDate: Mapped[datetime | None] = mapped_column("start_date", DateTime)
+    endDate: Mapped[datetime | None] = mapped_column("end_date", DateTime)
+    releaseDate: Mapped[datetime | None] = mapped_column("release_date", DateTime)
+    doi: Mapped[str | None] = mapped_column(String(255), index=True)
+    fileSize: Mapped[int] = mapped_column("file_size", BigInteger, default=0)
+    fileCount: Mapped[int] = mapped_column("file_count", BigInteger, default=0)
+    searchText: Mapped[str] = mapped_column("search_text", Text, default="")
+    facility: Mapped[Facility] = relationship()
+    investigationUsers: Mapped[list[InvestigationUser]] = relationship(
+        back_populates="investigation", cascade="all, delete-orphan"
+    )
+    investigationInstruments: Mapped[list[InvestigationInstrument]] = relationship(
+        back_populates="investigation", cascade="all, delete-orphan"
+    )
+    samples: Mapped[list[Sample]] = relationship(
+        back_populates="investigation", cascade="all, delete-orphan"
+    )
+    datasets: Mapped[list[Dataset]] = relationship(
+        back_populates="investigation", cascade="all, delete-orphan"
+    )
+    parameters: Mapped[list[InvestigationParameter]] = relationship(cascade="all, delete-orphan")
+
+
+class InvestigationUser(Base):
+    """Membership of a user in an investigation, with a role (``PI``, ``member``...)."""
+
+    __tablename__ = "investigation_user"
+    __table_args__ = (
+        UniqueConstraint("user_id", "investigation_id", "role"),
+        Index("ix_investigation_user_investigation", "investigation_id"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    investigation_id: Mapped[int] = mapped_column(
+        ForeignKey("investigation.id", ondelete="CASCADE")
+    )
+    role: Mapped[str] = mapped_column(String(255), default="member")
+    user: Mapped[User] = relationship()
+    investigation: Mapped[Investigation] = relationship(back_populates="investigationUsers")
+
+
+class InvestigationInstrument(Base):
+    """The beamline(s) an investigation used."""
+
+    __tablename__ = "investigation_instrument"
+    __table_args__ = (
+        UniqueConstraint("investigation_id", "instrument_id"),
+        Index("ix_investigation_instrument_instrument", "instrument_id", "investigation_id"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    investigation_id: Mapped[int] = mapped_column(
+        ForeignKey("investigation.id", ondelete="CASCADE")
+    )
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instrument.id", ondelete="CASCADE"))
+    investigation: Mapped[Investigation] = relationship(back_populates="investigationInstruments")
+    instrument: Mapped[Instrument] = relationship()
+
+
+class Technique(Base):
+    """An experimental technique; ``pid`` holds its PaNET IRI."""
+
+    __tablename__ = "technique"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    pid: Mapped[str | None] = mapped_column(String(255), unique=True)
+    description: Mapped[str | None] = mapped_column(String(4000))
+
+
+class InvestigationTechnique(Base):
+    """Techniques of an investigation's datasets (derived, not ICAT).
+
+    Kept by :func:`panhub_catalogue.store.refresh_investigation` so that the technique
+    filter and facet need not join every dataset.
+    """
+
+    __tablename__ = "investigation_technique"
+    __table_args__ = (
+        UniqueConstraint("investigation_id", "technique_id"),
+        Index("ix_investigation_technique_technique", "technique_id", "investigation_id"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    investigation_id: Mapped[int] = mapped_column(
+        ForeignKey("investigation.id", ondelete="CASCADE")
+    )
+    technique_id: Mapped[int] = mapped_column(ForeignKey("technique.id", ondelete="CASCADE"))
+    technique: Mapped[Technique] = relationship()
+
+
+class Sample(Base):
+    """A sample measured in an investigation."""
+
+    __tablename__ = "sample"
+    __table_args__ = (UniqueConstraint("investigation_id", "name"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    investigation_id: Mapped[int] = mapped_column(
+        ForeignKey("investigation.id", ondelete="CASCADE")
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[str | None] = mapped_column(String(255))
+    type: Mapped[str | None] = mapped_column(String(255))
+    investigation: Mapped[Investigation] = relationship(back_populates="samples")
+    parameters: Mapped[list[SampleParameter]] = relationship(cascade="all, delete-orphan")
+
+
+class Dataset(Base):
+    """A set of files of one investigation (one scan folder); ``type`` is raw/processed."""
+
+    __tablename__ = "dataset"
+    __table_args__ = (UniqueConstraint("investigation_id", "name"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    investigation_id: Mapped[int] = mapped_column(
+        ForeignKey("investigation.id", ondelete="CASCADE")
+    )
+    sample_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sample.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    type: Mapped[str] = mapped_column(String(255), default="raw")
+    description: Mapped[str | None] = mapped_column(String(4000))
+    location: Mapped[str | None] = mapped_column(String(4000))
+    startDate: Mapped[datetime | None] = mapped_column("start_date", DateTime)
+    endDate: Mapped[datetime | None] = mapped_column("end_date", DateTime)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    doi: Mapped[str | None] = mapped_column(String(255))
+    fileSize: Mapped[int] = mapped_column("file_size", BigInteger, default=0)
+    fileCount: Mapped[int] = mapped_column("file_count", BigInteger, default=0)
+    investigation: Mapped[Investigation] = relationship(back_populates="datasets")
+    sample: Mapped[Sample | None] = relationship()
+    datafiles: Mapped[list[Datafile]] = relationship(
+        back_populates="dataset", cascade="all, delete-orphan"
+    )
+    datasetTechniques: Mapped[list[DatasetTechnique]] = relationship(cascade="all, delete-orphan")
+    parameters: Mapped[list[DatasetParameter]] = relationship(cascade="all, delete-orphan")
+
+
+class DatasetTechnique(Base):
+    """Technique(s) used for a dataset."""
+
+    __tablename__ = "dataset_technique"
+    __table_args__ = (
+        UniqueConstraint("dataset_id", "technique_id"),
+        Index("ix_dataset_technique_technique", "technique_id", "dataset_id"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"))
+    technique_id: Mapped[int] = mapped_column(ForeignKey("technique.id", ondelete="CASCADE"))
+    technique: Mapped[Technique] = relationship()
+
+
+class Datafile(Base):
+    """One file; ``location`` is its absolute path, unique in the catalogue."""
+
+    __tablename__ = "datafile"
+    __table_args__ = (Index("ix_datafile_dataset_name", "dataset_id", "name"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    location: Mapped[str] = mapped_column(String(4000), unique=True)
+    fileSize: Mapped[int] = mapped_column("file_size", BigInteger, default=0)
+    checksum: Mapped[str | None] = mapped_column(String(255))
+    datafileFormat: Mapped[str | None] = mapped_column("datafile_format", String(255))
+    datafileCreateTime: Mapped[datetime | None] = mapped_column("create_time", DateTime)
+    datafileModTime: Mapped[datetime | None] = mapped_column("mod_time", DateTime)
+    doi: Mapped[str | None] = mapped_column(String(255))
+    dataset: Mapped[Dataset] = relationship(back_populates="datafiles")
+
+
+class DataCollection(Base):
+    """A chosen subset of datasets and files behind one DOI."""
+
+    __tablename__ = "data_collection"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    doi: Mapped[str | None] = mapped_column(String(255), unique=True)
+    title: Mapped[str | None] = mapped_column(String(4000))
+    summary: Mapped[str | None] = mapped_column(Text)
+    publicationDate: Mapped[datetime | None] = mapped_column("publication_date", DateTime)
+    dataCollectionDatasets: Mapped[list[DataCollectionDataset]] = relationship(
+        cascade="all, delete-orphan"
+    )
+    dataCollectionDatafiles: Mapped[list[DataCollectionDatafile]] = relationship(
+        cascade="all, delete-orphan"
+    )
+
+
+class DataCollectionDataset(Base):
+    """A dataset in a data collection."""
+
+    __tablename__ = "data_collection_dataset"
+    __table_args__ = (UniqueConstraint("data_collection_id", "dataset_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    data_collection_id: Mapped[int] = mapped_column(
+        ForeignKey("data_collection.id", ondelete="CASCADE")
+    )
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset.id", ondelete="CASCADE"), index=True
+    )
+    dataset: Mapped[Dataset] = relationship()
+
+
+class DataCollectionDatafile(Base):
+    """A single datafile in a data collection."""
+
+    __tablename__ = "data_collection_datafile"
+    __table_args__ = (UniqueConstraint("data_collection_id", "datafile_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    data_collection_id: Mapped[int] = mapped_column(
+        ForeignKey("data_collection.id", ondelete="CASCADE")
+    )
+    datafile_id: Mapped[int] = mapped_column(
+        ForeignKey("datafile.id", ondelete="CASCADE"), index=True
+    )
+    datafile: Mapped[Datafile] = relationship()
+
+
+class ParameterType(Base):
+    """A parameter's name and units (``valueType``: NUMERIC, STRING, DATE_AND_TIME)."""
+
+    __tablename__ = "parameter_type"
+    __table_args__ = (UniqueConstraint("name", "units"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    units: Mapped[str] = mapped_column(String(255), default="")
+    valueType: Mapped[str] = mapped_column("value_type", String(32), default="NUMERIC")
+    pid: Mapped[str | None] = mapped_column(String(255))
+
+
+class _ParameterColumns:
+    """Value columns shared by the four parameter tables."""
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    numericValue: Mapped[float | None] = mapped_column("numeric_value", Float)
+    stringValue: Mapped[str | None] = mapped_column("string_value", String(4000))
+    dateTimeValue: Mapped[datetime | None] = mapped_column("date_time_value", DateTime)
+    error: Mapped[float | None] = mapped_column(Float)
+
+
+class InvestigationParameter(_ParameterColumns, Base):
+    """A typed value with units attached to an investigation."""
+
+    __tablename__ = "investigation_parameter"
+    investigation_id: Mapped[int] = mapped_column(
+        ForeignKey("investigation.id", ondelete="CASCADE"), index=True
+    )
+    type_id: Mapped[int] = mapped_column(ForeignKey("parameter_type.id"))
+    type: Mapped[ParameterType] = relationship()
+
+
+class SampleParameter(_ParameterColumns, Base):
+    """A typed value with units attached to a sample."""
+
+    __tablename__ = "sample_parameter"
+    sample_id: Mapped[int] = mapped_column(ForeignKey("sample.id", ondelete="CASCADE"), index=True)
+    type_id: Mapped[int] = mapped_column(ForeignKey("parameter_type.id"))
+    type: Mapped[ParameterType] = relationship()
+
+
+class DatasetParameter(_ParameterColumns, Base):
+    """A typed value with units attached to a dataset."""
+
+    __tablename__ = "dataset_parameter"
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset.id", ondelete="CASCADE"), index=True
+    )
+    type_id: Mapped[int] = mapped_column(ForeignKey("parameter_type.id"))
+    type: Mapped[ParameterType] = relationship()
+
+
+class DatafileParameter(_ParameterColumns, Base):
+    """A typed value with units attached to a datafile."""
+
+    __tablename__ = "datafile_parameter"
+    datafile_id: Mapped[int] = mapped_column(
+        ForeignKey("datafile.id", ondelete="CASCADE"), index=True
+    )
+    type_id: Mapped[int] = mapped_column(ForeignKey("parameter_type.id"))
+    type: Mapped[ParameterType] = relationship()

@@ -1,0 +1,172 @@
+"""Parse request query parameters into a :class:`~panhub_catalogue.query.Search`.
+
+Every problem raises :class:`~panhub_catalogue.errors.BadRequest` naming the parameter
+and the value, so the service can answer 400 with that message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import cast
+
+from panhub_catalogue.errors import BadRequest
+from panhub_catalogue.model import make_search_text
+from panhub_catalogue.query import SORT_FIELDS, Access, Search
+
+SEARCH_PARAMETERS = (
+    "text",
+    "access",
+    "mine",
+    "beamline",
+    "user",
+    "technique",
+    "dateFrom",
+    "dateTo",
+    "sort",
+    "limit",
+    "offset",
+)
+MAX_TEXT_LENGTH = 200
+MAX_WORDS = 12
+MAX_VALUES = 50
+MAX_OFFSET = 1_000_000
+TRUE = ("1", "true", "yes")
+FALSE = ("0", "false", "no", "")
+
+
+def get_single(params: Mapping[str, Sequence[str]], name: str) -> str | None:
+    """The one value of ``name``, ``None`` when absent; 400 when given twice."""
+    values = params.get(name) or []
+    if len(values) > 1:
+        raise BadRequest(f"parameter '{name}' given {len(values)} times; give it once")
+    return values[0] if values else None
+
+
+def parse_int(value: str | None, name: str, default: int, low: int, high: int) -> int:
+    """An integer in ``[low, high]``."""
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise BadRequest(f"{name}: '{value[:40]}' is not an integer") from None
+    if not low <= number <= high:
+        raise BadRequest(f"{name}: {number} is outside [{low}, {high}]")
+    return number
+
+
+def parse_bool(value: str | None, name: str) -> bool:
+    """``1/true/yes`` or ``0/false/no`` (case-insensitive)."""
+    if value is None or value.lower() in FALSE:
+        return False
+    if value.lower() in TRUE:
+        return True
+    raise BadRequest(f"{name}: '{value[:40]}' is not a boolean (use true or false)")
+
+
+def parse_datetime(value: str, name: str, *, end: bool = False) -> datetime:
+    """ISO 8601 date or datetime as naive UTC; a bare date as ``dateTo`` includes that day.
+
+    Parameters
+    ----------
+    value
+        ``2024-05-01`` or ``2024-05-01T12:00:00+02:00``.
+    name
+        Parameter name for the error message.
+    end
+        Treat a bare date as the end of that day (exclusive bound: the next midnight).
+    """
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            moment = datetime(day.year, day.month, day.day)
+            return moment + timedelta(days=1) if end else moment
+        parsed = datetime.fromisoformat(value)
+    except (ValueError, OverflowError):
+        raise BadRequest(
+            f"{name}: '{value[:40]}' is not an ISO 8601 date (YYYY-MM-DD[THH:MM[:SS][+HH:MM]])"
+        ) from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def parse_words(text: str | None) -> tuple[str, ...]:
+    """Free text to search terms; FTS/SQL syntax characters separate words within a term."""
+    if text is None or not text.strip():
+        return ()
+    if len(text) > MAX_TEXT_LENGTH:
+        raise BadRequest(f"text: {len(text)} characters, at most {MAX_TEXT_LENGTH}")
+    terms = (make_search_text(term) for term in text.split())
+    words = tuple(dict.fromkeys(term for term in terms if term))
+    if not words:
+        raise BadRequest(f"text: '{text[:40]}' contains no searchable word")
+    if len(words) > MAX_WORDS:
+        raise BadRequest(f"text: {len(words)} words, at most {MAX_WORDS}")
+    return words
+
+
+def parse_sort(value: str | None) -> tuple[tuple[str, bool], ...]:
+    """``-startDate,name`` to ``(("startDate", True), ("name", False))``."""
+    if value is None or not value.strip():
+        return Search.sort
+    keys: list[tuple[str, bool]] = []
+    for item in value.split(","):
+        descending = item.startswith("-")
+        name = item.lstrip("+-").strip()
+        if name not in SORT_FIELDS:
+            raise BadRequest(f"sort: unknown field '{name[:40]}'; use {', '.join(SORT_FIELDS)}")
+        keys.append((name, descending))
+    return tuple(keys)
+
+
+def parse_list(params: Mapping[str, Sequence[str]], name: str) -> tuple[str, ...]:
+    """Any-of values, repeated or comma-separated, empty items dropped."""
+    values = tuple(v.strip() for raw in params.get(name) or [] for v in raw.split(",") if v.strip())
+    if len(values) > MAX_VALUES:
+        raise BadRequest(f"{name}: {len(values)} values, at most {MAX_VALUES}")
+    return values
+
+
+def parse_search(params: Mapping[str, Sequence[str]], max_limit: int = 500) -> Search:
+    """Build a :class:`Search` from query parameters (each a list of strings).
+
+    Parameters
+    ----------
+    params
+        For example tornado's ``request.query_arguments`` decoded to ``str``.
+    max_limit
+        Largest page size accepted.
+
+    Raises
+    ------
+    BadRequest
+        Unknown parameter, malformed value, or value out of range.
+    """
+    unknown = sorted(set(params) - set(SEARCH_PARAMETERS))
+    if unknown:
+        raise BadRequest(
+            f"unknown parameter '{unknown[0][:40]}'; known: {', '.join(SEARCH_PARAMETERS)}"
+        )
+    access = get_single(params, "access") or "all"
+    if access not in ("all", "public", "embargoed"):
+        raise BadRequest(f"access: '{access[:40]}' is not one of all, public, embargoed")
+    date_from = get_single(params, "dateFrom")
+    date_to = get_single(params, "dateTo")
+    search = Search(
+        words=parse_words(get_single(params, "text")),
+        access=cast(Access, access),
+        mine=parse_bool(get_single(params, "mine"), "mine"),
+        beamlines=parse_list(params, "beamline"),
+        users=parse_list(params, "user"),
+        techniques=parse_list(params, "technique"),
+        date_from=parse_datetime(date_from, "dateFrom") if date_from else None,
+        date_to=parse_datetime(date_to, "dateTo", end=True) if date_to else None,
+        sort=parse_sort(get_single(params, "sort")),
+        limit=parse_int(get_single(params, "limit"), "limit", 50, 1, max_limit),
+        offset=parse_int(get_single(params, "offset"), "offset", 0, 0, MAX_OFFSET),
+    )
+    if search.date_from and search.date_to and search.date_from >= search.date_to:
+        raise BadRequest(f"dateFrom {date_from} is not before dateTo {date_to}")
+    return search

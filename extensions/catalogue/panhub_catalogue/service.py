@@ -1,0 +1,199 @@
+"""The catalogue as a JupyterHub-managed service at ``/services/catalogue/``.
+
+:class:`CatalogueService` is the shell: documented traits, hub OAuth, the listening
+socket. :func:`make_app` builds the tornado application from a session factory, the
+options and an ``identify(handler) -> Identity`` function; the service passes the hub
+OAuth one (:func:`make_hub_identify`), tests pass their own.
+
+Hub configuration (wired on the hub side)::
+
+    c.JupyterHub.services = [{
+        "name": "catalogue",
+        "url": "http://127.0.0.1:8900",
+        "command": ["panhub-catalogue", "--config", "/etc/panhub/catalogue_config.py", "serve"],
+        "oauth_no_confirm": True,
+        "oauth_client_allowed_scopes": ["read:users:groups!user"],
+    }]
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlparse
+
+from jupyterhub.services.auth import (  # type: ignore[import-untyped]
+    HubOAuth,
+    HubOAuthCallbackHandler,
+    UserNotAllowed,
+)
+from sqlalchemy.orm import Session, sessionmaker
+from tornado.ioloop import IOLoop
+from tornado.web import Application, RequestHandler
+from traitlets import Int, List, Unicode, default
+from traitlets.config import Application as TraitletsApplication
+
+from panhub_catalogue import handlers
+from panhub_catalogue.db import open_catalogue
+from panhub_catalogue.handlers import utcnow
+from panhub_catalogue.identity import Identity, make_identity
+from panhub_catalogue.panosc_handlers import make_panosc_routes
+from panhub_catalogue.settings import CatalogueDatabase
+
+#: ``async identify(handler) -> Identity``: who is asking (the hub, or a test's stand-in).
+Identify = Callable[[RequestHandler], Awaitable[Identity]]
+
+
+@dataclass(frozen=True)
+class ServiceOptions:
+    """What the handlers need to know (from :class:`CatalogueService`'s traits)."""
+
+    base_url: str = "/services/catalogue/"
+    max_limit: int = 500
+    file_limit: int = 100
+    download_roots: tuple[str, ...] = ()
+    publisher: str = "PANHUB"
+    public_url: str = "/services/catalogue/"
+    clock: Callable[[], datetime] = utcnow
+
+
+def make_hub_identify(
+    staff_group_prefix: str = "staff-", admin_groups: Collection[str] = ("catalogue-admins",)
+) -> Identify:
+    """``identify`` for production: the hub OAuth user model through :func:`make_identity`.
+
+    The hub is asked asynchronously (token in the ``Authorization`` header or the OAuth
+    cookie), so the service's event loop never blocks on it. A user the hub knows but
+    who lacks ``access:services!service=catalogue`` is treated as anonymous. The model
+    becomes ``handler.current_user``, which tornado's ``@authenticated`` checks.
+    """
+
+    async def identify(handler: RequestHandler) -> Identity:
+        model = await handler.hub_auth.get_user(handler, sync=False)  # type: ignore[attr-defined]
+        if model:
+            try:
+                model = handler.check_hub_user(model)  # type: ignore[attr-defined]
+            except UserNotAllowed:
+                model = None
+        handler.current_user = model
+        return make_identity(
+            model, staff_group_prefix=staff_group_prefix, admin_groups=admin_groups
+        )
+
+    return identify
+
+
+def make_app(
+    sessions: sessionmaker[Session],
+    options: ServiceOptions,
+    identify: Identify,
+    **settings: Any,
+) -> Application:
+    """The tornado application; ``settings`` go to tornado (``hub_auth``, ``cookie_secret``)."""
+    base = options.base_url
+    routes: list[Any] = [
+        (base + r"api/investigations", handlers.InvestigationsHandler),
+        (base + r"api/investigations/(\d{1,18})", handlers.InvestigationHandler),
+        (base + r"api/facets", handlers.FacetsHandler),
+        (base + r"api/datasets/(\d{1,18})/datafiles", handlers.DatafilesHandler),
+        (base + r"api/datafiles/(\d{1,18})/download", handlers.DownloadHandler),
+        (base + r"api/whoami", handlers.WhoAmIHandler),
+        (base + r"landing/(investigations|collections)/(\d{1,18})", handlers.LandingHandler),
+        (base + r"doi/(10\..+)", handlers.DoiHandler),
+        (base + r"login", handlers.LoginHandler),
+        (base + r"oauth_callback", HubOAuthCallbackHandler),
+        *make_panosc_routes(base),
+    ]
+    return Application(
+        routes,
+        default_handler_class=handlers.NotFoundHandler,
+        catalogue_sessions=sessions,
+        catalogue_options=options,
+        catalogue_identify=identify,
+        **settings,
+    )
+
+
+class CatalogueService(TraitletsApplication):
+    """The catalogue web service (``panhub-catalogue serve``), run by JupyterHub."""
+
+    name = "panhub-catalogue"
+
+    ip = Unicode("127.0.0.1", config=True, help="Address to listen on.")
+    port = Int(
+        config=True,
+        help="Port to listen on; defaults to the port of $JUPYTERHUB_SERVICE_URL, else 8900.",
+    )
+    base_url = Unicode(
+        config=True,
+        help="URL prefix of every route; defaults to $JUPYTERHUB_SERVICE_PREFIX, "
+        "else '/services/catalogue/'.",
+    )
+    public_url = Unicode(
+        "",
+        config=True,
+        help="Absolute URL of the service as the world sees it, for landing pages' canonical "
+        "links and citations, e.g. 'https://hub.example.org/services/catalogue/'. "
+        "Defaults to base_url.",
+    )
+    publisher = Unicode("PANHUB", config=True, help="Publisher named in citations and JSON-LD.")
+    max_page_size = Int(500, config=True, help="Largest `limit` a search may ask for.")
+    file_limit = Int(100, config=True, help="Files listed on one investigation's page.")
+    download_roots = List(
+        Unicode(),
+        ["/data"],
+        config=True,
+        help="Folders files may be downloaded from (after resolving symbolic links); a "
+        "catalogued file elsewhere is answered with 404.",
+    )
+    staff_group_prefix = Unicode(
+        "staff-",
+        config=True,
+        help="Hub groups named <prefix><instrument> give the staff role on that beamline, "
+        "e.g. 'staff-BL13'.",
+    )
+    admin_groups = List(
+        Unicode(),
+        ["catalogue-admins"],
+        config=True,
+        help="Hub groups whose members see everything (hub admins always do).",
+    )
+
+    @default("port")
+    def _default_port(self) -> int:
+        url = os.environ.get("JUPYTERHUB_SERVICE_URL")
+        return (urlparse(url).port or 80) if url else 8900
+
+    @default("base_url")
+    def _default_base_url(self) -> str:
+        return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/catalogue/")
+
+    def make_options(self) -> ServiceOptions:
+        """Traits as :class:`ServiceOptions`."""
+        return ServiceOptions(
+            base_url=self.base_url,
+            max_limit=self.max_page_size,
+            file_limit=self.file_limit,
+            download_roots=tuple(self.download_roots),
+            publisher=self.publisher,
+            public_url=self.public_url or self.base_url,
+        )
+
+    def start(self) -> None:
+        """Migrate, listen, serve until stopped."""
+        sessions = open_catalogue(CatalogueDatabase(parent=self).url)
+        options = self.make_options()
+        app = make_app(
+            sessions,
+            options,
+            make_hub_identify(self.staff_group_prefix, self.admin_groups),
+            hub_auth=HubOAuth(parent=self, cache_max_age=60),
+            cookie_secret=secrets.token_bytes(32),
+        )
+        app.listen(self.port, self.ip, xheaders=True)
+        self.log.info("catalogue at http://%s:%d%s", self.ip, self.port, self.base_url)
+        IOLoop.current().start()

@@ -1,0 +1,204 @@
+"""JSON-ready dictionaries of catalogue rows, with ICAT's field names.
+
+Callers pass only rows that already passed the visibility rule in
+:mod:`panhub_catalogue.query`; these functions add related rows of those same
+investigations and never widen the set.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from panhub_catalogue.model import (
+    DataCollection,
+    Datafile,
+    Dataset,
+    DatasetTechnique,
+    Instrument,
+    Investigation,
+    InvestigationInstrument,
+    InvestigationUser,
+    Sample,
+    Technique,
+    User,
+)
+from panhub_catalogue.query import list_datafiles
+
+
+def format_datetime(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z``, or ``None``."""
+    return None if value is None else value.isoformat(timespec="seconds") + "Z"
+
+
+def is_public(investigation: Investigation, now: datetime) -> bool:
+    """Same test as :func:`panhub_catalogue.query.is_released`, on a loaded row."""
+    return investigation.releaseDate is not None and investigation.releaseDate <= now
+
+
+def get_beamlines(session: Session, ids: list[int]) -> dict[int, list[str]]:
+    """Instrument names per investigation id."""
+    rows = session.execute(
+        select(InvestigationInstrument.investigation_id, Instrument.name)
+        .join(Instrument, Instrument.id == InvestigationInstrument.instrument_id)
+        .where(InvestigationInstrument.investigation_id.in_(ids))
+        .order_by(Instrument.name)
+    )
+    found: dict[int, list[str]] = defaultdict(list)
+    for investigation_id, name in rows:
+        found[investigation_id].append(name)
+    return found
+
+
+def get_members(session: Session, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Members (name, fullName, role) per investigation id."""
+    rows = session.execute(
+        select(InvestigationUser.investigation_id, User.name, User.fullName, InvestigationUser.role)
+        .join(User, User.id == InvestigationUser.user_id)
+        .where(InvestigationUser.investigation_id.in_(ids))
+        .order_by(InvestigationUser.role, User.name)
+    )
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for investigation_id, name, full_name, role in rows:
+        found[investigation_id].append({"name": name, "fullName": full_name, "role": role})
+    return found
+
+
+def count_children(
+    session: Session, model: type[Sample] | type[Dataset], ids: list[int]
+) -> dict[int, int]:
+    """Number of samples or datasets per investigation id."""
+    rows = session.execute(
+        select(model.investigation_id, func.count())
+        .where(model.investigation_id.in_(ids))
+        .group_by(model.investigation_id)
+    )
+    return {investigation_id: int(n) for investigation_id, n in rows}
+
+
+def summarize_investigations(
+    session: Session, investigations: list[Investigation], now: datetime
+) -> list[dict[str, Any]]:
+    """Rows of a search result page: the ALBA columns plus members."""
+    ids = [i.id for i in investigations]
+    beamlines = get_beamlines(session, ids)
+    members = get_members(session, ids)
+    samples = count_children(session, Sample, ids)
+    datasets = count_children(session, Dataset, ids)
+    return [
+        {
+            "id": i.id,
+            "name": i.name,
+            "visitId": i.visitId,
+            "title": i.title,
+            "summary": i.summary,
+            "startDate": format_datetime(i.startDate),
+            "endDate": format_datetime(i.endDate),
+            "releaseDate": format_datetime(i.releaseDate),
+            "isPublic": is_public(i, now),
+            "doi": i.doi,
+            "beamlines": beamlines.get(i.id, []),
+            "users": members.get(i.id, []),
+            "sampleCount": samples.get(i.id, 0),
+            "datasetCount": datasets.get(i.id, 0),
+            "fileCount": i.fileCount,
+            "fileSize": i.fileSize,
+        }
+        for i in investigations
+    ]
+
+
+def describe_datafile(datafile: Datafile) -> dict[str, Any]:
+    """One file."""
+    return {
+        "id": datafile.id,
+        "datasetId": datafile.dataset_id,
+        "name": datafile.name,
+        "location": datafile.location,
+        "fileSize": datafile.fileSize,
+        "checksum": datafile.checksum,
+        "datafileFormat": datafile.datafileFormat,
+        "datafileModTime": format_datetime(datafile.datafileModTime),
+    }
+
+
+def describe_datasets(session: Session, datasets: list[Dataset]) -> list[dict[str, Any]]:
+    """Datasets with their techniques and sample name."""
+    ids = [d.id for d in datasets]
+    techniques: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for dataset_id, name, pid in session.execute(
+        select(DatasetTechnique.dataset_id, Technique.name, Technique.pid)
+        .join(Technique, Technique.id == DatasetTechnique.technique_id)
+        .where(DatasetTechnique.dataset_id.in_(ids))
+    ):
+        techniques[dataset_id].append({"name": name, "pid": pid})
+    return [
+        {
+            "id": d.id,
+            "name": d.name,
+            "type": d.type,
+            "description": d.description,
+            "location": d.location,
+            "startDate": format_datetime(d.startDate),
+            "endDate": format_datetime(d.endDate),
+            "complete": d.complete,
+            "doi": d.doi,
+            "sample": d.sample.name if d.sample else None,
+            "techniques": techniques.get(d.id, []),
+            "fileCount": d.fileCount,
+            "fileSize": d.fileSize,
+        }
+        for d in datasets
+    ]
+
+
+def describe_investigation(
+    session: Session, investigation: Investigation, now: datetime, file_limit: int = 100
+) -> dict[str, Any]:
+    """One investigation page: summary, samples, datasets and the first ``file_limit`` files."""
+    (summary,) = summarize_investigations(session, [investigation], now)
+    datasets = list(
+        session.scalars(
+            select(Dataset)
+            .where(Dataset.investigation_id == investigation.id)
+            .order_by(Dataset.name)
+        )
+    )
+    samples = session.scalars(
+        select(Sample).where(Sample.investigation_id == investigation.id).order_by(Sample.name)
+    )
+    total, files = list_datafiles(session, [d.id for d in datasets], file_limit)
+    summary["parameters"] = [
+        {
+            "name": p.type.name,
+            "units": p.type.units,
+            "value": p.numericValue if p.numericValue is not None else p.stringValue,
+        }
+        for p in investigation.parameters
+    ]
+    summary["samples"] = [{"id": s.id, "name": s.name, "type": s.type} for s in samples]
+    summary["datasets"] = describe_datasets(session, datasets)
+    summary["datafiles"] = {"total": total, "items": [describe_datafile(f) for f in files]}
+    return summary
+
+
+def describe_collection(session: Session, collection: DataCollection) -> dict[str, Any]:
+    """A data collection with its datasets and the investigations they come from."""
+    datasets = [link.dataset for link in collection.dataCollectionDatasets]
+    investigations = {d.investigation.id: d.investigation for d in datasets}
+    return {
+        "id": collection.id,
+        "doi": collection.doi,
+        "title": collection.title,
+        "summary": collection.summary,
+        "publicationDate": format_datetime(collection.publicationDate),
+        "datasets": describe_datasets(session, datasets),
+        "investigations": [
+            {"id": i.id, "name": i.name, "title": i.title, "doi": i.doi}
+            for i in investigations.values()
+        ],
+    }

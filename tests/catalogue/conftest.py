@@ -1,0 +1,117 @@
+"""Catalogue fixtures: migrated SQLite and PostgreSQL databases, and a small world builder.
+
+PostgreSQL is the machine's real 15/main cluster, started by
+``tests/support/postgres.py``; when it cannot start, tests that use it fail.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from panhub_catalogue.db import make_engine, make_sessionmaker, migrate
+from panhub_catalogue.demo import make_demo_proposals
+from panhub_catalogue.indexer import Indexer
+from panhub_catalogue.model import Base, Investigation
+from panhub_catalogue.service import ServiceOptions, make_app
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+from tornado.httpserver import HTTPServer
+from tornado.testing import bind_unused_port
+
+from tests.catalogue.service_client import BASE, NOW, Client, identify_from_header
+from tests.support.postgres import drop_database, ensure_postgres, make_database
+
+PG_DATABASE = "panhub_catalogue_test"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file, copied by each test (migrating takes longer than copying)."""
+    path = tmp_path_factory.mktemp("template") / "catalogue.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """URL of a fresh, migrated SQLite catalogue (outside ``tmp_path``, which tests index)."""
+    path = tmp_path_factory.mktemp("db") / "catalogue.sqlite"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    """A migrated database on the real PostgreSQL server, for the whole session."""
+    ensure_postgres()
+    engine = make_engine(make_database(PG_DATABASE), pool_size=2, max_overflow=2)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+    drop_database(PG_DATABASE)
+
+
+def truncate(engine: Engine) -> None:
+    """Empty every table (PostgreSQL) between tests."""
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def sessions(request: pytest.FixtureRequest) -> Iterator[sessionmaker[Session]]:
+    """A session factory on an empty, migrated catalogue; each test runs on both backends."""
+    if request.param == "sqlite":
+        engine = make_engine(request.getfixturevalue("sqlite_url"))
+        yield make_sessionmaker(engine)
+        engine.dispose()
+    else:
+        engine = request.getfixturevalue("postgres_engine")
+        truncate(engine)
+        yield make_sessionmaker(engine)
+
+
+@pytest.fixture
+def sqlite_sessions(sqlite_url: str) -> Iterator[sessionmaker[Session]]:
+    """A session factory on an empty, migrated SQLite catalogue only."""
+    engine = make_engine(sqlite_url)
+    yield make_sessionmaker(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_sessions(postgres_engine: Engine) -> sessionmaker[Session]:
+    """A session factory on the emptied PostgreSQL catalogue only."""
+    truncate(postgres_engine)
+    return make_sessionmaker(postgres_engine)
+
+
+@pytest.fixture
+async def client(sqlite_sessions: sessionmaker[Session], tmp_path: Path) -> AsyncIterator[Client]:
+    """The service on a loopback port over the indexed demo proposals, at :data:`NOW`."""
+    root = tmp_path / "data"
+    make_demo_proposals(root)
+    Indexer(root=str(root)).index(sqlite_sessions, [root])
+    with sqlite_sessions() as session:
+        ids = {i.name: i.id for i in session.scalars(select(Investigation))}
+    options = ServiceOptions(
+        base_url=BASE,
+        max_limit=100,
+        download_roots=(str(root),),
+        public_url="https://hub.example.org" + BASE,
+        clock=lambda: NOW,
+    )
+    app = make_app(sqlite_sessions, options, identify_from_header)
+    sock, port = bind_unused_port()
+    server = HTTPServer(app)
+    server.add_sockets([sock])
+    yield Client(port, sqlite_sessions, ids, root)
+    server.stop()
+    await server.close_all_connections()

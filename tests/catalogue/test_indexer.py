@@ -1,0 +1,283 @@
+"""The NeXus indexer on small files written in tmp_path."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from panhub_catalogue.cli import main
+from panhub_catalogue.db import make_engine, make_sessionmaker
+from panhub_catalogue.demo import ScanSpec, make_demo_proposals, write_scan
+from panhub_catalogue.indexer import Indexer
+from panhub_catalogue.model import (
+    Base,
+    Datafile,
+    Dataset,
+    DatasetParameter,
+    Investigation,
+    InvestigationUser,
+    Sample,
+    Technique,
+    User,
+)
+from panhub_catalogue.nexus import read_nexus
+from panhub_catalogue.progress import Progress
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+START = datetime(2024, 2, 29, 8, 30)
+USERS = (("Ana Alba", "PI", "ana"), ("Ben Bragg", "member", "ben"))
+
+
+def scan(root: Path, proposal: str, name: str, **changes: object) -> Path:
+    spec = ScanSpec(title="Battery cathode", start=START, users=USERS, sample="LiNiO2")
+    for key, value in changes.items():
+        spec = ScanSpec(**{**spec.__dict__, key: value})
+    return write_scan(root / proposal / "raw" / "cathode" / name, spec)
+
+
+def snapshot(session: Session) -> dict[str, list[tuple[object, ...]]]:
+    return {
+        table.name: sorted(map(tuple, session.execute(table.select())), key=repr)
+        for table in Base.metadata.sorted_tables
+    }
+
+
+def test_read_nexus(tmp_path: Path) -> None:
+    (entry,) = read_nexus(scan(tmp_path, "P1", "scan0001.nxs"))
+    assert entry.title == "Battery cathode"
+    assert entry.start_time == START
+    assert entry.definition == "NXxas"
+    assert entry.instrument == "BL22"
+    assert entry.sample == "LiNiO2"
+    assert [(u.name, u.role, u.facility_user_id) for u in entry.users] == list(USERS)
+    assert [(p.name, p.value, p.units) for p in entry.parameters] == [
+        ("monochromator_energy", 12.4, "keV"),
+        ("sample_temperature", 295.0, "K"),
+    ]
+
+
+def test_index_fills_the_model(sqlite_sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    for n in range(3):
+        scan(tmp_path, "20240001", f"scan{n:04d}.nxs")
+    (tmp_path / "20240001" / "processed").mkdir()
+    (tmp_path / "20240001" / "processed" / "fit.txt").write_text("chi2 = 1.02\n")
+    report = Indexer(root=str(tmp_path), checksum="adler32").index(sqlite_sessions, [tmp_path])
+    assert (report.indexed, report.unchanged, report.failed, report.ignored) == (4, 0, [], [])
+    with sqlite_sessions() as session:
+        (investigation,) = session.scalars(select(Investigation))
+        assert investigation.name == "20240001"
+        assert investigation.title == "Battery cathode"
+        assert investigation.startDate == START
+        assert investigation.releaseDate == datetime(2027, 2, 28, 8, 30)  # 29 Feb + 3 years
+        assert investigation.fileCount == 4
+        sizes = [f.fileSize for f in session.scalars(select(Datafile))]
+        assert investigation.fileSize == sum(sizes) > 0
+        datasets = {d.name: d for d in session.scalars(select(Dataset))}
+        assert set(datasets) == {"raw/cathode", "processed"}
+        assert datasets["raw/cathode"].type == "raw"
+        assert datasets["raw/cathode"].fileCount == 3
+        assert datasets["processed"].type == "processed"
+        assert session.scalars(select(Sample.name)).all() == ["LiNiO2"]
+        assert datasets["raw/cathode"].sample is not None
+        members = session.execute(
+            select(User.name, User.fullName, InvestigationUser.role).join(InvestigationUser.user)
+        ).all()
+        assert sorted(members) == [("ana", "Ana Alba", "PI"), ("ben", "Ben Bragg", "member")]
+        technique = session.scalars(select(Technique)).one()
+        assert technique.pid == "http://purl.org/pan-science/PaNET/PaNET01196"
+        assert len(session.scalars(select(DatasetParameter)).all()) == 2
+        checksums = session.scalars(select(Datafile.checksum)).all()
+        assert all(c and c.startswith("adler32:") for c in checksums)
+
+
+def test_second_run_is_incremental_and_idempotent(
+    sqlite_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    first = scan(tmp_path, "P1", "scan0001.nxs")
+    scan(tmp_path, "P1", "scan0002.nxs")
+    indexer = Indexer(root=str(tmp_path))
+    indexer.index(sqlite_sessions, [tmp_path])
+    with sqlite_sessions() as session:
+        before = snapshot(session)
+    again = indexer.index(sqlite_sessions, [tmp_path])
+    assert (again.indexed, again.unchanged) == (0, 2)
+    with sqlite_sessions() as session:
+        assert snapshot(session) == before
+    scan(tmp_path, "P1", "scan0001.nxs", frame_shape=(40, 80), temperature_k=77.0)
+    os.utime(first, (first.stat().st_atime, first.stat().st_mtime + 10))
+    changed = indexer.index(sqlite_sessions, [tmp_path])
+    assert (changed.indexed, changed.unchanged) == (1, 1)
+    with sqlite_sessions() as session:
+        assert session.scalar(select(Datafile.fileSize).where(Datafile.name == "scan0001.nxs")) == (
+            first.stat().st_size
+        )
+        assert len(session.scalars(select(Datafile)).all()) == 2
+        temperatures = session.scalars(select(DatasetParameter.numericValue)).all()
+        assert 77.0 in temperatures
+
+
+def test_corrupt_and_partial_files_are_reported_and_skipped(
+    sqlite_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    good = scan(tmp_path, "P1", "scan0001.nxs")
+    corrupt = tmp_path / "P1" / "raw" / "cathode" / "scan0002.nxs"
+    corrupt.write_bytes(b"\x89HDF\r\n\x1a\n" + os.urandom(2000))
+    truncated = tmp_path / "P1" / "raw" / "cathode" / "scan0003.nxs"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 3])
+    later = scan(tmp_path, "P1", "scan0004.nxs")
+    report = Indexer(root=str(tmp_path)).index(sqlite_sessions, [tmp_path])
+    assert report.indexed == 2
+    assert sorted(path for path, _ in report.failed) == [str(corrupt), str(truncated)]
+    assert all(reason for _, reason in report.failed)
+    with sqlite_sessions() as session:
+        names = set(session.scalars(select(Datafile.name)))
+    assert names == {good.name, later.name}
+    # once repaired, the next run picks it up
+    scan(tmp_path, "P1", "scan0002.nxs")
+    fixed = Indexer(root=str(tmp_path)).index(sqlite_sessions, [tmp_path])
+    assert (fixed.indexed, len(fixed.failed)) == (1, 1)
+
+
+WRITER = """
+import sys, h5py
+with h5py.File(sys.argv[1], "w") as f:  # holds the HDF5 file lock until stdin closes
+    entry = f.create_group("entry")
+    entry.attrs["NX_class"] = "NXentry"
+    entry["title"] = "still running"
+    f.flush()
+    print("ready", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_file_still_being_written_is_read_without_locking(
+    sqlite_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    path = tmp_path / "P1" / "raw" / "live" / "scan0001.nxs"
+    path.parent.mkdir(parents=True)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        assert writer.stdout is not None
+        assert writer.stdout.readline() == b"ready\n"
+        report = Indexer(root=str(tmp_path)).index(sqlite_sessions, [tmp_path])
+    finally:
+        writer.communicate(timeout=30)
+    assert (report.indexed, report.failed) == (1, [])
+    with sqlite_sessions() as session:
+        assert session.scalar(select(Investigation.title)) == "still running"
+
+
+def test_layout_is_a_setting(sqlite_sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    scan(tmp_path, "P1", "a.nxs")
+    write_scan(tmp_path / "P2" / "notes" / "b.nxs", ScanSpec(title="t", start=START))
+    write_scan(tmp_path / "P3" / "visit7" / "raw" / "c.nxs", ScanSpec(title="t", start=START))
+    report = Indexer(root=str(tmp_path)).index(sqlite_sessions, [tmp_path])
+    assert report.indexed == 1
+    assert [reason for _, reason in report.ignored] == ["does not match the proposals layout"] * 2
+    visits = Indexer(
+        root=str(tmp_path), layout=r"^(?P<proposal>[^/]+)/(?P<visit>[^/]+)/(?P<kind>raw)/"
+    )
+    assert visits.index(sqlite_sessions, [tmp_path / "P3"]).indexed == 1
+    with sqlite_sessions() as session:
+        assert session.execute(select(Investigation.name, Investigation.visitId)).all() == [
+            ("P1", ""),
+            ("P3", "visit7"),
+        ]
+    with pytest.raises(Exception, match="layout needs the named groups"):
+        Indexer(layout=r"^(?P<proposal>[^/]+)/")
+
+
+def test_paths_outside_the_root_are_ignored(
+    sqlite_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    outside = write_scan(tmp_path / "elsewhere" / "x.nxs", ScanSpec(title="t", start=START))
+    report = Indexer(root=str(tmp_path / "data")).index(sqlite_sessions, [outside])
+    assert report.ignored == [(str(outside), f"outside the proposals root {tmp_path / 'data'}")]
+
+
+def test_progress_bar() -> None:
+    stream = io.StringIO()
+    progress = Progress(4, stream=stream, enabled=True, interval=0)
+    assert progress.render(1, 0.5, width=8) == "[##      ] 1/4 files  2/s"
+    for done in range(1, 5):
+        progress.update(done)
+    progress.close()
+    assert stream.getvalue().count("\r") == 5
+    assert stream.getvalue().endswith("4/4 files  " + stream.getvalue().rsplit("  ", 1)[1])
+
+
+def test_cli_demo_then_index(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'db' / 'catalogue.sqlite'}"
+    assert main(["--db", url, "demo", str(tmp_path / "data")]) == 0
+    assert capsys.readouterr().out == "12 files: 12 indexed, 0 unchanged, 0 failed, 0 ignored\n"
+    (tmp_path / "data" / "2023015001" / "raw" / "bad.nxs").write_bytes(b"not hdf5")
+    assert main(["index", "--db", url, "--no-progress", str(tmp_path / "data")]) == 0
+    out, err = capsys.readouterr()
+    assert out == "13 files: 0 indexed, 12 unchanged, 1 failed, 0 ignored\n"
+    assert "failed: " + str(tmp_path / "data" / "2023015001" / "raw" / "bad.nxs") in err
+    assert len(make_demo_proposals(tmp_path / "data")) == 12
+
+
+def test_parallel_readers_give_the_same_catalogue(
+    sqlite_sessions: sessionmaker[Session], sqlite_template: Path, tmp_path: Path
+) -> None:
+    for n in range(40):
+        scan(tmp_path, f"P{n % 3}", f"scan{n:04d}.nxs", sample=f"s{n % 4}")
+    (tmp_path / "P0" / "raw" / "cathode" / "broken.nxs").write_bytes(b"\x89HDF\r\n\x1a\n....")
+    parallel = Indexer(root=str(tmp_path), workers=2).index(sqlite_sessions, [tmp_path])
+    assert (parallel.indexed, len(parallel.failed)) == (40, 1)
+    serial = tmp_path.parent / f"{tmp_path.name}-serial.sqlite"
+    serial.write_bytes(sqlite_template.read_bytes())
+    engine = make_engine(f"sqlite:///{serial}")
+    serial_sessions = make_sessionmaker(engine)
+    Indexer(root=str(tmp_path), workers=1).index(serial_sessions, [tmp_path])
+    with sqlite_sessions() as a, serial_sessions() as b:
+        assert snapshot(a) == snapshot(b)
+    engine.dispose()
+
+
+def test_cli_reads_a_traitlets_config_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    write_scan(data / "P9" / "v1" / "raw" / "a.nxs", ScanSpec(title="t", start=START))
+    url = f"sqlite:///{tmp_path / 'db' / 'c.sqlite'}"
+    config = tmp_path / "catalogue_config.py"
+    config.write_text(
+        f"c.CatalogueDatabase.url = {url!r}\n"
+        f"c.Indexer.root = {str(data)!r}\n"
+        "c.Indexer.layout = r'^(?P<proposal>[^/]+)/(?P<visit>[^/]+)/(?P<kind>raw)/'\n"
+        "c.Indexer.facility = 'ALBA'\n"
+    )
+    assert main(["--config", str(config), "migrate"]) == 0
+    assert main(["--config", str(config), "index", "--no-progress", str(data)]) == 0
+    assert capsys.readouterr().out == "1 files: 1 indexed, 0 unchanged, 0 failed, 0 ignored\n"
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        investigation = session.scalars(select(Investigation)).one()
+        assert (investigation.name, investigation.visitId) == ("P9", "v1")
+        assert investigation.facility.name == "ALBA"
+    engine.dispose()
+
+
+def test_investigation_dates_cover_files_indexed_later(
+    sqlite_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    scan(tmp_path, "P1", "scan0002.nxs")
+    indexer = Indexer(root=str(tmp_path))
+    indexer.index(sqlite_sessions, [tmp_path])
+    earlier = datetime(2024, 1, 15, 9, 0)
+    scan(tmp_path, "P1", "scan0001.nxs", start=earlier)
+    indexer.index(sqlite_sessions, [tmp_path])
+    with sqlite_sessions() as session:
+        investigation = session.scalars(select(Investigation)).one()
+        assert investigation.startDate == earlier
+        assert investigation.endDate == datetime(2024, 2, 29, 8, 35)

@@ -23,6 +23,9 @@ PANHUB_PROPOSALS_ROOT  proposals root on the cluster file system (default /srv/p
 PANHUB_GROUP_PREFIX    POSIX group of a proposal: prefix + id (default prop-)
 PANHUB_DATA_VIEW       1 (default): servers run in a bubblewrap view of the user's
                        proposals under /data; 0: no view (POSIX permissions only)
+PANHUB_CATALOGUE       1 (default): run the catalogue service; 0: do not
+PANHUB_CATALOGUE_URL   where the catalogue service listens (default http://127.0.0.1:8090)
+PANHUB_CATALOGUE_DB    SQLAlchemy URL of the catalogue (default: SQLite in the state dir)
 JUPYTERHUB_CRYPT_KEY   encrypts auth_state, where the proposal membership travels
 """
 
@@ -65,9 +68,39 @@ c.PAMAuthenticator.admin_groups = set(
 )
 c.PAMAuthenticator.open_sessions = False
 
+c.JupyterHub.services = []
+c.JupyterHub.load_roles = []
 if env("PANHUB_API_TOKEN"):
-    c.JupyterHub.services = [{"name": "panhub-admin", "api_token": env("PANHUB_API_TOKEN")}]
-    c.JupyterHub.load_roles = [{"name": "admin", "services": ["panhub-admin"]}]
+    c.JupyterHub.services.append({"name": "panhub-admin", "api_token": env("PANHUB_API_TOKEN")})
+    c.JupyterHub.load_roles.append({"name": "admin", "services": ["panhub-admin"]})
+
+# --- the data catalogue: a hub-managed service at /services/catalogue/, hub OAuth ---
+if env("PANHUB_CATALOGUE", "1") == "1":
+    c.JupyterHub.services.append(
+        {
+            "name": "catalogue",
+            "url": env("PANHUB_CATALOGUE_URL", "http://127.0.0.1:8090"),
+            "command": [
+                os.path.join(venv_bin, "panhub-catalogue"),
+                "serve",
+                "--config",
+                os.path.join(os.path.dirname(__file__), "catalogue_config.py"),
+            ],
+            "environment": {
+                "PANHUB_CATALOGUE_DB": env(
+                    "PANHUB_CATALOGUE_DB", f"sqlite:///{state_dir}/catalogue.sqlite"
+                ),
+                "PANHUB_PROPOSALS_ROOT": env("PANHUB_PROPOSALS_ROOT", "/srv/proposals"),
+            },
+            "oauth_no_confirm": True,
+            "oauth_client_allowed_scopes": ["read:users:groups!user"],
+            "display": True,
+        }
+    )
+    # every user may log in to the catalogue (what they see there is the service's rule)
+    c.JupyterHub.load_roles.append(
+        {"name": "user", "scopes": ["self", "access:services!service=catalogue"]}
+    )
 
 # --- spawner ---
 c.Spawner.default_url = "/lab"

@@ -32,6 +32,12 @@ def _demo_up(args: argparse.Namespace) -> int:
         [sys.executable, str(config.parent / "demo" / "make_data.py"), str(proposals), layout.root],
         timeout=600,
     )
+    catalogue = Path(sys.prefix) / "bin" / "panhub-catalogue"
+    db = f"sqlite:///{inst.state_dir}/catalogue.sqlite"
+    demo.run(
+        [str(catalogue), "index", "--db", db, "--root", layout.root, "--no-progress", layout.root],
+        timeout=600,
+    )
     demo.start_proxy(inst)
     demo.start_hub(inst)
     print(f"\npanhub demo is up: {inst.public_url}/hub/login\n")

@@ -137,7 +137,8 @@ def cancel_jobs(prefix: str) -> None:
 def make_instance(
     name: str, state_dir: Path, port_base: int, env: dict[str, str] | None = None
 ) -> demo.HubInstance:
-    """A hub of the tests' own beside the demo: public ``port_base``, hub +81, proxy API +1."""
+    """A hub of the tests' own beside the demo: public ``port_base``, hub +81, proxy API +1,
+    catalogue service +90."""
     return demo.HubInstance(
         name=name,
         state_dir=state_dir,
@@ -145,7 +146,11 @@ def make_instance(
         public_port=port_base,
         hub_port=port_base + 81,
         proxy_api_port=port_base + 1,
-        env={"PANHUB_SERVER_IP": "127.0.0.1", **(env or {})},
+        env={
+            "PANHUB_SERVER_IP": "127.0.0.1",
+            "PANHUB_CATALOGUE_URL": f"http://127.0.0.1:{port_base + 90}",
+            **(env or {}),
+        },
     )
 
 

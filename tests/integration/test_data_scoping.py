@@ -181,3 +181,28 @@ def test_hostile_proposal_ids_are_refused_by_sync(tmp_path: Path, bad: str) -> N
     assert done.returncode == 1
     assert "invalid proposal id" in done.stderr
     assert not any(p.name not in {"T1", "T2", "T3"} for p in PROPOSALS_ROOT.iterdir())
+
+
+def test_linked_view_for_many_proposals_relies_on_posix() -> None:
+    """Above max_bind_proposals the view links proposals; permissions still hold."""
+    import shlex
+
+    from panhub.mounts import Layout, make_mounts, render_bwrap
+
+    layout = Layout(root=str(PROPOSALS_ROOT), view="/data", max_bind_proposals=1)
+    argv = render_bwrap(make_mounts("bob", ["T2", "T3"], layout), layout)
+    assert "--symlink" in argv
+    checks = (
+        "ls /data; echo ---; cat /data/T2/raw/data.txt; echo ---; "
+        "touch /data/T2/raw/new 2>&1; echo ---; touch /data/T2/processed/new && echo written; echo ---; "
+        f"cat {PROPOSALS_ROOT}/T1/raw/data.txt 2>&1; echo ---; ls {PROPOSALS_ROOT} 2>&1"
+    )
+    out = own_job("bob", shlex.join([*argv, "sh", "-c", checks]))
+    listing, own, write_raw, write_processed, other, root = out.split("---\n")
+    assert listing.split() == ["T2", "T3"]
+    assert own == "raw data of T2\n"
+    assert "Permission denied" in write_raw
+    assert write_processed == "written\n"
+    assert "Permission denied" in other and "raw data of T1" not in other
+    assert "Permission denied" in root
+    (PROPOSALS_ROOT / "T2" / "processed" / "new").unlink()

@@ -1,0 +1,395 @@
+"""``NexusViewer``: an anywidget over :class:`panhub_nexus.core.session.ViewerSession`.
+
+The widget declares traits and routes messages; every computation is in the core.
+Images travel as zlib-compressed 8-bit colour indices in binary buffers (about 0.4
+byte per displayed pixel); the palette is a trait, so a colormap change sends 1 KB
+and no frame is re-read.
+
+Examples
+--------
+>>> from panhub_nexus import NexusViewer
+>>> viewer = NexusViewer("/data/proposal/raw/scan_0001.nxs")  # doctest: +SKIP
+>>> viewer                                                     # doctest: +SKIP
+>>> viewer.selection, viewer.profile                           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import pathlib
+import threading
+from collections.abc import Callable
+from typing import Any, cast
+
+import anywidget
+import h5py
+import numpy as np
+import traitlets as t
+
+from panhub_nexus.core.colormap import get_colormap_names, make_palette
+from panhub_nexus.core.encode import make_png
+from panhub_nexus.core.files import ViewerError
+from panhub_nexus.core.pipeline import SUPERSEDED, RenderPipeline, ViewRequest
+from panhub_nexus.core.render import DisplaySettings, Region, RenderedImage
+from panhub_nexus.core.scale import AUTOSCALE_MODES, NORMS, AutoscaleMode, Norm
+from panhub_nexus.core.session import Profile, ViewerSession
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn any exception into the `error` trait: the kernel must never die."""
+
+    @functools.wraps(method)
+    def wrapper(self: NexusViewer, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except ViewerError as exc:
+            self.error = str(exc)
+        except Exception as exc:  # a viewer bug or an HDF5 oddity, shown, not raised
+            self.error = f"{type(exc).__name__}: {exc}"
+        return None
+
+    return wrapper
+
+
+class NexusViewer(anywidget.AnyWidget):
+    """View a NeXus/HDF5 file: tree, curves, images and frame stacks.
+
+    Parameters
+    ----------
+    source : str, PathLike or h5py object
+        File to open (read-only, without locking), or an open h5py File, Group or
+        Dataset (shown as is, not closed by the viewer).
+    threaded : bool
+        Serve images on two background threads (read, render) with latest-wins
+        requests. False renders synchronously (tests).
+    **kwargs
+        Initial trait values, e.g. ``colormap="magma"``, ``norm="linear"``.
+    """
+
+    _esm = pathlib.Path(__file__).parent / "static" / "widget.js"
+
+    path = t.Unicode("", help="File shown (read-only).").tag(sync=True)
+    node = t.Unicode("", help="HDF5 path of the node shown, e.g. '/entry/data'.").tag(sync=True)
+    kind = t.Unicode("none", help="image, curve, scalar, text or none.").tag(sync=True)
+    spec = t.Dict(help="Title, labels, axes and notes of the node shown.").tag(sync=True)
+    text = t.Unicode("", help="Value of a scalar or string node.").tag(sync=True)
+    frame = t.Int(0, help="Frame index of a stack (0-based).").tag(sync=True)
+    n_frames = t.Int(1, help="Number of frames of the node shown.").tag(sync=True)
+    colormap = t.Unicode("viridis", help="silx colormap name.").tag(sync=True)
+    colormaps = t.List(t.Unicode(), help="Colormap names offered.").tag(sync=True)
+    palette = t.Bytes(b"", help="RGBA palette (256 x 4 bytes), 255 = invalid.").tag(sync=True)
+    norm = t.Enum(NORMS, "log", help="Colour scale: linear, log or sqrt.").tag(sync=True)
+    autoscale = t.Enum(
+        AUTOSCALE_MODES, "percentile", help="percentile (0.1-99.9), minmax, stddev3 or fixed."
+    ).tag(sync=True)
+    vmin = t.Float(None, allow_none=True, help="Lower colour bound (fixed mode).").tag(sync=True)
+    vmax = t.Float(None, allow_none=True, help="Upper colour bound (fixed mode).").tag(sync=True)
+    region = t.List(t.Int(), help="Zoomed region [y0, y1, x0, x1]; [] = whole frame.").tag(
+        sync=True
+    )
+    display_shape = t.List(
+        t.Int(), [800, 800], help="Drawing area in device pixels [rows, columns]."
+    ).tag(sync=True)
+    roi = t.List(t.Int(), help="Rectangular ROI [y0, y1, x0, x1] in source pixels.").tag(sync=True)
+    line = t.List(t.Float(), help="Profile line [y0, x0, y1, x1] in source pixels.").tag(sync=True)
+    selection = t.Dict(help="Statistics of the ROI over valid pixels (read-only).").tag(sync=True)
+    x_log = t.Bool(False, help="Logarithmic x axis of curves.").tag(sync=True)
+    y_log = t.Bool(False, help="Logarithmic y axis of curves.").tag(sync=True)
+    fps = t.Float(20.0, help="Playback rate in frames per second.").tag(sync=True)
+    error = t.Unicode("", help="Last error, shown in the widget; '' when all is well.").tag(
+        sync=True
+    )
+    status = t.Unicode("", help="Short status line (frame, bytes, timing).").tag(sync=True)
+
+    def __init__(
+        self,
+        source: str | os.PathLike[str] | h5py.HLObject,
+        *,
+        threaded: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self._threaded = threaded
+        self._session: ViewerSession | None = None
+        self._pipeline: RenderPipeline | None = None
+        self._image: RenderedImage | None = None
+        self._profile: Profile | None = None
+        self._images_sent = 0
+        self._from_client = False
+        self._lock = threading.Lock()
+        self.colormaps = list(get_colormap_names())
+        self.palette = make_palette(self.colormap).tobytes()
+        self.on_msg(self._on_message)
+        self._open(source)
+
+    # ---- Python API ---------------------------------------------------------------
+
+    @property
+    def image(self) -> RenderedImage | None:
+        """The last image update sent (indices at display resolution, colour range)."""
+        return self._image
+
+    @property
+    def profile(self) -> Profile | None:
+        """The line profile of :attr:`line` on the current frame, or None."""
+        return self._profile
+
+    @_guarded
+    def select(self, node: str) -> None:
+        """Show the HDF5 node `node` (group, NXdata or dataset)."""
+        self._select(node)
+
+    @_guarded
+    def refresh(self) -> None:
+        """Reopen the file (it may still be written) and show the same node again."""
+        if self._session is None:
+            raise ViewerError("no file open")
+        self._stop_pipeline()
+        self._session.refresh()
+        self._after_select(load_mask=True)
+
+    def wait(self, timeout: float = 10.0) -> bool:
+        """Wait until every image request has been served (threaded mode)."""
+        return self._pipeline.wait_idle(timeout) if self._pipeline is not None else True
+
+    def to_png(self) -> bytes:
+        """The current view as an 8-bit palette PNG (display resolution)."""
+        if self._image is None:
+            raise ViewerError("no image to export")
+        return make_png(self._image.indices, make_palette(self.colormap))
+
+    def save_png(self, path: str | os.PathLike[str]) -> None:
+        """Write :meth:`to_png` to `path`."""
+        pathlib.Path(path).write_bytes(self.to_png())
+
+    def close(self) -> None:
+        """Stop the threads, close the file and the widget."""
+        self._stop_pipeline()
+        if self._session is not None:
+            self._session.close()
+        super().close()
+
+    # ---- opening and selecting -----------------------------------------------------
+
+    @_guarded
+    def _open(self, source: str | os.PathLike[str] | h5py.HLObject) -> None:
+        self._session = ViewerSession(source)
+        self.path = self._session.path
+        self._select(self._session.start, load_mask=False)
+
+    def _select(self, node: str, load_mask: bool = True) -> None:
+        if self._session is None:
+            raise ViewerError("no file open")
+        self._stop_pipeline()
+        self.error = ""
+        # A deferred mask keeps the first image fast; it is applied right after.
+        self._session.select(node, load_mask=load_mask)
+        self._after_select(load_mask=load_mask)
+
+    def _after_select(self, load_mask: bool) -> None:
+        session = self._session
+        assert session is not None
+        spec = session.spec
+        self._image, self._profile = None, None
+        with self.hold_trait_notifications():
+            self._from_client = True
+            self.node = session.node
+            self.kind = spec.kind
+            self.n_frames = session.n_frames
+            self.frame = min(self.frame, self.n_frames - 1) if spec.kind != "none" else 0
+            self.region, self.roi, self.line, self.selection = [], [], [], {}
+            self.spec = {
+                "title": spec.title, "signal": spec.signal, "signal_label": spec.signal_label,
+                "axes_labels": list(spec.axes_labels), "note": spec.note,
+                "frame_shape": list(spec.frame_shape), "nxdata": spec.nxdata,
+                "frame_size": list(session.reader.frame_shape) if session.reader else [],
+            }  # fmt: skip
+            if spec.signal_scale:
+                self.y_log = spec.signal_scale == "log"
+            self._from_client = False
+        if spec.kind == "image":
+            assert session.reader is not None
+            self._pipeline = RenderPipeline(session.reader, self._deliver, threaded=self._threaded)
+            self._request_view()
+            if not load_mask and session.mask_path:
+                self._apply_mask_later()
+        elif spec.kind == "curve":
+            self._send_curve()
+        elif spec.kind in ("scalar", "text"):
+            self.text = session.text()
+        elif spec.note:
+            self.error = spec.note
+
+    def _apply_mask_later(self) -> None:
+        session, pipeline = self._session, self._pipeline
+
+        def load() -> None:
+            try:
+                if session is not None and session.load_mask() and pipeline is not None:
+                    pipeline.reset()
+                    self._request_view()
+            except Exception as exc:  # the mask is an improvement, never a failure
+                self.status = f"pixel mask not applied: {exc}"
+
+        if self._threaded:
+            threading.Thread(target=load, name="panhub-mask", daemon=True).start()
+        else:
+            load()
+
+    def _stop_pipeline(self) -> None:
+        if self._pipeline is not None:
+            self._pipeline.close()
+            self._pipeline = None
+
+    # ---- images ----------------------------------------------------------------------
+
+    def _settings(self) -> DisplaySettings:
+        norm = cast(Norm, self.norm)
+        autoscale = cast(AutoscaleMode, self.autoscale)
+        return DisplaySettings(norm=norm, autoscale=autoscale, vmin=self.vmin, vmax=self.vmax)
+
+    def _request_view(self, request_id: int = 0) -> None:
+        if self._pipeline is None:
+            return
+        region: Region | None = None
+        if len(self.region) == 4:
+            y0, y1, x0, x1 = self.region
+            region = (y0, y1, x0, x1)
+        rows, cols = self.display_shape if len(self.display_shape) == 2 else (800, 800)
+        with self._lock:  # requests from the mask thread and the kernel stay ordered
+            request = ViewRequest(
+                frame=self.frame,
+                display_shape=(max(rows, 1), max(cols, 1)),
+                settings=self._settings(),
+                region=region,
+                request_id=request_id,
+            )
+            self._pipeline.request(request)
+
+    def _deliver(self, request: ViewRequest, image: RenderedImage | None, error: str) -> None:
+        if image is None:
+            kind = "dropped" if error == SUPERSEDED else "failed"
+            self.send({"type": kind, "id": request.request_id, "frame": request.frame,
+                       "error": error})  # fmt: skip
+            if error != SUPERSEDED:
+                self.error = error
+            return
+        self._image = image
+        self._images_sent += 1
+        header = {
+            "type": "image", "id": request.request_id, "frame": request.frame,
+            "shape": list(image.shape), "region": list(image.region), "factor": image.factor,
+            "vmin": image.vmin, "vmax": image.vmax, "bytes": image.n_bytes,
+        }  # fmt: skip
+        self.send(header, buffers=list(image.payloads))
+        if self.error:
+            self.error = ""
+        self.status = (f"frame {request.frame + 1}/{self.n_frames} · {image.shape[1]} x "
+                       f"{image.shape[0]} px · {image.n_bytes / 1024:.0f} KB")  # fmt: skip
+
+    @t.observe("frame", "norm", "autoscale", "vmin", "vmax", "region")
+    def _on_view_change(self, change: dict[str, Any]) -> None:
+        if self._from_client or self.kind not in ("image", "curve"):
+            return
+        if self.kind == "curve":
+            if change["name"] == "frame":
+                self._guarded_curve()
+            return
+        self._request_view()
+        if change["name"] == "frame":
+            self._update_analysis()
+
+    @t.observe("colormap")
+    def _on_colormap(self, change: dict[str, Any]) -> None:
+        try:
+            self.palette = make_palette(change["new"]).tobytes()
+        except ValueError as exc:
+            self.error = str(exc)
+
+    # ---- ROI and profile -----------------------------------------------------------
+
+    @t.observe("roi", "line")
+    def _on_analysis(self, change: dict[str, Any]) -> None:
+        if not self._from_client:
+            self._update_analysis()
+
+    @_guarded
+    def _update_analysis(self) -> None:
+        if self._session is None or self.kind != "image":
+            return
+        if len(self.roi) == 4:
+            self.selection = dict(self._session.roi(self.frame, tuple(self.roi)))  # type: ignore[arg-type]
+        else:
+            self.selection = {}
+        if len(self.line) == 4:
+            y0, x0, y1, x1 = self.line
+            self._profile = self._session.profile(self.frame, (y0, x0), (y1, x1))
+            buffers = [self._profile.distance.tobytes(), self._profile.values.tobytes()]
+            self.send({"type": "profile", "line": list(self.line)}, buffers=buffers)
+        else:
+            self._profile = None
+
+    # ---- curves ---------------------------------------------------------------------
+
+    @_guarded
+    def _guarded_curve(self) -> None:
+        self._send_curve()
+
+    def _send_curve(self, window: tuple[int, int] | None = None) -> None:
+        assert self._session is not None
+        curve = self._session.curve(self.frame, window)
+        arrays = [curve.x, curve.y]
+        if curve.errors is not None:
+            arrays.append(curve.errors)
+        arrays.extend(curve.auxiliary)
+        self.send(
+            {"type": "curve", "n": int(curve.y.size), "errors": curve.errors is not None,
+             "auxiliary": len(curve.auxiliary), "start": curve.start, "stop": curve.stop,
+             "total": curve.total, "decimated": curve.is_decimated},
+            buffers=[np.ascontiguousarray(a, np.float64).tobytes() for a in arrays],
+        )  # fmt: skip
+        shown = f", {curve.y.size:,} shown (min/max per bin)" if curve.is_decimated else ""
+        self.status = f"{curve.total:,} points{shown}"
+
+    # ---- messages from the front end --------------------------------------------------
+
+    @_guarded
+    def _on_message(self, _widget: Any, content: dict[str, Any], buffers: list[bytes]) -> None:
+        kind = content.get("type")
+        session = self._session
+        if session is None:
+            raise ViewerError("no file open")
+        if kind == "view":
+            self._on_client_view(content)
+        elif kind == "children":
+            offset = int(content.get("offset", 0))
+            items, total = session.children(content["path"], offset)
+            reply = {"path": content["path"], "offset": offset, "items": items, "total": total}
+            self.send({"type": "children", **reply})
+        elif kind == "open":
+            self._select(str(content["path"]))
+        elif kind == "pixel":
+            value = session.pixel(self.frame, int(content["y"]), int(content["x"]))
+            self.send({"type": "pixel", "id": content.get("id", 0), "y": content["y"],
+                       "x": content["x"], "value": value})  # fmt: skip
+        elif kind == "curve":
+            window = content.get("window")
+            self._send_curve(tuple(window) if window else None)
+        elif kind == "refresh":
+            self.refresh()
+
+    def _on_client_view(self, content: dict[str, Any]) -> None:
+        self._from_client = True
+        try:
+            with self.hold_trait_notifications():
+                self.frame = int(content.get("frame", self.frame))
+                if "region" in content:
+                    self.region = [int(v) for v in content["region"] or []]
+                if "size" in content:
+                    self.display_shape = [int(v) for v in content["size"]]
+        finally:
+            self._from_client = False
+        self._request_view(int(content.get("id", 0)))
+        if self.roi or self.line:
+            self._update_analysis()

@@ -1,0 +1,112 @@
+"""Frame rate of the NexusViewer in a real browser (JupyterLab + Debian's Chromium).
+
+Run: ``python tests/benchmarks/bench_viewer_browser.py`` (about 1 minute).
+
+For an Eiger 4M and a 16M stack (bitshuffle-LZ4), the viewer plays the stack with
+its own latest-wins playback (fps set to 120, so the pipeline is the limit) for a
+few seconds; the frames painted by the front end are counted in the page. The
+bytes per update and the time from slider move to the new frame painted are
+recorded too. Results: ``tests/benchmarks/results/viewer_browser.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "extensions" / "nexus_viewer"))
+
+from panhub_nexus import synthetic  # noqa: E402
+
+from tests.nexus_viewer.lab_support import (  # noqa: E402
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    VIEWER_JS,
+    open_viewer,
+    running_lab,
+    write_notebook,
+)
+
+SCALE = max(1, int(os.environ.get("PANHUB_BENCH_SCALE", "1")))
+RESULTS = ROOT / "tests" / "benchmarks" / "results" / "viewer_browser.json"
+TARGET_FPS = {"4M": 30, "16M": 10}
+
+
+def measure(page, root, label: str, seconds: float) -> dict:
+    shown = lambda: int(root.get_attribute("data-frames-shown") or 0)  # noqa: E731
+    # slider jump: time from the input event to the new frame painted
+    slider = root.locator(".phx-foot input[type=range]")
+    n = int(slider.get_attribute("max") or 0) + 1
+    latencies = []
+    for target in (n // 2, 1, n - 1):
+        t0 = time.perf_counter()
+        slider.fill(str(target))
+        page.wait_for_function(
+            f"() => {VIEWER_JS}.dataset.lastFrame === '{target}'",
+            timeout=30_000,
+        )
+        latencies.append((time.perf_counter() - t0) * 1e3)
+    root.locator(".phx-foot input[type=number]").fill("120")
+    root.locator(".phx-foot input[type=number]").dispatch_event("change")
+    start = shown()
+    root.locator(".phx-foot button").click()
+    t0 = time.perf_counter()
+    time.sleep(seconds)
+    painted = shown() - start
+    elapsed = time.perf_counter() - t0
+    root.locator(".phx-foot button").click()
+    root.screenshot(path=str(ARTIFACTS / f"nexus_viewer_bench_{label}.png"))
+    return {
+        "frames_painted": painted,
+        "seconds": elapsed,
+        "fps": painted / elapsed,
+        "target_fps": TARGET_FPS[label],
+        "slider_to_paint_ms": latencies,
+        "bytes_last_update": int(root.get_attribute("data-bytes") or 0),
+        "stack_frames": n,
+    }
+
+
+def main() -> None:
+    results: dict = {"chromium": CHROMIUM, "scale": SCALE}
+    ARTIFACTS.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="panhub_browser_bench_") as tmp:
+        work = Path(tmp)
+        for label, shape, frames in (("4M", synthetic.EIGER_4M, 24 * SCALE),
+                                     ("16M", synthetic.EIGER_16M, 8 * SCALE)):  # fmt: skip
+            info = synthetic.write_eiger_stack(work / f"{label}.nxs", shape=shape, n_frames=frames)
+            write_notebook(
+                work / f"{label}.ipynb",
+                f"from panhub_nexus import NexusViewer\nNexusViewer({info.path!r})",
+            )
+        with running_lab(work, port=8891) as lab, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                for label in ("4M", "16M"):
+                    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+                    root = open_viewer(page, lab, f"{label}.ipynb")
+                    results[label] = measure(page, root, label, 5.0 * SCALE)
+                    page.close()
+            finally:
+                browser.close()
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=1))
+    for label in ("4M", "16M"):
+        r = results[label]
+        print(f"{label}: {r['fps']:.1f} frames/s painted in Chromium (target >= {r['target_fps']}),"
+              f" slider-to-paint {min(r['slider_to_paint_ms']):.0f}-"
+              f"{max(r['slider_to_paint_ms']):.0f} ms, {r['bytes_last_update']:,} B/update")  # fmt: skip
+    print(f"results in {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

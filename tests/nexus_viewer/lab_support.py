@@ -1,0 +1,128 @@
+"""A throw-away JupyterLab and a Chromium page showing a NexusViewer (browser tests).
+
+Until panhub's demo hub is ready, the browser test starts a plain JupyterLab from
+the panhub venv on 127.0.0.1 with a token; its kernels import the working tree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import signal
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+VENV = Path("/opt/panhub/venv")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[2]
+VIEWER_SRC = ROOT / "extensions" / "nexus_viewer"
+ARTIFACTS = ROOT / "artifacts"
+VISIBLE = ".jp-MainAreaWidget:not(.lm-mod-hidden)"
+"""The notebook panel in front (JupyterLab keeps other open notebooks, hidden)."""
+VIEWER_JS = f"document.querySelector('{VISIBLE} .phx')"
+"""JavaScript expression: the viewer of the notebook in front."""
+
+
+def write_notebook(path: Path, code: str) -> None:
+    """Write a one-cell notebook running `code`."""
+    notebook = {
+        "cells": [{"cell_type": "code", "metadata": {}, "source": code, "outputs": [],
+                   "execution_count": None}],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }  # fmt: skip
+    path.write_text(json.dumps(notebook))
+
+
+@contextlib.contextmanager
+def running_lab(root: Path, port: int = 8890, deadline: float = 90.0) -> Iterator[str]:
+    """Start JupyterLab serving `root`; yield its base URL with the token; stop it.
+
+    The news toast is switched off (stable screenshots) and the kernels import the
+    viewer from the working tree (PYTHONPATH), not from an installed copy.
+    """
+    token = secrets.token_hex(16)
+    settings = root / ".lab-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    env = dict(os.environ, PYTHONPATH=str(VIEWER_SRC), JUPYTER_PLATFORM_DIRS="1")
+    log = (root / "lab.log").open("w")
+    proc = subprocess.Popen(
+        [str(VENV / "bin" / "jupyter"), "lab", "--allow-root", "--no-browser",
+         f"--ServerApp.token={token}", "--ServerApp.ip=127.0.0.1", f"--port={port}",
+         "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}",
+         f"--LabApp.user_settings_dir={root / '.lab-settings'}",
+         f"--LabApp.workspaces_dir={root / '.lab-workspaces'}"],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        end = time.monotonic() + deadline
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited: {(root / 'lab.log').read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > end:
+                    raise TimeoutError("jupyter lab did not answer") from None
+                time.sleep(0.3)
+        yield f"{url}|{token}"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=15)
+        log.close()
+
+
+def open_viewer(page, lab: str, notebook: str, timeout_ms: int = 90_000):
+    """Open `notebook` in JupyterLab, run its cell, return the viewer's root locator."""
+    url, token = lab.split("|")
+    # "reset": a fresh workspace, without the notebooks of an earlier page
+    page.goto(f"{url}/lab/tree/{notebook}?reset&token={token}")
+    try:
+        page.wait_for_selector(f"{VISIBLE} .jp-Notebook .jp-Cell", timeout=timeout_ms)
+        # the kernel is ready when the status bar says so
+        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=timeout_ms)
+        prompt = page.locator(f"{VISIBLE} .jp-Cell .jp-InputPrompt").first
+        for _attempt in range(3):  # a key press can be lost while the kernel settles
+            page.click(f"{VISIBLE} .jp-Cell .jp-InputArea-editor")
+            page.keyboard.press("Shift+Enter")
+            with contextlib.suppress(Exception):
+                page.wait_for_function(
+                    "p => p.textContent.trim() !== '[ ]:'", arg=prompt.element_handle(),
+                    timeout=10_000,
+                )  # fmt: skip
+                break
+        root = page.locator(f"{VISIBLE} .phx")
+        root.wait_for(timeout=timeout_ms)
+        page.wait_for_function(f"() => Number({VIEWER_JS}?.dataset.framesShown || 0) >= 1",
+                               timeout=timeout_ms)  # fmt: skip
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "nexus_viewer_failure.png"))
+        raise
+    return root

@@ -1,0 +1,205 @@
+"""Drive the widget's traits and message handlers from Python (no browser)."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import pytest
+from panhub_nexus import NexusViewer, synthetic
+from panhub_nexus.core.colormap import make_palette
+
+
+class Recorder:
+    """Replaces ``widget.send``: keeps the messages the front end would receive."""
+
+    def __init__(self, viewer: NexusViewer) -> None:
+        self.messages: list[tuple[dict[str, Any], list[bytes]]] = []
+        viewer.send = self.send  # type: ignore[method-assign]
+
+    def send(self, content: dict[str, Any], buffers: list[bytes] | None = None) -> None:
+        self.messages.append((content, list(buffers or [])))
+
+    def of(self, kind: str) -> list[tuple[dict[str, Any], list[bytes]]]:
+        return [m for m in self.messages if m[0]["type"] == kind]
+
+
+def client(viewer: NexusViewer, content: dict[str, Any]) -> None:
+    """What the front end's ``model.send(content)`` triggers in the kernel."""
+    viewer._on_message(viewer, content, [])
+
+
+@pytest.fixture
+def viewer(stack: synthetic.StackInfo):
+    v = NexusViewer(stack.path, threaded=False, display_shape=[24, 20])
+    yield v
+    v.close()
+
+
+def test_opens_the_default_stack(viewer: NexusViewer, stack: synthetic.StackInfo) -> None:
+    assert viewer.error == ""
+    assert viewer.comm is not None  # ipywidgets' own open() created the comm
+    assert (viewer.kind, viewer.node, viewer.n_frames) == ("image", "/", 6)
+    assert viewer.spec["signal"] == stack.signal_path
+    assert viewer.spec["frame_size"] == [48, 40]
+    assert viewer.spec["axes_labels"] == ["y (mm)", "x (mm)"]
+    assert viewer.palette == make_palette("viridis").tobytes()
+    image = viewer.image
+    assert image is not None
+    assert image.shape == (24, 20)
+    y, x = stack.peaks[0]
+    assert image.indices[y // 2, x // 2] == 254
+
+
+def test_client_view_request_sends_frame_bytes(
+    viewer: NexusViewer, stack: synthetic.StackInfo
+) -> None:
+    sent = Recorder(viewer)
+    client(viewer, {"type": "view", "id": 7, "frame": 3, "region": [], "size": [48, 40]})
+    (header, buffers), *_ = sent.of("image")
+    assert header["id"] == 7
+    assert header["frame"] == 3
+    assert header["shape"] == [48, 40]
+    indices = np.frombuffer(b"".join(zlib.decompress(b) for b in buffers), np.uint8)
+    indices = indices.reshape(48, 40)
+    assert header["bytes"] == sum(len(b) for b in buffers)
+    assert indices[stack.peaks[3]] == 254
+    assert indices[stack.hot_pixels[0]] == 255  # masked hot pixel: transparent
+    assert viewer.frame == 3
+    assert viewer.display_shape == [48, 40]
+    assert viewer.status.startswith("frame 4/6")
+
+
+def test_python_side_changes_rerender(viewer: NexusViewer) -> None:
+    sent = Recorder(viewer)
+    viewer.frame = 5
+    viewer.norm = "linear"
+    viewer.autoscale = "fixed"
+    viewer.vmin, viewer.vmax = 0.0, 10.0
+    frames = [h["frame"] for h, _ in sent.of("image")]
+    assert frames
+    assert set(frames) == {5}
+    assert viewer.image is not None
+    assert (viewer.image.vmin, viewer.image.vmax) == (0.0, 10.0)
+
+
+def test_colormap_change_sends_only_a_palette(viewer: NexusViewer) -> None:
+    sent = Recorder(viewer)
+    viewer.colormap = "magma"
+    assert sent.messages == []
+    assert viewer.palette == make_palette("magma").tobytes()
+    viewer.colormap = "no-such-map"
+    assert "unknown colormap 'no-such-map'" in viewer.error
+
+
+def test_roi_and_line_results_in_python(viewer: NexusViewer, stack: synthetic.StackInfo) -> None:
+    sent = Recorder(viewer)
+    y, x = stack.peaks[0]
+    viewer.roi = [y, y + 1, x, x + 1]
+    assert viewer.selection["max"] == stack.peak_value
+    assert viewer.selection["argmax"] == [y, x]
+    viewer.line = [float(y), 0.0, float(y), 39.0]
+    assert viewer.profile is not None
+    assert viewer.profile.values[x] == stack.peak_value
+    (_header, buffers), *_ = sent.of("profile")
+    assert np.frombuffer(buffers[1], np.float64)[x] == stack.peak_value
+    viewer.frame = 1  # results follow the frame
+    # same process as the viewer: HDF5 requires the same locking flag
+    with h5py.File(stack.path, "r", locking=False) as f:
+        expected = float(f[stack.signal_path][1, y, x])
+    assert viewer.selection["max"] == expected != stack.peak_value
+    assert viewer.profile.values[x] == expected
+
+
+def test_tree_messages_and_opening_a_curve(tmp_path: Path) -> None:
+    path = tmp_path / "both.nxs"
+    synthetic.write_eiger_stack(path, shape=(16, 16), n_frames=2, module=(7, 7), gap=(1, 1))
+    synthetic.write_spectrum(path, mode="a")
+    viewer = NexusViewer(path, threaded=False)
+    sent = Recorder(viewer)
+    client(viewer, {"type": "children", "path": "/", "offset": 0})
+    (header, _), *_ = sent.of("children")
+    assert [i["name"] for i in header["items"]] == ["entry", "spectrum"]
+    client(viewer, {"type": "open", "path": "/spectrum"})
+    assert viewer.kind == "curve"
+    assert viewer.node == "/spectrum"
+    (curve, buffers), *_ = sent.of("curve")
+    assert curve["n"] == 3000
+    assert curve["errors"]
+    assert curve["auxiliary"] == 1
+    _q, intensity = synthetic.make_spectrum(3000)
+    assert np.array_equal(np.frombuffer(buffers[1], np.float64), intensity)
+    assert len(buffers) == 4
+    viewer.close()
+
+
+def test_bad_input_is_an_error_message_not_an_exception(tmp_path: Path) -> None:
+    (tmp_path / "junk.nxs").write_bytes(b"\x00" * 1000)
+    viewer = NexusViewer(tmp_path / "junk.nxs", threaded=False)
+    assert viewer.error == "junk.nxs is not an HDF5 file (or its header is damaged)"
+    viewer.refresh()
+    assert viewer.error == "no file open"
+    missing = NexusViewer(tmp_path / "absent.nxs", threaded=False)
+    assert missing.error.endswith("absent.nxs: no such file")
+
+
+def test_plain_hdf5_text_and_links(tmp_path: Path) -> None:
+    path = tmp_path / "plain.h5"
+    synthetic.write_plain_hdf5(path)
+    with h5py.File(path, "a") as f:
+        f["broken"] = h5py.SoftLink("/nowhere")
+    viewer = NexusViewer(path, threaded=False)
+    assert viewer.kind == "image"
+    assert viewer.spec["note"] == "not NeXus: showing the first dataset"
+    viewer.select("/notes")
+    assert (viewer.kind, viewer.text) == ("text", "plain HDF5, no NeXus")
+    viewer.select("/broken")
+    assert viewer.error.startswith("cannot open /broken")
+    viewer.select("/images/frame")
+    assert viewer.error == ""
+    assert viewer.kind == "image"
+    viewer.close()
+
+
+def test_missing_plugin_is_shown(tmp_path: Path) -> None:
+    with h5py.File(tmp_path / "vbz.h5", "w") as f:
+        d = f.create_dataset(
+            "d",
+            shape=(2, 4, 4),
+            dtype=np.uint16,
+            chunks=(1, 4, 4),
+            compression=32020,
+            allow_unknown_filter=True,
+        )
+        d.id.write_direct_chunk((0, 0, 0), b"xx")
+    viewer = NexusViewer(tmp_path / "vbz.h5", threaded=False)
+    assert "plugin not available: VBZ (filter id 32020)" in viewer.error
+    viewer.close()
+
+
+def test_threaded_viewer_serves_latest_and_exports_png(
+    stack: synthetic.StackInfo, tmp_path: Path
+) -> None:
+    viewer = NexusViewer(stack.path, display_shape=[48, 40])
+    try:
+        sent = Recorder(viewer)
+        for i, f in enumerate([1, 2, 3, 4, 5, 2], start=1):
+            client(viewer, {"type": "view", "id": i, "frame": f, "size": [48, 40]})
+        assert viewer.wait(10)
+        replies = {h["id"]: h["type"] for h, _ in sent.messages if h.get("id")}
+        assert sorted(replies) == [1, 2, 3, 4, 5, 6]  # each request answered once
+        # the last image shows the last frame asked for (the kernel's own re-render,
+        # id 0, once the pixel mask is loaded, may supersede request 6: same view)
+        images = [h for h, _ in sent.messages if h["type"] == "image"]
+        assert images[-1]["frame"] == 2
+        assert set(replies.values()) <= {"image", "dropped"}
+        assert viewer.image is not None
+        y, x = stack.peaks[2]
+        assert viewer.image.indices[y, x] == 254
+        viewer.save_png(tmp_path / "view.png")
+        assert (tmp_path / "view.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    finally:
+        viewer.close()

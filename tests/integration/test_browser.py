@@ -17,26 +17,16 @@ from panhub import demo
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.integration.conftest import ARTIFACTS
+from tests.support.browser import launch
 from tests.support.hub import HubAPI, active_jobs, squeue
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: run hub_config/demo/bootstrap.sh"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=60_000)
+        browser = launch(p)
         yield browser
         browser.close()
 

@@ -322,6 +322,28 @@ class FacilitySlurmSpawner(SlurmSpawner):
     def state_gethost(self) -> str:
         return self.job_info.host
 
+    async def poll(self) -> int | None:
+        # A job whose server never reported its port, while no spawn is under way, was
+        # submitted by a hub that then died: JupyterHub cannot resume that spawn, and
+        # would not stop a server it believes stopped, so cancel the job here.
+        if (
+            self.job_id
+            and not self._spawn_pending
+            and self.server is not None
+            and not self.server.port
+        ):
+            self.log.warning(
+                "Job %s of %s outlived its spawn; cancelling it", self.job_id, self._log_name
+            )
+            try:
+                await self.cancel_batch_job()
+            except RuntimeError as exc:
+                self.log.warning("Could not cancel job %s: %s", self.job_id, exc)
+            self.clear_state()
+            return 1
+        result: int | None = await super().poll()
+        return result
+
     # ------------------------------------------------------------------ start / stop
 
     def receive_port(self, port: int) -> None:

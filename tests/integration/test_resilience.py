@@ -60,3 +60,28 @@ def test_pending_spawn_reports_reason_and_expected_start(api: HubAPI) -> None:
     api.wait_ready("bob", timeout=90)
     api.stop("bob")
     wait_for("no GPU jobs left", lambda: not active_jobs("jhub-test-bob-default"), 30)
+
+
+def test_job_queued_when_the_hub_dies_is_cancelled_not_orphaned(
+    api: HubAPI, hub_instance: demo.HubInstance
+) -> None:
+    """The job id is saved right after sbatch: a restarted hub finds and ends the job."""
+    api.start("alice", {"partition": "gpu", "gpus": 1, "memory_gb": 1})
+    try:
+        r = api.spawn("bob", {"partition": "gpu", "gpus": 1, "memory_gb": 1})
+        assert r.status_code == 202, r.text
+        [queued] = wait_for(
+            "bob's job in the queue", lambda: active_jobs("jhub-test-bob-default"), 30
+        )
+        assert queued["state"] == "PENDING"
+        demo.stop_pid(hub_instance.path("hub.pid"), sig=signal.SIGKILL)
+        demo.start_hub(hub_instance)
+        wait_for(
+            "the hub to cancel bob's queued job",
+            lambda: not active_jobs("jhub-test-bob-default"),
+            30,
+        )
+        wait_for("bob's server to be gone", lambda: api.server("bob") is None, 30)
+        assert api.server("alice")["ready"]
+    finally:
+        api.stop("alice")

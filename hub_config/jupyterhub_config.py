@@ -80,7 +80,13 @@ if env("PANHUB_CATALOGUE", "1") == "1":
         {
             "name": "catalogue",
             "url": env("PANHUB_CATALOGUE_URL", "http://127.0.0.1:8090"),
+            # setpriv --pdeathsig: the service ends with the hub, even a SIGKILLed one,
+            # instead of holding its port against the next hub's service
             "command": [
+                "setpriv",
+                "--pdeathsig",
+                "TERM",
+                "--",
                 os.path.join(venv_bin, "panhub-catalogue"),
                 "serve",
                 "--config",

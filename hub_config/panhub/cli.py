@@ -34,6 +34,8 @@ def _demo_up(args: argparse.Namespace) -> int:
     )
     catalogue = Path(sys.prefix) / "bin" / "panhub-catalogue"
     db = f"sqlite:///{inst.state_dir}/catalogue.sqlite"
+    # membership first (files grant none), then the files
+    demo.run([str(catalogue), "members", "import", "--db", db, str(proposals)], timeout=120)
     demo.run(
         [str(catalogue), "index", "--db", db, "--root", layout.root, "--no-progress", layout.root],
         timeout=600,

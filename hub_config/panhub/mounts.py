@@ -27,9 +27,10 @@ class Layout:
     view
         Where the server sees them: ``<view>/<id>/{raw,processed}``.
     home
-        The user's home folder, ``{username}`` substituted; writable in the view.
+        The user's home folder, with ``{homedir}`` (from the password database) and
+        ``{username}`` substituted; writable in the view.
     scratch
-        Optional scratch folder, ``{username}`` substituted; writable in the view.
+        Optional scratch folder, substituted likewise; writable in the view.
     group_prefix
         POSIX group of a proposal: prefix + id (``prop-20260001``).
     max_bind_proposals
@@ -41,7 +42,7 @@ class Layout:
 
     root: str = "/srv/proposals"
     view: str = "/data"
-    home: str = "/home/{username}"
+    home: str = "{homedir}"
     scratch: str = ""
     raw: str = "raw"
     processed: str = "processed"
@@ -80,8 +81,12 @@ class Mount:
     writable: bool
 
 
-def make_mounts(user: str, proposals: Iterable[str], layout: Layout) -> list[Mount]:
+def make_mounts(
+    user: str, proposals: Iterable[str], layout: Layout, homedir: str = ""
+) -> list[Mount]:
     """The mounts of ``user``'s server: home, scratch, then each proposal (sorted).
+
+    ``homedir`` is the user's home folder (default ``/home/<user>``).
 
     Raises
     ------
@@ -92,7 +97,7 @@ def make_mounts(user: str, proposals: Iterable[str], layout: Layout) -> list[Mou
     mounts = []
     for template in (layout.home, layout.scratch):
         if template:
-            path = template.format(username=user)
+            path = template.format(username=user, homedir=homedir or f"/home/{user}")
             mounts.append(Mount(path, path, True))
     for pid in sorted_ids(set(proposals)):
         mounts.append(

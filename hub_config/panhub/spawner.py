@@ -200,7 +200,8 @@ class FacilitySlurmSpawner(SlurmSpawner):
         else:
             proposals = list(self.access.proposals)
         layout = self.get_layout()
-        mounts = make_mounts(self.user.name, proposals, layout)
+        homedir = pwd.getpwnam(self.user.name).pw_dir
+        mounts = make_mounts(self.user.name, proposals, layout, homedir)
         return render_bwrap(mounts, layout, self.bwrap_cmd)
 
     # ------------------------------------------------------------------ choices + form

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from jupyterhub.auth import Authenticator
-
 from panhub.auth import AUTH_STATE_KEY, ProposalsMixin
 
 TOML = """
@@ -45,7 +44,9 @@ async def test_login_adds_membership(tmp_path: Path) -> None:
     model = await auth.authenticate(None, {"username": "alice", "password": "ok"})
     assert model == {
         "name": "alice",
-        "auth_state": {AUTH_STATE_KEY: {"user": "alice", "admin": False, "proposals": {"20260001": "member"}}},
+        "auth_state": {
+            AUTH_STATE_KEY: {"user": "alice", "admin": False, "proposals": {"20260001": "member"}}
+        },
     }
     staff = await auth.authenticate(None, {"username": "carol", "password": "ok", "model": True})
     assert staff["auth_state"] == {
@@ -61,7 +62,10 @@ async def test_refresh_sees_membership_changes(tmp_path: Path) -> None:
         name = "alice"
 
         async def get_auth_state(self) -> dict[str, Any]:
-            return {"token": "t", AUTH_STATE_KEY: {"user": "alice", "proposals": {"20260001": "member"}}}
+            return {
+                "token": "t",
+                AUTH_STATE_KEY: {"user": "alice", "proposals": {"20260001": "member"}},
+            }
 
     path = tmp_path / "p.toml"
     path.write_text(TOML.replace('members = ["alice"]', "members = []"))

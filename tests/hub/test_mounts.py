@@ -149,3 +149,11 @@ def test_bwrap_links_instead_of_binding_above_the_limit() -> None:
     ]  # fmt: skip
     # at the limit, still bound
     assert "--symlink" not in render_bwrap(make_mounts("bob", ["P1", "P2"], layout), layout)
+
+
+def test_home_comes_from_the_password_database() -> None:
+    layout = Layout()  # home "{homedir}"
+    assert make_mounts("alice", [], layout, homedir="/home/users/a/alice") == [
+        Mount("/home/users/a/alice", "/home/users/a/alice", True)
+    ]
+    assert make_mounts("alice", [], layout) == [Mount("/home/alice", "/home/alice", True)]

@@ -9,6 +9,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+import h5py
 import pytest
 from panhub_catalogue.cli import main
 from panhub_catalogue.db import make_engine, make_sessionmaker
@@ -41,6 +42,16 @@ def scan(root: Path, proposal: str, name: str, **changes: object) -> Path:
     return write_scan(root / proposal / "raw" / "cathode" / name, spec)
 
 
+def test_an_instrument_without_a_name_is_no_beamline(tmp_path: Path) -> None:
+    path = tmp_path / "unnamed.nxs"
+    with h5py.File(path, "w") as f:
+        entry = f.create_group("entry")
+        entry.attrs["NX_class"] = "NXentry"
+        entry.create_group("instrument").attrs["NX_class"] = "NXinstrument"
+    (found,) = read_nexus(path)
+    assert found.instrument is None
+
+
 def snapshot(session: Session) -> dict[str, list[tuple[object, ...]]]:
     return {
         table.name: sorted(map(tuple, session.execute(table.select())), key=repr)
@@ -67,7 +78,9 @@ def test_index_fills_the_model(sqlite_sessions: sessionmaker[Session], tmp_path:
         scan(tmp_path, "20240001", f"scan{n:04d}.nxs")
     (tmp_path / "20240001" / "processed").mkdir()
     (tmp_path / "20240001" / "processed" / "fit.txt").write_text("chi2 = 1.02\n")
-    report = Indexer(root=str(tmp_path), checksum="adler32").index(sqlite_sessions, [tmp_path])
+    report = Indexer(root=str(tmp_path), checksum="adler32", members_from_files=True).index(
+        sqlite_sessions, [tmp_path]
+    )
     assert (report.indexed, report.unchanged, report.failed, report.ignored) == (4, 0, [], [])
     with sqlite_sessions() as session:
         (investigation,) = session.scalars(select(Investigation))
@@ -94,6 +107,17 @@ def test_index_fills_the_model(sqlite_sessions: sessionmaker[Session], tmp_path:
         assert len(session.scalars(select(DatasetParameter)).all()) == 2
         checksums = session.scalars(select(Datafile.checksum)).all()
         assert all(c and c.startswith("adler32:") for c in checksums)
+
+
+def test_files_grant_no_membership_by_default(
+    sqlite_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A file's NXuser entries must not make anyone a member (files are user-writable)."""
+    scan(tmp_path, "20240001", "scan0000.nxs")
+    report = Indexer(root=str(tmp_path)).index(sqlite_sessions, [tmp_path])
+    assert report.indexed == 1
+    with sqlite_sessions() as session:
+        assert session.scalars(select(InvestigationUser)).all() == []
 
 
 def test_second_run_is_incremental_and_idempotent(

@@ -241,3 +241,30 @@ async def test_landing_pages_and_doi(client: Client) -> None:
 async def test_whoami(client: Client) -> None:
     assert await client.json("api/whoami") == {"username": None, "admin": False, "beamlines": []}
     assert (await client.json("api/whoami", as_user="ana"))["username"] == "ana"
+
+
+async def test_front_page_is_html_with_what_the_caller_sees(client: Client) -> None:
+    anonymous = await client.get("")
+    assert anonymous.code == 200
+    assert anonymous.headers["Content-Type"] == "text/html; charset=utf-8"
+    page = anonymous.body.decode()
+    assert f'<a href="{BASE}login">Sign in</a>' in page
+    assert "1 investigations visible to you" in page
+    assert f"{BASE}landing/investigations/{client.ids[PUBLIC]}" in page
+    assert BENS not in page
+    ben = (await client.get("", as_user="ben")).body.decode()
+    assert "Signed in as <b>ben</b>." in ben
+    assert "2 investigations visible to you" in ben
+    assert BENS in ben
+
+
+async def test_directory_needs_an_admin(client: Client) -> None:
+    assert await client.json("api/directory", status=403) == {
+        "status": 403,
+        "message": "the directory is for the hub and catalogue admins only",
+    }
+    await client.json("api/directory", as_user="ana", status=403)
+    directory = await client.json("api/directory", as_user="root")
+    entry = directory["proposals"][PUBLIC]
+    assert (entry["beamline"], entry["members"]) == ("BL13", ["ana", "ben"])
+    assert set(directory["proposals"]) == {PUBLIC, BENS, CHLOES}

@@ -6,6 +6,8 @@ Examples
 
     panhub-catalogue index --db sqlite:////var/lib/panhub/catalogue.sqlite --root /data /data
     panhub-catalogue demo --db sqlite:////tmp/demo/catalogue.sqlite /tmp/demo/data
+    panhub-catalogue members import --db sqlite:////var/lib/panhub/catalogue.sqlite proposals.toml
+    panhub-catalogue members export --db sqlite:////var/lib/panhub/catalogue.sqlite
     panhub-catalogue serve --config /etc/panhub/catalogue_config.py
 
 Settings come from ``--config`` (a traitlets Python file: ``c.Indexer.root = "/data"``),
@@ -15,7 +17,9 @@ overridden by the options given here.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,6 +29,12 @@ from traitlets.config.loader import PyFileConfigLoader
 from panhub_catalogue.db import make_engine, migrate, open_catalogue
 from panhub_catalogue.demo import make_demo_proposals
 from panhub_catalogue.indexer import Indexer, IndexReport, iter_files
+from panhub_catalogue.members import (
+    DirectoryError,
+    apply_directory,
+    parse_directory,
+    read_directory,
+)
 from panhub_catalogue.progress import Progress
 from panhub_catalogue.settings import CatalogueDatabase
 
@@ -63,6 +73,20 @@ def make_parser() -> argparse.ArgumentParser:
         "demo", help="write the demo proposals under ROOT and index them", parents=[common]
     )
     demo.add_argument("root", metavar="ROOT")
+    members = commands.add_parser(
+        "members", help="proposal membership (the hub's directory file)", parents=[common]
+    )
+    member_commands = members.add_subparsers(dest="action", required=True)
+    load = member_commands.add_parser(
+        "import", help="set members, staff and admins from a directory TOML", parents=[common]
+    )
+    load.add_argument("file", metavar="FILE.toml")
+    load.add_argument("--facility", help="Facility.name (Indexer.facility)")
+    member_commands.add_parser(
+        "export",
+        help="print the directory as JSON (what GET api/directory serves)",
+        parents=[common],
+    )
     serve = commands.add_parser("serve", help="run the catalogue service", parents=[common])
     serve.add_argument("--port", type=int, help="CatalogueService.port")
     return parser
@@ -89,6 +113,27 @@ def run_index(config: Config, url: str, paths: Sequence[str], progress: bool | N
     return 0
 
 
+def run_members(config: Config, url: str, args: argparse.Namespace) -> int:
+    """``members import FILE`` or ``members export``."""
+    sessions = open_catalogue(url)
+    if args.action == "export":
+        with sessions() as session:
+            print(json.dumps(read_directory(session), indent=1))
+        return 0
+    try:
+        with open(args.file, "rb") as stream:
+            directory = parse_directory(tomllib.load(stream))
+    except (OSError, tomllib.TOMLDecodeError, DirectoryError) as error:
+        print(f"panhub-catalogue members import: {args.file}: {error}", file=sys.stderr)
+        return 2
+    facility = args.facility or Indexer(config=config).facility
+    with sessions() as session:
+        report = apply_directory(session, directory, facility)
+        session.commit()
+    print(f"{len(directory.proposals)} proposals: {report}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``panhub-catalogue``."""
     args = make_parser().parse_args(argv)
@@ -107,10 +152,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.checksum:
             config.Indexer.checksum = args.checksum
         return run_index(config, url, args.paths, args.progress)
+    if args.command == "members":
+        return run_members(config, url, args)
     if args.command == "demo":
         root = Path(args.root).absolute()
         make_demo_proposals(root)
         config.Indexer.root = str(root)
+        config.Indexer.members_from_files = True  # the demo's files are its only membership
         return run_index(config, url, [str(root)], None)
     from panhub_catalogue.service import CatalogueService  # tornado only when serving
 

@@ -25,6 +25,12 @@ class BadRequest(CatalogueError):
     status = 400
 
 
+class Forbidden(CatalogueError):
+    """The caller is known but lacks the role a resource needs (HTTP 403)."""
+
+    status = 403
+
+
 class NotFound(CatalogueError):
     """The row does not exist *or* the caller may not see it (HTTP 404, no existence leak)."""
 

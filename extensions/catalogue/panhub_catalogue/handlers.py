@@ -13,7 +13,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from jupyterhub.services.auth import HubOAuthenticated  # type: ignore[import-untyped]
+from jupyterhub.services.auth import (  # type: ignore[import-untyped]
+    HubOAuthCallbackHandler,
+    HubOAuthenticated,
+)
 from sqlalchemy.orm import Session, sessionmaker
 from tornado.ioloop import IOLoop
 from tornado.log import app_log
@@ -21,9 +24,10 @@ from tornado.web import HTTPError, RequestHandler, authenticated
 
 from panhub_catalogue import query, views
 from panhub_catalogue.download import parse_range, resolve_download
-from panhub_catalogue.errors import BadRequest, CatalogueError
+from panhub_catalogue.errors import BadRequest, CatalogueError, Forbidden
 from panhub_catalogue.identity import Identity
-from panhub_catalogue.landing import render_landing
+from panhub_catalogue.landing import render_index, render_landing
+from panhub_catalogue.members import read_directory
 from panhub_catalogue.params import get_single, parse_int, parse_search
 
 T = TypeVar("T")
@@ -35,14 +39,30 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def use_app_hub_auth(handler: RequestHandler) -> None:
+    """Give ``handler`` the application's HubOAuth (``settings["hub_auth"]``), if any.
+
+    HubAuthenticated otherwise falls back to a process-wide singleton. The login
+    redirect and the OAuth callback must share one instance: it keeps the OAuth state,
+    and with it the PKCE code verifier, between the two requests.
+    """
+    hub_auth = handler.settings.get("hub_auth")
+    if hub_auth is not None:
+        handler.hub_auth = hub_auth  # type: ignore[attr-defined]
+
+
+class OAuthCallbackHandler(HubOAuthCallbackHandler):  # type: ignore[misc]
+    """``GET oauth_callback``: the stock callback, on the application's HubOAuth."""
+
+    def initialize(self) -> None:
+        use_app_hub_auth(self)
+
+
 class CatalogueHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
     """Base: identity, database access in a worker thread, and the error mapping."""
 
     def initialize(self) -> None:
-        # HubAuthenticated falls back to a process-wide HubOAuth singleton; use the app's
-        hub_auth = self.settings.get("hub_auth")
-        if hub_auth is not None:
-            self.hub_auth = hub_auth
+        use_app_hub_auth(self)
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -206,14 +226,49 @@ class DownloadHandler(CatalogueHandler):
 class WhoAmIHandler(CatalogueHandler):
     """``GET api/whoami``: the identity the catalogue sees (for the Lab panel)."""
 
-    def get(self) -> None:
-        identity = self.identity
+    async def get(self) -> None:
+        identity = await self.run(lambda s: query.resolve_identity(s, self.identity))
         self.write_json(
             {
                 "username": identity.username,
                 "admin": identity.admin,
                 "beamlines": sorted(identity.beamlines),
             }
+        )
+
+
+class DirectoryHandler(CatalogueHandler):
+    """``GET api/directory``: membership in the hub's directory shape, for admins only.
+
+    The hub's ``CatalogueSource`` reads it with an admin service's token; catalogue and
+    hub admins may read it too. Anyone else gets 403.
+    """
+
+    async def get(self) -> None:
+        def work(session: Session) -> dict[str, Any]:
+            if not query.resolve_identity(session, self.identity).admin:
+                raise Forbidden("the directory is for the hub and catalogue admins only")
+            return read_directory(session)
+
+        self.write_json(await self.run(work))
+
+
+class IndexHandler(CatalogueHandler):
+    """``GET`` the service root: an HTML front page (who you are, a sign-in link)."""
+
+    async def get(self) -> None:
+        identity, now = self.identity, self.service_options.clock()
+        search = query.Search(limit=20)
+
+        def work(session: Session) -> tuple[int, list[dict[str, Any]]]:
+            total, rows = query.search_investigations(session, identity, search, now)
+            return total, views.summarize_investigations(session, rows, now)
+
+        total, items = await self.run(work)
+        options = self.service_options
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(
+            render_index(identity.username, items, total, options.base_url, options.publisher)
         )
 
 

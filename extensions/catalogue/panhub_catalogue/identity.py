@@ -14,18 +14,23 @@ class Identity:
     Attributes
     ----------
     username
-        Hub user name (the catalogue's ``User.name``); ``None`` for anonymous callers.
+        Hub user name (the catalogue's ``User.name``); ``None`` for anonymous callers
+        and for hub services.
     admin
-        Sees everything.
+        Sees everything: hub admins and admin services (the hub's ``admin`` flag), and
+        members of the catalogue's admin grouping.
     beamlines
-        Instrument names on which the caller has the staff role, from the hub (groups or
-        ``auth_state``). Staff roles recorded in the catalogue itself
-        (``InstrumentScientist``) count as well.
+        Instrument names on which the caller has the staff role when the hub is set up
+        to pass them (groups or ``auth_state``). Staff roles recorded in the catalogue
+        itself (``InstrumentScientist``) count as well.
+    service
+        Name of the hub service calling with its own token, else ``None``.
     """
 
     username: str | None = None
     admin: bool = False
     beamlines: frozenset[str] = field(default_factory=frozenset)
+    service: str | None = None
 
 
 ANONYMOUS = Identity()
@@ -34,19 +39,22 @@ ANONYMOUS = Identity()
 def make_identity(
     hub_user: Mapping[str, Any] | None,
     *,
-    staff_group_prefix: str = "staff-",
-    admin_groups: Collection[str] = ("catalogue-admins",),
+    staff_group_prefix: str = "",
+    admin_groups: Collection[str] = (),
 ) -> Identity:
     """Map a JupyterHub user model onto an :class:`Identity`.
 
     Parameters
     ----------
     hub_user
-        The model HubOAuth returns (``name``, ``admin``, ``groups``, and optionally
-        ``auth_state`` with ``beamlines``: a list of instrument names), or ``None``.
+        The model HubOAuth returns (``kind``, ``name``, ``admin``, ``groups``, and
+        optionally ``auth_state`` with ``beamlines``: a list of instrument names), or
+        ``None``. A ``kind: service`` model becomes a nameless identity that keeps
+        the service's ``admin`` flag.
     staff_group_prefix
-        Hub groups named ``<prefix><instrument>`` give the staff role on that instrument,
-        e.g. ``staff-BL13`` with the default prefix.
+        When not empty, hub groups named ``<prefix><instrument>`` give the staff role on
+        that instrument, e.g. ``staff-BL13`` with the prefix ``staff-``. Empty (the
+        default): staff roles come from the catalogue only.
     admin_groups
         Members of any of these hub groups are catalogue admins, as are hub admins.
 
@@ -57,13 +65,19 @@ def make_identity(
 
     Examples
     --------
-    >>> make_identity({"name": "ana", "groups": ["staff-BL13", "p-1234"]})
-    Identity(username='ana', admin=False, beamlines=frozenset({'BL13'}))
+    >>> make_identity({"name": "ana", "groups": ["staff-BL13"]}, staff_group_prefix="staff-")
+    Identity(username='ana', admin=False, beamlines=frozenset({'BL13'}), service=None)
     """
     if not hub_user or not hub_user.get("name"):
         return ANONYMOUS
+    if hub_user.get("kind") == "service":
+        return Identity(None, bool(hub_user.get("admin")), service=str(hub_user["name"]))
     groups = [str(g) for g in hub_user.get("groups") or ()]
-    beamlines = {g[len(staff_group_prefix) :] for g in groups if g.startswith(staff_group_prefix)}
+    beamlines = (
+        {g[len(staff_group_prefix) :] for g in groups if g.startswith(staff_group_prefix)}
+        if staff_group_prefix
+        else set()
+    )
     auth_state = hub_user.get("auth_state") or {}
     beamlines.update(str(b) for b in auth_state.get("beamlines") or ())
     beamlines.discard("")

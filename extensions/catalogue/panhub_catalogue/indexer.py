@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from traitlets import Dict, Enum, Int, List, Unicode, default, validate
+from traitlets import Bool, Dict, Enum, Int, List, Unicode, default, validate
 from traitlets.config import Configurable
 
 from panhub_catalogue.model import (
@@ -149,6 +149,15 @@ class Indexer(Configurable):
         help="NeXus application definition -> [technique name, PaNET IRI or null], e.g. "
         "{'NXxas': ['x-ray absorption spectroscopy', "
         "'http://purl.org/pan-science/PaNET/PaNET01196']}.",
+    )
+    members_from_files = Bool(
+        False,
+        config=True,
+        help="""Record the NXuser entries of files as InvestigationUser rows, which make
+        those users members who see the investigation. Only for catalogues with no other
+        membership source (a demo, a stand-alone archive): anyone who can write a file
+        under a proposal could otherwise grant access to it. With False (the default),
+        membership comes from `panhub-catalogue members import` or an ICAT import.""",
     )
     batch_size = Int(500, config=True, help="Files per database transaction.")
     workers = Int(
@@ -373,7 +382,7 @@ class _Run:
                 investigation_id=investigation.id,
                 instrument_id=instrument.id,
             )
-        for person in entry.users:
+        for person in entry.users if self.indexer.members_from_files else ():
             user = self.lookup.user(person.facility_user_id or person.name, person.name)
             self.add_once(
                 InvestigationUser,

@@ -6,7 +6,8 @@ database column names are snake_case so that raw SQL stays readable. The model i
 strict subset of ICAT's, with these simplifications:
 
 - membership is ``InvestigationUser(user, investigation, role)``; ICAT's
-  InvestigationGroup/Grouping/UserGroup collapse into it on import;
+  InvestigationGroup collapses into it on import; ``Grouping``/``UserGroup`` only
+  record catalogue admins (the grouping named :data:`ADMIN_GROUPING`);
 - ``Dataset.type`` and ``Investigation.type`` are strings, not lookup tables;
 - one parameter table per parent (Investigation, Sample, Dataset, Datafile) sharing
   :class:`ParameterType` (name + units), as in ICAT.
@@ -112,6 +113,32 @@ class InstrumentScientist(Base):
     )
     user: Mapped[User] = relationship()
     instrument: Mapped[Instrument] = relationship()
+
+
+#: The :class:`Grouping` whose members are catalogue admins (see everything).
+ADMIN_GROUPING = "admin"
+
+
+class Grouping(Base):
+    """A named group of users (ICAT ``Grouping``); :data:`ADMIN_GROUPING` marks admins."""
+
+    __tablename__ = "grouping"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+
+
+class UserGroup(Base):
+    """Membership of a user in a :class:`Grouping` (ICAT ``UserGroup``)."""
+
+    __tablename__ = "user_group"
+    __table_args__ = (UniqueConstraint("user_id", "grouping_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    grouping_id: Mapped[int] = mapped_column(
+        ForeignKey("grouping.id", ondelete="CASCADE"), index=True
+    )
+    user: Mapped[User] = relationship()
+    grouping: Mapped[Grouping] = relationship()
 
 
 class Investigation(Base):

@@ -150,8 +150,8 @@ def read_entry(name: str, entry: h5py.Group) -> Entry:
     children = classify(entry)
     instrument, parts = None, {}
     if children.get("NXinstrument"):
-        group_name, group = children["NXinstrument"][0]
-        instrument = read_text(group, "name") or group_name
+        _, group = children["NXinstrument"][0]
+        instrument = read_text(group, "name")  # the group name ("instrument") names nothing
         parts = classify(group)
     samples = children.get("NXsample", [])
     sample = (read_text(samples[0][1], "name") or samples[0][0]) if samples else None

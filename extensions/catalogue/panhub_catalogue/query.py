@@ -4,10 +4,11 @@
 other query in the package (search, facets, one investigation, a file download,
 landing pages, PaNOSC) goes through it. An investigation is visible to
 
-- admins;
+- admins (``Identity.admin``, from the hub's admin flag, or members of the catalogue's
+  ``admin`` :class:`~panhub_catalogue.model.Grouping`);
 - its members (``InvestigationUser``);
-- staff of one of its beamlines (``Identity.beamlines`` from the hub, or
-  ``InstrumentScientist`` rows in the catalogue);
+- staff of one of its beamlines (``InstrumentScientist`` rows in the catalogue, or
+  ``Identity.beamlines`` when the hub is configured to pass them);
 - everyone, once its ``releaseDate`` has passed.
 
 Datasets, samples, datafiles and parameters are visible exactly when their
@@ -25,6 +26,7 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    exists,
     extract,
     false,
     func,
@@ -39,11 +41,13 @@ from sqlalchemy.orm import Session
 from panhub_catalogue.errors import NotFound
 from panhub_catalogue.identity import Identity
 from panhub_catalogue.model import (
+    ADMIN_GROUPING,
     DataCollection,
     DataCollectionDatafile,
     DataCollectionDataset,
     Datafile,
     Dataset,
+    Grouping,
     Instrument,
     InstrumentScientist,
     Investigation,
@@ -52,6 +56,7 @@ from panhub_catalogue.model import (
     InvestigationUser,
     Technique,
     User,
+    UserGroup,
 )
 
 Access = Literal["all", "public", "embargoed"]
@@ -120,6 +125,25 @@ def member_investigations(username: str) -> Select[int]:
     )
 
 
+def catalogue_admin(username: str) -> Select[Any]:
+    """Rows that make ``username`` a catalogue admin (member of :data:`ADMIN_GROUPING`)."""
+    return (
+        select(UserGroup.id)
+        .join(Grouping, Grouping.id == UserGroup.grouping_id)
+        .join(User, User.id == UserGroup.user_id)
+        .where(Grouping.name == ADMIN_GROUPING, User.name == username)
+    )
+
+
+def staff_instruments(username: str) -> Select[int]:
+    """Ids of the instruments ``username`` is an ``InstrumentScientist`` of."""
+    return (
+        select(InstrumentScientist.instrument_id)
+        .join(User, User.id == InstrumentScientist.user_id)
+        .where(User.name == username)
+    )
+
+
 def visible_investigations(identity: Identity, now: datetime) -> ColumnElement[bool]:
     """THE visibility rule: a WHERE clause on :class:`Investigation` for ``identity``.
 
@@ -134,15 +158,10 @@ def visible_investigations(identity: Identity, now: datetime) -> ColumnElement[b
         return true()
     clauses = [is_released(now)]
     if identity.username is not None:
+        clauses.append(exists(catalogue_admin(identity.username)))
         clauses.append(Investigation.id.in_(member_investigations(identity.username)))
-        staff_of = (
-            select(InvestigationInstrument.investigation_id)
-            .join(
-                InstrumentScientist,
-                InstrumentScientist.instrument_id == InvestigationInstrument.instrument_id,
-            )
-            .join(User, User.id == InstrumentScientist.user_id)
-            .where(User.name == identity.username)
+        staff_of = select(InvestigationInstrument.investigation_id).where(
+            InvestigationInstrument.instrument_id.in_(staff_instruments(identity.username))
         )
         clauses.append(Investigation.id.in_(staff_of))
     if identity.beamlines:
@@ -153,6 +172,22 @@ def visible_investigations(identity: Identity, now: datetime) -> ColumnElement[b
         )
         clauses.append(Investigation.id.in_(on_beamlines))
     return or_(*clauses)
+
+
+def resolve_identity(session: Session, identity: Identity) -> Identity:
+    """``identity`` with the roles the catalogue itself records added.
+
+    ``admin`` becomes true for members of the admin grouping, and ``beamlines`` gains the
+    instruments the user is a scientist of: the same rows :func:`visible_investigations`
+    consults, so what ``whoami`` reports is what the rule applies.
+    """
+    if identity.username is None:
+        return identity
+    admin = identity.admin or session.scalar(select(exists(catalogue_admin(identity.username))))
+    names = session.scalars(
+        select(Instrument.name).where(Instrument.id.in_(staff_instruments(identity.username)))
+    )
+    return replace(identity, admin=bool(admin), beamlines=identity.beamlines | frozenset(names))
 
 
 def match_words(words: tuple[str, ...], dialect: str) -> ColumnElement[bool]:

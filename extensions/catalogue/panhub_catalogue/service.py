@@ -18,23 +18,24 @@ Hub configuration (wired on the hub side)::
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlparse
 
 from jupyterhub.services.auth import (  # type: ignore[import-untyped]
     HubOAuth,
-    HubOAuthCallbackHandler,
     UserNotAllowed,
 )
 from sqlalchemy.orm import Session, sessionmaker
-from tornado.ioloop import IOLoop
+from tornado.ioloop import IOLoop, PeriodicCallback
 from tornado.web import Application, RequestHandler
-from traitlets import Int, List, Unicode, default
+from traitlets import Bool, Bytes, Int, List, Unicode, default
 from traitlets.config import Application as TraitletsApplication
 
 from panhub_catalogue import handlers
@@ -61,9 +62,7 @@ class ServiceOptions:
     clock: Callable[[], datetime] = utcnow
 
 
-def make_hub_identify(
-    staff_group_prefix: str = "staff-", admin_groups: Collection[str] = ("catalogue-admins",)
-) -> Identify:
+def make_hub_identify(staff_group_prefix: str = "", admin_groups: Collection[str] = ()) -> Identify:
     """``identify`` for production: the hub OAuth user model through :func:`make_identity`.
 
     The hub is asked asynchronously (token in the ``Authorization`` header or the OAuth
@@ -102,10 +101,12 @@ def make_app(
         (base + r"api/datasets/(\d{1,18})/datafiles", handlers.DatafilesHandler),
         (base + r"api/datafiles/(\d{1,18})/download", handlers.DownloadHandler),
         (base + r"api/whoami", handlers.WhoAmIHandler),
+        (base + r"api/directory", handlers.DirectoryHandler),
+        (base, handlers.IndexHandler),
         (base + r"landing/(investigations|collections)/(\d{1,18})", handlers.LandingHandler),
         (base + r"doi/(10\..+)", handlers.DoiHandler),
         (base + r"login", handlers.LoginHandler),
-        (base + r"oauth_callback", HubOAuthCallbackHandler),
+        (base + r"oauth_callback", handlers.OAuthCallbackHandler),
         *make_panosc_routes(base),
     ]
     return Application(
@@ -151,17 +152,42 @@ class CatalogueService(TraitletsApplication):
         "catalogued file elsewhere is answered with 404.",
     )
     staff_group_prefix = Unicode(
-        "staff-",
+        "",
         config=True,
-        help="Hub groups named <prefix><instrument> give the staff role on that beamline, "
-        "e.g. 'staff-BL13'.",
+        help="When set, hub groups named <prefix><instrument> also give the staff role on "
+        "that beamline, e.g. 'staff-' for 'staff-BL13'. Empty (default): staff roles come "
+        "from the catalogue's InstrumentScientist rows only.",
     )
     admin_groups = List(
         Unicode(),
-        ["catalogue-admins"],
+        [],
         config=True,
-        help="Hub groups whose members see everything (hub admins always do).",
+        help="Hub groups whose members see everything, e.g. ['catalogue-admins']. Hub "
+        "admins and the catalogue's admin grouping always do.",
     )
+    cookie_secret = Bytes(
+        config=True,
+        help="Key signing the login cookie (32 random bytes). Defaults to a key derived "
+        "from $JUPYTERHUB_API_TOKEN, so logins survive a service restart; random without it.",
+    )
+
+    exit_with_hub = Bool(
+        config=True,
+        help="Stop when the process that started the service is gone (checked every 2 s), "
+        "so that a hub killed with SIGKILL leaves no orphan holding the service's port. "
+        "Defaults to True when run by the hub ($JUPYTERHUB_SERVICE_NAME set).",
+    )
+
+    @default("exit_with_hub")
+    def _default_exit_with_hub(self) -> bool:
+        return bool(os.environ.get("JUPYTERHUB_SERVICE_NAME"))
+
+    @default("cookie_secret")
+    def _default_cookie_secret(self) -> bytes:
+        token = os.environ.get("JUPYTERHUB_API_TOKEN")
+        if not token:
+            return secrets.token_bytes(32)
+        return hashlib.sha256(b"panhub-catalogue-cookie:" + token.encode()).digest()
 
     @default("port")
     def _default_port(self) -> int:
@@ -192,8 +218,16 @@ class CatalogueService(TraitletsApplication):
             options,
             make_hub_identify(self.staff_group_prefix, self.admin_groups),
             hub_auth=HubOAuth(parent=self, cache_max_age=60),
-            cookie_secret=secrets.token_bytes(32),
+            cookie_secret=self.cookie_secret,
         )
         app.listen(self.port, self.ip, xheaders=True)
         self.log.info("catalogue at http://%s:%d%s", self.ip, self.port, self.base_url)
+        if self.exit_with_hub:
+            PeriodicCallback(partial(self.stop_if_orphaned, os.getppid()), 2000).start()
         IOLoop.current().start()
+
+    def stop_if_orphaned(self, parent: int) -> None:
+        """Stop the loop once our parent process (the hub) has gone."""
+        if os.getppid() != parent:
+            self.log.warning("the hub (pid %d) is gone; stopping the catalogue", parent)
+            IOLoop.current().stop()

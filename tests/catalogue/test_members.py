@@ -1,0 +1,194 @@
+"""Membership import (the hub's directory file) and the directory served back."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from panhub_catalogue.cli import main
+from panhub_catalogue.identity import Identity
+from panhub_catalogue.members import (
+    Directory,
+    DirectoryError,
+    ImportReport,
+    apply_directory,
+    parse_directory,
+    read_directory,
+)
+from panhub_catalogue.model import Investigation, InvestigationUser, User
+from panhub_catalogue.query import Search, resolve_identity, search_investigations
+from panhub_catalogue.store import Lookup
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+NOW = datetime(2026, 6, 1)
+DEMO: dict[str, Any] = {
+    "admins": ["dave"],
+    "beamlines": {"BL11-NCD": {"staff": ["carol"]}, "BL13-XALOC": {"staff": []}},
+    "proposals": {
+        "20260001": {"beamline": "BL11-NCD", "title": "Kinetics", "members": ["alice"]},
+        "20260002": {"beamline": "BL13-XALOC", "title": "Crystals", "members": ["bob"]},
+        "20260003": {"beamline": "BL11-NCD", "members": ["bob", "alice"]},
+    },
+}
+
+
+def names(session: Session, identity: Identity) -> list[str]:
+    _, rows = search_investigations(session, identity, Search(sort=(("name", False),)), NOW)
+    return [i.name for i in rows]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"proposals": {"../x": {"beamline": "B"}}}, "invalid proposal id '../x'"),
+        ({"proposals": {"P1": "B"}}, "proposal P1: expected a table"),
+        ({"proposals": {"P1": {}}}, "invalid beamline of proposal P1 None"),
+        (
+            {"proposals": {"P1": {"beamline": "B", "members": "ana"}}},
+            "members of proposal P1: expected a list of names, got 'ana'",
+        ),
+        (
+            {"proposals": {"P1": {"beamline": "B", "members": ["a b"]}}},
+            "invalid name in members of proposal P1 'a b'",
+        ),
+        ({"beamlines": {"B": {"staff": ["x/y"]}}}, "invalid name in staff of beamline B 'x/y'"),
+        ({"admins": ["root", ".."]}, "invalid name in admins '..'"),
+        ({"groups": {}}, "unknown key 'groups'; known: admins, beamlines, proposals"),
+    ],
+)
+def test_bad_directories_are_refused_naming_the_entry(data: dict[str, Any], message: str) -> None:
+    with pytest.raises(DirectoryError) as error:
+        parse_directory(data)
+    assert str(error.value) == message
+
+
+def test_import_sets_visibility_and_is_idempotent(sessions: sessionmaker[Session]) -> None:
+    directory = parse_directory(DEMO)
+    with sessions() as session:
+        first = apply_directory(session, directory, "PANHUB")
+        session.commit()
+        assert first == ImportReport(
+            investigations_created=3, members_added=4, staff_added=1, admins_added=1
+        )
+        assert names(session, Identity("alice")) == ["20260001", "20260003"]
+        assert names(session, Identity("bob")) == ["20260002", "20260003"]
+        assert names(session, Identity("carol")) == ["20260001", "20260003"]  # staff
+        assert names(session, Identity("dave")) == ["20260001", "20260002", "20260003"]
+        assert names(session, Identity(None)) == []  # nothing released
+        assert resolve_identity(session, Identity("carol")) == Identity(
+            "carol", beamlines=frozenset({"BL11-NCD"})
+        )
+        assert resolve_identity(session, Identity("dave")).admin
+        assert apply_directory(session, directory, "PANHUB") == ImportReport()
+        session.commit()
+        assert read_directory(session) == {
+            "admins": ["dave"],
+            "beamlines": {"BL11-NCD": {"staff": ["carol"]}, "BL13-XALOC": {"staff": []}},
+            "proposals": {
+                "20260001": {"beamline": "BL11-NCD", "title": "Kinetics", "members": ["alice"]},
+                "20260002": {"beamline": "BL13-XALOC", "title": "Crystals", "members": ["bob"]},
+                "20260003": {"beamline": "BL11-NCD", "title": "", "members": ["alice", "bob"]},
+            },
+        }
+
+
+def test_revoked_members_staff_and_admins_are_removed(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        apply_directory(session, parse_directory(DEMO), "PANHUB")
+        # alice also holds a PI row (from ICAT, say): she keeps it while listed
+        lookup = Lookup(session)
+        first = session.scalars(select(Investigation).filter_by(name="20260001")).one()
+        session.add(
+            InvestigationUser(investigation_id=first.id, user_id=lookup.user("alice").id, role="PI")
+        )
+        session.commit()
+        revoked = {
+            "admins": [],
+            "beamlines": {"BL11-NCD": {"staff": []}},
+            "proposals": {
+                "20260001": {"beamline": "BL11-NCD", "members": ["alice"]},
+                "20260003": {"beamline": "BL11-NCD", "members": ["bob"]},
+            },
+        }
+        report = apply_directory(session, parse_directory(revoked), "PANHUB")
+        session.commit()
+        assert report == ImportReport(members_removed=1, staff_removed=1, admins_removed=1)
+        assert names(session, Identity("alice")) == ["20260001"]
+        assert names(session, Identity("carol")) == []
+        assert names(session, Identity("dave")) == []
+        roles = session.execute(
+            select(User.name, InvestigationUser.role)
+            .join(InvestigationUser.user)
+            .where(InvestigationUser.investigation_id == first.id)
+        ).all()
+        assert sorted(roles) == [("alice", "PI"), ("alice", "member")]
+
+
+def test_import_applies_to_every_visit_of_a_proposal(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        facility = Lookup(session).facility("PANHUB")
+        for visit in ("v1", "v2"):
+            session.add(Investigation(facility_id=facility.id, name="P9", visitId=visit))
+        session.commit()
+        directory = Directory(parse_directory({"proposals": {"P9": {"beamline": "B"}}}).proposals)
+        report = apply_directory(session, directory, "PANHUB")
+        assert report.investigations_created == 0
+        data = {"proposals": {"P9": {"beamline": "B", "members": ["eve"]}}}
+        assert apply_directory(session, parse_directory(data), "PANHUB").members_added == 2
+        session.commit()
+        assert names(session, Identity("eve")) == ["P9", "P9"]
+        assert read_directory(session)["proposals"] == {
+            "P9": {"beamline": "B", "title": "", "members": ["eve"]}
+        }
+
+
+def test_directory_leaves_out_what_the_hub_would_refuse(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        lookup = Lookup(session)
+        facility = lookup.facility("PANHUB")
+        session.add(Investigation(facility_id=facility.id, name="no beamline"))
+        session.add(Investigation(facility_id=facility.id, name="P1"))
+        session.flush()
+        apply_directory(session, parse_directory({"proposals": {"P1": {"beamline": "B"}}}), "X")
+        bad = session.scalars(select(Investigation).filter_by(name="P1", facility_id=facility.id))
+        session.add(
+            InvestigationUser(investigation_id=bad.one().id, user_id=lookup.user("Ana Alba").id)
+        )
+        session.commit()
+        # "P1" of facility X has beamline B; the PANHUB one has none, so it adds nothing
+        assert read_directory(session) == {
+            "admins": [],
+            "beamlines": {"B": {"staff": []}},
+            "proposals": {"P1": {"beamline": "B", "title": "", "members": []}},
+        }
+
+
+def test_cli_imports_and_exports(
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "proposals.toml"
+    path.write_text(
+        'admins = ["dave"]\n[beamlines.BL-A]\nstaff = ["carol"]\n'
+        '[proposals.T1]\nbeamline = "BL-A"\nmembers = ["alice"]\n'
+    )
+    assert main(["members", "import", "--db", sqlite_url, str(path)]) == 0
+    assert capsys.readouterr().out == (
+        "1 proposals: 1 investigations created, members +1/-0, staff +1/-0, admins +1/-0\n"
+    )
+    assert main(["members", "import", "--db", sqlite_url, str(path)]) == 0
+    assert capsys.readouterr().out.endswith("members +0/-0, staff +0/-0, admins +0/-0\n")
+    assert main(["members", "export", "--db", sqlite_url]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "admins": ["dave"],
+        "beamlines": {"BL-A": {"staff": ["carol"]}},
+        "proposals": {"T1": {"beamline": "BL-A", "title": "", "members": ["alice"]}},
+    }
+    path.write_text('[proposals."../etc"]\nbeamline = "B"\n')
+    assert main(["members", "import", "--db", sqlite_url, str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"panhub-catalogue members import: {path}: invalid proposal id '../etc'\n"
+    )

@@ -42,6 +42,10 @@ def _demo_up(args: argparse.Namespace) -> int:
     )
     demo.start_proxy(inst)
     demo.start_hub(inst)
+    # the hub starts its services, and the proxy's routes to them, after its own API
+    catalogue_url = f"{inst.public_url}/services/catalogue/api/investigations"
+    if not demo.wait_until(lambda: demo.http_status(catalogue_url) == 200, 60, interval=0.2):
+        print(f"warning: the catalogue does not answer yet at {catalogue_url}", file=sys.stderr)
     print(f"\npanhub demo is up: {inst.public_url}/hub/login\n")
     print(f"Log in as any of these users, password '{demo.DEMO_PASSWORD}':")
     for user in demo.DEMO_USERS:

@@ -95,16 +95,21 @@ def wait_until(predicate: Callable[[], object], timeout: float, interval: float 
     return bool(predicate())
 
 
-def http_ok(url: str, headers: Mapping[str, str] | None = None) -> bool:
-    """True if ``url`` answers with a status below 500 within 2 s."""
+def http_status(url: str, headers: Mapping[str, str] | None = None) -> int:
+    """The HTTP status of a GET of ``url`` within 2 s; 0 if nothing answered."""
     request = urllib.request.Request(url, headers=dict(headers or {}))  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=2):  # noqa: S310
-            return True
+        with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310
+            return int(response.status)
     except urllib.error.HTTPError as exc:
-        return exc.code < 500
+        return exc.code
     except OSError:
-        return False
+        return 0
+
+
+def http_ok(url: str, headers: Mapping[str, str] | None = None) -> bool:
+    """True if ``url`` answers with a status below 500 within 2 s."""
+    return 0 < http_status(url, headers) < 500
 
 
 def secret(path: Path) -> str:

@@ -101,6 +101,15 @@ def make_sync_plan(
     return SyncPlan(tuple(actions), tuple(sorted(unknown)))
 
 
+def describe(action: Action) -> str:
+    """One line for a person: what ``action`` does."""
+    if isinstance(action, CreateGroup):
+        return f"create group {action.group}"
+    if isinstance(action, SetMembers):
+        return f"set members of {action.group}: {', '.join(action.members) or '(none)'}"
+    return f"folder {action.path} root:{action.group} {action.mode:04o}"
+
+
 def read_groups(prefix: str) -> dict[str, frozenset[str]]:
     """The system's groups whose names start with ``prefix``, and their members."""
     return {g.gr_name: frozenset(g.gr_mem) for g in grp.getgrall() if g.gr_name.startswith(prefix)}

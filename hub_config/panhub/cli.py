@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from panhub import demo
-from panhub.accounts import apply_plan, make_sync_plan, read_groups, read_users
+from panhub.accounts import apply_plan, describe, make_sync_plan, read_groups, read_users
 from panhub.mounts import Layout
 from panhub.proposals import CatalogueSource, InvalidProposal, ProposalDirectory, StaticFileSource
 
@@ -79,7 +79,7 @@ def _accounts_sync(args: argparse.Namespace) -> int:
         print(f"warning: no Unix account {name!r}: not added to any group", file=sys.stderr)
     if args.dry_run:
         for action in plan.actions:
-            print(action)
+            print(describe(action))
         return 0
     for line in apply_plan(plan):
         print(line)

@@ -51,3 +51,15 @@ def test_second_sync_changes_no_group_and_revokes_removed_members() -> None:
         SetMembers("prop-20250099", ()),
         SetMembers("prop-20260001", ("alice", "carol", "dave")),
     ]
+
+
+def test_describe_actions() -> None:
+    from panhub.accounts import describe
+
+    assert describe(CreateGroup("prop-1")) == "create group prop-1"
+    assert describe(SetMembers("prop-1", ())) == "set members of prop-1: (none)"
+    assert describe(SetMembers("prop-1", ("a", "b"))) == "set members of prop-1: a, b"
+    assert (
+        describe(MakeDir("/srv/p/1/raw", "prop-1", 0o2750))
+        == "folder /srv/p/1/raw root:prop-1 2750"
+    )

@@ -8,14 +8,13 @@ The tests' proposals: T1 (alice), T2 and T3 (bob); carol is staff of beamline BL
 from __future__ import annotations
 
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.integration.conftest import PROPOSALS_ROOT, PROPOSALS_TOML, sync_proposals
-from tests.support.hub import HubAPI
+from tests.support.hub import HubAPI, wait_for
 from tests.support.kernel import Kernel
 
 B_RAW = f"{PROPOSALS_ROOT}/T2/raw/data.txt"
@@ -160,8 +159,16 @@ def test_revoked_member_loses_access_after_sync(api: HubAPI, proposals_file: Pat
         done = sync_proposals(proposals_file)
         assert done.returncode == 0, done.stderr
         assert "ptest-T1: members carol" in done.stdout
-        time.sleep(3)  # slurmctld's group cache (GroupUpdateTime=2 on the demo cluster)
-        assert "Permission denied" in own_job("alice", f"cat {PROPOSALS_ROOT}/T1/raw/data.txt 2>&1")
+        # slurmctld caches groups for GroupUpdateTime (2 s on the demo cluster)
+        wait_for(
+            "alice's jobs to lose the group",
+            lambda: (
+                "Permission denied"
+                in own_job("alice", f"cat {PROPOSALS_ROOT}/T1/raw/data.txt 2>&1")
+            ),
+            30,
+            interval=1,
+        )
         # the next server start no longer shows T1
         api.start("alice", {"memory_gb": 1}, server="revoked")
         k = Kernel(api.base, "alice", api.as_user("alice").token, server="revoked")

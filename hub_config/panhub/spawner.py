@@ -48,6 +48,7 @@ from panhub.form import (
     validate_options,
 )
 from panhub.mounts import Layout, make_mounts, render_bwrap
+from panhub.poller import SHARED_FORMAT, SharedPoller, run_shell
 from panhub.proposals import Access, InvalidProposal
 from panhub.slurm import (
     SINFO_FORMAT,
@@ -172,7 +173,24 @@ class FacilitySlurmSpawner(SlurmSpawner):
         config=True
     )
 
+    shared_poll = Bool(
+        True,
+        help="Answer the hub's periodic polls of all servers from one squeue call "
+        "(shared_poll_cmd, run by the hub's own account, which must see all users' jobs), "
+        "instead of one 'sudo squeue' per server and poll.",
+    ).tag(config=True)
+
+    shared_poll_cmd = Unicode(
+        f"squeue -h -o '{SHARED_FORMAT}' -j {{job_ids}}",
+        help="The shared poll's command; {job_ids} is the comma-separated list of jobs.",
+    ).tag(config=True)
+
+    shared_poll_max_age = Float(
+        5.0, help="Seconds one shared squeue answer serves the polls of all servers."
+    ).tag(config=True)
+
     _sinfo_cache: tuple[float, str] | None = None
+    _poller: SharedPoller | None = None
     access: Access | None = None
 
     @default("auth_state_hook")
@@ -342,8 +360,22 @@ class FacilitySlurmSpawner(SlurmSpawner):
                 self.log.warning("Could not cancel job %s: %s", self.job_id, exc)
             self.clear_state()
             return 1
-        result: int | None = await super().poll()
-        return result
+        if not self.shared_poll or not self.job_id:
+            result: int | None = await super().poll()
+            return result
+        self.job_status = await self.get_shared_poller().status(self.job_id)
+        if self.job_info.phase is JobPhase.GONE:
+            self.clear_state()
+            return 1
+        return None
+
+    def get_shared_poller(self) -> SharedPoller:
+        """The hub's one poller (class-wide: all spawners share it)."""
+        if FacilitySlurmSpawner._poller is None:
+            FacilitySlurmSpawner._poller = SharedPoller(
+                run_shell, self.shared_poll_cmd, self.shared_poll_max_age
+            )
+        return FacilitySlurmSpawner._poller
 
     # ------------------------------------------------------------------ start / stop
 

@@ -70,7 +70,7 @@ async def test_gone_jobs_are_dropped_and_errors_are_unknown() -> None:
 
 async def test_run_shell() -> None:
     assert await run_shell("echo hi") == "hi\n"
-    with pytest.raises(RuntimeError, match="^oops$"):
+    with pytest.raises(RuntimeError, match=r"^oops$"):
         await run_shell("echo oops >&2; exit 3")
-    with pytest.raises(RuntimeError, match="timed out after 0.2 s"):
+    with pytest.raises(RuntimeError, match=r"timed out after 0\.2 s"):
         await run_shell("sleep 5", timeout=0.2)

@@ -41,6 +41,28 @@ RESULTS = ROOT / "tests" / "benchmarks" / "results" / "viewer_browser.json"
 TARGET_FPS = {"4M": 30, "16M": 10}
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU time used so far by the kernel, the Jupyter server and Chromium (s)."""
+    groups = {"kernel": "ipykernel", "jupyter server": "jupyter-lab", "chromium": "chromium"}
+    out = dict.fromkeys(groups, 0.0)
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        for name, marker in groups.items():
+            if marker in cmdline:
+                out[name] += (int(fields[11]) + int(fields[12])) / tick
+                break
+    return out
+
+
+def stats(root) -> dict:
+    return json.loads(root.get_attribute("data-stats") or "{}")
+
+
 def measure(page, root, label: str, seconds: float) -> dict:
     shown = lambda: int(root.get_attribute("data-frames-shown") or 0)  # noqa: E731
     # slider jump: time from the input event to the new frame painted
@@ -57,13 +79,19 @@ def measure(page, root, label: str, seconds: float) -> dict:
         latencies.append((time.perf_counter() - t0) * 1e3)
     root.locator(".phx-foot input[type=number]").fill("120")
     root.locator(".phx-foot input[type=number]").dispatch_event("change")
-    start = shown()
+    start, before, cpu_before = shown(), stats(root), cpu_seconds()
     root.locator(".phx-foot button").click()
     t0 = time.perf_counter()
     time.sleep(seconds)
     painted = shown() - start
     elapsed = time.perf_counter() - t0
+    after, cpu_after = stats(root), cpu_seconds()
     root.locator(".phx-foot button").click()
+    n = max(1, after["images"] - before["images"])
+    per_image = {
+        key: (after[key] - before[key]) / n for key in ("roundTrip", "served", "decode", "paint")
+    }
+    cpu = {key: (cpu_after[key] - cpu_before[key]) / elapsed for key in cpu_after}
     root.screenshot(path=str(ARTIFACTS / f"nexus_viewer_bench_{label}.png"))
     return {
         "frames_painted": painted,
@@ -71,6 +99,8 @@ def measure(page, root, label: str, seconds: float) -> dict:
         "fps": painted / elapsed,
         "target_fps": TARGET_FPS[label],
         "slider_to_paint_ms": latencies,
+        "per_image_ms": per_image,
+        "cpu_cores_busy": cpu,
         "bytes_last_update": int(root.get_attribute("data-bytes") or 0),
         "stack_frames": n,
     }
@@ -105,6 +135,10 @@ def main() -> None:
         print(f"{label}: {r['fps']:.1f} frames/s painted in Chromium (target >= {r['target_fps']}),"
               f" slider-to-paint {min(r['slider_to_paint_ms']):.0f}-"
               f"{max(r['slider_to_paint_ms']):.0f} ms, {r['bytes_last_update']:,} B/update")  # fmt: skip
+        print(
+            f"   per image (ms): {json.dumps({k: round(v, 1) for k, v in r['per_image_ms'].items()})};"
+            f" cores busy: {json.dumps({k: round(v, 2) for k, v in r['cpu_cores_busy'].items()})}"
+        )
     print(f"results in {RESULTS.relative_to(ROOT)}")
 
 

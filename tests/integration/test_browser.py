@@ -48,8 +48,11 @@ def log_in(page: Page, base: str, user: str) -> None:
     page.wait_for_selector("#panhub-partition")
 
 
-def run_cell(page: Page, api: HubAPI, user: str, code: str) -> str:
-    """Open a fresh notebook in ``user``'s Lab, run ``code``, return the cell's output."""
+def open_notebook(page: Page, api: HubAPI, user: str) -> str:
+    """Create an empty notebook in ``user``'s home, open it in Lab with its kernel idle.
+
+    Returns its name (remove it with :func:`delete_notebook`).
+    """
     name = f"panhub-test-{uuid.uuid4().hex[:8]}.ipynb"
     notebook = {
         "type": "notebook",
@@ -73,6 +76,21 @@ def run_cell(page: Page, api: HubAPI, user: str, code: str) -> str:
     expect(page.locator(".jp-StatusBar-Widget", has_text="| Idle").first).to_be_visible(
         timeout=90_000
     )
+    return name
+
+
+def delete_notebook(api: HubAPI, user: str, name: str) -> None:
+    token = api.as_user(user).token
+    requests.delete(
+        f"{api.base}/user/{user}/api/contents/{name}",
+        headers={"Authorization": f"token {token}"},
+        timeout=30,
+    )
+
+
+def run_cell(page: Page, api: HubAPI, user: str, code: str) -> str:
+    """Open a fresh notebook in ``user``'s Lab, run ``code``, return the cell's output."""
+    name = open_notebook(page, api, user)
     page.click(".jp-Notebook .jp-Cell .cm-content")
     page.keyboard.type(code)
     page.keyboard.press("Shift+Enter")
@@ -83,11 +101,7 @@ def run_cell(page: Page, api: HubAPI, user: str, code: str) -> str:
         page.screenshot(path=ARTIFACTS / "browser-run-cell-failed.png")
         raise
     text = output.inner_text().strip()
-    requests.delete(
-        f"{api.base}/user/{user}/api/contents/{name}",
-        headers={"Authorization": f"token {token}"},
-        timeout=30,
-    )
+    delete_notebook(api, user, name)
     return text
 
 

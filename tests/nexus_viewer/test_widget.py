@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +45,7 @@ def test_opens_the_default_stack(viewer: NexusViewer, stack: synthetic.StackInfo
     assert viewer.spec["signal"] == stack.signal_path
     assert viewer.spec["frame_size"] == [48, 40]
     assert viewer.spec["axes_labels"] == ["y (mm)", "x (mm)"]
+    assert viewer.spec["axes_range"] == [[0.0, 47 * 0.075], [0.0, 39 * 0.075]]
     assert viewer.palette == make_palette("viridis").tobytes()
     image = viewer.image
     assert image is not None
@@ -63,7 +63,8 @@ def test_client_view_request_sends_frame_bytes(
     assert header["id"] == 7
     assert header["frame"] == 3
     assert header["shape"] == [48, 40]
-    indices = np.frombuffer(b"".join(zlib.decompress(b) for b in buffers), np.uint8)
+    assert header["encoding"] == "raw"  # 48 x 40 pixels: not worth compressing
+    indices = np.frombuffer(b"".join(buffers), np.uint8)
     indices = indices.reshape(48, 40)
     assert header["bytes"] == sum(len(b) for b in buffers)
     assert indices[stack.peaks[3]] == 254
@@ -71,6 +72,24 @@ def test_client_view_request_sends_frame_bytes(
     assert viewer.frame == 3
     assert viewer.display_shape == [48, 40]
     assert viewer.status.startswith("frame 4/6")
+
+
+def test_client_requests_are_not_echoed_but_python_changes_are_sent(
+    viewer: NexusViewer,
+) -> None:
+    sent = Recorder(viewer)
+    states: list[object] = []
+    viewer.send_state = lambda key=None: states.append(key)  # type: ignore[method-assign]
+    client(viewer, {"type": "view", "id": 3, "frame": 2, "region": [], "size": [24, 20]})
+    (header, _), *_ = sent.of("image")
+    assert (header["id"], header["reply"], header["frame"]) == (3, True, 2)
+    kb, ms = f"{header['bytes'] / 1024:.0f}", f"{header['served_ms']:.0f}"
+    assert header["status"] == viewer.status == f"frame 3/6 · 20 x 24 px · {kb} KB · {ms} ms"
+    assert (viewer.frame, states) == (2, [])  # the front end knows: nothing sent back
+    viewer.frame = 4  # Python's changes reach the front end, with the last client id
+    assert states == ["frame"]
+    (header, _) = sent.of("image")[-1]
+    assert (header["id"], header["reply"], header["frame"]) == (3, False, 4)
 
 
 def test_python_side_changes_rerender(viewer: NexusViewer) -> None:

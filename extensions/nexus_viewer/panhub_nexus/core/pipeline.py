@@ -32,6 +32,11 @@ class ViewRequest:
     settings: DisplaySettings = dataclasses.field(default_factory=DisplaySettings)
     region: Region | None = None
     request_id: int = 0
+    """Echoed with the answer; the front end shows images in id order."""
+    reply: bool = False
+    """True when the front end waits for this answer (it counts requests in flight)."""
+    created: float = 0.0
+    """``time.perf_counter()`` when the request was made (for the status line)."""
 
 
 Deliver = Callable[[ViewRequest, RenderedImage | None, str], None]

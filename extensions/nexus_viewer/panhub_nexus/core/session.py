@@ -26,6 +26,25 @@ MAX_TEXT = 2000
 """Characters of a string or raw dataset shown as text."""
 
 
+def get_linear_range(axis: h5py.Dataset, n: int) -> tuple[float, float] | None:
+    """Values of an evenly spaced axis at the first and last of `n` pixel centres."""
+    try:
+        if axis.ndim != 1 or axis.shape[0] not in (n, n + 1) or axis.dtype.kind not in "iuf":
+            return None
+        values = np.asarray(axis[()], dtype=np.float64)
+    except (OSError, ValueError, RuntimeError, TypeError):
+        return None
+    if values.shape[0] == n + 1:
+        values = (values[:-1] + values[1:]) / 2
+    if n < 2 or not np.isfinite(values).all():
+        return None
+    first, last = float(values[0]), float(values[-1])
+    tolerance = 1e-6 * max(abs(last - first), abs(first), 1e-300)
+    if np.abs(values - np.linspace(first, last, n)).max() > tolerance:
+        return None
+    return first, last
+
+
 @dataclasses.dataclass(frozen=True)
 class Profile:
     """A line profile: endpoints ``(y, x)``, distance along the line and values."""
@@ -160,6 +179,19 @@ class ViewerSession:
         frame = self.get_frame(index)
         assert self.reader is not None
         return render(frame, self.reader.validity, settings, display_shape, region)
+
+    def image_axes(self) -> list[tuple[float, float] | None]:
+        """``(first, last)`` values of each image axis ``(y, x)`` at pixel centres.
+
+        None for an axis that is absent, unreadable or not evenly spaced (the front
+        end then labels pixel indices). Histogram edges (N+1 values) give centres.
+        """
+        if self.spec.kind != "image" or self.reader is None:
+            return []
+        out: list[tuple[float, float] | None] = []
+        for path, n in zip(self.spec.axes, self.reader.frame_shape, strict=False):
+            out.append(get_linear_range(self.file[path], n) if path else None)
+        return out + [None] * (2 - len(out))
 
     def curve(
         self, index: int = 0, window: tuple[int, int] | None = None, n_bins: int = 2048

@@ -7,7 +7,7 @@ const MAX_IN_FLIGHT = 2;
 const REPLY_TIMEOUT_MS = 10000;
 
 const CSS = `
-.phx { font: 12px/1.4 var(--jp-ui-font-family, sans-serif); color: var(--jp-ui-font-color1, #222);
+.phx { contain: content; font-variant-numeric: tabular-nums; font: 12px/1.4 var(--jp-ui-font-family, sans-serif); color: var(--jp-ui-font-color1, #222);
   border: 1px solid var(--jp-border-color2, #ccc); border-radius: 4px; display: flex;
   flex-direction: column; max-width: 100%; background: var(--jp-layout-color1, #fff); }
 .phx-bar { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 4px 6px;
@@ -65,7 +65,10 @@ function float64Of(view) {
   return new Float64Array(b.slice().buffer);
 }
 
-async function inflate(buffers) {
+async function inflate(buffers, encoding) {
+  if (encoding === "raw") {
+    return buffers.length === 1 ? bytesOf(buffers[0]) : concat(buffers.map(bytesOf));
+  }
   const parts = await Promise.all(
     buffers.map((buf) =>
       new Response(new Blob([bytesOf(buf)]).stream().pipeThrough(new DecompressionStream("deflate")))
@@ -73,6 +76,10 @@ async function inflate(buffers) {
         .then((ab) => new Uint8Array(ab)),
     ),
   );
+  return concat(parts);
+}
+
+function concat(parts) {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const p of parts) {
@@ -257,15 +264,23 @@ function render({ model, el }) {
   let paintChain = Promise.resolve();
   let disposed = false;
   const expanded = new Set(["/"]);
+  // where the time of an image update goes, in ms, for benchmarks (data-stats)
+  const sentAt = new Map();
+  const stats = { images: 0, roundTrip: 0, served: 0, decode: 0, paint: 0 };
   const childrenOf = new Map();
 
   const frameSize = () => model.get("spec").frame_size || [1, 1];
   const fullRegion = () => [0, frameSize()[0], 0, frameSize()[1]];
   const currentRegion = () => region || (model.get("region").length === 4 ? model.get("region") : fullRegion());
 
+  // The drawing area's size in CSS pixels, kept by a ResizeObserver: reading
+  // clientWidth after a DOM change forces a synchronous layout of the page.
+  let wrapSize = null;
+
   function displaySize() {
     const dpr = window.devicePixelRatio || 1;
-    return [Math.max(1, Math.round(wrap.clientHeight * dpr)), Math.max(1, Math.round(wrap.clientWidth * dpr))];
+    const { w, h: hh } = wrapSize || { w: wrap.clientWidth, h: wrap.clientHeight };
+    return [Math.max(1, Math.round(hh * dpr)), Math.max(1, Math.round(w * dpr))];
   }
 
   function sendView(changes = {}) {
@@ -281,15 +296,39 @@ function render({ model, el }) {
     const request = pending;
     pending = null;
     inFlight += 1;
+    // the kernel does not echo the frames asked for: keep the model in step locally
+    model.set("frame", request.frame);
+    sentAt.set(nextId, performance.now());
     model.send({ type: "view", id: nextId++, ...request });
   }
 
   function replied(msg) {
-    if (msg.id > 0) {
+    if (msg.reply) {
       inFlight = Math.max(0, inFlight - 1);
       lastReply = performance.now();
     }
     pump();
+    if (playing && !playTimer) playNext();
+  }
+
+  // Playback is paced by the replies (latest-wins, MAX_IN_FLIGHT at most) and by the
+  // fps setting; nothing runs between frames, so an idle viewer costs no CPU.
+  let playTimer = null;
+  function playNext() {
+    playTimer = null;
+    if (disposed || !playing || model.get("kind") !== "image") return;
+    if (inFlight >= MAX_IN_FLIGHT || pending) return; // replied() calls again
+    const wait = lastPlay + 1000 / Math.max(1, model.get("fps")) - performance.now();
+    if (wait > 0) {
+      playTimer = setTimeout(playNext, wait);
+      return;
+    }
+    lastPlay = performance.now();
+    frame = (frame + 1) % model.get("n_frames");
+    slider.value = String(frame);
+    setText(frameLabel, `${frame + 1} / ${model.get("n_frames")}`);
+    sendView();
+    playNext();
   }
 
   // ---- painting -----------------------------------------------------------------
@@ -309,29 +348,105 @@ function render({ model, el }) {
     ctx.putImageData(data, 0, 0);
   }
 
+  // theme colours, read once the widget is in the page
+  let background = null;
+  let foreground = null;
+  function readTheme() {
+    const css = getComputedStyle(root);
+    background = css.getPropertyValue("--jp-layout-color1").trim() || "#fff";
+    foreground = css.getPropertyValue("--jp-ui-font-color1").trim() || "#222";
+  }
+
+  // Reused between frames: resizing a canvas reallocates its backing store.
+  let off = null;
+  let offData = null;
+  let pal32 = null;
+
+  function fitCanvas(target) {
+    const [hh, w] = displaySize();
+    if (target.width !== w) target.width = w;
+    if (target.height !== hh) target.height = hh;
+  }
+
   function paintImage() {
-    const dpr = window.devicePixelRatio || 1;
-    canvas.width = Math.max(1, Math.round(wrap.clientWidth * dpr));
-    canvas.height = Math.max(1, Math.round(wrap.clientHeight * dpr));
+    fitCanvas(canvas);
     const ctx = canvas.getContext("2d");
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     if (!image) return;
-    const pal = palette32();
-    const off = new OffscreenCanvas(image.w, image.h);
-    const octx = off.getContext("2d");
-    const data = octx.createImageData(image.w, image.h);
-    const out = new Uint32Array(data.data.buffer);
+    if (!pal32) pal32 = palette32();
+    if (!off || off.width !== image.w || off.height !== image.h) {
+      off = new OffscreenCanvas(image.w, image.h);
+      offData = off.getContext("2d").createImageData(image.w, image.h);
+    }
+    const out = new Uint32Array(offData.data.buffer);
     const idx = image.indices;
+    const pal = pal32;
     for (let i = 0; i < idx.length; i++) out[i] = pal[idx[i]];
-    octx.putImageData(data, 0, 0);
+    off.getContext("2d").putImageData(offData, 0, 0);
     const [y0, y1, x0, x1] = image.region;
-    const scale = Math.min(canvas.width / (x1 - x0), canvas.height / (y1 - y0));
+    const dpr = window.devicePixelRatio || 1;
+    const m = { l: 58 * dpr, r: 8 * dpr, t: 6 * dpr, b: 34 * dpr }; // room for the axes
+    const aw = Math.max(1, canvas.width - m.l - m.r), ah = Math.max(1, canvas.height - m.t - m.b);
+    const scale = Math.min(aw / (x1 - x0), ah / (y1 - y0));
     const dw = (x1 - x0) * scale, dh = (y1 - y0) * scale;
-    const dx = (canvas.width - dw) / 2, dy = (canvas.height - dh) / 2;
+    const dx = m.l + (aw - dw) / 2, dy = m.t + (ah - dh) / 2;
     image.place = { dx, dy, scale };
+    root.dataset.place = JSON.stringify({ dx, dy, scale, region: image.region, w: image.w, h: image.h,
+      factor: image.factor });
+    // the checkerboard behind the canvas shows through invalid pixels only
+    if (!background) readTheme();
+    ctx.fillStyle = background;
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.clearRect(dx, dy, dw, dh);
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(off, 0, 0, image.w, image.h, dx, dy, dw, dh);
+    paintAxes(ctx, dpr);
     paintOverlay(ctx);
+  }
+
+  // Tick labels in axis values (evenly spaced NeXus axes) or pixel indices.
+  function paintAxes(ctx, dpr) {
+    const spec = model.get("spec");
+    const ranges = spec.axes_range || [];
+    const labels = spec.axes_labels || [];
+    const [H, W] = frameSize();
+    const { dx, dy, scale } = image.place;
+    const [y0, y1, x0, x1] = image.region;
+    ctx.fillStyle = foreground;
+    ctx.strokeStyle = foreground;
+    ctx.lineWidth = dpr;
+    ctx.font = `${11 * dpr}px sans-serif`;
+    ctx.strokeRect(dx, dy, (x1 - x0) * scale, (y1 - y0) * scale);
+    for (const [axis, n, c0, c1] of [[1, W, x0, x1], [0, H, y0, y1]]) {
+      // pixel i spans [i, i + 1): its centre i + 0.5 has the axis value of index i
+      const [v0, vLast] = ranges[axis] || [0, n - 1];
+      const step = n > 1 ? (vLast - v0) / (n - 1) : 1;
+      const value = (c) => v0 + (c - 0.5) * step;
+      const lo = Math.min(value(c0), value(c1)), hi = Math.max(value(c0), value(c1));
+      for (const v of niceTicks(lo, hi, axis === 1 ? 6 : 5)) {
+        const c = (v - v0) / step + 0.5;
+        const text = fmt(Number(v.toPrecision(12)));
+        if (axis === 1) {
+          const X = dx + (c - x0) * scale;
+          ctx.fillRect(X, dy + (y1 - y0) * scale, dpr, 4 * dpr);
+          ctx.fillText(text, X - ctx.measureText(text).width / 2, dy + (y1 - y0) * scale + 15 * dpr);
+        } else {
+          const Y = dy + (c - y0) * scale;
+          ctx.fillRect(dx - 4 * dpr, Y, 4 * dpr, dpr);
+          ctx.fillText(text, dx - 6 * dpr - ctx.measureText(text).width, Y + 4 * dpr);
+        }
+      }
+      const label = labels[axis] || (ranges[axis] ? "" : axis === 1 ? "x (pixel)" : "y (pixel)");
+      if (axis === 1) {
+        ctx.fillText(label, dx + (x1 - x0) * scale - ctx.measureText(label).width, canvas.height - 4 * dpr);
+      } else {
+        ctx.save();
+        ctx.translate(12 * dpr, dy + ctx.measureText(label).width);
+        ctx.rotate(-Math.PI / 2);
+        ctx.fillText(label, 0, 0);
+        ctx.restore();
+      }
+    }
   }
 
   function toCanvas(y, x) {
@@ -421,9 +536,14 @@ function render({ model, el }) {
     renderTree();
   }
 
-  function syncControls() {
+  function syncColormaps() {
     cmapSelect.replaceChildren(...model.get("colormaps").map((c) => h("option", { value: c }, c)));
     cmapSelect.value = model.get("colormap");
+  }
+
+  // cheap: runs on every frame change (no DOM rebuilt)
+  function syncControls() {
+    if (cmapSelect.value !== model.get("colormap")) cmapSelect.value = model.get("colormap");
     normSelect.value = model.get("norm");
     autoSelect.value = model.get("autoscale");
     const fixed = model.get("autoscale") === "fixed";
@@ -431,7 +551,11 @@ function render({ model, el }) {
     xlog.checked = model.get("x_log");
     ylog.checked = model.get("y_log");
     slider.value = String(frame);
-    frameLabel.textContent = `${frame + 1} / ${model.get("n_frames")}`;
+    setText(frameLabel, `${frame + 1} / ${model.get("n_frames")}`);
+  }
+
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
   }
 
   // ---- tree -----------------------------------------------------------------------
@@ -479,22 +603,35 @@ function render({ model, el }) {
   // ---- messages from Python -----------------------------------------------------------
   function onMessage(msg, buffers) {
     if (msg.type === "image") {
-      const job = inflate(buffers);
+      const arrived = performance.now();
+      const job = inflate(buffers, msg.encoding);
       paintChain = paintChain.then(async () => {
         const indices = await job;
+        const decoded = performance.now();
         replied(msg);
-        if (disposed || (msg.id > 0 && msg.id < shownId)) return;
-        shownId = Math.max(shownId, msg.id);
+        // ids follow the front end's requests; Python's updates carry the last one seen
+        if (disposed || msg.id < shownId) return;
+        shownId = msg.id;
         image = { indices, h: msg.shape[0], w: msg.shape[1], region: msg.region, frame: msg.frame,
-          vmin: msg.vmin, vmax: msg.vmax };
-        rangeLabel.textContent = `${fmt(msg.vmin)} … ${fmt(msg.vmax)} (${model.get("norm")})`;
-        if (msg.id === 0) frame = msg.frame;
+          factor: msg.factor, vmin: msg.vmin, vmax: msg.vmax };
+        setText(rangeLabel, `${fmt(msg.vmin)} … ${fmt(msg.vmax)} (${model.get("norm")})`);
+        setText(statusLabel, msg.status);
         paintImage();
+        if (sentAt.has(msg.id)) {
+          stats.images += 1;
+          stats.roundTrip += arrived - sentAt.get(msg.id);
+          stats.served += msg.served_ms;
+          stats.decode += decoded - arrived;
+          stats.paint += performance.now() - decoded;
+          sentAt.delete(msg.id);
+          root.dataset.stats = JSON.stringify(stats);
+        }
         root.dataset.framesShown = String(Number(root.dataset.framesShown) + 1);
         root.dataset.lastFrame = String(msg.frame);
         root.dataset.bytes = String(msg.bytes);
       }).catch((err) => showError(`cannot decode image: ${err}`));
     } else if (msg.type === "dropped" || msg.type === "failed") {
+      sentAt.delete(msg.id);
       replied(msg);
     } else if (msg.type === "children") {
       const prev = msg.offset > 0 ? childrenOf.get(msg.path)?.items || [] : [];
@@ -643,6 +780,9 @@ function render({ model, el }) {
     playing = !playing;
     playButton.textContent = playing ? "⏸" : "▶";
     root.dataset.playing = String(playing);
+    clearTimeout(playTimer);
+    playTimer = null;
+    if (playing) playNext();
   });
   root.addEventListener("keydown", (evt) => {
     if (evt.key === "ArrowRight" || evt.key === "ArrowLeft") {
@@ -653,33 +793,23 @@ function render({ model, el }) {
     }
   });
 
-  function tick(now) {
-    if (disposed) return;
-    if (playing && model.get("kind") === "image" && inFlight < MAX_IN_FLIGHT && !pending &&
-        now - lastPlay >= 1000 / Math.max(1, model.get("fps"))) {
-      lastPlay = now;
-      frame = (frame + 1) % model.get("n_frames");
-      slider.value = String(frame);
-      frameLabel.textContent = `${frame + 1} / ${model.get("n_frames")}`;
-      sendView();
-    }
-    requestAnimationFrame(tick);
-  }
-  requestAnimationFrame(tick);
 
   // ---- model events -------------------------------------------------------------------
   model.on("msg:custom", onMessage);
   model.on("change:palette", () => {
+    pal32 = null;
     paintColorbar();
     paintImage();
   });
   model.on("change:kind change:node change:n_frames change:spec change:text", applyKind);
+  model.on("change:colormaps", syncColormaps);
   model.on("change:colormap change:norm change:autoscale change:x_log change:y_log change:fps", () => {
     syncControls();
     if (model.get("kind") === "curve") paintCurve();
   });
   model.on("change:frame", () => {
-    if (!playing && !drag) frame = model.get("frame");
+    // the kernel echoes the frames this view asks for: follow Python only when idle
+    if (!playing && !drag && !inFlight && !pending) frame = model.get("frame");
     syncControls();
   });
   model.on("change:error", () => showError(model.get("error")));
@@ -691,12 +821,17 @@ function render({ model, el }) {
       ? `ROI ${s.region.join(",")}: sum ${fmt(s.sum)}, mean ${fmt(s.mean)}, max ${fmt(s.max)} (${s.n_valid}/${s.n_pixels} valid)`
       : "";
   });
-  const observer = new ResizeObserver(() => {
+  const observer = new ResizeObserver((entries) => {
+    const box = entries[entries.length - 1].contentRect;
+    const changed = !wrapSize || wrapSize.w !== box.width || wrapSize.h !== box.height;
+    wrapSize = { w: box.width, h: box.height };
     paint();
     paintProfile();
+    if (changed && image) sendView(); // an image at the new resolution
   });
   observer.observe(wrap);
 
+  syncColormaps();
   syncControls();
   paintColorbar();
   showError(model.get("error"));
@@ -706,6 +841,7 @@ function render({ model, el }) {
 
   return () => {
     disposed = true;
+    clearTimeout(playTimer);
     observer.disconnect();
     window.removeEventListener("mouseup", onMouseUp);
     model.off("msg:custom", onMessage);

@@ -1,0 +1,134 @@
+"""The NeXus viewer as a user meets it: hub log-in, a SLURM job, proposal data, Chromium.
+
+alice (member of proposal T1) logs in, starts her server from the form, opens a
+notebook and shows an Eiger-like stack of her proposal's raw data with
+``NexusViewer``; the kernel runs inside her SLURM job, from the installed panhub
+package, and sees the file under ``/data/T1/raw``. The test moves the frame slider
+and checks, pixel by pixel on the canvas, that the marker peak of the frame shown
+sits where the file's ground truth puts it. Screenshots go to artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from panhub_nexus import synthetic
+from panhub_nexus.core.colormap import make_palette
+from playwright.sync_api import Locator, Page, expect
+
+from tests.integration import test_browser
+from tests.integration.conftest import PROPOSALS_ROOT
+from tests.integration.test_browser import delete_notebook, open_notebook, spawn_from_form
+from tests.support.hub import HubAPI
+
+pytestmark = pytest.mark.browser
+browser = test_browser.browser
+page = test_browser.page
+
+STACK = "viewer_stack.nxs"
+N_FRAMES = 12
+
+# The colour of each frame's marker peak, and of a few canvas pixels, read in the page:
+# where source pixel (y, x) lands on the canvas follows from the placement the viewer
+# records on its root element (data-place).
+CANVAS_AT = """([root, points]) => {
+  const place = JSON.parse(root.dataset.place);
+  const canvas = root.querySelector('.phx-canvas-wrap canvas');
+  const ctx = canvas.getContext('2d');
+  const [y0, y1, x0, x1] = place.region;
+  const dw = (x1 - x0) * place.scale, dh = (y1 - y0) * place.scale;
+  return points.map(([y, x]) => {
+    const i = Math.floor((y - y0) / place.factor), j = Math.floor((x - x0) / place.factor);
+    const cx = Math.floor(place.dx + (j + 0.5) * dw / place.w);
+    const cy = Math.floor(place.dy + (i + 0.5) * dh / place.h);
+    return Array.from(ctx.getImageData(cx, cy, 1, 1).data.slice(0, 3));
+  });
+}"""
+
+
+@pytest.fixture(scope="module")
+def t1_stack(proposals_file: Path) -> Iterator[synthetic.StackInfo]:
+    """A small Eiger-like stack in T1's raw data, readable by the proposal's group only."""
+    raw = PROPOSALS_ROOT / "T1" / "raw"
+    path = raw / STACK
+    info = synthetic.write_eiger_stack(
+        path, shape=(514, 515), n_frames=N_FRAMES, module=(250, 250), gap=(7, 8)
+    )
+    os.chown(path, 0, raw.parent.stat().st_gid)
+    path.chmod(0o640)
+    yield info
+    path.unlink()
+
+
+def colours_at(root: Locator, points: list[tuple[int, int]]) -> list[list[int]]:
+    result: list[list[int]] = root.page.evaluate(
+        CANVAS_AT, [root.element_handle(), [list(p) for p in points]]
+    )
+    return result
+
+
+def wait_for_frame(root: Locator, index: int) -> None:
+    root.page.wait_for_function(
+        "([root, i]) => root.dataset.lastFrame === String(i)",
+        arg=[root.element_handle(), index],
+        timeout=60_000,
+    )
+
+
+def test_alice_views_a_stack_of_her_proposal_and_scrubs_it(
+    page: Page, api: HubAPI, t1_stack: synthetic.StackInfo, artifacts: Path
+) -> None:
+    peak_colour = [int(c) for c in make_palette("viridis")[254][:3]]
+    spawn_from_form(page, api.base, "alice", {"partition": "cpu", "cpus": "2", "memory_gb": "2"})
+    name = ""
+    try:
+        name = open_notebook(page, api, "alice")
+        page.click(".jp-Notebook .jp-Cell .cm-content")
+        page.keyboard.type(
+            f"from panhub_nexus import NexusViewer; NexusViewer('/data/T1/raw/{STACK}')"
+        )
+        page.keyboard.press("Shift+Enter")
+        root = page.locator(".jp-OutputArea-output .phx")
+        try:
+            expect(root).to_be_visible(timeout=90_000)
+            wait_for_frame(root, 0)
+        except AssertionError:
+            page.screenshot(path=artifacts / "viewer-hub-failed.png")
+            raise
+        expect(root.locator(".phx-path")).to_have_text(f"{STACK} :: /")
+        expect(root.locator(".phx-tree")).to_contain_text("entry")
+        expect(root.locator(".phx-error")).to_be_hidden()
+        slider = root.locator(".phx-foot input[type=range]")
+        expect(slider).to_have_attribute("max", str(N_FRAMES - 1))
+        first, seventh = t1_stack.peaks[0], t1_stack.peaks[7]
+        assert colours_at(root, [first])[0] == peak_colour
+        page.screenshot(path=artifacts / "viewer-hub-frame1.png")
+        root.screenshot(path=artifacts / "viewer-hub-widget-frame1.png")
+
+        slider.fill("7")
+        wait_for_frame(root, 7)
+        expect(root.locator(".phx-foot span").first).to_have_text(f"8 / {N_FRAMES}")
+        at_new, at_old = colours_at(root, [seventh, first])
+        assert at_new == peak_colour
+        assert at_old != peak_colour
+        root.screenshot(path=artifacts / "viewer-hub-widget-frame8.png")
+
+        root.focus()  # the arrow keys step through the stack
+        page.keyboard.press("ArrowRight")
+        wait_for_frame(root, 8)
+        assert colours_at(root, [t1_stack.peaks[8]])[0] == peak_colour
+        expect(root.locator(".phx-foot span").first).to_have_text(f"9 / {N_FRAMES}")
+        shown: dict[str, Any] = root.evaluate("r => ({...r.dataset})")
+        place = json.loads(shown["place"])
+        assert (place["h"], place["w"]) == (257, 258)  # 514 x 515 pooled 2 x 2
+        # small images travel as raw colour indices: exactly 1 byte per displayed pixel
+        assert int(shown["bytes"]) == place["h"] * place["w"]
+    finally:
+        if name:
+            delete_notebook(api, "alice", name)
+        api.stop("alice")

@@ -1,7 +1,7 @@
 """The ``panhub`` command for operators.
 
 ``panhub demo up``        create the demo accounts, start the proxy and the hub
-``panhub demo down``      stop the hub and the proxy (users' jobs keep running)
+``panhub demo down``      stop the hub and the proxy, cancel the demo's server jobs
 ``panhub accounts sync``  POSIX groups and proposal folders from the proposal source
 """
 
@@ -58,7 +58,8 @@ def _demo_up(args: argparse.Namespace) -> int:
 def _demo_down(args: argparse.Namespace) -> int:
     inst = demo.demo_instance(Path(args.config).resolve(), Path(args.state_dir))
     demo.stop(inst)
-    print("panhub demo hub and proxy stopped")
+    cancelled = demo.cancel_jobs(f"jhub-{inst.name}-")
+    print(f"panhub demo hub and proxy stopped; {len(cancelled)} server jobs cancelled")
     return 0
 
 

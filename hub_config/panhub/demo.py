@@ -235,6 +235,19 @@ def stop(inst: HubInstance) -> None:
     stop_pid(inst.path("proxy.pid"))
 
 
+def cancel_jobs(prefix: str) -> list[str]:
+    """``scancel`` every queued or running job whose name starts with ``prefix``."""
+    out = run(["squeue", "-h", "-t", "PD,R,CF", "-o", "%i|%j"], timeout=20)
+    ids = [
+        i
+        for i, _, name in (line.partition("|") for line in out.splitlines())
+        if name.startswith(prefix)
+    ]
+    if ids:
+        run(["scancel", *ids], timeout=20)
+    return ids
+
+
 def run(argv: list[str], timeout: float = 30, input: str | None = None) -> str:
     """Run a command with a deadline; raise with its stderr on failure."""
     done = subprocess.run(

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from panhub import demo
 
-from tests.support.hub import ROOT, HubAPI, admin_api, cancel_jobs, make_instance
+from tests.support.hub import ROOT, HubAPI, admin_api, make_instance
 
 ARTIFACTS = ROOT / "artifacts"
 
@@ -115,7 +115,7 @@ def hub_instance(
                 api.stop(name, server)
     finally:
         demo.stop(inst)
-        cancel_jobs("jhub-test-")
+        demo.cancel_jobs("jhub-test-")
         ARTIFACTS.mkdir(exist_ok=True)
         for log in ("hub.log", "proxy.log"):
             if inst.path(log).exists():

@@ -9,7 +9,7 @@ import pytest
 import requests
 from panhub import demo
 
-from tests.support.hub import HubAPI, active_jobs, admin_api, cancel_jobs, make_instance, squeue
+from tests.support.hub import HubAPI, active_jobs, admin_api, make_instance, squeue
 from tests.support.postgres import drop_database, ensure_postgres, make_database, psql
 
 pytestmark = pytest.mark.postgres
@@ -35,7 +35,7 @@ def pg_hub(
         admin_api(inst).stop("alice")
     finally:
         demo.stop(inst)
-        cancel_jobs("jhub-pg-")
+        demo.cancel_jobs("jhub-pg-")
         drop_database(DB)
 
 

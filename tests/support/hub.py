@@ -127,13 +127,6 @@ def active_jobs(job_name: str) -> list[dict[str, str]]:
     return [j for j in squeue(job_name) if j["state"] in {"PENDING", "RUNNING", "CONFIGURING"}]
 
 
-def cancel_jobs(prefix: str) -> None:
-    """scancel every job whose name starts with ``prefix`` (test clean-up)."""
-    for job in squeue():
-        if job["name"].startswith(prefix) and job["state"] in {"PENDING", "RUNNING", "CONFIGURING"}:
-            subprocess.run(["timeout", "10", "scancel", job["id"]], check=False)
-
-
 def make_instance(
     name: str, state_dir: Path, port_base: int, env: dict[str, str] | None = None
 ) -> demo.HubInstance:

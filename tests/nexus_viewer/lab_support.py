@@ -1,6 +1,6 @@
-"""A throw-away JupyterLab and a Chromium page showing a NexusViewer (browser tests).
+"""A throw-away JupyterLab and a Chromium page showing a NexusViewer (browser benchmark).
 
-Until panhub's demo hub is ready, the browser test starts a plain JupyterLab from
+The benchmark starts a plain JupyterLab (no hub, no SLURM: the widget alone) from
 the panhub venv on 127.0.0.1 with a token; its kernels import the working tree.
 """
 
@@ -17,17 +17,10 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.support.browser import ARGS, CHROMIUM  # noqa: F401 - re-exported for the benchmark
+
 VENV = Path("/opt/panhub/venv")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM_ARGS = ARGS
 ROOT = Path(__file__).resolve().parents[2]
 VIEWER_SRC = ROOT / "extensions" / "nexus_viewer"
 ARTIFACTS = ROOT / "artifacts"

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from panhub_catalogue.errors import NotFound
 from panhub_catalogue.identity import ANONYMOUS, Identity
-from panhub_catalogue.model import Datafile
+from panhub_catalogue.model import Datafile, make_search_text
 from panhub_catalogue.query import (
     Search,
     count_facets,
@@ -202,17 +202,33 @@ searches = st.builds(
     mine=st.booleans(),
     beamlines=st.lists(st.sampled_from(BEAMLINES), max_size=2, unique=True).map(tuple),
     techniques=st.lists(st.sampled_from(TECHNIQUES), max_size=1).map(tuple),
+    words=st.lists(st.sampled_from(("lyso", "cathode", "bone", "summ")), max_size=1).map(tuple),
+    date_from=st.one_of(st.none(), st.integers(-3000, 0).map(lambda d: NOW + timedelta(days=d))),
+    sort=st.sampled_from(((("startDate", True),), (("startDate", False),), (("name", False),))),
     limit=st.integers(1, 4),
 )
+
+
+def matches_text(proposal: Proposal, number: int, search: Search) -> bool:
+    """Every term is a prefix of a word of the name, title, summary or DOI (as ``build``)."""
+    words = make_search_text(
+        proposal.name, proposal.title, f"summary of {proposal.name}", f"10.5072/panhub.{number}"
+    ).split()
+    return all(any(w.startswith(term) for w in words) for term in search.words)
 
 
 def check_world(session: Session, world: World, identity: Identity, search: Search) -> None:
     clear(session)
     ids = build(session, world)
     expected = set()
-    for proposal in world.proposals:
+    public = embargoed = 0
+    for number, proposal in enumerate(world.proposals):
         released = proposal.release_days is not None and proposal.release_days <= 0
         if not is_visible(world, identity, proposal):
+            continue
+        if search.words and not matches_text(proposal, number, search):
+            continue
+        if search.date_from and NOW + timedelta(days=proposal.start_days) < search.date_from:
             continue
         if (search.access == "public" and not released) or (
             search.access == "embargoed" and released
@@ -224,6 +240,7 @@ def check_world(session: Session, world: World, identity: Identity, search: Sear
             continue
         if search.techniques and proposal.technique not in search.techniques:
             continue
+        public, embargoed = (public + 1, embargoed) if released else (public, embargoed + 1)
         expected.add(proposal.name)
     # walk every page: no duplicates, no gaps, stable total
     seen: list[str] = []
@@ -236,8 +253,14 @@ def check_world(session: Session, world: World, identity: Identity, search: Sear
         if offset >= total:
             break
     assert sorted(seen) == sorted(expected)
-    facets = count_facets(session, identity, replace(search, access="all"), NOW)
+    facets = count_facets(session, identity, search, NOW)
+    assert (
+        dict(facets["access"])
+        == {k: n for k, n in (("public", public), ("embargoed", embargoed)) if n}
+        or search.access != "all"
+    )
     assert sum(n for _, n in facets["access"]) >= len(expected)
+    assert sum(n for _, n in facets["year"]) == len(expected) or search.date_from is not None
     for proposal in world.proposals:
         visible = is_visible(world, identity, proposal)
         try:

@@ -245,6 +245,55 @@ class InvestigationTechnique(Base):
     technique: Mapped[Technique] = relationship()
 
 
+#: :attr:`InvestigationFacet.facet` values: the one row every investigation has, and
+#: one row per beamline (``value_id``: Instrument.id) or technique (Technique.id).
+FACET_ALL, FACET_BEAMLINE, FACET_TECHNIQUE = 0, 1, 2
+
+
+class InvestigationFacet(Base):
+    """Narrow copy of the searchable columns of investigations (derived, not ICAT).
+
+    One row per investigation (``facet`` :data:`FACET_ALL`, ``value_id`` 0), one per
+    :class:`InvestigationInstrument` (:data:`FACET_BEAMLINE`) and one per
+    :class:`InvestigationTechnique` (:data:`FACET_TECHNIQUE`), each with the
+    investigation's ``startDate``, ``coalesce(endDate, startDate)`` and ``releaseDate``.
+    Searches and facet counts scan its composite indexes without touching the wide
+    investigation rows. Database triggers (migration 0003) keep it equal to its sources
+    in the same transaction, whoever writes them; nothing in Python writes it.
+    """
+
+    __tablename__ = "investigation_facet"
+    __table_args__ = (
+        Index(
+            "ix_investigation_facet_value",
+            "facet",
+            "value_id",
+            "start_date",
+            "release_date",
+            "end_date",
+            "investigation_id",
+        ),
+        Index(
+            "ix_investigation_facet_investigation",
+            "investigation_id",
+            "facet",
+            "value_id",
+            "start_date",
+            "release_date",
+            "end_date",
+        ),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    investigation_id: Mapped[int] = mapped_column(
+        ForeignKey("investigation.id", ondelete="CASCADE")
+    )
+    facet: Mapped[int] = mapped_column(Integer)
+    value_id: Mapped[int] = mapped_column(Id)
+    startDate: Mapped[datetime | None] = mapped_column("start_date", DateTime)
+    endDate: Mapped[datetime | None] = mapped_column("end_date", DateTime)
+    releaseDate: Mapped[datetime | None] = mapped_column("release_date", DateTime)
+
+
 class Sample(Base):
     """A sample measured in an investigation."""
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    distinct,
     exists,
     extract,
     false,
@@ -36,12 +37,15 @@ from sqlalchemy import (
     table,
     true,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from panhub_catalogue.errors import NotFound
 from panhub_catalogue.identity import Identity
 from panhub_catalogue.model import (
     ADMIN_GROUPING,
+    FACET_ALL,
+    FACET_BEAMLINE,
+    FACET_TECHNIQUE,
     DataCollection,
     DataCollectionDatafile,
     DataCollectionDataset,
@@ -51,8 +55,8 @@ from panhub_catalogue.model import (
     Instrument,
     InstrumentScientist,
     Investigation,
+    InvestigationFacet,
     InvestigationInstrument,
-    InvestigationTechnique,
     InvestigationUser,
     Technique,
     User,
@@ -111,9 +115,16 @@ class Search:
     offset: int = 0
 
 
-def is_released(now: datetime) -> ColumnElement[bool]:
-    """True for investigations whose release date has passed."""
-    return and_(Investigation.releaseDate.is_not(None), Investigation.releaseDate <= now)
+def is_released(
+    now: datetime, release_date: InstrumentedAttribute[datetime | None] | None = None
+) -> ColumnElement[bool]:
+    """True for investigations whose release date has passed.
+
+    ``release_date`` is the column to test: ``Investigation.releaseDate`` by default, or
+    the copy in an :class:`InvestigationFacet` alias.
+    """
+    column = Investigation.releaseDate if release_date is None else release_date
+    return and_(column.is_not(None), column <= now)
 
 
 def member_investigations(username: str) -> Select[int]:
@@ -144,7 +155,9 @@ def staff_instruments(username: str) -> Select[int]:
     )
 
 
-def visible_investigations(identity: Identity, now: datetime) -> ColumnElement[bool]:
+def visible_investigations(
+    identity: Identity, now: datetime, keys: type[InvestigationFacet] | None = None
+) -> ColumnElement[bool]:
     """THE visibility rule: a WHERE clause on :class:`Investigation` for ``identity``.
 
     Parameters
@@ -153,24 +166,35 @@ def visible_investigations(identity: Identity, now: datetime) -> ColumnElement[b
         The caller.
     now
         Naive UTC time against which release dates are compared.
+    keys
+        An :class:`InvestigationFacet` alias to state the same rule on its copies of the
+        investigation id and release date (what searches and facets scan), instead of
+        on :class:`Investigation`.
     """
+    investigation_id = Investigation.id if keys is None else keys.investigation_id
     if identity.admin:
         return true()
-    clauses = [is_released(now)]
+    clauses = [is_released(now, None if keys is None else keys.releaseDate)]
     if identity.username is not None:
         clauses.append(exists(catalogue_admin(identity.username)))
-        clauses.append(Investigation.id.in_(member_investigations(identity.username)))
-        staff_of = select(InvestigationInstrument.investigation_id).where(
-            InvestigationInstrument.instrument_id.in_(staff_instruments(identity.username))
+        clauses.append(investigation_id.in_(member_investigations(identity.username)))
+        staff_of = (
+            select(InvestigationInstrument.investigation_id)
+            .join(
+                InstrumentScientist,
+                InstrumentScientist.instrument_id == InvestigationInstrument.instrument_id,
+            )
+            .join(User, User.id == InstrumentScientist.user_id)
+            .where(User.name == identity.username)
         )
-        clauses.append(Investigation.id.in_(staff_of))
+        clauses.append(investigation_id.in_(staff_of))
     if identity.beamlines:
         on_beamlines = (
             select(InvestigationInstrument.investigation_id)
             .join(Instrument, Instrument.id == InvestigationInstrument.instrument_id)
             .where(Instrument.name.in_(sorted(identity.beamlines)))
         )
-        clauses.append(Investigation.id.in_(on_beamlines))
+        clauses.append(investigation_id.in_(on_beamlines))
     return or_(*clauses)
 
 
@@ -190,59 +214,136 @@ def resolve_identity(session: Session, identity: Identity) -> Identity:
     return replace(identity, admin=bool(admin), beamlines=identity.beamlines | frozenset(names))
 
 
-def match_words(words: tuple[str, ...], dialect: str) -> ColumnElement[bool]:
-    """Full-text clause: every term matches (FTS5 on SQLite, tsvector on PostgreSQL).
+def _clean(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w for w in words if w.strip())
 
-    Each term is a phrase of normalised words (``"10 5072 panhub 1"`` for the DOI
-    ``10.5072/panhub.1``) whose last word may be a prefix. Terms come from
-    :func:`~panhub_catalogue.model.make_search_text`, so they hold only word characters
-    and spaces: no FTS or tsquery syntax can reach the engine.
-    """
-    words = tuple(w for w in words if w.strip())
-    if not words:
-        return true()
-    if dialect == "sqlite":
-        fts = table("investigation_fts")
-        expression = " AND ".join(f'"{w}"*' for w in words)
-        matching: Select[Any] = (
-            select(literal_column("rowid"))
-            .select_from(fts)
-            .where(literal_column("investigation_fts").op("MATCH")(expression))
-        )
-        return Investigation.id.in_(matching)
+
+def _fts5_ids(words: tuple[str, ...]) -> Select[Any]:
+    fts = table("investigation_fts")
+    expression = " AND ".join(f'"{w}"*' for w in words)
+    return (
+        select(literal_column("rowid"))
+        .select_from(fts)
+        .where(literal_column("investigation_fts").op("MATCH")(expression))
+    )
+
+
+def _tsvector_match(words: tuple[str, ...]) -> ColumnElement[bool]:
     expression = " & ".join("(" + " <-> ".join(w.split()) + ":*)" for w in words)
     vector = func.to_tsvector(literal_column("'simple'"), Investigation.searchText)
     return vector.op("@@")(func.to_tsquery(literal_column("'simple'"), expression))
+
+
+def match_words(words: tuple[str, ...], dialect: str) -> ColumnElement[bool]:
+    """Full-text clause on :class:`Investigation`: every term matches.
+
+    FTS5 on SQLite, tsvector on PostgreSQL. Each term is a phrase of normalised words
+    (``"10 5072 panhub 1"`` for the DOI ``10.5072/panhub.1``) whose last word may be a
+    prefix. Terms come from :func:`~panhub_catalogue.model.make_search_text`, so they
+    hold only word characters and spaces: no FTS or tsquery syntax can reach the engine.
+    """
+    words = _clean(words)
+    if not words:
+        return true()
+    if dialect == "sqlite":
+        return Investigation.id.in_(_fts5_ids(words))
+    return _tsvector_match(words)
+
+
+def _match_keys(
+    words: tuple[str, ...], dialect: str, keys: type[InvestigationFacet]
+) -> ColumnElement[bool]:
+    """:func:`match_words` on a keys alias, as a filter and never as the driver.
+
+    A common word matches a large share of all investigations. On SQLite the hits are
+    collected once into a temporary index that each candidate row probes; ``+ 0`` stops
+    the planner from walking the hits and looking up each one (the cost measured in
+    issue 5), so the narrow composite index on the other filters drives instead.
+    """
+    if dialect == "sqlite":
+        return (keys.investigation_id + 0).in_(_fts5_ids(words))
+    return keys.investigation_id.in_(select(Investigation.id).where(_tsvector_match(words)))
 
 
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def filter_investigations(
-    search: Search, identity: Identity, now: datetime, dialect: str
+def _beamline_ids(names: tuple[str, ...]) -> Select[int]:
+    return select(Instrument.id).where(Instrument.name.in_(names))
+
+
+def _technique_ids(names: tuple[str, ...]) -> Select[int]:
+    return select(Technique.id).where(or_(Technique.name.in_(names), Technique.pid.in_(names)))
+
+
+def _having(facet: int, values: Select[int]) -> Select[int]:
+    linked = aliased(InvestigationFacet)
+    return select(linked.investigation_id).where(linked.facet == facet, linked.value_id.in_(values))
+
+
+def choose_driver(search: Search) -> int:
+    """The facet whose rows a search scans: the most selective filter it has.
+
+    A beamline (one of a dozen or more) narrows more than a technique (a handful), and
+    either more than nothing; the date range then bounds the scan inside the chosen
+    values, since ``start_date`` follows them in the composite index.
+    """
+    if search.beamlines:
+        return FACET_BEAMLINE
+    if search.techniques:
+        return FACET_TECHNIQUE
+    return FACET_ALL
+
+
+def filter_keys(
+    search: Search,
+    identity: Identity,
+    now: datetime,
+    dialect: str,
+    keys: type[InvestigationFacet],
+    driver: int,
 ) -> list[ColumnElement[bool]]:
-    """WHERE clauses for ``search``, always starting with the visibility rule."""
-    clauses = [visible_investigations(identity, now)]
-    if search.words:
-        clauses.append(match_words(search.words, dialect))
+    """WHERE clauses for ``search`` on ``keys`` rows of facet ``driver``.
+
+    Always starts with the visibility rule. The driver's own filter (beamlines or
+    techniques) is a condition on ``keys.value_id``; every other filter tests
+    ``keys.investigation_id``.
+    """
+    clauses = [keys.facet == driver, visible_investigations(identity, now, keys)]
+    if driver == FACET_ALL:
+        clauses.append(keys.value_id == 0)
+    elif not (search.beamlines if driver == FACET_BEAMLINE else search.techniques):
+        # every value, listed: SQLite then seeks the date range within each value
+        # instead of reading all of the facet's rows
+        named = Instrument if driver == FACET_BEAMLINE else Technique
+        clauses.append(keys.value_id.in_(select(named.id)))
+    if search.beamlines:
+        values = _beamline_ids(search.beamlines)
+        clauses.append(
+            keys.value_id.in_(values)
+            if driver == FACET_BEAMLINE
+            else keys.investigation_id.in_(_having(FACET_BEAMLINE, values))
+        )
+    if search.techniques:
+        values = _technique_ids(search.techniques)
+        clauses.append(
+            keys.value_id.in_(values)
+            if driver == FACET_TECHNIQUE
+            else keys.investigation_id.in_(_having(FACET_TECHNIQUE, values))
+        )
+    words = _clean(search.words)
+    if words:
+        clauses.append(_match_keys(words, dialect, keys))
     if search.access == "public":
-        clauses.append(is_released(now))
+        clauses.append(is_released(now, keys.releaseDate))
     elif search.access == "embargoed":
-        clauses.append(~is_released(now))
+        clauses.append(~is_released(now, keys.releaseDate))
     if search.mine:
         clauses.append(
-            Investigation.id.in_(member_investigations(identity.username))
+            keys.investigation_id.in_(member_investigations(identity.username))
             if identity.username is not None
             else false()
-        )
-    if search.beamlines:
-        clauses.append(
-            Investigation.id.in_(
-                select(InvestigationInstrument.investigation_id)
-                .join(Instrument, Instrument.id == InvestigationInstrument.instrument_id)
-                .where(Instrument.name.in_(search.beamlines))
-            )
         )
     if search.users:
         names = [User.name.in_(search.users)]
@@ -251,28 +352,16 @@ def filter_investigations(
             for u in search.users
         ]
         clauses.append(
-            Investigation.id.in_(
+            keys.investigation_id.in_(
                 select(InvestigationUser.investigation_id)
                 .join(User, User.id == InvestigationUser.user_id)
                 .where(or_(*names))
             )
         )
-    if search.techniques:
-        clauses.append(
-            Investigation.id.in_(
-                select(InvestigationTechnique.investigation_id)
-                .join(Technique, Technique.id == InvestigationTechnique.technique_id)
-                .where(
-                    or_(Technique.name.in_(search.techniques), Technique.pid.in_(search.techniques))
-                )
-            )
-        )
     if search.date_from is not None:
-        clauses.append(Investigation.startDate >= search.date_from)
+        clauses.append(keys.startDate >= search.date_from)
     if search.date_to is not None:
-        clauses.append(
-            func.coalesce(Investigation.endDate, Investigation.startDate) < search.date_to
-        )
+        clauses.append(keys.endDate < search.date_to)  # holds coalesce(endDate, startDate)
     return clauses
 
 
@@ -287,20 +376,131 @@ def _order_by(search: Search) -> list[Any]:
     return order
 
 
+def _is_several(search: Search, driver: int) -> bool:
+    # one keys row per investigation, unless several values of the driving facet match
+    return len(search.beamlines if driver == FACET_BEAMLINE else search.techniques) > 1
+
+
+def _count(
+    keys: type[InvestigationFacet],
+    driver: int,
+    search: Search,
+    condition: ColumnElement[bool] | None = None,
+) -> ColumnElement[int]:
+    """``count(*)`` of the matching keys rows (where ``condition`` holds), per investigation."""
+    several = _is_several(search, driver)
+    if condition is None:
+        return func.count(distinct(keys.investigation_id)) if several else func.count()
+    counted = case((condition, keys.investigation_id if several else 1))
+    return func.count(distinct(counted)) if several else func.count(counted)
+
+
+def _in_start_order(
+    keys: type[InvestigationFacet], where: list[ColumnElement[bool]], search: Search
+) -> Select[int, datetime | None]:
+    """Matching ids in the page order of a start-date sort, from the keys index alone."""
+    (_, descending), *_ = search.sort
+    start = keys.startDate.desc() if descending else keys.startDate.asc()
+    tie = keys.investigation_id.desc() if descending else keys.investigation_id.asc()
+    return (
+        select(keys.investigation_id, keys.startDate)
+        .where(*where)
+        .distinct()
+        .order_by(start.nulls_last(), tie)
+    )
+
+
+def _count_and_page(
+    session: Session, keys: type[InvestigationFacet], search: Search, driver: int, where: Any
+) -> tuple[int, list[int] | None]:
+    """The total, and the page's ids when the keys index alone can order them.
+
+    With free text, the full-text hits are the costly part: one statement collects them
+    once and returns every matching id in order, so the total is exact and the page is a
+    slice. Without, a count and a ``LIMIT`` query are cheaper, since the page query stops
+    after one page of the index.
+    """
+    by_start = [name for name, _ in search.sort] == ["startDate"]
+    if by_start and _clean(search.words):
+        ids = [row[0] for row in session.execute(_in_start_order(keys, where, search))]
+        return len(ids), ids[search.offset : search.offset + search.limit]
+    total = int(session.scalar(select(_count(keys, driver, search)).where(*where)) or 0)
+    if not by_start:
+        return total, None
+    page = _in_start_order(keys, where, search).limit(search.limit).offset(search.offset)
+    return total, [row[0] for row in session.execute(page)]
+
+
 def search_investigations(
     session: Session, identity: Identity, search: Search, now: datetime
 ) -> tuple[int, list[Investigation]]:
-    """One page of the visible investigations matching ``search``, and their total count."""
-    clauses = filter_investigations(search, identity, now, session.get_bind().dialect.name)
-    total = session.scalar(select(func.count()).select_from(Investigation).where(*clauses))
+    """One page of the visible investigations matching ``search``, and their total count.
+
+    The count and, when sorted by start date, the page come from the composite index of
+    :class:`InvestigationFacet` (see :func:`choose_driver`); only the page's rows are read
+    from the investigation table, where the rule is checked once more.
+    """
+    dialect = session.get_bind().dialect.name
+    driver = choose_driver(search)
+    keys = InvestigationFacet
+    where = filter_keys(search, identity, now, dialect, keys, driver)
+    total, ids = _count_and_page(session, keys, search, driver, where)
+    if ids is None:
+        matching = Investigation.id.in_(select(keys.investigation_id).where(*where))
+        offset = search.offset
+    else:
+        matching, offset = Investigation.id.in_(ids), 0
     page = session.scalars(
         select(Investigation)
-        .where(*clauses)
+        .where(matching, visible_investigations(identity, now))
         .order_by(*_order_by(search))
         .limit(search.limit)
-        .offset(search.offset)
+        .offset(offset)
     )
-    return int(total or 0), list(page)
+    return total, list(page)
+
+
+def _count_values(
+    session: Session, keys: type[InvestigationFacet], where: list[ColumnElement[bool]], named: Any
+) -> list[tuple[str, int]]:
+    # grouping by value_id follows the index order: no sort, names joined afterwards
+    counts = (
+        select(keys.value_id.label("value_id"), func.count().label("n"))
+        .where(*where)
+        .group_by(keys.value_id)
+        .subquery()
+    )
+    query = select(named.name, counts.c.n).join(counts, counts.c.value_id == named.id)
+    return [(str(name), int(n)) for name, n in session.execute(query)]
+
+
+def _count_access(
+    session: Session, search: Search, keys: type[InvestigationFacet], where: Any, now: datetime
+) -> list[tuple[str, int]]:
+    driver = choose_driver(search)
+    released = is_released(now, keys.releaseDate)
+    total, public = session.execute(
+        select(_count(keys, driver, search), _count(keys, driver, search, released)).where(*where)
+    ).one()
+    counts = [("public", int(public)), ("embargoed", int(total) - int(public))]
+    return [(name, n) for name, n in counts if n]
+
+
+def _count_years(
+    session: Session, search: Search, keys: type[InvestigationFacet], where: Any
+) -> list[tuple[str, int]]:
+    """Investigations per start year."""
+    if session.get_bind().dialect.name == "sqlite":
+        # stored as 'YYYY-MM-DD HH:MM:SS...': cheaper than parsing with strftime
+        year: ColumnElement[Any] = func.substr(keys.startDate, 1, 4)
+    else:
+        year = extract("year", keys.startDate)
+    query = (
+        select(year, _count(keys, choose_driver(search), search))
+        .where(*where, keys.startDate.is_not(None))
+        .group_by(year)
+    )
+    return [(str(int(y)), int(n)) for y, n in session.execute(query)]
 
 
 def count_facets(
@@ -309,40 +509,24 @@ def count_facets(
     """Counts of visible matching investigations per beamline, technique, access and year.
 
     Each facet ignores its own filter (so the other values of a selected facet stay
-    countable) and applies all the others. Values are sorted by decreasing count.
+    countable) and applies all the others. Values are sorted by decreasing count. Every
+    count scans :class:`InvestigationFacet` rows only, in index order.
     """
     dialect = session.get_bind().dialect.name
 
-    def where(**unset: Any) -> list[ColumnElement[bool]]:
-        return filter_investigations(replace(search, **unset), identity, now, dialect)
+    def keyed(driver: int | None = None, **unset: Any) -> tuple[Any, list[ColumnElement[bool]]]:
+        narrowed = replace(search, **unset)
+        driver = choose_driver(narrowed) if driver is None else driver
+        keys = InvestigationFacet
+        return keys, filter_keys(narrowed, identity, now, dialect, keys, driver)
 
-    released = case((is_released(now), "public"), else_="embargoed")
-    year = extract("year", Investigation.startDate)
-    queries: dict[str, Select[Any, int]] = {
-        "beamline": select(Instrument.name, func.count())
-        .select_from(Investigation)
-        .join(InvestigationInstrument, InvestigationInstrument.investigation_id == Investigation.id)
-        .join(Instrument, Instrument.id == InvestigationInstrument.instrument_id)
-        .where(*where(beamlines=()))
-        .group_by(Instrument.name),
-        "technique": select(Technique.name, func.count())
-        .select_from(Investigation)
-        .join(InvestigationTechnique, InvestigationTechnique.investigation_id == Investigation.id)
-        .join(Technique, Technique.id == InvestigationTechnique.technique_id)
-        .where(*where(techniques=()))
-        .group_by(Technique.name),
-        "access": select(released, func.count()).where(*where(access="all")).group_by(released),
-        "year": select(year, func.count())
-        .where(*where(date_from=None, date_to=None), Investigation.startDate.is_not(None))
-        .group_by(year),
+    facets = {
+        "beamline": _count_values(session, *keyed(FACET_BEAMLINE, beamlines=()), Instrument),
+        "technique": _count_values(session, *keyed(FACET_TECHNIQUE, techniques=()), Technique),
+        "access": _count_access(session, search, *keyed(access="all"), now),
+        "year": _count_years(session, search, *keyed(date_from=None, date_to=None)),
     }
-    facets: dict[str, list[tuple[str, int]]] = {}
-    for name, query in queries.items():
-        rows = [
-            (str(int(v)) if name == "year" else str(v), int(n)) for v, n in session.execute(query)
-        ]
-        facets[name] = sorted(rows, key=lambda r: (-r[1], r[0]))
-    return facets
+    return {name: sorted(rows, key=lambda r: (-r[1], r[0])) for name, rows in facets.items()}
 
 
 def get_investigation(

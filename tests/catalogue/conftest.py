@@ -6,6 +6,7 @@ PostgreSQL is the machine's real 15/main cluster, started by
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -24,7 +25,8 @@ from tornado.testing import bind_unused_port
 from tests.catalogue.service_client import BASE, NOW, Client, identify_from_header
 from tests.support.postgres import drop_database, ensure_postgres, make_database
 
-PG_DATABASE = "panhub_catalogue_test"
+# one database per test run, so that two runs on one machine never drop each other's
+PG_DATABASE = f"panhub_catalogue_test_{os.getpid()}"
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 from collections.abc import Iterator
 
@@ -13,7 +14,7 @@ from tests.support.hub import HubAPI, active_jobs, admin_api, make_instance, squ
 from tests.support.postgres import drop_database, ensure_postgres, make_database, psql
 
 pytestmark = pytest.mark.postgres
-DB = "panhub_hub_test"
+DB = f"panhub_hub_test_{os.getpid()}"  # one per run: two runs never drop each other's
 
 
 @pytest.fixture(scope="module")

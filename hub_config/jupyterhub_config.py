@@ -16,6 +16,7 @@ PANHUB_ALLOWED_GROUPS  comma-separated Unix groups allowed to log in (default pa
 PANHUB_ADMIN_GROUPS    comma-separated Unix groups of hub admins (default panhub-admins)
 PANHUB_API_TOKEN       if set, a service "panhub-admin" with this token gets the admin role
 PANHUB_SPAWNER         "panhub" (default) or "stock" (plain batchspawner, for benchmarks)
+PANHUB_STOCK_VENV      with "stock": the Python environment its jobs run from
 PANHUB_POLL_INTERVAL   seconds between checks that running servers' jobs still exist
 PANHUB_PROPOSALS_FILE  TOML file of proposals, beamline staff and admins (static source;
                        default: the demo's hub_config/demo/proposals.toml)
@@ -117,10 +118,13 @@ c.Spawner.http_timeout = 60
 c.Spawner.ip = env("PANHUB_SERVER_IP", "0.0.0.0")  # noqa: S104
 
 if env("PANHUB_SPAWNER", "panhub") == "stock":
-    # batchspawner 1.3.0 with its defaults, for the benchmark's peer measurement
+    # batchspawner 1.3.0 with its defaults, for the benchmark's peer measurement; its jobs
+    # run from PANHUB_STOCK_VENV if set (a plain jupyterhub + jupyterlab environment)
+    stock_bin = os.path.join(env("PANHUB_STOCK_VENV", sys.prefix), "bin")
     c.JupyterHub.spawner_class = "batchspawner.SlurmSpawner"
-    c.SlurmSpawner.batchspawner_singleuser_cmd = os.path.join(venv_bin, "batchspawner-singleuser")
-    c.SlurmSpawner.req_prologue = f"export PATH={venv_bin}:$PATH"
+    c.Spawner.cmd = [os.path.join(stock_bin, "jupyterhub-singleuser")]
+    c.SlurmSpawner.batchspawner_singleuser_cmd = os.path.join(stock_bin, "batchspawner-singleuser")
+    c.SlurmSpawner.req_prologue = f"export PATH={stock_bin}:$PATH"
     c.SlurmSpawner.req_partition = "cpu"
     c.SlurmSpawner.req_nprocs = "1"
     c.SlurmSpawner.req_memory = "1G"

@@ -46,6 +46,12 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$PANHUB_VENV/bin/pip" uninstall -q -y rfc3987-syntax
   echo "$want" > "$stamp"
 fi
+# this environment ships no language servers: jupyter-lsp would only look for them at
+# every server start
+install -d "$PANHUB_VENV/etc/jupyter/jupyter_server_config.d"
+cat > "$PANHUB_VENV/etc/jupyter/jupyter_server_config.d/panhub.json" <<'JSON'
+{"ServerApp": {"jpserver_extensions": {"jupyter_lsp": false}}}
+JSON
 # JupyterLab defaults for every user of this environment: no news pop-ups, no update checks
 install -d "$PANHUB_VENV/share/jupyter/lab/settings"
 cat > "$PANHUB_VENV/share/jupyter/lab/settings/overrides.json" <<'JSON'

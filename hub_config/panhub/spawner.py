@@ -418,7 +418,13 @@ class FacilitySlurmSpawner(SlurmSpawner):
         return host, self.port
 
     async def get_running_host(self, attempts: int = 20) -> str:
-        """Ask squeue where the job runs, retrying while the scheduler hiccups."""
+        """Where the job runs: from the last squeue if it said RUNNING, else ask again.
+
+        A running job's node does not change, so a RUNNING answer from the wait for
+        the port is enough; otherwise squeue is asked, retrying while it hiccups.
+        """
+        if self.job_info.phase is JobPhase.RUNNING and self.job_info.host:
+            return self.job_info.host
         for _ in range(attempts):
             status = await self.query_job_status()
             host = self.state_gethost() if status is JobStatus.RUNNING else ""

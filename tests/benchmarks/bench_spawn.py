@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,9 +67,20 @@ def main() -> int:
     )
     demo.ensure_demo_accounts()
     state = Path(tempfile.mkdtemp(prefix="panhub-bench-"))
+    stock_venv = ensure_stock_venv()
+    # no catalogue service beside these hubs: its start-up would only add noise
+    quiet = {"PANHUB_CATALOGUE": "0"}
     hubs = {
-        "panhub": make_instance("benchp", state / "panhub", 8300),
-        "stock": make_instance("benchs", state / "stock", 8400, {"PANHUB_SPAWNER": "stock"}),
+        "panhub": make_instance("benchp", state / "panhub", 8300, quiet),
+        "stock": make_instance(
+            "benchs", state / "stock", 8400, {**quiet, "PANHUB_SPAWNER": "stock"}
+        ),
+        "stock_env": make_instance(
+            "benche",
+            state / "stock_env",
+            8500,
+            {**quiet, "PANHUB_SPAWNER": "stock", "PANHUB_STOCK_VENV": str(stock_venv)},
+        ),
     }
     timings: dict[str, dict[str, list[float]]] = {k: {"ready": [], "stop": []} for k in hubs}
     try:
@@ -78,7 +90,10 @@ def main() -> int:
             demo.start_hub(inst)
             apis[kind] = admin_api(inst)
             apis[kind].request("POST", f"/users/{USER}")
-            spawn_once(apis[kind], kind)  # warm-up: first job after a hub start, page cache
+        for kind in hubs:  # warm-up: first jobs after a hub start, page cache
+            for _ in range(2):
+                spawn_once(apis[kind], kind)
+                wait_for("the last server's processes to end", lambda: not _user_processes(), 30)
         for i in range(count):
             for kind in hubs:
                 result = spawn_once(apis[kind], kind)
@@ -88,20 +103,31 @@ def main() -> int:
                     f"{kind:7s} spawn {i + 1:2d}: ready {result['ready']:.2f} s, stop {result['stop']:.2f} s",
                     flush=True,
                 )
+                # each spawn starts on a quiet machine: no job, no process of the last server
                 wait_for("the cluster to be idle", lambda: not _user_jobs(), 30)
+                wait_for("the last server's processes to end", lambda: not _user_processes(), 30)
     finally:
         for inst in hubs.values():
             demo.stop(inst)
         demo.cancel_jobs("jhub-bench")
         for log in Path(f"~{USER}").expanduser().glob("jupyterhub_slurmspawner_*.log"):
             log.unlink()  # stock batchspawner writes its job logs into the home folder
-    report = {
+    report: dict[str, object] = {
         "benchmark": "spawn latency, POST /users/NAME/server to ready, same cluster, alternating",
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "panhub": {k: summarize(v) for k, v in timings["panhub"].items()},
         "stock_batchspawner": {k: summarize(v) for k, v in timings["stock"].items()},
+        "stock_batchspawner_own_environment": {
+            k: summarize(v) for k, v in timings["stock_env"].items()
+        },
+        "stock_environment": f"{stock_venv}: jupyterhub, batchspawner and jupyterlab as pip "
+        "installs them, without panhub's environment changes",
     }
+    own = statistics.median(timings["stock_env"]["ready"])
+    report["ratio_median_ready_vs_stock_in_its_own_environment"] = round(
+        statistics.median(timings["panhub"]["ready"]) / own, 3
+    )
     ratio = statistics.median(timings["panhub"]["ready"]) / statistics.median(
         timings["stock"]["ready"]
     )
@@ -116,35 +142,59 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "spawn.json").write_text(json.dumps(report, indent=2) + "\n")
     p, s = report["panhub"]["ready"], report["stock_batchspawner"]["ready"]
+    e = report["stock_batchspawner_own_environment"]["ready"]
     print(
-        f"\nspawn latency (median of {count}): panhub {p['median']} s, stock batchspawner {s['median']} s"
+        f"\nspawn latency (median of {count}): panhub {p['median']} s, stock batchspawner "
+        f"{s['median']} s (same environment), {e['median']} s (its own environment)"
     )
     print(
         f"ratio {ratio:.2f} (target <= {TARGET_RATIO}); median of pair ratios "
-        f"{report['median_of_pair_ratios']}; written to {RESULTS / 'spawn.json'}"
+        f"{report['median_of_pair_ratios']}; vs stock in its own environment "
+        f"{report['ratio_median_ready_vs_stock_in_its_own_environment']}; "
+        f"written to {RESULTS / 'spawn.json'}"
     )
     return 0
 
 
+def ensure_stock_venv() -> Path:
+    """A plain environment for the peer: what ``pip install`` gives a site today.
+
+    Same versions of jupyterhub, batchspawner and jupyterlab as panhub's, built once
+    (world-readable, from Debian's Python, as user jobs need).
+    """
+    venv = Path(sys.prefix).parent / "stock-venv"
+    pins = " ".join(
+        f"{name}=={version(name)}" for name in ("jupyterhub", "batchspawner", "jupyterlab")
+    )
+    stamp = venv / ".panhub-pins"
+    if not stamp.exists() or stamp.read_text() != pins:
+        subprocess.run(
+            ["/usr/bin/python3", "-m", "venv", "--clear", str(venv)], check=True, timeout=300
+        )
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "-q", *pins.split()], check=True, timeout=1200
+        )
+        subprocess.run(["chmod", "-R", "a+rX", str(venv)], check=True, timeout=120)
+        stamp.write_text(pins)
+    return venv
+
+
+def _user_processes() -> list[str]:
+    out = subprocess.run(
+        ["pgrep", "-u", USER], capture_output=True, text=True, check=False, timeout=10
+    )
+    return out.stdout.split()
+
+
 def _user_jobs() -> list[str]:
     out = subprocess.run(
-        [
-            "timeout",
-            "10",
-            "squeue",
-            "-h",
-            "-u",
-            USER,
-            "-n",
-            "jhub-benchp-alice-default,spawner-jupyterhub",
-            "-o",
-            "%i",
-        ],
+        ["squeue", "-h", "-u", USER, "-o", "%i"],
         capture_output=True,
         text=True,
         check=False,
-    ).stdout
-    return out.split()
+        timeout=10,
+    )
+    return out.stdout.split()
 
 
 if __name__ == "__main__":

@@ -57,7 +57,6 @@ class SharedPoller:
         self.run = run
         self.command = command
         self.max_age = max_age
-        self.calls = 0
         self._jobs: set[str] = set()
         self._answer = Answer()
         self._running: asyncio.Task[None] | None = None
@@ -91,7 +90,6 @@ class SharedPoller:
         asked = frozenset(self._jobs)
         started = time.monotonic()
         try:
-            self.calls += 1
             output = await self.run(self.command.format(job_ids=",".join(sorted(asked))))
         except Exception as exc:
             if "Invalid job id specified" in str(exc):

@@ -205,6 +205,14 @@ class FacilitySlurmSpawner(SlurmSpawner):
 
         return hook
 
+    def get_homedir(self) -> str:
+        """The user's home folder, from the password database."""
+        return pwd.getpwnam(self.user.name).pw_dir
+
+    def get_log_dir(self) -> str:
+        """Where this user's job logs go (``job_log_dir`` filled in)."""
+        return self.job_log_dir.format(homedir=self.get_homedir(), username=self.user.name)
+
     def get_layout(self) -> Layout:
         return Layout(**self.proposals_layout)
 
@@ -218,8 +226,7 @@ class FacilitySlurmSpawner(SlurmSpawner):
         else:
             proposals = list(self.access.proposals)
         layout = self.get_layout()
-        homedir = pwd.getpwnam(self.user.name).pw_dir
-        mounts = make_mounts(self.user.name, proposals, layout, homedir)
+        mounts = make_mounts(self.user.name, proposals, layout, self.get_homedir())
         return render_bwrap(mounts, layout, self.bwrap_cmd)
 
     # ------------------------------------------------------------------ choices + form
@@ -267,7 +274,7 @@ class FacilitySlurmSpawner(SlurmSpawner):
 
     def make_job_spec(self, request: ResourceRequest, env: dict[str, str]) -> JobSpec:
         """Turn a validated request into the job's full description."""
-        home = pwd.getpwnam(self.user.name).pw_dir
+        home = self.get_homedir()
         environment = {e.name: e for e in self.get_environments()}[request.environment]
         return JobSpec(
             job_name=make_job_name(self.hub_name, self.user.name, self.name),
@@ -281,7 +288,7 @@ class FacilitySlurmSpawner(SlurmSpawner):
             account=self.req_account,
             qos=self.req_qos,
             workdir=home,
-            log_dir=self.job_log_dir.format(homedir=home, username=self.user.name),
+            log_dir=self.get_log_dir(),
             export_vars=make_export_vars(env, self.req_keepvars_extra.split(",")),
             extra_sbatch=tuple(self.extra_sbatch),
             prologue=self.req_prologue,
@@ -403,9 +410,7 @@ class FacilitySlurmSpawner(SlurmSpawner):
                 break
             status = await self.query_job_status()
             if status is JobStatus.NOTFOUND:
-                log = self.job_log_dir.format(
-                    homedir=pwd.getpwnam(self.user.name).pw_dir, username=self.user.name
-                )
+                log = self.get_log_dir()
                 job_id = self.job_id
                 self.clear_state()
                 raise RuntimeError(

@@ -27,22 +27,22 @@ sys.path[:0] = [str(ROOT), str(ROOT / "hub_config")]
 
 from panhub import demo  # noqa: E402
 
-from tests.support.hub import admin_api, make_instance, wait_for  # noqa: E402
+from tests.support.hub import HubAPI, admin_api, make_instance, wait_for  # noqa: E402
 
 RESULTS = ROOT / "tests" / "benchmarks" / "results"
 TARGET_RATIO = 0.8
 USER = "alice"
 
 
-def spawn_once(api: object, kind: str) -> dict[str, float]:
+def spawn_once(api: HubAPI, kind: str) -> dict[str, float]:
     """One spawn and stop; return the request-to-ready and stop times in seconds."""
     t0 = time.perf_counter()
-    r = api.spawn(USER)  # type: ignore[attr-defined]
+    r = api.spawn(USER)
     assert r.status_code in (201, 202), f"{kind}: {r.status_code} {r.text}"
-    api.wait_ready(USER, timeout=120)  # type: ignore[attr-defined]
+    api.wait_ready(USER, timeout=120)
     ready = time.perf_counter() - t0
     t1 = time.perf_counter()
-    api.stop(USER)  # type: ignore[attr-defined]
+    api.stop(USER)
     stopped = time.perf_counter() - t1
     return {"ready": ready, "stop": stopped}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import deque
+from collections.abc import Iterator
 
 import h5py
 import numpy as np
@@ -162,13 +163,7 @@ def find_first_nxdata(group: h5py.Group) -> h5py.Group | None:
         seen += 1
         if current is not group and _nxdata_or_none(current) is not None:
             return current
-        for name in current:
-            try:
-                child = current.get(name)
-            except (OSError, KeyError, ValueError):
-                continue
-            if isinstance(child, h5py.Group):
-                queue.append(child)
+        queue.extend(_child_groups(current))
     return None
 
 
@@ -259,16 +254,22 @@ def find_pixel_mask(file: h5py.File, signal: str, frame_shape: tuple[int, int]) 
     return ""
 
 
-def _iter_groups(group: h5py.Group, depth: int) -> list[h5py.Group]:
-    out: list[h5py.Group] = []
-    if depth < 0:
-        return out
+def _child_groups(group: h5py.Group) -> Iterator[h5py.Group]:
+    """The subgroups of ``group``, skipping links that cannot be resolved."""
     for name in group:
         try:
             child = group.get(name)
         except (OSError, KeyError, ValueError):
             continue
         if isinstance(child, h5py.Group):
-            out.append(child)
-            out.extend(_iter_groups(child, depth - 1))
+            yield child
+
+
+def _iter_groups(group: h5py.Group, depth: int) -> list[h5py.Group]:
+    out: list[h5py.Group] = []
+    if depth < 0:
+        return out
+    for child in _child_groups(group):
+        out.append(child)
+        out.extend(_iter_groups(child, depth - 1))
     return out

@@ -37,7 +37,17 @@ def _demo_up(args: argparse.Namespace) -> int:
     # membership first (files grant none), then the files
     demo.run([str(catalogue), "members", "import", "--db", db, str(proposals)], timeout=120)
     demo.run(
-        [str(catalogue), "index", "--db", db, "--root", layout.root, "--no-progress", layout.root],
+        [
+            str(catalogue),
+            "index",
+            "--db",
+            db,
+            "--root",
+            layout.root,
+            "--no-progress",
+            "--prune",
+            layout.root,
+        ],
         timeout=600,
     )
     demo.start_proxy(inst)

@@ -1,5 +1,12 @@
 """Catalogue benchmark: searches, facets, one investigation's page, indexer, memory.
 
+Memory: ``search_peak_python_memory_mb`` is the tracemalloc peak of one text-search
+request (query and page summary), the largest over the text searches with the most hits
+(typical ones, and one word alone as an admin, whose hits grow with the catalogue:
+``search_peak_hits``), measured at the scale and at a tenth of it. Their ratio,
+``search_memory.growth``, must stay near 1 (target ``search_memory_growth_max``): a
+request holds one page, however many investigations match.
+
 Run from the repository root::
 
     PANHUB_BENCH_SCALE=0.01 /opt/panhub/venv/bin/python tests/benchmarks/bench_catalogue.py
@@ -54,7 +61,14 @@ SCALE = float(os.environ.get("PANHUB_BENCH_SCALE", "0.01"))
 SEARCHES = int(os.environ.get("PANHUB_BENCH_SEARCHES", "200"))
 INDEX_FILES = int(os.environ.get("PANHUB_BENCH_INDEX_FILES", "1000"))
 NOW = time.gmtime()
-TARGETS = {"search_p95_ms": 50, "facets_p95_ms": 200, "page_p95_ms": 20, "indexer_files_per_s": 200}
+TARGETS = {
+    "search_p95_ms": 50,
+    "facets_p95_ms": 200,
+    "page_p95_ms": 20,
+    "indexer_files_per_s": 200,
+    # per-request Python memory of a text search at 10x the catalogue, over that at 1x
+    "search_memory_growth_max": 1.5,
+}
 RESULTS = (
     ROOT
     / "tests"
@@ -117,6 +131,17 @@ def make_searches(sizes: Sizes, seed: int, count: int) -> list[tuple[Identity, S
     return cases
 
 
+def peak_mb(work: Callable[[], Any]) -> float:
+    """Peak Python memory (tracemalloc) allocated while ``work`` runs, in MB."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
 def timed(work: Callable[[], Any]) -> float:
     start = time.perf_counter()
     work()
@@ -156,6 +181,17 @@ def bench_queries(sessions: sessionmaker[Session], sizes: Sizes) -> dict[str, An
 
         ids = [rng.randint(1, highest) for _ in range(SEARCHES)]
         result["page"] = stats([timed(lambda i=i: one_page(i)) for i in ids])
+        # the text searches with the most hits (typical ones, and one word alone as an
+        # admin, whose hits grow with the catalogue): a request must hold one page only
+        admin_all = Identity("admin", admin=True)
+        broad = [(admin_all, Search(words=(word[:5],))) for word in WORDS[:3]]
+        largest = sorted(
+            cases[:50] + broad, key=lambda c: -search_investigations(session, *c, now())[0]
+        )
+        result["search_peak_hits"] = search_investigations(session, *largest[0], now())[0]
+        result["search_peak_python_memory_mb"] = round(
+            max(peak_mb(lambda c=c: one_search(*c)) for c in largest[:5]), 3
+        )
         gc.collect()
         tracemalloc.start()
         for identity, search in cases[:20]:
@@ -236,9 +272,17 @@ def main() -> None:
         report["sqlite"] = bench_backend(f"sqlite:///{folder / 'bench.sqlite'}", folder, SCALE)
         print("sqlite", json.dumps(report["sqlite"]), flush=True)
         small = max(SCALE / 10, 0.001)
-        report["sqlite_at_tenth_scale_peak_python_memory_mb"] = bench_backend(
-            f"sqlite:///{folder / 'small.sqlite'}", folder, small
-        )["peak_python_memory_mb"]
+        tenth = bench_backend(f"sqlite:///{folder / 'small.sqlite'}", folder, small)
+        report["sqlite_at_tenth_scale_peak_python_memory_mb"] = tenth["peak_python_memory_mb"]
+        report["search_memory"] = {
+            "tenth_scale_mb": tenth["search_peak_python_memory_mb"],
+            "scale_mb": report["sqlite"]["search_peak_python_memory_mb"],
+            "growth": round(
+                report["sqlite"]["search_peak_python_memory_mb"]
+                / tenth["search_peak_python_memory_mb"],
+                2,
+            ),
+        }
         (folder / "bench.sqlite").unlink()
         report["indexer_sqlite"] = bench_indexer(f"sqlite:///{folder / 'index.sqlite'}", folder)
         print("indexer", json.dumps(report["indexer_sqlite"]), flush=True)
@@ -255,6 +299,7 @@ def main() -> None:
         "facets": sqlite["facets"]["p95_ms"] <= TARGETS["facets_p95_ms"],
         "page": sqlite["page"]["p95_ms"] <= TARGETS["page_p95_ms"],
         "indexer": report["indexer_sqlite"]["files_per_s"] >= TARGETS["indexer_files_per_s"],
+        "search_memory": report["search_memory"]["growth"] <= TARGETS["search_memory_growth_max"],
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")

@@ -100,7 +100,9 @@ async def client(sqlite_sessions: sessionmaker[Session], tmp_path: Path) -> Asyn
     """The service on a loopback port over the indexed demo proposals, at :data:`NOW`."""
     root = tmp_path / "data"
     make_demo_proposals(root)
-    Indexer(root=str(root), members_from_files=True).index(sqlite_sessions, [root])
+    # the demo's files are its only source of membership and beamlines
+    demo = Indexer(root=str(root), members_from_files=True, instruments_from_files=True)
+    demo.index(sqlite_sessions, [root])
     with sqlite_sessions() as session:
         ids = {i.name: i.id for i in session.scalars(select(Investigation))}
     options = ServiceOptions(

@@ -8,12 +8,16 @@ own visibility rule must give the same counts.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from panhub_catalogue.icat import IcatClient, IcatError, IcatImport, IcatReport
+from panhub_catalogue.db import make_engine, make_sessionmaker
+from panhub_catalogue.icat import IcatClient, IcatError, IcatImport, IcatReport, IcatSource
 from panhub_catalogue.identity import Identity
 from panhub_catalogue.model import Datafile, Dataset, Investigation, Sample
 from panhub_catalogue.query import visible_investigations
@@ -26,6 +30,7 @@ from tornado.testing import bind_unused_port
 from tests.catalogue.fake_icat import FakeIcat
 
 DUMP = Path(__file__).with_name("data") / "icatdump-6.2.yaml"
+ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 6, 1)
 # summary-6.2.<user>: Investigation, Dataset, Datafile, Sample
 REFERENCE = {
@@ -137,3 +142,83 @@ async def test_icat_errors_are_reported(icat: tuple[FakeIcat, str]) -> None:
     assert error.value.code == "SESSION"
     with pytest.raises(IcatError, match="must be http"):
         IcatClient("file:///etc/passwd")
+
+
+def run_cli(*argv: str) -> subprocess.CompletedProcess[str]:
+    """``panhub-catalogue ARGV`` from the working tree, as a separate process."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "extensions" / "catalogue")}
+    command = [sys.executable, "-m", "panhub_catalogue.cli", *argv]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+
+
+async def test_cli_imports_from_icat(
+    icat: tuple[FakeIcat, str], sqlite_url: str, tmp_path: Path
+) -> None:
+    fake, url = icat
+    secret = tmp_path / "reader.secret"
+    secret.write_text("secret\n")
+    argv = ["icat", "import", "--db", sqlite_url, "--url", url, "--auth", "simple"]
+    argv += ["--user", "reader", "--password-file", str(secret)]
+    run = IOLoop.current().run_in_executor
+    done = await run(None, lambda: run_cli(*argv))
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == (
+        f"{url}: 3 investigations, 9 datasets, 11 datafiles read; "
+        "members +18, instrument scientists +3\n"
+    )
+    assert fake.sessions == {"session-1"}
+    engine = make_engine(sqlite_url)
+    with make_sessionmaker(engine)() as session:
+        assert visible_counts(session, "acord") == REFERENCE["acord"]
+        assert visible_counts(session, "rbeck") == REFERENCE["rbeck"]
+        assert visible_counts(session, "nobody") == (0, 0, 0, 0)
+    engine.dispose()
+    again = await run(None, lambda: run_cli(*argv))
+    assert again.returncode == 0
+    assert again.stdout.endswith("members +0, instrument scientists +0\n")
+
+
+@pytest.mark.parametrize(
+    ("options", "password", "message"),
+    [
+        (["--user", "reader"], "wrong", "SESSION: The username and password do not match"),
+        (["--user", "reader"], "", "password file {secret} is empty"),
+        (["--user", "reader", "--password-file", "{missing}"], None, "No such file"),
+        (["--user", "reader", "--password-file", ""], None, "user 'reader' needs a password"),
+    ],
+)
+async def test_cli_icat_errors_name_the_problem(
+    icat: tuple[FakeIcat, str],
+    sqlite_url: str,
+    tmp_path: Path,
+    options: list[str],
+    password: str | None,
+    message: str,
+) -> None:
+    _, url = icat
+    secret, missing = tmp_path / "reader.secret", tmp_path / "missing.secret"
+    argv = ["icat", "import", "--db", sqlite_url, "--url", url, "--auth", "simple"]
+    argv += [o.format(missing=missing) for o in options]
+    if password is not None:
+        secret.write_text(password + "\n")
+        argv += ["--password-file", str(secret)]
+    done = await IOLoop.current().run_in_executor(None, lambda: run_cli(*argv))
+    assert done.returncode == 1
+    assert done.stderr.startswith("panhub-catalogue icat import: ")
+    assert message.format(secret=secret) in done.stderr
+
+
+def test_cli_icat_needs_a_url(sqlite_url: str) -> None:
+    done = run_cli("icat", "import", "--db", sqlite_url)
+    assert (done.returncode, done.stderr) == (
+        2,
+        "panhub-catalogue icat import: no ICAT URL (--url)\n",
+    )
+
+
+def test_icat_source_settings_come_from_config(tmp_path: Path) -> None:
+    secret = tmp_path / "s"
+    secret.write_text("p4ss word\r\nignored\n")
+    source = IcatSource(username="reader", password_file=str(secret))
+    assert source.read_credentials() == {"username": "reader", "password": "p4ss word"}
+    assert IcatSource().read_credentials() == {}

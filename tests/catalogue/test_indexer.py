@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 from datetime import datetime
@@ -14,20 +15,30 @@ import pytest
 from panhub_catalogue.cli import main
 from panhub_catalogue.db import make_engine, make_sessionmaker
 from panhub_catalogue.demo import ScanSpec, make_demo_proposals, write_scan
+from panhub_catalogue.identity import Identity
 from panhub_catalogue.indexer import Indexer
+from panhub_catalogue.members import apply_directory, parse_directory
 from panhub_catalogue.model import (
     Base,
+    DataCollection,
+    DataCollectionDatafile,
     Datafile,
     Dataset,
     DatasetParameter,
+    Instrument,
+    InstrumentScientist,
     Investigation,
+    InvestigationInstrument,
     InvestigationUser,
+    ParameterType,
     Sample,
     Technique,
     User,
 )
 from panhub_catalogue.nexus import read_nexus
 from panhub_catalogue.progress import Progress
+from panhub_catalogue.query import visible_investigations
+from panhub_catalogue.store import Lookup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -104,7 +115,8 @@ def test_index_fills_the_model(sqlite_sessions: sessionmaker[Session], tmp_path:
         assert sorted(members) == [("ana", "Ana Alba", "PI"), ("ben", "Ben Bragg", "member")]
         technique = session.scalars(select(Technique)).one()
         assert technique.pid == "http://purl.org/pan-science/PaNET/PaNET01196"
-        assert len(session.scalars(select(DatasetParameter)).all()) == 2
+        # energy, temperature and the instrument's name (kept as metadata, not a beamline)
+        assert len(session.scalars(select(DatasetParameter)).all()) == 3
         checksums = session.scalars(select(Datafile.checksum)).all()
         assert all(c and c.startswith("adler32:") for c in checksums)
 
@@ -118,6 +130,68 @@ def test_files_grant_no_membership_by_default(
     assert report.indexed == 1
     with sqlite_sessions() as session:
         assert session.scalars(select(InvestigationUser)).all() == []
+
+
+def names_seen_by(session: Session, identity: Identity) -> list[str]:
+    rule = visible_investigations(identity, datetime(2024, 6, 1))
+    return list(
+        session.scalars(select(Investigation.name).where(rule).order_by(Investigation.name))
+    )
+
+
+def test_files_link_no_beamline_by_default(
+    sqlite_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A beamline named in a (user-writable) file must not widen who sees the proposal."""
+    scan(tmp_path, "20240001", "scan0000.nxs", instrument="BL13")
+    write_scan(
+        tmp_path / "20240001" / "processed" / "mine.nxs",
+        ScanSpec(title="forged", start=START, instrument="BL22"),
+    )
+    directory = parse_directory(
+        {
+            "beamlines": {"BL13": {"staff": ["steph"]}, "BL22": {"staff": ["olga"]}},
+            "proposals": {"20240001": {"beamline": "BL13", "members": ["ana"]}},
+        }
+    )
+    with sqlite_sessions() as session:
+        apply_directory(session, directory, "PANHUB")
+        session.commit()
+    report = Indexer(root=str(tmp_path)).index(sqlite_sessions, [tmp_path])
+    assert report.indexed == 2
+    with sqlite_sessions() as session:
+        linked = session.scalars(
+            select(Instrument.name)
+            .join(InvestigationInstrument, InvestigationInstrument.instrument_id == Instrument.id)
+            .order_by(Instrument.name)
+        )
+        assert linked.all() == ["BL13"]  # from the directory only
+        assert names_seen_by(session, Identity("steph")) == ["20240001"]
+        assert names_seen_by(session, Identity("olga")) == []
+        assert names_seen_by(session, Identity("ana")) == ["20240001"]
+        recorded = session.execute(
+            select(Dataset.name, DatasetParameter.stringValue)
+            .join(DatasetParameter, DatasetParameter.dataset_id == Dataset.id)
+            .join(ParameterType, ParameterType.id == DatasetParameter.type_id)
+            .where(ParameterType.name == "instrument_name")
+            .order_by(Dataset.name)
+        )
+        assert recorded.all() == [("processed", "BL22"), ("raw/cathode", "BL13")]
+
+
+def test_files_link_beamlines_when_configured(
+    sqlite_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    scan(tmp_path, "20240001", "scan0000.nxs", instrument="BL22")
+    with sqlite_sessions() as session:
+        olga = Lookup(session).user("olga")
+        bl22 = Lookup(session).instrument(Lookup(session).facility("PANHUB"), "BL22")
+        session.add(InstrumentScientist(user_id=olga.id, instrument_id=bl22.id))
+        session.commit()
+    indexer = Indexer(root=str(tmp_path), instruments_from_files=True)
+    assert indexer.index(sqlite_sessions, [tmp_path]).indexed == 1
+    with sqlite_sessions() as session:
+        assert names_seen_by(session, Identity("olga")) == ["20240001"]
 
 
 def test_second_run_is_incremental_and_idempotent(
@@ -242,6 +316,24 @@ def test_cli_demo_then_index(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     url = f"sqlite:///{tmp_path / 'db' / 'catalogue.sqlite'}"
     assert main(["--db", url, "demo", str(tmp_path / "data")]) == 0
     assert capsys.readouterr().out == "12 files: 12 indexed, 0 unchanged, 0 failed, 0 ignored\n"
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:  # the demo's files are its only source
+        beamlines = session.execute(
+            select(Investigation.name, Instrument.name)
+            .join(
+                InvestigationInstrument,
+                InvestigationInstrument.investigation_id == Investigation.id,
+            )
+            .join(Instrument, Instrument.id == InvestigationInstrument.instrument_id)
+            .order_by(Investigation.name)
+        )
+        assert beamlines.all() == [
+            ("2023015001", "BL13"),
+            ("2024025002", "BL22"),
+            ("2025035003", "BL11"),
+        ]
+        assert len(session.scalars(select(InvestigationUser)).all()) == 5
+    engine.dispose()
     (tmp_path / "data" / "2023015001" / "raw" / "bad.nxs").write_bytes(b"not hdf5")
     assert main(["index", "--db", url, "--no-progress", str(tmp_path / "data")]) == 0
     out, err = capsys.readouterr()
@@ -305,3 +397,68 @@ def test_investigation_dates_cover_files_indexed_later(
         investigation = session.scalars(select(Investigation)).one()
         assert investigation.startDate == earlier
         assert investigation.endDate == datetime(2024, 2, 29, 8, 35)
+
+
+def test_prune_removes_files_gone_from_disk(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    kept = scan(tmp_path, "P1", "scan0001.nxs")
+    gone = scan(tmp_path, "P1", "scan0002.nxs")
+    lone = write_scan(tmp_path / "P1" / "raw" / "other" / "a.nxs", ScanSpec("t", START))
+    published = write_scan(tmp_path / "P1" / "raw" / "doi" / "b.nxs", ScanSpec("t", START))
+    elsewhere = scan(tmp_path, "P2", "scan0001.nxs")
+    (tmp_path / "P_").mkdir()  # an existing folder whose name is a LIKE pattern for P1
+    indexer = Indexer(root=str(tmp_path))
+    indexer.index(sessions, [tmp_path])
+    with sessions() as session:
+        (datafile,) = session.scalars(select(Datafile).where(Datafile.name == "b.nxs"))
+        collection = DataCollection(doi="10.5072/x")
+        session.add(collection)
+        session.flush()
+        session.add(
+            DataCollectionDatafile(data_collection_id=collection.id, datafile_id=datafile.id)
+        )
+        session.commit()
+    for path in (gone, lone, published, elsewhere):
+        path.unlink()
+    plain = indexer.index(sessions, [tmp_path])
+    assert (plain.unchanged, plain.pruned) == (1, None)
+    with sessions() as session:
+        assert len(session.scalars(select(Datafile)).all()) == 5  # not pruned unless asked
+    report = indexer.index(
+        sessions, [tmp_path / "P1", tmp_path / "P_", tmp_path / "P9"], prune=True
+    )
+    assert report.pruned is not None
+    assert (report.pruned.files, report.pruned.datasets) == (2, 1)
+    assert report.pruned.kept == [(str(published), "missing, but in a data collection")]
+    assert report.pruned.skipped == [
+        (str(tmp_path / "P9"), "does not exist: nothing pruned under it")
+    ]
+    with sessions() as session:
+        assert sorted(session.scalars(select(Datafile.location))) == sorted(
+            [str(kept), str(published), str(elsewhere)]  # P2 was not among the paths
+        )
+        assert sorted(session.scalars(select(Dataset.name))) == [
+            "raw/cathode",
+            "raw/cathode",
+            "raw/doi",
+        ]
+        p1 = session.scalars(select(Investigation).where(Investigation.name == "P1")).one()
+        assert (p1.fileCount, p1.fileSize) == (2, kept.stat().st_size + datafile.fileSize)
+    again = indexer.index(sessions, [tmp_path / "P1"], prune=True)
+    assert again.pruned is not None
+    assert (again.pruned.files, again.pruned.datasets) == (0, 0)
+
+
+def test_cli_index_prune(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'db' / 'catalogue.sqlite'}"
+    data = tmp_path / "data"
+    assert main(["--db", url, "demo", str(data)]) == 0
+    shutil.rmtree(data / "2023015001" / "raw")
+    capsys.readouterr()
+    argv = ["index", "--db", url, "--no-progress", "--root", str(data), "--prune"]
+    assert main([*argv, str(data / "2023015001")]) == 0
+    assert capsys.readouterr().out == (
+        "1 files: 0 indexed, 1 unchanged, 0 failed, 0 ignored; "
+        "pruned 3 missing files, 1 empty datasets (0 kept, 0 paths not pruned)\n"
+    )

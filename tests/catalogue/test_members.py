@@ -18,7 +18,13 @@ from panhub_catalogue.members import (
     parse_directory,
     read_directory,
 )
-from panhub_catalogue.model import Investigation, InvestigationUser, User
+from panhub_catalogue.model import (
+    InstrumentScientist,
+    Investigation,
+    InvestigationInstrument,
+    InvestigationUser,
+    User,
+)
 from panhub_catalogue.query import Search, resolve_identity, search_investigations
 from panhub_catalogue.store import Lookup
 from sqlalchemy import select
@@ -72,7 +78,11 @@ def test_import_sets_visibility_and_is_idempotent(sessions: sessionmaker[Session
         first = apply_directory(session, directory, "PANHUB")
         session.commit()
         assert first == ImportReport(
-            investigations_created=3, members_added=4, staff_added=1, admins_added=1
+            investigations_created=3,
+            beamlines_added=3,
+            members_added=4,
+            staff_added=1,
+            admins_added=1,
         )
         assert names(session, Identity("alice")) == ["20260001", "20260003"]
         assert names(session, Identity("bob")) == ["20260002", "20260003"]
@@ -105,7 +115,13 @@ def test_revoked_members_staff_and_admins_are_removed(sessions: sessionmaker[Ses
         session.add(
             InvestigationUser(investigation_id=first.id, user_id=lookup.user("alice").id, role="PI")
         )
+        # and a beamline link the directory does not give (from files an older indexer
+        # trusted): the import removes it, and with it the sight of BL13-XALOC's staff
+        xaloc = lookup.instrument(lookup.facility("PANHUB"), "BL13-XALOC")
+        session.add(InvestigationInstrument(investigation_id=first.id, instrument_id=xaloc.id))
+        session.add(InstrumentScientist(instrument_id=xaloc.id, user_id=lookup.user("xavi").id))
         session.commit()
+        assert "20260001" in names(session, Identity("xavi"))
         revoked = {
             "admins": [],
             "beamlines": {"BL11-NCD": {"staff": []}},
@@ -116,7 +132,10 @@ def test_revoked_members_staff_and_admins_are_removed(sessions: sessionmaker[Ses
         }
         report = apply_directory(session, parse_directory(revoked), "PANHUB")
         session.commit()
-        assert report == ImportReport(members_removed=1, staff_removed=1, admins_removed=1)
+        assert report == ImportReport(
+            beamlines_removed=1, members_removed=1, staff_removed=1, admins_removed=1
+        )
+        assert names(session, Identity("xavi")) == ["20260002"]
         assert names(session, Identity("alice")) == ["20260001"]
         assert names(session, Identity("carol")) == []
         assert names(session, Identity("dave")) == []
@@ -177,7 +196,8 @@ def test_cli_imports_and_exports(
     )
     assert main(["members", "import", "--db", sqlite_url, str(path)]) == 0
     assert capsys.readouterr().out == (
-        "1 proposals: 1 investigations created, members +1/-0, staff +1/-0, admins +1/-0\n"
+        "1 proposals: 1 investigations created, beamlines +1/-0, members +1/-0, staff +1/-0, "
+        "admins +1/-0\n"
     )
     assert main(["members", "import", "--db", sqlite_url, str(path)]) == 0
     assert capsys.readouterr().out.endswith("members +0/-0, staff +0/-0, admins +0/-0\n")

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from panhub_catalogue import query
 from panhub_catalogue.errors import NotFound
 from panhub_catalogue.identity import ANONYMOUS, Identity
 from panhub_catalogue.model import Datafile, make_search_text
@@ -146,6 +147,30 @@ def test_text_search_prefix_and_fields(sessions: sessionmaker[Session]) -> None:
         assert text("lysozyme crystals") == {"MX-415"}
         assert text("crystals lysozyme") == set()  # phrase order matters
         assert text("nothing") == set()
+
+
+def test_text_search_pages_carry_the_total(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Text searches count their streamed hits (here 2 rows a batch), also past the end."""
+    monkeypatch.setattr(query, "STREAM_BATCH", 2)
+    kinetics = [
+        Proposal(f"P{n}", start_days=-n, title="Kinetics", release_days=-1) for n in range(5)
+    ]
+    world = World((*kinetics, Proposal("Q", title="Other", release_days=-1)))
+    with sessions() as session:
+        build(session, world)
+        search = replace(EVERYTHING, words=("kinet",), limit=2)
+        pages = [
+            search_investigations(session, ANONYMOUS, replace(search, offset=offset), NOW)
+            for offset in (0, 2, 4, 6)
+        ]
+        assert [(total, [r.name for r in rows]) for total, rows in pages] == [
+            (5, ["P0", "P1"]),
+            (5, ["P2", "P3"]),
+            (5, ["P4"]),
+            (5, []),
+        ]
 
 
 def test_date_range_and_sort_and_pages(sessions: sessionmaker[Session]) -> None:

@@ -231,11 +231,50 @@ async def test_landing_pages_and_doi(client: Client) -> None:
     assert (
         "Figure 3 data" in (await client.get(f"landing/collections/{collection_id}")).body.decode()
     )
-    # a collection with one embargoed dataset stays hidden until its owner asks
-    assert (await client.get(f"landing/collections/{hidden_id}")).code == 404
-    assert (await client.get("doi/10.5072/panhub.dc.2")).code == 404
-    assert (await client.get(f"landing/collections/{hidden_id}", as_user="ben")).code == 200
+    # a collection with one embargoed dataset: its DOI resolves to citation metadata only
+    assert (await client.get("doi/10.5072/panhub.dc.2")).headers["Location"] == (
+        f"{BASE}landing/collections/{hidden_id}"
+    )
+    cited = (await client.get(f"landing/collections/{hidden_id}")).body.decode()
+    assert "Embargoed figure" in cited
+    assert "Under embargo until 2027-03-01." in cited  # the later of its two release dates
+    assert "<tr><th>Beamline</th><td>BL13, BL22</td></tr>" in cited
+    assert "raw/sample" not in cited and "Datasets" not in cited
+    whole = (await client.get(f"landing/collections/{hidden_id}", as_user="ben")).body.decode()
+    assert "<tr><th>Datasets</th><td>2</td></tr>" in whole and "Under embargo" not in whole
     assert (await client.get(f"landing/investigations/{client.ids[BENS]}")).code == 404
+
+
+async def test_embargoed_doi_landing_shows_citation_only(client: Client) -> None:
+    """A minted DOI resolves for everyone; the data stays behind the visibility rule."""
+    with client.sessions() as session:
+        bens = session.get_one(Investigation, client.ids[BENS])
+        bens.doi, bens.summary = "10.5072/panhub.2024025002", "Unpublished abstract"
+        session.add(DataCollection(title="Unpublished figure"))  # no DOI, nothing visible
+        session.commit()
+        files = set(session.scalars(select(Datafile.name)))
+        undisclosed = session.scalars(
+            select(DataCollection.id).where(DataCollection.doi.is_(None))
+        ).one()
+    redirect = await client.get("doi/10.5072/PANHUB.2024025002")
+    assert redirect.headers["Location"] == f"{BASE}landing/investigations/{client.ids[BENS]}"
+    page = await client.get(f"landing/investigations/{client.ids[BENS]}")
+    html = page.body.decode()
+    assert page.code == 200
+    assert "Operando XAS of a LiNiO2 battery cathode" in html
+    assert "Under embargo until 2027-03-01." in html
+    for shown in ("10.5072/panhub.2024025002", "BL22", "PANHUB", "2024-03-01"):
+        assert shown in html
+    for hidden in (*files, "Ben Bragg", "sample2", "Unpublished abstract", "Datasets", "Files"):
+        assert hidden not in html
+    jsonld = json.loads(html.split('<script type="application/ld+json">')[1].split("</script>")[0])
+    assert (jsonld["isAccessibleForFree"], jsonld["creator"]) == (False, [])
+    # the API keeps the rule: a stranger gets 404 for the investigation and its files
+    stranger = await client.get(f"api/investigations/{client.ids[BENS]}", as_user="chloe")
+    assert stranger.code == 404
+    assert (await client.get(f"landing/collections/{undisclosed}")).code == 404
+    member = await client.get(f"landing/investigations/{client.ids[BENS]}", as_user="ben")
+    assert "Ben Bragg" in member.body.decode() and "Under embargo" not in member.body.decode()
 
 
 async def test_whoami(client: Client) -> None:

@@ -3,7 +3,8 @@
 The tests' hub runs the catalogue as its managed service (port 8190). The fixture
 imports the tests' proposals TOML into that catalogue and indexes
 /srv/panhub-test/proposals, where it adds one released proposal, T4 (a NeXus scan from
-2020: public after the 3-year embargo, no members), removed again at the end.
+2020 naming beamline BL-B: public after the 3-year embargo, no members, no beamline),
+removed again at the end.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ __all__ = ["browser"]  # the module-scoped Chromium fixture, shared with test_br
 pytestmark = pytest.mark.browser
 CATALOGUE = Path(sys.prefix) / "bin" / "panhub-catalogue"
 RELEASED = PROPOSALS_ROOT / "T4"
+FORGED = PROPOSALS_ROOT / "T3" / "processed" / "forged.nxs"
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +45,8 @@ def catalogue(
         RELEASED / "raw" / "scan" / "scan0001.nxs",
         ScanSpec(title="Released reference scan", start=datetime(2020, 1, 6), instrument="BL-B"),
     )
+    # a file a member of T3 could write, naming BL-A: carol (staff of BL-A) must not see T3
+    write_scan(FORGED, ScanSpec(title="Forged", start=datetime(2026, 1, 5), instrument="BL-A"))
     db = f"sqlite:///{hub_instance.state_dir}/catalogue.sqlite"
     try:
         for argv in (
@@ -72,6 +76,7 @@ def catalogue(
         yield {i["name"]: i["id"] for i in items}
     finally:
         shutil.rmtree(RELEASED, ignore_errors=True)
+        FORGED.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +136,7 @@ def test_each_user_sees_exactly_their_proposals(
     }
     assert get(anonymous, api, "api/whoami").json()["username"] is None
     assert names(alice, api) == ["T1", "T4"]
-    assert names(carol, api) == ["T1", "T2", "T4"]  # staff of BL-A
+    assert names(carol, api) == ["T1", "T2", "T4"]  # staff of BL-A, not by T3's forged file
     assert names(anonymous, api) == ["T4"]  # released only
     # someone else's proposal and a missing one look the same: 404, no existence leak
     hidden = get(alice, api, f"api/investigations/{catalogue['T2']}")
@@ -196,9 +201,10 @@ def test_the_hub_reads_membership_from_the_catalogue(
         proposals=(
             Proposal("T1", "BL-A", frozenset({"alice"})),
             Proposal("T2", "BL-A", frozenset({"bob"})),
-            Proposal("T3", "BL-B", frozenset({"bob"})),
-            # found by the indexer (NXinstrument BL-B), with no members
-            Proposal("T4", "BL-B", frozenset(), "Released reference scan"),
+            # the proposals file gives T3 no title: the indexer takes its file's
+            Proposal("T3", "BL-B", frozenset({"bob"}), "Forged"),
+            # T4, found by the indexer only, is left out: its file names BL-B
+            # (NXinstrument), but files are not trusted to link beamlines
         ),
         staff={"BL-A": frozenset({"carol"}), "BL-B": frozenset()},
         admins=frozenset(),

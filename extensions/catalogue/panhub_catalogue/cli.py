@@ -1,13 +1,17 @@
-"""``panhub-catalogue``: index proposal folders, migrate, write the demo, run the service.
+"""``panhub-catalogue``: index proposal folders, import membership or ICAT, run the service.
 
 Examples
 --------
 ::
 
     panhub-catalogue index --db sqlite:////var/lib/panhub/catalogue.sqlite --root /data /data
+    panhub-catalogue index --prune --db sqlite:////var/lib/panhub/catalogue.sqlite \\
+        --root /data /data/20240001
     panhub-catalogue demo --db sqlite:////tmp/demo/catalogue.sqlite /tmp/demo/data
     panhub-catalogue members import --db sqlite:////var/lib/panhub/catalogue.sqlite proposals.toml
     panhub-catalogue members export --db sqlite:////var/lib/panhub/catalogue.sqlite
+    panhub-catalogue icat import --db sqlite:////var/lib/panhub/catalogue.sqlite \\
+        --url https://icat.example.org --auth db --user reader --password-file reader.secret
     panhub-catalogue serve --config /etc/panhub/catalogue_config.py
 
 Settings come from ``--config`` (a traitlets Python file: ``c.Indexer.root = "/data"``),
@@ -28,6 +32,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from panhub_catalogue.db import make_engine, migrate, open_catalogue
 from panhub_catalogue.demo import make_demo_proposals
+from panhub_catalogue.icat import IcatError, IcatImport, IcatSource
 from panhub_catalogue.indexer import Indexer, IndexReport, iter_files
 from panhub_catalogue.members import (
     DirectoryError,
@@ -65,6 +70,12 @@ def make_parser() -> argparse.ArgumentParser:
     index.add_argument("--root", help="proposals root (Indexer.root); default: the first PATH")
     index.add_argument("--facility", help="Facility.name (Indexer.facility)")
     index.add_argument("--checksum", choices=["none", "adler32"], help="Indexer.checksum")
+    index.add_argument(
+        "--prune",
+        action="store_true",
+        help="also remove the rows of files under PATHs that are gone from disk, and "
+        "datasets left empty",
+    )
     bar = index.add_mutually_exclusive_group()
     bar.add_argument("--progress", action="store_true", default=None, help="always draw the bar")
     bar.add_argument("--no-progress", dest="progress", action="store_false", help="never draw it")
@@ -87,6 +98,22 @@ def make_parser() -> argparse.ArgumentParser:
         help="print the directory as JSON (what GET api/directory serves)",
         parents=[common],
     )
+    icat = commands.add_parser("icat", help="import from an ICAT REST server", parents=[common])
+    icat_commands = icat.add_subparsers(dest="action", required=True)
+    icat_import = icat_commands.add_parser(
+        "import",
+        help="read investigations, members, staff and data from ICAT (idempotent)",
+        parents=[common],
+    )
+    icat_import.add_argument("--url", help="IcatSource.url: the ICAT server root")
+    icat_import.add_argument("--auth", help="IcatSource.auth: authenticator plugin, e.g. db")
+    icat_import.add_argument("--user", help="IcatSource.username")
+    icat_import.add_argument(
+        "--password-file", help="IcatSource.password_file: the password on its first line"
+    )
+    icat_import.add_argument(
+        "--keep-plugin", action="store_true", default=None, help="IcatSource.keep_plugin"
+    )
     serve = commands.add_parser("serve", help="run the catalogue service", parents=[common])
     serve.add_argument("--port", type=int, help="CatalogueService.port")
     return parser
@@ -98,17 +125,32 @@ def print_report(report: IndexReport) -> None:
         print(f"failed: {path}: {reason}", file=sys.stderr)
     for path, reason in report.ignored:
         print(f"ignored: {path}: {reason}", file=sys.stderr)
-    print(
+    summary = (
         f"{report.seen} files: {report.indexed} indexed, {report.unchanged} unchanged, "
         f"{len(report.failed)} failed, {len(report.ignored)} ignored"
     )
+    if report.pruned is not None:
+        for path, reason in report.pruned.skipped:
+            print(f"not pruned: {path}: {reason}", file=sys.stderr)
+        for path, reason in report.pruned.kept:
+            print(f"kept: {path}: {reason}", file=sys.stderr)
+        summary += (
+            f"; pruned {report.pruned.files} missing files, {report.pruned.datasets} empty "
+            f"datasets ({len(report.pruned.kept)} kept, {len(report.pruned.skipped)} paths "
+            "not pruned)"
+        )
+    print(summary)
 
 
-def run_index(config: Config, url: str, paths: Sequence[str], progress: bool | None) -> int:
-    """Index ``paths`` with the configured :class:`Indexer`."""
+def run_index(
+    config: Config, url: str, paths: Sequence[str], progress: bool | None, prune: bool = False
+) -> int:
+    """Index ``paths`` with the configured :class:`Indexer` (then prune, if asked)."""
     indexer = Indexer(config=config)
     files = sum(1 for _ in iter_files(paths))
-    report = indexer.index(open_catalogue(url), paths, Progress(files, enabled=progress))
+    report = indexer.index(
+        open_catalogue(url), paths, Progress(files, enabled=progress), prune=prune
+    )
     print_report(report)
     return 0
 
@@ -134,6 +176,37 @@ def run_members(config: Config, url: str, args: argparse.Namespace) -> int:
     return 0
 
 
+def run_icat_import(config: Config, url: str, args: argparse.Namespace) -> int:
+    """``icat import``: log in to ICAT and import everything the session may read."""
+    for option, trait in (
+        ("url", "url"),
+        ("auth", "auth"),
+        ("user", "username"),
+        ("password_file", "password_file"),
+        ("keep_plugin", "keep_plugin"),
+    ):
+        if getattr(args, option) is not None:
+            config.IcatSource[trait] = getattr(args, option)
+    source = IcatSource(config=config)
+    if not source.url:
+        print("panhub-catalogue icat import: no ICAT URL (--url)", file=sys.stderr)
+        return 2
+    try:
+        client = source.make_client()
+        with open_catalogue(url)() as session:
+            report = IcatImport(session, client, source.keep_plugin).run()
+            session.commit()
+    except (IcatError, OSError, ValueError) as error:
+        print(f"panhub-catalogue icat import: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"{source.url}: {report.investigations} investigations, {report.datasets} datasets, "
+        f"{report.datafiles} datafiles read; members +{report.members}, "
+        f"instrument scientists +{report.scientists}"
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``panhub-catalogue``."""
     args = make_parser().parse_args(argv)
@@ -151,14 +224,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             config.Indexer.facility = args.facility
         if args.checksum:
             config.Indexer.checksum = args.checksum
-        return run_index(config, url, args.paths, args.progress)
+        return run_index(config, url, args.paths, args.progress, args.prune)
     if args.command == "members":
         return run_members(config, url, args)
+    if args.command == "icat":
+        return run_icat_import(config, url, args)
     if args.command == "demo":
         root = Path(args.root).absolute()
         make_demo_proposals(root)
         config.Indexer.root = str(root)
-        config.Indexer.members_from_files = True  # the demo's files are its only membership
+        # the demo's files are its only source of membership and beamlines
+        config.Indexer.members_from_files = True
+        config.Indexer.instruments_from_files = True
         return run_index(config, url, [str(root)], None)
     from panhub_catalogue.service import CatalogueService  # tornado only when serving
 

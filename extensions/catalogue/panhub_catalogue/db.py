@@ -44,14 +44,20 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-FULLTEXT_OBJECTS = ("investigation_fts", "ix_investigation_search_text_fts")
+FULLTEXT_OBJECTS = (
+    "investigation_fts",
+    "ix_investigation_search_text_fts",
+    "search_vector",
+    "ix_investigation_search_vector",
+)
 
 
 def is_modelled(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Alembic ``include_object`` hook: skip the hand-written full-text objects.
 
-    The FTS5 table (and its shadow tables) and the PostgreSQL GIN index are created
-    by SQL in the migration, not by the model, so autogenerate must not drop them.
+    The FTS5 table (and its shadow tables), and PostgreSQL's generated ``search_vector``
+    column and its GIN index, are created by SQL in the migrations, not by the model, so
+    autogenerate must not drop them.
     """
     return not (name or "").startswith(FULLTEXT_OBJECTS)
 

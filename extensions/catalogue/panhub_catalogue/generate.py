@@ -105,6 +105,10 @@ def _rows(sizes: Sizes, seed: int) -> dict[str, Iterator[tuple[Any, ...]]]:
         for _ in range(sizes.investigations)
     ]
 
+    # each dataset's files are 1 MB each (see datafiles()), so totals are known up front
+    files = sizes.datasets_per_investigation * sizes.files_per_dataset
+    size = files * 1_000_000
+
     def investigations() -> Iterator[tuple[Any, ...]]:
         r = _rng(seed + 1)
         for i, start in enumerate(starts, 1):
@@ -115,7 +119,7 @@ def _rows(sizes: Sizes, seed: int) -> dict[str, Iterator[tuple[Any, ...]]]:
             release = None if r.random() < 0.05 else add_years(start, 3)
             end = start + timedelta(days=r.randint(1, 5))
             search = make_search_text(name, "", title, summary, doi)
-            yield (i, 1, name, "", title, summary, start, end, release, doi, 0, 0, search)
+            yield (i, 1, name, "", title, summary, start, end, release, doi, size, files, search)
 
     def users() -> Iterator[tuple[Any, ...]]:
         for u in range(1, n_users + 1):
@@ -231,7 +235,8 @@ def _copy(cursor: Any, target: str, chunk: list[tuple[Any, ...]]) -> None:
 def generate(engine: Engine, scale: float, seed: int = 20240501) -> Sizes:
     """Fill an empty, migrated catalogue with the synthetic rows for ``scale``.
 
-    Investigation ``fileSize``/``fileCount`` are set from their datasets at the end.
+    Investigation ``fileSize``/``fileCount`` are written with the rows (every dataset has
+    the same files), so no row is written twice.
     """
     sizes = Sizes.at(scale)
     raw = engine.raw_connection()
@@ -250,17 +255,16 @@ def generate(engine: Engine, scale: float, seed: int = 20240501) -> Sizes:
         cursor.close()
     finally:
         raw.close()
-    per_investigation = sizes.datasets_per_investigation * sizes.files_per_dataset
     with engine.begin() as connection:
-        connection.execute(
-            text("UPDATE investigation SET file_count = :n, file_size = :size"),
-            {"n": per_investigation, "size": per_investigation * 1_000_000},
-        )
         if engine.dialect.name == "postgresql":
             for target in _rows(Sizes(1), seed):
                 table = target.split(" ", 1)[0]
                 sequence = f"pg_get_serial_sequence('{table}', 'id')"
                 reset = f"SELECT setval({sequence}, (SELECT MAX(id) FROM {table}))"  # noqa: S608
                 connection.execute(text(reset))
-        connection.execute(text("ANALYZE"))
+    # what autovacuum does to a settled database: statistics, and on PostgreSQL the
+    # visibility map that index-only scans rely on
+    command = "VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(command))
     return sizes

@@ -273,16 +273,24 @@ class IndexHandler(CatalogueHandler):
 
 
 class LandingHandler(CatalogueHandler):
-    """``GET landing/investigations/<id>`` and ``landing/collections/<id>``: HTML pages."""
+    """``GET landing/investigations/<id>`` and ``landing/collections/<id>``: HTML pages.
+
+    Items the caller may not see answer 404, except those with a DOI, whose page shows
+    citation metadata only (see :func:`~panhub_catalogue.query.get_landing_investigation`).
+    """
 
     async def get(self, kind: str, item_id: str) -> None:
         identity, now = self.identity, self.service_options.clock()
 
         def work(session: Session) -> dict[str, Any]:
             if kind == "investigations":
-                found = query.get_investigation(session, identity, int(item_id), now)
+                found, whole = query.get_landing_investigation(session, identity, int(item_id), now)
+                if not whole:
+                    return views.describe_citation(session, found, now)
                 return views.describe_investigation(session, found, now, 0)
-            collection = query.get_data_collection(session, identity, int(item_id), now)
+            collection, whole = query.get_landing_collection(session, identity, int(item_id), now)
+            if not whole:
+                return views.describe_collection_citation(session, collection)
             return views.describe_collection(session, collection)
 
         record = await self.run(work)
@@ -293,17 +301,21 @@ class LandingHandler(CatalogueHandler):
 
 
 class DoiHandler(CatalogueHandler):
-    """``GET doi/<doi>``: redirect to the landing page of the investigation or collection."""
+    """``GET doi/<doi>``: redirect to the landing page of the investigation or collection.
+
+    Every DOI the catalogue holds resolves, embargoed or not; the landing page decides
+    what the caller sees.
+    """
 
     async def get(self, doi: str) -> None:
         identity, now = self.identity, self.service_options.clock()
 
         def work(session: Session) -> str:
             try:
-                found = query.find_investigation_by_doi(session, identity, doi, now)
+                found = query.find_investigation_by_doi(session, doi)
                 return f"landing/investigations/{found.id}"
             except CatalogueError:
-                collection = query.get_data_collection(session, identity, None, now, doi=doi)
+                collection, _ = query.get_landing_collection(session, identity, None, now, doi=doi)
                 return f"landing/collections/{collection.id}"
 
         self.redirect(self.service_options.base_url + await self.run(work))

@@ -26,6 +26,8 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from traitlets import Bool, Float, Int, Unicode
+from traitlets.config import Configurable
 
 from panhub_catalogue.model import (
     Datafile,
@@ -59,13 +61,16 @@ class IcatClient:
         Server root, e.g. ``https://icat.example.org`` (the API is under ``/icat``).
     timeout
         Seconds per HTTP call.
+    page
+        Entities per search call.
     """
 
-    def __init__(self, url: str, timeout: float = 60) -> None:
+    def __init__(self, url: str, timeout: float = 60, page: int = 1000) -> None:
         if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
             raise IcatError("BAD_PARAMETER", f"ICAT URL must be http(s)://...: {url!r}")
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self.page = page
         self.session_id: str | None = None
 
     def _call(self, request: urllib.request.Request) -> Any:
@@ -102,9 +107,10 @@ class IcatClient:
         return list(reply)
 
     def iter_entities(
-        self, entity: str, includes: Sequence[str] = (), page: int = 1000
+        self, entity: str, includes: Sequence[str] = (), page: int | None = None
     ) -> Iterator[Entity]:
         """Every ``entity`` the session may read, with one-level ``includes``, paged."""
+        page = page or self.page
         if not all(name.isidentifier() for name in (entity, *includes)):
             raise IcatError("BAD_PARAMETER", f"not entity or field names: {entity}, {includes}")
         include = (" INCLUDE " + ", ".join(f"o.{i}" for i in includes)) if includes else ""
@@ -117,6 +123,67 @@ class IcatClient:
             if len(rows) < page:
                 return
             offset += page
+
+
+class IcatSource(Configurable):
+    """The ICAT server that ``panhub-catalogue icat import`` reads, and how to log in."""
+
+    url = Unicode(
+        "",
+        config=True,
+        help="ICAT server root (the REST API is under /icat), e.g. 'https://icat.example.org'.",
+    )
+    auth = Unicode(
+        "db",
+        config=True,
+        help="ICAT authenticator plugin to log in with, e.g. 'db', 'ldap', 'simple' or 'anon'.",
+    )
+    username = Unicode(
+        "",
+        config=True,
+        help="User to log in as, e.g. 'reader'; '' sends no credentials (plugin 'anon').",
+    )
+    password_file = Unicode(
+        "",
+        config=True,
+        help="""File holding the password on its first line, e.g.
+        '/etc/panhub/icat-reader.secret' (readable by the importing account only). The
+        password is never taken from the command line, where `ps` would show it.""",
+    )
+    keep_plugin = Bool(
+        False,
+        config=True,
+        help="Keep ICAT's authenticator prefix in user names ('db/jdoe'); by default it "
+        "is dropped ('jdoe') so that names match the hub's.",
+    )
+    page_size = Int(1000, config=True, help="Entities per ICAT search call (LIMIT), e.g. 1000.")
+    timeout = Float(60.0, config=True, help="Seconds per HTTP call to ICAT, e.g. 60.")
+
+    def read_credentials(self) -> dict[str, str]:
+        """``username`` and the password from :attr:`password_file` ({} without a user).
+
+        Raises
+        ------
+        OSError
+            The password file cannot be read.
+        ValueError
+            A user is set without a password file, or the file is empty.
+        """
+        if not self.username:
+            return {}
+        if not self.password_file:
+            raise ValueError(f"user {self.username!r} needs a password file (--password-file)")
+        with open(self.password_file, encoding="utf-8") as stream:
+            password = stream.readline().rstrip("\r\n")
+        if not password:
+            raise ValueError(f"password file {self.password_file} is empty")
+        return {"username": self.username, "password": password}
+
+    def make_client(self) -> IcatClient:
+        """A client logged in to :attr:`url` (raises :class:`IcatError` or the above)."""
+        client = IcatClient(self.url, self.timeout, self.page_size)
+        client.login(self.auth, self.read_credentials())
+        return client
 
 
 def parse_icat_time(value: str | None) -> datetime | None:

@@ -6,6 +6,12 @@ relative to :attr:`Indexer.root`: by default ``<root>/<proposal>/raw/...`` and
 A folder holding files is a Dataset (named by its path below the proposal, e.g.
 ``raw/sample1/scan0001``, type ``raw`` or ``processed``); each file is a Datafile.
 
+What files say about who may see them (NXuser, NXinstrument) is not trusted by
+default, since users can write files under their proposals: membership and beamlines
+come from the authoritative source (``panhub-catalogue members import``, an ICAT
+import), unless :attr:`Indexer.members_from_files` or
+:attr:`Indexer.instruments_from_files` say otherwise.
+
 Runs are incremental (a file whose size and modification time are unchanged is not
 read again) and idempotent (running twice changes nothing). A file that cannot be read
 (corrupt, truncated, still being created) is reported and skipped; the run goes on,
@@ -42,6 +48,7 @@ from panhub_catalogue.model import (
 )
 from panhub_catalogue.nexus import Entry, NexusError, read_nexus
 from panhub_catalogue.progress import Progress
+from panhub_catalogue.prune import PruneReport, prune_missing
 from panhub_catalogue.store import Lookup, refresh_investigation, set_release_dates
 
 PANET = "http://purl.org/pan-science/PaNET/"
@@ -63,12 +70,16 @@ DEFAULT_TECHNIQUES: dict[str, list[str | None]] = {
 
 @dataclass
 class IndexReport:
-    """What a run did; ``failed`` and ``ignored`` hold ``(path, reason)`` pairs."""
+    """What a run did; ``failed`` and ``ignored`` hold ``(path, reason)`` pairs.
+
+    ``pruned`` says what pruning removed, when the run was asked to prune.
+    """
 
     indexed: int = 0
     unchanged: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     ignored: list[tuple[str, str]] = field(default_factory=list)
+    pruned: PruneReport | None = None
 
     @property
     def seen(self) -> int:
@@ -159,6 +170,17 @@ class Indexer(Configurable):
         under a proposal could otherwise grant access to it. With False (the default),
         membership comes from `panhub-catalogue members import` or an ICAT import.""",
     )
+    instruments_from_files = Bool(
+        False,
+        config=True,
+        help="""Link an investigation to the beamline its files name (NXinstrument/name)
+        as an InvestigationInstrument row, which lets that beamline's staff see it. Only
+        for catalogues with no other membership source (a demo, a stand-alone archive):
+        anyone who can write a file under a proposal (processed/ is user-writable) could
+        otherwise widen who sees it. With False (the default), beamlines come from
+        `panhub-catalogue members import` or an ICAT import, and the name a file gives is
+        kept only as the dataset parameter 'instrument_name'.""",
+    )
     batch_size = Int(500, config=True, help="Files per database transaction.")
     workers = Int(
         0,
@@ -184,8 +206,14 @@ class Indexer(Configurable):
         sessions: sessionmaker[Session],
         paths: Iterable[str | Path],
         progress: Progress | None = None,
+        prune: bool = False,
     ) -> IndexReport:
-        """Index every file under ``paths`` (which lie under :attr:`root`)."""
+        """Index every file under ``paths`` (which lie under :attr:`root`).
+
+        With ``prune``, the rows of files under ``paths`` that are gone from disk are
+        removed afterwards (see :mod:`panhub_catalogue.prune`).
+        """
+        paths = list(paths)
         files = list(iter_files(paths))
         progress = progress or Progress(len(files), enabled=False)
         report = IndexReport()
@@ -208,6 +236,10 @@ class Indexer(Configurable):
                 run.commit()
                 progress.update(start + len(batch))
         progress.close()
+        if prune:
+            with sessions() as session:
+                report.pruned = prune_missing(session, paths, {str(f) for f in files})
+                session.commit()
         return report
 
 
@@ -376,6 +408,8 @@ class _Run:
             row = self.lookup.technique(str(technique[0]), technique[1])
             self.add_once(DatasetTechnique, dataset_id=dataset.id, technique_id=row.id)
         if entry.instrument:
+            self.set_parameter(dataset, "instrument_name", entry.instrument[:255], "")
+        if entry.instrument and self.indexer.instruments_from_files:
             instrument = self.lookup.instrument(self.facility, entry.instrument)
             self.add_once(
                 InvestigationInstrument,

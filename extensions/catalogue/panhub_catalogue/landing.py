@@ -57,26 +57,54 @@ def make_jsonld(record: dict[str, Any], publisher: str, url: str) -> dict[str, A
     return document
 
 
-def render_landing(record: dict[str, Any], kind: str, publisher: str, url: str) -> str:
-    """The landing page of an investigation or data collection (``kind`` names which)."""
-    citation = make_citation(record, publisher)
-    jsonld = json.dumps(make_jsonld(record, publisher, url), indent=1).replace("</", "<\\/")
-    title = escape(record.get("title") or record.get("name") or "")
+def make_embargo_note(record: dict[str, Any]) -> str:
+    """``Under embargo until <date>.`` for citation-only records, else ''."""
+    if not record.get("embargoed"):
+        return ""
+    release = record.get("releaseDate")
+    until = f"until {release[:10]}" if release else "(no release date set)"
+    return (
+        f"Under embargo {until}. Members of the proposal and beamline staff can sign in "
+        "to see its data."
+    )
+
+
+def make_rows(record: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """The landing page's table; citation-only records have no data counts."""
     rows = [
         ("DOI", record.get("doi")),
         ("Proposal", record.get("name")),
+        ("Facility", record.get("facility")),
         ("Beamline", ", ".join(record.get("beamlines", []))),
         ("Start", record.get("startDate")),
         ("End", record.get("endDate")),
         ("Release", record.get("releaseDate") or record.get("publicationDate")),
-        ("Datasets", str(len(record.get("datasets", [])))),
-        ("Files", str(record.get("fileCount", ""))),
-        ("Size (bytes)", str(record.get("fileSize", ""))),
     ]
+    if not record.get("embargoed"):
+        rows += [
+            ("Datasets", str(len(record.get("datasets", [])))),
+            ("Files", str(record.get("fileCount", ""))),
+            ("Size (bytes)", str(record.get("fileSize", ""))),
+        ]
+    return rows
+
+
+def render_landing(record: dict[str, Any], kind: str, publisher: str, url: str) -> str:
+    """The landing page of an investigation or data collection (``kind`` names which).
+
+    A record with ``embargoed`` set (from
+    :func:`~panhub_catalogue.views.describe_citation`) gets its citation and an
+    "under embargo until" note, and no data counts.
+    """
+    citation = make_citation(record, publisher)
+    jsonld = json.dumps(make_jsonld(record, publisher, url), indent=1).replace("</", "<\\/")
+    title = escape(record.get("title") or record.get("name") or "")
     table = "\n".join(
-        f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows if v
+        f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in make_rows(record) if v
     )
     summary = escape(record.get("summary") or "")
+    note = make_embargo_note(record)
+    embargo = f'<p class="embargo">{escape(note)}</p>\n' if note else ""
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -91,7 +119,7 @@ def render_landing(record: dict[str, Any], kind: str, publisher: str, url: str) 
 <main>
 <p>{escape(publisher)} {escape(kind)}</p>
 <h1>{title}</h1>
-<p>{summary}</p>
+{embargo}<p>{summary}</p>
 <table>
 {table}
 </table>

@@ -77,6 +77,8 @@ class ImportReport:
     """What :func:`apply_directory` changed (all zero when run twice)."""
 
     investigations_created: int = 0
+    beamlines_added: int = 0
+    beamlines_removed: int = 0
     members_added: int = 0
     members_removed: int = 0
     staff_added: int = 0
@@ -86,7 +88,8 @@ class ImportReport:
 
     def __str__(self) -> str:
         return (
-            f"{self.investigations_created} investigations created, members "
+            f"{self.investigations_created} investigations created, beamlines "
+            f"+{self.beamlines_added}/-{self.beamlines_removed}, members "
             f"+{self.members_added}/-{self.members_removed}, staff "
             f"+{self.staff_added}/-{self.staff_removed}, admins "
             f"+{self.admins_added}/-{self.admins_removed}"
@@ -170,8 +173,9 @@ def apply_directory(session: Session, directory: Directory, facility: str) -> Im
 
     - Each proposal applies to every investigation of that name (all visits); one is
       created (``visitId`` empty) when there is none yet, so that importing before
-      indexing works. Its title is set when the file gives one, and it is linked to
-      the beamline.
+      indexing works. Its title is set when the file gives one, and its beamline links
+      (``InvestigationInstrument``) become exactly the proposal's beamline: a link made
+      otherwise (by an indexer trusting the beamline its files name, say) is removed.
     - Its ``InvestigationUser`` rows become exactly its members: a new member gets a
       ``member`` row, a member keeps the roles they have (``PI`` from ICAT, say), and
       every row of a user no longer listed is removed.
@@ -202,15 +206,11 @@ def apply_directory(session: Session, directory: Directory, facility: str) -> Im
                 update_search_text(investigation)
             session.flush()
             keys = {"investigation_id": investigation.id}
-            if (
-                session.scalar(
-                    select(InvestigationInstrument.id).filter_by(
-                        **keys, instrument_id=instrument.id
-                    )
-                )
-                is None
-            ):
-                session.add(InvestigationInstrument(**keys, instrument_id=instrument.id))
+            added, removed = _sync_rows(
+                session, InvestigationInstrument, keys, "instrument_id", {instrument.id}
+            )
+            report.beamlines_added += added
+            report.beamlines_removed += removed
             have = set(session.scalars(select(InvestigationUser.user_id).filter_by(**keys)))
             for user_id in sorted(users - have):
                 session.add(InvestigationUser(**keys, user_id=user_id, role="member"))

@@ -13,6 +13,11 @@ landing pages, PaNOSC) goes through it. An investigation is visible to
 
 Datasets, samples, datafiles and parameters are visible exactly when their
 investigation is. Anything else is reported as "not found".
+
+One exception, for DOIs only: a minted DOI must resolve, so the landing page of an
+investigation or data collection that has a DOI answers everyone, showing citation
+metadata only (title, DOI, facility, beamlines, dates, release date) while the rule
+hides the rest (:func:`get_landing_investigation`, :func:`get_landing_collection`).
 """
 
 from __future__ import annotations
@@ -75,6 +80,8 @@ SORT_FIELDS: dict[str, Any] = {
     "fileCount": Investigation.fileCount,
 }
 FACETS = ("beamline", "technique", "access", "year")
+#: Rows fetched at a time when a text search counts its hits.
+STREAM_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -230,7 +237,8 @@ def _fts5_ids(words: tuple[str, ...]) -> Select[Any]:
 
 def _tsvector_match(words: tuple[str, ...]) -> ColumnElement[bool]:
     expression = " & ".join("(" + " <-> ".join(w.split()) + ":*)" for w in words)
-    vector = func.to_tsvector(literal_column("'simple'"), Investigation.searchText)
+    # the stored to_tsvector('simple', search_text) of migration 0004, GIN-indexed
+    vector: ColumnElement[Any] = literal_column("investigation.search_vector")
     return vector.op("@@")(func.to_tsquery(literal_column("'simple'"), expression))
 
 
@@ -410,20 +418,43 @@ def _in_start_order(
     )
 
 
+def _stream_page(
+    session: Session,
+    keys: type[InvestigationFacet],
+    where: list[ColumnElement[bool]],
+    search: Search,
+) -> tuple[int, list[int]]:
+    """Count the matching ids in start-date order and keep the page's, in one pass.
+
+    The rows are streamed (``yield_per``: SQLite steps its cursor, PostgreSQL uses a
+    server-side cursor), so the service holds at most one batch and one page of ids
+    however many investigations match. This costs one full-text evaluation, where a
+    count plus a page query would cost two, and measured faster than a window
+    ``count(*) OVER ()``, which sorts every hit before the first row comes back.
+    """
+    rows = session.execute(
+        _in_start_order(keys, where, search), execution_options={"yield_per": STREAM_BATCH}
+    )
+    total, page, stop = 0, [], search.offset + search.limit
+    for investigation_id, _start in rows:
+        if search.offset <= total < stop:
+            page.append(int(investigation_id))
+        total += 1
+    return total, page
+
+
 def _count_and_page(
     session: Session, keys: type[InvestigationFacet], search: Search, driver: int, where: Any
 ) -> tuple[int, list[int] | None]:
     """The total, and the page's ids when the keys index alone can order them.
 
     With free text, the full-text hits are the costly part: one statement collects them
-    once and returns every matching id in order, so the total is exact and the page is a
-    slice. Without, a count and a ``LIMIT`` query are cheaper, since the page query stops
-    after one page of the index.
+    once (:func:`_stream_page`). Without, a count and a ``LIMIT`` query are cheaper, since
+    the page query stops after one page of the index.
     """
     by_start = [name for name, _ in search.sort] == ["startDate"]
     if by_start and _clean(search.words):
-        ids = [row[0] for row in session.execute(_in_start_order(keys, where, search))]
-        return len(ids), ids[search.offset : search.offset + search.limit]
+        return _stream_page(session, keys, where, search)
     total = int(session.scalar(select(_count(keys, driver, search)).where(*where)) or 0)
     if not by_start:
         return total, None
@@ -549,13 +580,38 @@ def get_investigation(
     return found
 
 
-def find_investigation_by_doi(
-    session: Session, identity: Identity, doi: str, now: datetime
-) -> Investigation:
-    """The visible investigation with this DOI (case-insensitive), else :class:`NotFound`."""
+def get_landing_investigation(
+    session: Session, identity: Identity, investigation_id: int, now: datetime
+) -> tuple[Investigation, bool]:
+    """The investigation of a landing page, and whether ``identity`` may see all of it.
+
+    A minted DOI must resolve (DataCite), also while the data is under embargo, and the
+    DOI's metadata is public anyway. So an investigation with a DOI is returned to
+    everyone, with ``False`` when the rule hides it: its landing page then shows citation
+    metadata only (:func:`~panhub_catalogue.views.describe_citation`: title, DOI,
+    facility, beamlines, dates, release date), never members, samples, datasets or
+    files. Without a DOI, a hidden investigation is :class:`NotFound`, as everywhere.
+    The JSON API does not use this: it answers 404 for hidden investigations.
+    """
+    row = session.execute(
+        select(Investigation, case((visible_investigations(identity, now), 1), else_=0)).where(
+            Investigation.id == investigation_id
+        )
+    ).one_or_none()
+    if row is not None and (row[1] or row[0].doi):
+        return row[0], bool(row[1])
+    raise NotFound(f"no investigation {investigation_id}")
+
+
+def find_investigation_by_doi(session: Session, doi: str) -> Investigation:
+    """The investigation with this DOI (case-insensitive), visible or not.
+
+    Only for resolving a DOI to its landing page (:func:`get_landing_investigation`
+    decides what that page shows); else :class:`NotFound`.
+    """
     found = session.scalar(
         select(Investigation)
-        .where(func.lower(Investigation.doi) == doi.lower(), visible_investigations(identity, now))
+        .where(func.lower(Investigation.doi) == doi.lower())
         .order_by(Investigation.id)
         .limit(1)
     )
@@ -605,17 +661,35 @@ def list_datafiles(
     return int(total or 0), list(rows)
 
 
-def get_data_collection(
+def collection_investigations(collection_id: int) -> ColumnElement[bool]:
+    """A clause on :class:`Investigation`: those a collection's datasets or files belong to."""
+    via_datasets = (
+        select(Dataset.investigation_id)
+        .join(DataCollectionDataset, DataCollectionDataset.dataset_id == Dataset.id)
+        .where(DataCollectionDataset.data_collection_id == collection_id)
+    )
+    via_files = (
+        select(Dataset.investigation_id)
+        .join(Datafile, Datafile.dataset_id == Dataset.id)
+        .join(DataCollectionDatafile, DataCollectionDatafile.datafile_id == Datafile.id)
+        .where(DataCollectionDatafile.data_collection_id == collection_id)
+    )
+    return Investigation.id.in_(via_datasets.union(via_files))
+
+
+def get_landing_collection(
     session: Session,
     identity: Identity,
     collection_id: int | None,
     now: datetime,
     doi: str | None = None,
-) -> DataCollection:
-    """A data collection (by id or DOI) whose every dataset and file is visible.
+) -> tuple[DataCollection, bool]:
+    """A data collection (by id or DOI), and whether ``identity`` may see all of it.
 
-    An empty collection, or one with any dataset or file the caller may not see, is
-    :class:`NotFound`: a collection never reveals part of an embargoed investigation.
+    All of it is visible when it is not empty and every investigation its datasets and
+    files come from is visible. Otherwise a collection with a DOI is still returned (a
+    DOI must resolve, see :func:`get_landing_investigation`) with ``False``, for a
+    citation-only landing page; one without a DOI is :class:`NotFound`.
     """
     where = (
         DataCollection.id == collection_id
@@ -626,24 +700,13 @@ def get_data_collection(
     label = f"DOI {doi}" if doi is not None else str(collection_id)
     if collection is None:
         raise NotFound(f"no data collection {label}")
-    via_datasets = (
-        select(Dataset.investigation_id)
-        .join(DataCollectionDataset, DataCollectionDataset.dataset_id == Dataset.id)
-        .where(DataCollectionDataset.data_collection_id == collection.id)
-    )
-    via_files = (
-        select(Dataset.investigation_id)
-        .join(Datafile, Datafile.dataset_id == Dataset.id)
-        .join(DataCollectionDatafile, DataCollectionDatafile.datafile_id == Datafile.id)
-        .where(DataCollectionDatafile.data_collection_id == collection.id)
-    )
-    linked = Investigation.id.in_(via_datasets.union(via_files))
     total, visible = session.execute(
         select(
             func.count(),
             func.count(case((visible_investigations(identity, now), 1))),
-        ).where(linked)
+        ).where(collection_investigations(collection.id))
     ).one()
-    if total == 0 or total != visible:
+    whole = total > 0 and total == visible
+    if not whole and not collection.doi:
         raise NotFound(f"no data collection {label}")
-    return collection
+    return collection, whole

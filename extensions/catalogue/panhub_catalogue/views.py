@@ -2,7 +2,9 @@
 
 Callers pass only rows that already passed the visibility rule in
 :mod:`panhub_catalogue.query`; these functions add related rows of those same
-investigations and never widen the set.
+investigations and never widen the set. The exceptions are :func:`describe_citation`
+and :func:`describe_collection_citation`, for the landing pages of hidden items with a
+DOI: they read citation metadata only (no members, samples, datasets or files).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from panhub_catalogue.model import (
     Technique,
     User,
 )
-from panhub_catalogue.query import list_datafiles
+from panhub_catalogue.query import collection_investigations, list_datafiles
 
 
 def format_datetime(value: datetime | None) -> str | None:
@@ -201,4 +203,57 @@ def describe_collection(session: Session, collection: DataCollection) -> dict[st
             {"id": i.id, "name": i.name, "title": i.title, "doi": i.doi}
             for i in investigations.values()
         ],
+    }
+
+
+def describe_citation(
+    session: Session, investigation: Investigation, now: datetime
+) -> dict[str, Any]:
+    """What a DOI's landing page shows of an investigation the caller may not see.
+
+    Title, DOI, facility, beamlines, dates and release date: the metadata a DOI carries
+    at DataCite anyway; nothing the visibility rule hides (members, summary, samples,
+    datasets, files, sizes).
+    """
+    return {
+        "id": investigation.id,
+        "doi": investigation.doi,
+        "title": investigation.title,
+        "facility": investigation.facility.name,
+        "beamlines": get_beamlines(session, [investigation.id]).get(investigation.id, []),
+        "startDate": format_datetime(investigation.startDate),
+        "endDate": format_datetime(investigation.endDate),
+        "releaseDate": format_datetime(investigation.releaseDate),
+        "isPublic": is_public(investigation, now),
+        "embargoed": True,
+    }
+
+
+def describe_collection_citation(session: Session, collection: DataCollection) -> dict[str, Any]:
+    """What a DOI's landing page shows of a data collection the caller may not see all of.
+
+    Title, DOI, publication date, and of the investigations its data comes from: facility,
+    beamlines, dates, and the latest release date (``None`` when one has none).
+    """
+    investigations = list(
+        session.scalars(select(Investigation).where(collection_investigations(collection.id)))
+    )
+    ids = [i.id for i in investigations]
+    beamlines = get_beamlines(session, ids)
+    starts = [i.startDate for i in investigations if i.startDate is not None]
+    ends = [i.endDate for i in investigations if i.endDate is not None]
+    releases = [i.releaseDate for i in investigations]
+    release = None if None in releases or not releases else max(r for r in releases if r)
+    return {
+        "id": collection.id,
+        "doi": collection.doi,
+        "title": collection.title,
+        "publicationDate": format_datetime(collection.publicationDate),
+        "facility": ", ".join(sorted({i.facility.name for i in investigations})),
+        "beamlines": sorted({b for i in ids for b in beamlines.get(i, [])}),
+        "startDate": format_datetime(min(starts)) if starts else None,
+        "endDate": format_datetime(max(ends)) if ends else None,
+        "releaseDate": format_datetime(release),
+        "isPublic": False,
+        "embargoed": True,
     }

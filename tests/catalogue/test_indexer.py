@@ -462,3 +462,62 @@ def test_cli_index_prune(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         "1 files: 0 indexed, 1 unchanged, 0 failed, 0 ignored; "
         "pruned 3 missing files, 1 empty datasets (0 kept, 0 paths not pruned)\n"
     )
+
+
+def test_links_into_another_proposal_are_not_followed(
+    sqlite_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A user can write links and NeXus links in their own processed folder, nothing more.
+
+    The indexer reads with more rights than the user: a file link, a folder link, an
+    HDF5 external link or a virtual dataset pointing into another proposal must not
+    copy that proposal's metadata into the user's.
+    """
+    secret = scan(tmp_path, "B", "secret.nxs", title="Secret of B", sample="B-sample")
+    processed = tmp_path / "A" / "processed"
+    processed.mkdir(parents=True)
+    (processed / "steal.nxs").symlink_to(secret)
+    (processed / "folder").symlink_to(secret.parent)
+    with h5py.File(processed / "external.nxs", "w") as f:
+        f["entry"] = h5py.ExternalLink(str(secret), "/entry")
+        own = f.create_group("own")
+        own.attrs["NX_class"] = "NXentry"
+        own["sample"] = h5py.ExternalLink(str(secret), "/entry/sample")
+        f["hop"] = h5py.ExternalLink(str(secret), "/entry")
+        hopping = f.create_group("own2")
+        hopping.attrs["NX_class"] = "NXentry"
+        hopping["title"] = h5py.SoftLink("/hop/title")
+        layout = h5py.VirtualLayout(shape=(), dtype=h5py.string_dtype())
+        layout[()] = h5py.VirtualSource(str(secret), "/entry/title", shape=())
+        own.create_virtual_dataset("title", layout)
+    report = Indexer(root=str(tmp_path)).index(sqlite_sessions, [tmp_path / "A"])
+    assert report.ignored == [
+        (str(processed / "steal.nxs"), "not a regular file (links are not followed)")
+    ]
+    assert report.indexed == 1  # external.nxs, as a file of A's without B's metadata
+    with sqlite_sessions() as session:
+        (investigation,) = session.scalars(select(Investigation))
+        assert investigation.name == "A"
+        assert not investigation.title  # B's title would be "Secret of B"
+        assert session.scalars(select(Sample)).all() == []
+        (location,) = session.scalars(select(Datafile.location))
+        assert location == str(processed / "external.nxs")
+    entries = read_nexus(processed / "external.nxs")
+    assert [(e.name, e.title, e.sample) for e in entries] == [
+        ("own", None, None),
+        ("own2", None, None),
+    ]
+
+
+def test_a_file_swapped_for_a_link_after_planning_is_not_read(tmp_path: Path) -> None:
+    from panhub_catalogue.indexer import read_file
+
+    secret = scan(tmp_path, "B", "secret.nxs", title="Secret of B")
+    mine = scan(tmp_path, "A", "mine.nxs", title="Mine")
+    entries, _ = read_file(mine, (".nxs",), "none", str(tmp_path))  # type: ignore[misc]
+    assert [e.title for e in entries] == ["Mine"]
+    mine.unlink()
+    mine.symlink_to(secret)
+    result = read_file(mine, (".nxs",), "none", str(tmp_path))
+    assert isinstance(result, str)
+    assert "Secret" not in result

@@ -157,7 +157,9 @@ async def test_download_streams_with_ranges(client: Client) -> None:
     full = await client.get(f"api/datafiles/{file_id}/download")
     assert (full.code, full.body) == (200, content)
     assert full.headers["Accept-Ranges"] == "bytes"
-    assert full.headers["Content-Disposition"] == 'attachment; filename="scan0001.nxs"'
+    assert full.headers["Content-Disposition"] == (
+        "attachment; filename=\"scan0001.nxs\"; filename*=UTF-8''scan0001.nxs"
+    )
     part = await client.get(f"api/datafiles/{file_id}/download", headers={"Range": "bytes=8-15"})
     assert (part.code, part.body) == (206, content[8:16])
     assert part.headers["Content-Range"] == f"bytes 8-15/{len(content)}"
@@ -183,6 +185,30 @@ async def test_download_is_permission_checked(client: Client) -> None:
     refused = await client.get(f"api/datafiles/{file_id}/download", as_user="ben")
     assert refused.code == 404
     assert b"root:" not in refused.body
+
+
+async def test_download_never_follows_a_link_a_user_put_in_place(client: Client) -> None:
+    """Ben swaps his catalogued file for a link into a proposal he is not a member of."""
+    file_id, path = datafile(client, BENS)
+    _, other = datafile(client, PUBLIC)
+    with client.sessions() as session:
+        hidden = session.scalars(
+            select(Datafile.location).where(~Datafile.location.startswith(str(path.parent)))
+        ).all()
+    assert (await client.get(f"api/datafiles/{file_id}/download", as_user="ben")).code == 200
+    for target in [*hidden, str(other)]:
+        path.unlink()
+        path.symlink_to(target)
+        refused = await client.get(f"api/datafiles/{file_id}/download", as_user="ben")
+        assert refused.code == 404, target
+        assert Path(target).read_bytes() not in refused.body
+    # a folder on the way swapped for a link is refused as well
+    path.unlink()
+    moved = path.parent.with_name(path.parent.name + "-moved")
+    path.parent.rename(moved)
+    path.parent.symlink_to(moved)
+    (moved / path.name).write_bytes(b"real bytes")
+    assert (await client.get(f"api/datafiles/{file_id}/download", as_user="ben")).code == 404
 
 
 async def test_landing_pages_and_doi(client: Client) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
+from panhub_catalogue.beneath import open_beneath
 from panhub_catalogue.errors import NotFound, RangeNotSatisfiable
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -45,18 +48,33 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     return start, end
 
 
-def resolve_download(location: str, roots: Sequence[str]) -> Path:
-    """The real path of ``location`` if it is an existing file under one of ``roots``.
+def open_download(location: str, roots: Sequence[str]) -> BinaryIO:
+    """The catalogued file at ``location``, opened for reading below one of ``roots``.
 
-    Symbolic links are resolved first, so a link out of the data roots is refused.
+    No symbolic link below a root is followed (:func:`~panhub_catalogue.beneath.open_beneath`):
+    a user who swaps a file or folder of their proposal for a link into another proposal
+    gets nothing.
 
     Raises
     ------
     NotFound
-        Outside the roots, or not on disk (any reason looks the same to the caller).
+        Outside the roots, a link on the way, not a regular file, or not on disk (any
+        reason looks the same to the caller).
     """
-    path = Path(os.path.realpath(location))
-    allowed = any(path.is_relative_to(os.path.realpath(root)) for root in roots)
-    if not allowed or not path.is_file():
-        raise NotFound(f"file {Path(location).name} is not available for download")
-    return path
+    try:
+        fd = open_beneath(location, roots)
+    except OSError as error:
+        raise NotFound(f"file {Path(location).name} is not available for download") from error
+    return os.fdopen(fd, "rb")
+
+
+def content_disposition(location: str) -> str:
+    """``Content-Disposition`` naming the file of ``location``, safe for any file name.
+
+    An ASCII fallback (quotes, backslashes and control characters replaced by ``_``) and
+    the exact name in RFC 5987 form, so a hostile name cannot break the header.
+    """
+    name = os.path.basename(location)
+    fallback = "".join(c if " " <= c < "\x7f" and c not in '"\\' else "_" for c in name)
+    exact = urllib.parse.quote(name, safe="")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{exact}"

@@ -8,6 +8,7 @@ mapped to HTTP in one place, :meth:`CatalogueHandler.write_error`, as JSON
 from __future__ import annotations
 
 import json
+import os
 import traceback
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -23,7 +24,7 @@ from tornado.log import app_log
 from tornado.web import HTTPError, RequestHandler, authenticated
 
 from panhub_catalogue import query, views
-from panhub_catalogue.download import parse_range, resolve_download
+from panhub_catalogue.download import content_disposition, open_download, parse_range
 from panhub_catalogue.errors import BadRequest, CatalogueError, Forbidden
 from panhub_catalogue.identity import Identity
 from panhub_catalogue.landing import render_index, render_landing
@@ -199,18 +200,18 @@ class DownloadHandler(CatalogueHandler):
     async def get(self, datafile_id: str) -> None:
         identity, now = self.identity, self.service_options.clock()
         datafile = await self.run(lambda s: query.get_datafile(s, identity, int(datafile_id), now))
-        path = resolve_download(datafile.location, self.service_options.download_roots)
-        size = path.stat().st_size
-        byte_range = parse_range(self.request.headers.get("Range"), size)
-        first, last = byte_range or (0, size - 1)
-        if byte_range is not None:
-            self.set_status(206)
-            self.set_header("Content-Range", f"bytes {first}-{last}/{size}")
-        self.set_header("Accept-Ranges", "bytes")
-        self.set_header("Content-Type", "application/octet-stream")
-        self.set_header("Content-Length", str(last - first + 1))
-        self.set_header("Content-Disposition", f'attachment; filename="{path.name}"')
-        with path.open("rb") as stream:
+        stream = open_download(datafile.location, self.service_options.download_roots)
+        with stream:
+            size = os.fstat(stream.fileno()).st_size
+            byte_range = parse_range(self.request.headers.get("Range"), size)
+            first, last = byte_range or (0, size - 1)
+            if byte_range is not None:
+                self.set_status(206)
+                self.set_header("Content-Range", f"bytes {first}-{last}/{size}")
+            self.set_header("Accept-Ranges", "bytes")
+            self.set_header("Content-Type", "application/octet-stream")
+            self.set_header("Content-Length", str(last - first + 1))
+            self.set_header("Content-Disposition", content_disposition(datafile.location))
             stream.seek(first)
             remaining = last - first + 1
             while remaining > 0:

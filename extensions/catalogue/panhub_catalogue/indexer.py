@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from sqlalchemy import select
@@ -36,6 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from traitlets import Bool, Dict, Enum, Int, List, Unicode, default, validate
 from traitlets.config import Configurable
 
+from panhub_catalogue.beneath import open_beneath, proc_path
 from panhub_catalogue.model import (
     Datafile,
     Dataset,
@@ -101,12 +103,12 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
                     yield Path(folder, name)
 
 
-def file_checksum(path: Path, kind: str) -> str | None:
+def file_checksum(path: Path | str, kind: str) -> str | None:
     """``adler32:<hex>`` of the whole file, or ``None`` when ``kind`` is ``"none"``."""
     if kind == "none":
         return None
     value = 1
-    with path.open("rb") as stream:
+    with open(path, "rb") as stream:
         while chunk := stream.read(1 << 20):
             value = zlib.adler32(chunk, value)
     return f"adler32:{value:08x}"
@@ -224,7 +226,10 @@ class Indexer(Configurable):
                 batch = files[start : start + self.batch_size]
                 jobs = [job for job in map(run.plan, batch) if job is not None]
                 reader = partial(
-                    read_file, suffixes=tuple(self.nexus_suffixes), checksum=self.checksum
+                    read_file,
+                    suffixes=tuple(self.nexus_suffixes),
+                    checksum=self.checksum,
+                    root=str(run.root),
                 )
                 paths_to_read = [job.path for job in jobs]
                 if workers > 1 and len(jobs) >= 32:
@@ -244,18 +249,27 @@ class Indexer(Configurable):
 
 
 def read_file(
-    path: Path, suffixes: tuple[str, ...], checksum: str
+    path: Path, suffixes: tuple[str, ...], checksum: str, root: str
 ) -> tuple[list[Entry], str | None] | str:
     """NeXus entries and checksum of one file, or the reason it cannot be read.
 
-    Runs in worker processes: takes and returns only picklable values, never raises
-    for a bad file.
+    The file is opened below ``root`` without following symbolic links
+    (:func:`~panhub_catalogue.beneath.open_beneath`), and read through that descriptor:
+    a user who swaps their file for a link into another proposal gets an error, not
+    that proposal's metadata. Runs in worker processes: takes and returns only picklable
+    values, never raises for a bad file.
     """
     try:
-        entries = read_nexus(path) if path.suffix.lower() in suffixes else []
-        return entries, file_checksum(path, checksum)
+        fd = open_beneath(str(path), [root])
+    except OSError as error:
+        return f"not read: {error.strerror or error}"
+    try:
+        entries = read_nexus(proc_path(fd)) if path.suffix.lower() in suffixes else []
+        return entries, file_checksum(proc_path(fd), checksum)
     except (NexusError, OSError) as error:
         return str(error)
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -306,9 +320,13 @@ class _Run:
             self.report.ignored.append((str(path), "does not match the proposals layout"))
             return None
         try:
-            stat = path.stat()
+            stat = path.lstat()
         except OSError as error:
             self.report.failed.append((str(path), f"cannot stat: {error.strerror}"))
+            return None
+        if not S_ISREG(stat.st_mode):
+            # a link could point into another proposal: never followed
+            self.report.ignored.append((str(path), "not a regular file (links are not followed)"))
             return None
         investigation = self.get_investigation(
             match["proposal"], match.groupdict().get("visit") or ""

@@ -2,6 +2,10 @@
 
 Files are opened with ``locking=False`` because beamline files may still be written;
 whatever cannot be read raises :class:`NexusError` with the reason.
+
+Only what lies in the file itself is read: external links and virtual datasets are
+skipped, since the indexer runs with more rights than the users who write files, and a
+link could otherwise copy another proposal's metadata into theirs.
 """
 
 from __future__ import annotations
@@ -73,9 +77,31 @@ def nx_class(obj: h5py.HLObject) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def local_child(group: h5py.Group, name: str) -> h5py.Group | h5py.Dataset | None:
+    """The child ``name`` of ``group`` if it is stored in this file, else ``None``.
+
+    External links (and missing or dangling names) give ``None`` without being followed,
+    and so do virtual datasets, whose data come from other files.
+    """
+    link = group.get(name, getlink=True)
+    if link is None or isinstance(link, h5py.ExternalLink):
+        return None
+    try:
+        item = group.get(name)
+    except (KeyError, OSError):  # a dangling soft link
+        return None
+    # a soft link may lead through an external link
+    soft = isinstance(link, h5py.SoftLink)
+    if soft and item is not None and item.file.filename != group.file.filename:
+        return None
+    if isinstance(item, h5py.Dataset) and item.is_virtual:
+        return None
+    return item if isinstance(item, h5py.Group | h5py.Dataset) else None
+
+
 def read_text(group: h5py.Group, name: str) -> str | None:
     """A string field (scalar, 1-element array, bytes or str) or ``None``."""
-    item = group.get(name)
+    item = local_child(group, name)
     if not isinstance(item, h5py.Dataset):
         return None
     value: Any = item[()]
@@ -106,7 +132,7 @@ def classify(group: h5py.Group) -> dict[str, list[tuple[str, h5py.Group]]]:
     """Child groups by NeXus class (each ``NX_class`` read once), sorted by name."""
     found: dict[str, list[tuple[str, h5py.Group]]] = {}
     for name in sorted(group):
-        item = group.get(name)
+        item = local_child(group, name)
         if isinstance(item, h5py.Group):
             found.setdefault(nx_class(item), []).append((name, item))
     return found
@@ -114,7 +140,7 @@ def classify(group: h5py.Group) -> dict[str, list[tuple[str, h5py.Group]]]:
 
 def read_parameter(group: h5py.Group, field: str, prefix: str) -> Parameter | None:
     """A scalar number (with ``@units``) or short string field as a :class:`Parameter`."""
-    item = group.get(field)
+    item = local_child(group, field)
     if not isinstance(item, h5py.Dataset) or item.size != 1:
         return None
     units = item.attrs.get("units", "")

@@ -5,13 +5,15 @@ notebook and shows an Eiger-like stack of her proposal's raw data with
 ``NexusViewer``; the kernel runs inside her SLURM job, from the installed panhub
 package, and sees the file under ``/data/T1/raw``. The test moves the frame slider
 and checks, pixel by pixel on the canvas, that the marker peak of the frame shown
-sits where the file's ground truth puts it. Screenshots go to artifacts/.
+sits where the file's ground truth puts it; then it plays the stack and pauses it.
+Screenshots go to artifacts/.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,8 @@ page = test_browser.page
 
 STACK = "viewer_stack.nxs"
 N_FRAMES = 12
+CURVE = "viewer_curve.nxs"
+N_POINTS = 200_000
 
 # The colour of each frame's marker peak, and of a few canvas pixels, read in the page:
 # where source pixel (y, x) lands on the canvas follows from the placement the viewer
@@ -65,6 +69,18 @@ def t1_stack(proposals_file: Path) -> Iterator[synthetic.StackInfo]:
     path.unlink()
 
 
+@pytest.fixture(scope="module")
+def t1_curve(proposals_file: Path) -> Iterator[Path]:
+    """A long spectrum (decimated for display) in T1's raw data."""
+    raw = PROPOSALS_ROOT / "T1" / "raw"
+    path = raw / CURVE
+    synthetic.write_spectrum(path, n_points=N_POINTS)
+    os.chown(path, 0, raw.parent.stat().st_gid)
+    path.chmod(0o640)
+    yield path
+    path.unlink()
+
+
 def colours_at(root: Locator, points: list[tuple[int, int]]) -> list[list[int]]:
     result: list[list[int]] = root.page.evaluate(
         CANVAS_AT, [root.element_handle(), [list(p) for p in points]]
@@ -80,8 +96,13 @@ def wait_for_frame(root: Locator, index: int) -> None:
     )
 
 
+def curve_shown(root: Locator) -> dict[str, Any]:
+    shown: dict[str, Any] = json.loads(root.get_attribute("data-curve") or "{}")
+    return shown
+
+
 def test_alice_views_a_stack_of_her_proposal_and_scrubs_it(
-    page: Page, api: HubAPI, t1_stack: synthetic.StackInfo, artifacts: Path
+    page: Page, api: HubAPI, t1_stack: synthetic.StackInfo, t1_curve: Path, artifacts: Path
 ) -> None:
     peak_colour = [int(c) for c in make_palette("viridis")[254][:3]]
     spawn_from_form(page, api.base, "alice", {"partition": "cpu", "cpus": "2", "memory_gb": "2"})
@@ -128,6 +149,57 @@ def test_alice_views_a_stack_of_her_proposal_and_scrubs_it(
         assert (place["h"], place["w"]) == (257, 258)  # 514 x 515 pooled 2 x 2
         # small images travel as raw colour indices: exactly 1 byte per displayed pixel
         assert int(shown["bytes"]) == place["h"] * place["w"]
+
+        # playback: the kernel sends the next frames; pausing shows the slider's frame
+        play = root.locator(".phx-foot button")
+        changed = int(shown["framesChanged"])
+        play.click()
+        expect(root).to_have_attribute("data-playing", "true")
+        page.wait_for_function(
+            "([root, n]) => Number(root.dataset.framesChanged) >= n",
+            arg=[root.element_handle(), changed + 2 * N_FRAMES],  # wraps around twice
+            timeout=60_000,
+        )
+        play.click()
+        expect(root).to_have_attribute("data-playing", "false")
+        paused = int(slider.input_value())
+        wait_for_frame(root, paused)
+        page.wait_for_timeout(500)  # frames still travelling are not shown
+        assert root.get_attribute("data-last-frame") == str(paused)
+        expect(root.locator(".phx-foot span").first).to_have_text(f"{paused + 1} / {N_FRAMES}")
+        assert colours_at(root, [t1_stack.peaks[paused]])[0] == peak_colour
+        root.screenshot(path=artifacts / "viewer-hub-widget-paused.png")
+
+        # a long spectrum: decimated; the wheel zooms and the window in view comes
+        # back with every point; a double click shows the whole curve again
+        page.locator(".jp-Notebook .jp-Cell").last.locator(".cm-content").click()
+        page.keyboard.type(f"NexusViewer('/data/T1/raw/{CURVE}')")
+        page.keyboard.press("Shift+Enter")
+        plot = page.locator(".jp-OutputArea-output .phx").nth(1)
+        expect(plot).to_have_attribute("data-curve", re.compile('"decimated":true'), timeout=60_000)
+        whole = curve_shown(plot)
+        assert (whole["start"], whole["stop"], whole["total"]) == (0, N_POINTS, N_POINTS)
+        canvas = plot.locator(".phx-canvas-wrap canvas")
+        canvas.scroll_into_view_if_needed()  # the wheel goes to what is under the mouse
+        box = canvas.bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        for _ in range(20):  # 0.8 ** 20: about 1% of the curve in view
+            page.mouse.wheel(0, -100)
+        expect(plot).to_have_attribute(
+            "data-curve", re.compile('"decimated":false'), timeout=30_000
+        )
+        zoomed = curve_shown(plot)
+        assert 0 < zoomed["start"] < zoomed["stop"] < N_POINTS
+        assert zoomed["n"] == zoomed["stop"] - zoomed["start"] < N_POINTS // 50
+        view = json.loads(plot.get_attribute("data-curve-view") or "null")
+        q, _intensity = synthetic.make_spectrum(N_POINTS)  # the window covers the view
+        assert q[zoomed["start"]] <= view["x0"] < view["x1"] <= q[zoomed["stop"] - 1]
+        plot.screenshot(path=artifacts / "viewer-hub-widget-curve-zoomed.png")
+        canvas.dblclick()
+        expect(plot).to_have_attribute("data-curve", re.compile('"start":0,"stop":200000'))
+        assert plot.get_attribute("data-curve-view") == "null"
+        plot.screenshot(path=artifacts / "viewer-hub-widget-curve.png")
     finally:
         if name:
             delete_notebook(api, "alice", name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +152,8 @@ def test_tree_messages_and_opening_a_curve(tmp_path: Path) -> None:
     assert curve["auxiliary"] == 1
     _q, intensity = synthetic.make_spectrum(3000)
     assert np.array_equal(np.frombuffer(buffers[1], np.float64), intensity)
-    assert len(buffers) == 4
+    assert len(buffers) == 5  # x, y, errors, one auxiliary signal, indices
+    assert np.array_equal(np.frombuffer(buffers[4], np.float64), np.arange(3000))
     viewer.close()
 
 
@@ -220,5 +222,105 @@ def test_threaded_viewer_serves_latest_and_exports_png(
         assert viewer.image.indices[y, x] == 254
         viewer.save_png(tmp_path / "view.png")
         assert (tmp_path / "view.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    finally:
+        viewer.close()
+
+
+def _played(sent: Recorder, play: int) -> list[dict[str, Any]]:
+    return [h for h, _ in list(sent.messages) if h.get("played") == play]
+
+
+def _wait_played(sent: Recorder, play: int, n: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+    end = time.monotonic() + timeout
+    while len(_played(sent, play)) < n and time.monotonic() < end:
+        time.sleep(0.005)
+    time.sleep(0.05)  # and nothing more arrives
+    return _played(sent, play)
+
+
+def test_playback_is_driven_by_the_kernel_within_a_window(
+    viewer: NexusViewer, stack: synthetic.StackInfo
+) -> None:
+    viewer.autoscale, viewer.vmin, viewer.vmax = "fixed", 0.0, float(stack.peak_value)
+    sent = Recorder(viewer)
+    client(viewer, {"type": "play", "play": 1, "frame": 3, "fps": 500, "window": 3,
+                    "region": [], "size": [48, 40]})  # fmt: skip
+    assert viewer.is_playing
+    played = _wait_played(sent, 1, 3)
+    assert [h["frame"] for h in played] == [4, 5, 0]  # no acknowledgement: 3 at most
+    for header, buffers in sent.of("image"):
+        indices = np.frombuffer(b"".join(buffers), np.uint8).reshape(header["shape"])
+        assert indices[stack.peaks[header["frame"]]] == 254  # frame f shows f's peak
+    client(viewer, {"type": "ack", "play": 7, "shown": 3})  # another playback's: ignored
+    assert len(_wait_played(sent, 1, 4, timeout=0.1)) == 3
+    client(viewer, {"type": "ack", "play": 1, "shown": 2, "frame": 5})
+    assert [h["frame"] for h in _wait_played(sent, 1, 5)] == [4, 5, 0, 1, 2]
+    assert viewer.frame == 5  # the frame the front end acknowledged last
+    y, x = stack.peaks[0]
+    viewer.roi = [y, y + 1, x, x + 1]
+    client(viewer, {"type": "pause", "frame": 0})
+    assert not viewer.is_playing
+    last, _ = [m for m in sent.messages if m[0]["type"] == "image"][-1]
+    assert (last["frame"], last["played"]) == (0, 0)  # the frame shown, served last
+    assert viewer.frame == 0
+    assert viewer.selection["max"] == stack.peak_value  # the ROI follows the frame shown
+    client(viewer, {"type": "ack", "play": 1, "shown": 5})
+    assert len(_played(sent, 1)) == 5  # stopped: acknowledgements start nothing
+
+
+def test_a_view_request_stops_playback(viewer: NexusViewer) -> None:
+    sent = Recorder(viewer)
+    client(viewer, {"type": "play", "play": 2, "frame": 0, "fps": 500, "window": 2})
+    _wait_played(sent, 2, 2)
+    client(viewer, {"type": "view", "id": 9, "frame": 4, "size": [24, 20]})
+    assert not viewer.is_playing
+    assert sent.messages[-1][0]["frame"] == 4
+    assert len(_played(sent, 2)) == 2
+
+
+def test_reopening_a_viewed_file_needs_the_same_locking(stack: synthetic.StackInfo) -> None:
+    """What README.md says about HDF5 file locking, checked."""
+    viewer = NexusViewer(stack.path, threaded=False)
+    try:
+        with pytest.raises(OSError, match="file locking flag values don't match"):
+            h5py.File(stack.path, "r")
+        with pytest.raises(OSError, match="already open for read-only"):
+            h5py.File(stack.path, "a", locking=False)
+        with h5py.File(stack.path, "r", locking=False) as f:
+            assert f[stack.signal_path].shape[0] == 6
+            shared = NexusViewer(f["/entry"], threaded=False)
+            assert (shared.node, shared.kind, shared.error) == ("/entry", "image", "")
+            shared.close()
+            assert f.id.valid  # the viewer does not close a file it was given
+    finally:
+        viewer.close()
+    with h5py.File(stack.path, "r") as f:  # once the viewer is closed, any way works
+        assert f[stack.signal_path].shape[0] == 6
+
+
+def test_zoomed_curve_window_shows_every_point(tmp_path: Path) -> None:
+    y = np.sin(np.arange(100_000) / 500.0)
+    y[73_210] = 40.0  # a single-point peak
+    with h5py.File(tmp_path / "long.h5", "w") as f:
+        f["y"] = y
+    viewer = NexusViewer(tmp_path / "long.h5", threaded=False)
+    try:
+        sent = Recorder(viewer)
+        viewer.select("/y")
+        (whole, buffers), *_ = sent.of("curve")
+        assert (whole["start"], whole["stop"], whole["total"]) == (0, 100_000, 100_000)
+        assert whole["decimated"]
+        assert whole["n"] <= 2 * 2048
+        index = np.frombuffer(buffers[-1], np.float64).astype(int)
+        values = np.frombuffer(buffers[1], np.float64)
+        assert np.array_equal(values, y[index])  # each point is where its index says
+        assert 73_210 in index  # min/max per bin keeps the peak
+        client(viewer, {"type": "curve", "window": [73_000, 74_000]})  # the front end zooms
+        zoomed, buffers = sent.of("curve")[-1]
+        assert (zoomed["start"], zoomed["stop"], zoomed["n"]) == (73_000, 74_000, 1000)
+        assert not zoomed["decimated"]
+        assert np.array_equal(np.frombuffer(buffers[0], np.float64), np.arange(73_000, 74_000))
+        assert np.array_equal(np.frombuffer(buffers[1], np.float64), y[73_000:74_000])
+        assert viewer.status == "100,000 points"
     finally:
         viewer.close()

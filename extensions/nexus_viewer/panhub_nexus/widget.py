@@ -26,12 +26,14 @@ from typing import Any, cast
 import anywidget
 import h5py
 import numpy as np
+import numpy.typing as npt
 import traitlets as t
 
 from panhub_nexus.core.colormap import get_colormap_names, make_palette
 from panhub_nexus.core.encode import make_png
 from panhub_nexus.core.files import ViewerError
 from panhub_nexus.core.pipeline import SUPERSEDED, RenderPipeline, ViewRequest
+from panhub_nexus.core.player import Player
 from panhub_nexus.core.render import DisplaySettings, Region, RenderedImage
 from panhub_nexus.core.scale import AUTOSCALE_MODES, NORMS, AutoscaleMode, Norm
 from panhub_nexus.core.session import Profile, ViewerSession
@@ -114,6 +116,8 @@ class NexusViewer(anywidget.AnyWidget):
         self._threaded = threaded
         self._session: ViewerSession | None = None
         self._pipeline: RenderPipeline | None = None
+        self._player: Player | None = None
+        self._play_id = 0  # the front end's playback session, echoed with played frames
         self._image: RenderedImage | None = None
         self._profile: Profile | None = None
         self._images_sent = 0
@@ -241,6 +245,7 @@ class NexusViewer(anywidget.AnyWidget):
             load()
 
     def _stop_pipeline(self) -> None:
+        self._stop_player()
         if self._pipeline is not None:
             self._pipeline.close()
             self._pipeline = None
@@ -252,6 +257,23 @@ class NexusViewer(anywidget.AnyWidget):
         autoscale = cast(AutoscaleMode, self.autoscale)
         return DisplaySettings(norm=norm, autoscale=autoscale, vmin=self.vmin, vmax=self.vmax)
 
+    def _make_request(self, frame: int, request_id: int | None, played: int = 0) -> ViewRequest:
+        region: Region | None = None
+        if len(self.region) == 4:
+            y0, y1, x0, x1 = self.region
+            region = (y0, y1, x0, x1)
+        rows, cols = self.display_shape if len(self.display_shape) == 2 else (800, 800)
+        return ViewRequest(
+            frame=frame,
+            display_shape=(max(rows, 1), max(cols, 1)),
+            settings=self._settings(),
+            region=region,
+            request_id=self._client_id if request_id is None else request_id,
+            reply=request_id is not None,
+            created=time.perf_counter(),
+            played=played,
+        )
+
     def _request_view(self, request_id: int | None = None) -> None:
         """Ask for an image; `request_id` is the front end's, None when Python asks.
 
@@ -260,30 +282,50 @@ class NexusViewer(anywidget.AnyWidget):
         """
         if self._pipeline is None:
             return
-        region: Region | None = None
-        if len(self.region) == 4:
-            y0, y1, x0, x1 = self.region
-            region = (y0, y1, x0, x1)
-        rows, cols = self.display_shape if len(self.display_shape) == 2 else (800, 800)
         with self._lock:  # requests from the mask thread and the kernel stay ordered
-            request = ViewRequest(
-                frame=self.frame,
-                display_shape=(max(rows, 1), max(cols, 1)),
-                settings=self._settings(),
-                region=region,
-                request_id=self._client_id if request_id is None else request_id,
-                reply=request_id is not None,
-                created=time.perf_counter(),
-            )
+            request = self._make_request(self.frame, request_id)
             if request_id is not None:
                 self._client_id = request_id
             self._pipeline.request(request)
+
+    # ---- playback ------------------------------------------------------------------
+
+    def _start_player(self, content: dict[str, Any]) -> None:
+        """Play from the frame shown; the front end acknowledges frames as they arrive."""
+        self._stop_player()
+        self._on_client_values(content)
+        pipeline = self._pipeline
+        if pipeline is None or self.n_frames < 2:
+            return
+        play_id = int(content.get("play", 1))
+        self._play_id = play_id
+
+        def submit(frame: int) -> None:
+            pipeline.wait_for_room()  # played frames are never dropped: they wait
+            with self._lock:
+                request = self._make_request(frame, None, played=play_id)
+            pipeline.request(request)
+
+        fps = float(content.get("fps", self.fps))
+        window = int(content.get("window", 6))
+        self._player = Player(submit, self.n_frames, self.frame, fps, window).start()
+
+    def _stop_player(self) -> None:
+        player, self._player = self._player, None
+        if player is not None:
+            player.stop()
+
+    @property
+    def is_playing(self) -> bool:
+        """True while the stack is being played (started from the front end)."""
+        return self._player is not None and self._player.is_playing
 
     def _deliver(self, request: ViewRequest, image: RenderedImage | None, error: str) -> None:
         if image is None:
             kind = "dropped" if error == SUPERSEDED else "failed"
             self.send({"type": kind, "id": request.request_id, "reply": request.reply,
-                       "frame": request.frame, "error": error})  # fmt: skip
+                       "frame": request.frame, "error": error,
+                       "played": request.played})  # fmt: skip
             if error != SUPERSEDED:
                 self.error = error
             return
@@ -294,7 +336,7 @@ class NexusViewer(anywidget.AnyWidget):
             "frame": request.frame,
             "shape": list(image.shape), "region": list(image.region), "factor": image.factor,
             "vmin": image.vmin, "vmax": image.vmax, "bytes": image.n_bytes,
-            "encoding": image.encoding,
+            "encoding": image.encoding, "played": request.played,
         }  # fmt: skip
         served_ms = (time.perf_counter() - request.created) * 1e3
         status = (f"frame {request.frame + 1}/{self.n_frames} · {image.shape[1]} x "
@@ -355,12 +397,19 @@ class NexusViewer(anywidget.AnyWidget):
         self._send_curve()
 
     def _send_curve(self, window: tuple[int, int] | None = None) -> None:
+        """Send the curve, or its points ``window = (start, stop)`` (1D zoom).
+
+        Buffers, as float64: x, y, errors (if any), each auxiliary signal, and the
+        index of each point in the dataset. A curve of more than 2 x 2048 points in
+        the window is decimated to the minimum and maximum of each of 2048 bins.
+        """
         assert self._session is not None
         curve = self._session.curve(self.frame, window)
-        arrays = [curve.x, curve.y]
+        arrays: list[npt.NDArray[Any]] = [curve.x, curve.y]
         if curve.errors is not None:
             arrays.append(curve.errors)
         arrays.extend(curve.auxiliary)
+        arrays.append(curve.index)  # where each point is: the front end asks for windows
         self.send(
             {"type": "curve", "n": int(curve.y.size), "errors": curve.errors is not None,
              "auxiliary": len(curve.auxiliary), "start": curve.start, "stop": curve.stop,
@@ -379,14 +428,21 @@ class NexusViewer(anywidget.AnyWidget):
         if session is None:
             raise ViewerError("no file open")
         if kind == "view":
+            self._stop_player()
             self._on_client_view(content)
+        elif kind == "play":
+            self._start_player(content)
+        elif kind == "ack":
+            self._on_ack(content)
+        elif kind == "pause":
+            self._on_pause(content)
         elif kind == "children":
             offset = int(content.get("offset", 0))
             items, total = session.children(content["path"], offset)
             reply = {"path": content["path"], "offset": offset, "items": items, "total": total}
             self.send({"type": "children", **reply})
         elif kind == "open":
-            self._select(str(content["path"]))
+            self._select(str(content["path"]))  # stops the player
         elif kind == "pixel":
             value = session.pixel(self.frame, int(content["y"]), int(content["x"]))
             self.send({"type": "pixel", "id": content.get("id", 0), "y": content["y"],
@@ -407,7 +463,8 @@ class NexusViewer(anywidget.AnyWidget):
             for name, value in values.items():
                 setattr(self, name, value)
 
-    def _on_client_view(self, content: dict[str, Any]) -> None:
+    def _on_client_values(self, content: dict[str, Any]) -> None:
+        """Take the frame, region and size the front end shows, without echoing them."""
         values: dict[str, Any] = {"frame": int(content.get("frame", self.frame))}
         if "region" in content:
             values["region"] = [int(v) for v in content["region"] or []]
@@ -418,6 +475,29 @@ class NexusViewer(anywidget.AnyWidget):
             self._set_quietly(**values)
         finally:
             self._from_client = False
+
+    def _on_ack(self, content: dict[str, Any]) -> None:
+        player = self._player
+        if player is None or int(content.get("play", 0)) != self._play_id:
+            return  # a late acknowledgement of an earlier playback
+        player.ack(int(content.get("shown", 0)))
+        if "frame" in content:
+            self._on_client_values({"frame": content["frame"]})
+
+    def _on_pause(self, content: dict[str, Any]) -> None:
+        """Stop playing at the frame the front end shows, and serve that frame last.
+
+        It supersedes the played frames still queued, so :attr:`image`, the ROI and
+        the profile end on the frame the front end shows.
+        """
+        self._stop_player()
+        self._on_client_values(content)
+        self._request_view()
+        if self.roi or self.line:
+            self._update_analysis()
+
+    def _on_client_view(self, content: dict[str, Any]) -> None:
+        self._on_client_values(content)
         self._request_view(int(content.get("id", 0)))
         if self.roi or self.line:
             self._update_analysis()

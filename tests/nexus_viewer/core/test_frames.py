@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import h5py
 import numpy as np
 import pytest
 from panhub_nexus import synthetic
+from panhub_nexus.core.decode import ChunkDecoder
 from panhub_nexus.core.files import ViewerError
 from panhub_nexus.core.frames import (
     FrameReader,
@@ -11,6 +14,7 @@ from panhub_nexus.core.frames import (
     get_valid,
     make_mask_plan,
     prepare,
+    read_image,
 )
 
 
@@ -86,3 +90,33 @@ def test_reader_indexes_4d_data(tmp_path) -> None:
         reader = FrameReader(f["d"])
         assert reader.n_frames == 6
         assert np.array_equal(reader.read(4), data[1, 1])
+
+
+def test_read_image_decodes_a_bitshuffle_mask_from_its_chunk(
+    stack: synthetic.StackInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[int, ...]] = []
+    decode = ChunkDecoder.decode
+
+    def spy(self: ChunkDecoder, index: tuple[int, ...], out: np.ndarray) -> bool:
+        calls.append(index)
+        return decode(self, index, out)
+
+    monkeypatch.setattr(ChunkDecoder, "decode", spy)
+    with h5py.File(stack.path, "r", locking=False) as f:
+        mask = read_image(f[stack.mask_path])
+        expected = f[stack.mask_path][()]
+    assert calls == [()]  # the fast path, not HDF5's filter pipeline
+    assert mask.dtype == expected.dtype
+    assert np.array_equal(mask, expected)
+    assert mask[stack.hot_pixels[0]] != 0
+
+
+def test_read_image_falls_back_to_hdf5(tmp_path: Path) -> None:
+    values = np.arange(30, dtype=np.uint16).reshape(5, 6)
+    with h5py.File(tmp_path / "gzip.h5", "w") as f:
+        f.create_dataset("mask", data=values, chunks=(5, 6), compression="gzip")
+        f["scalar"] = 3
+    with h5py.File(tmp_path / "gzip.h5", "r") as f:
+        assert np.array_equal(read_image(f["mask"]), values)
+        assert read_image(f["scalar"]) == 3

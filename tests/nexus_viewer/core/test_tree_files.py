@@ -10,7 +10,7 @@ import pytest
 from panhub_nexus import synthetic
 from panhub_nexus.core.files import ViewerError, open_file
 from panhub_nexus.core.frames import FrameReader
-from panhub_nexus.core.tree import get_attributes, list_children
+from panhub_nexus.core.tree import UNKNOWN, get_attributes, get_child_names, list_children
 
 
 def test_first_level_describes_children(stack: synthetic.StackInfo) -> None:
@@ -22,10 +22,32 @@ def test_first_level_describes_children(stack: synthetic.StackInfo) -> None:
         assert by_name["data"]["kind"] == "group"
         assert by_name["title"]["dtype"] == "string"
         rows, total = list_children(f, "/entry/data", offset=1, limit=2)
-        assert total == 4
+        assert total == UNKNOWN  # more children follow: not counted
         assert [r["name"] for r in rows] == ["omega", "x"]
         assert rows[0]["shape"] == [6]
         assert rows[0]["dtype"] == "float64"
+        rows, total = list_children(f, "/entry/data", offset=2, limit=2)
+        assert (total, [r["name"] for r in rows]) == (4, ["x", "y"])  # the last page
+
+
+@pytest.mark.parametrize("track_order", [False, True])
+def test_pages_of_children_follow_h5py_order(tmp_path: Path, track_order: bool) -> None:
+    names = [f"n{(i * 37) % 101:03d}" for i in range(101)]  # not created in name order
+    with h5py.File(tmp_path / "wide.h5", "w", track_order=track_order) as f:
+        for name in names:  # dense link storage (more than 8 links)
+            f.create_group(name)
+    with open_file(tmp_path / "wide.h5") as f:
+        expected = list(f.keys())
+        assert expected == (names if track_order else sorted(names))
+        root = f["/"]
+        pages = [get_child_names(root, offset, 40) for offset in (0, 40, 80, 120)]
+        assert [total for _, total in pages] == [UNKNOWN, UNKNOWN, 101, 101]
+        assert [name for page, _ in pages for name in page] == expected
+        assert get_child_names(root, 0, 0) == ([], UNKNOWN)
+        assert get_child_names(root, 61, 40) == (expected[61:], 101)  # exactly the rest
+        rows, total = list_children(f, "/", offset=95)
+        assert (total, [r["name"] for r in rows]) == (101, expected[95:])
+        assert {r["kind"] for r in rows} == {"group"}
 
 
 def test_broken_and_external_links(tmp_path: Path) -> None:

@@ -37,6 +37,9 @@ class ViewRequest:
     """True when the front end waits for this answer (it counts requests in flight)."""
     created: float = 0.0
     """``time.perf_counter()`` when the request was made (for the status line)."""
+    played: int = 0
+    """Playback session of a played frame (0: not played). A played frame waits for
+    room instead of replacing a waiting request, so playback drops no frame."""
 
 
 Deliver = Callable[[ViewRequest, RenderedImage | None, str], None]
@@ -60,12 +63,29 @@ class LatestSlot(Generic[T]):
             self._cond.notify_all()
             return dropped
 
+    def wait_empty(self) -> bool:
+        """Wait until the slot is empty; False if closed first."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._item is None or self._closed)
+            return not self._closed
+
+    def put_after(self, item: T) -> bool:
+        """Wait until the slot is empty, then store `item`; False if closed first."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._item is None or self._closed)
+            if self._closed:
+                return False
+            self._item = item
+            self._cond.notify_all()
+            return True
+
     def take(self) -> T | None:
         """Wait for an item and remove it; None once closed."""
         with self._cond:
             while self._item is None and not self._closed:
                 self._cond.wait()
             item, self._item = self._item, None
+            self._cond.notify_all()  # wake a put_after() waiting for room
             return item
 
     def close(self) -> None:
@@ -122,16 +142,33 @@ class RenderPipeline:
                 self._threads.append(thread)
 
     def request(self, request: ViewRequest) -> None:
-        """Ask for an update; a request still waiting is dropped in favour of this one."""
+        """Ask for an update; a request still waiting is dropped in favour of this one.
+
+        A played request (``request.played``) instead waits, in the caller's thread,
+        until the reader has taken the request before it: playback frames are shown
+        in order, none dropped, while the reader and the renderer stay busy.
+        """
         if not self.threaded:
             self._finish(self._load(request))
             return
         with self._lock:
             self._pending += 1
+        if request.played:
+            if not self._requests.put_after(request):
+                self._done()  # closed meanwhile
+            return
         dropped = self._requests.put(request)
         if dropped is not None:
             self.deliver(dropped, None, SUPERSEDED)
             self._done()
+
+    def wait_for_room(self) -> bool:
+        """Wait until no request is waiting (the reader took the last); False if closed.
+
+        A player calls this before making its next request, so that the request's
+        ``created`` time does not include the wait.
+        """
+        return self._requests.wait_empty() if self.threaded else True
 
     def current(self) -> tuple[int, Array] | None:
         """``(index, prepared frame)`` of the last frame rendered, if any."""
@@ -210,7 +247,13 @@ class RenderPipeline:
 
     def _read_loop(self) -> None:
         while (request := self._requests.take()) is not None:
-            dropped = self._loaded.put(self._load(request))
+            loaded = self._load(request)
+            if request.played:
+                if not self._loaded.put_after(loaded):
+                    self._unpin(loaded.buffer)
+                    self._done()
+                continue
+            dropped = self._loaded.put(loaded)
             if dropped is not None:
                 self._unpin(dropped.buffer)
                 self.deliver(dropped.request, None, SUPERSEDED)

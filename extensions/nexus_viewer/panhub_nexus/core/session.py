@@ -17,7 +17,7 @@ import numpy.typing as npt
 from panhub_nexus.core.analysis import RoiStats, get_line_profile, get_pixel, get_roi_stats
 from panhub_nexus.core.curves import CurveData, read_curve
 from panhub_nexus.core.files import ViewerError, describe_read_error, open_file
-from panhub_nexus.core.frames import FrameReader
+from panhub_nexus.core.frames import FrameReader, read_image
 from panhub_nexus.core.locate import PlotSpec, find_pixel_mask, find_plot
 from panhub_nexus.core.render import DisplaySettings, Region, RenderedImage, render
 from panhub_nexus.core.tree import NodeInfo, get_attributes, list_children
@@ -151,7 +151,7 @@ class ViewerSession:
 
     def _read_mask(self, path: str) -> npt.NDArray[Any] | None:
         try:
-            return np.asarray(self.file[path][()])
+            return read_image(self.file[path])
         except (OSError, ValueError, RuntimeError):
             return None  # an unreadable mask must not hide the data
 

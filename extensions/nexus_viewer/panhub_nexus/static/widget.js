@@ -2,9 +2,15 @@
 // Images arrive as zlib-compressed bands of 8-bit colour indices; the palette is a
 // model trait, so colours change without a round trip. View requests are
 // latest-wins: at most MAX_IN_FLIGHT requests travel, and only the newest waits.
+// Playback is driven by the kernel: it sends the next frames on its own, at most
+// PLAY_WINDOW ahead of the frames acknowledged, which we acknowledge ACK_EVERY at a
+// time (each message to the kernel costs JupyterLab a busy/idle status round).
 
 const MAX_IN_FLIGHT = 2;
 const REPLY_TIMEOUT_MS = 10000;
+const PLAY_WINDOW = 6;
+const ACK_EVERY = 3;
+const TEXT_EVERY_MS = 250; // status texts refresh at most this often during playback
 
 const CSS = `
 .phx { contain: content; font-variant-numeric: tabular-nums; font: 12px/1.4 var(--jp-ui-font-family, sans-serif); color: var(--jp-ui-font-color1, #222);
@@ -93,7 +99,7 @@ function fmt(v) {
   if (v === null || v === undefined || Number.isNaN(v)) return "–";
   const a = Math.abs(v);
   if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(3);
-  return Number.isInteger(v) ? String(v) : v.toPrecision(5);
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(5))); // 0.8, not 0.80000
 }
 
 function niceTicks(lo, hi, n = 5) {
@@ -106,8 +112,11 @@ function niceTicks(lo, hi, n = 5) {
   return ticks;
 }
 
-// Draw curves (x, list of {y, color, dash, errors}) with axes and labels.
-function drawPlot(canvas, x, series, { xlabel = "", ylabel = "", xlog = false, ylog = false } = {}) {
+// Draw curves (x, list of {y, color, dash, errors}) with axes and labels. `view`
+// ({x0, x1} and optionally {y0, y1}, in axis units: log10 of the values on log axes)
+// zooms; y fits the points in view unless given. Returns the placement (for the mouse).
+function drawPlot(canvas, x, series, { xlabel = "", ylabel = "", xlog = false, ylog = false,
+  view = null } = {}) {
   const dpr = window.devicePixelRatio || 1;
   const w = Math.max(50, canvas.clientWidth) * dpr;
   const hgt = Math.max(50, canvas.clientHeight) * dpr;
@@ -124,20 +133,33 @@ function drawPlot(canvas, x, series, { xlabel = "", ylabel = "", xlog = false, y
     if (!Number.isFinite(xv)) continue;
     xlo = Math.min(xlo, xv);
     xhi = Math.max(xhi, xv);
+  }
+  if (!Number.isFinite(xlo)) return null;
+  if (view) {
+    xlo = view.x0;
+    xhi = view.x1;
+  }
+  const showErrors = x.length <= 4000; // error bars drawn: y fits them too
+  for (let i = 0; i < x.length; i++) {
+    const xv = tx(x[i]);
+    if (!(xv >= xlo && xv <= xhi)) continue;
     for (const s of series) {
-      const yv = ty(s.y[i]);
-      if (Number.isFinite(yv)) {
-        ylo = Math.min(ylo, yv);
-        yhi = Math.max(yhi, yv);
+      const e = s.errors && showErrors && Number.isFinite(s.errors[i]) ? s.errors[i] : 0;
+      for (const yv of [ty(s.y[i] - e), ty(s.y[i] + e)]) {
+        if (Number.isFinite(yv)) {
+          ylo = Math.min(ylo, yv);
+          yhi = Math.max(yhi, yv);
+        }
       }
     }
   }
-  if (!Number.isFinite(xlo)) return;
+  if (!Number.isFinite(ylo)) [ylo, yhi] = [0, 1];
   if (xhi === xlo) xhi = xlo + 1;
   if (yhi === ylo) yhi = ylo + 1;
   const pad = (yhi - ylo) * 0.05;
   ylo -= pad;
   yhi += pad;
+  if (view && view.y0 !== undefined) [ylo, yhi] = [view.y0, view.y1];
   const m = { l: 60 * dpr, r: 10 * dpr, t: 8 * dpr, b: 34 * dpr };
   const px = (v) => m.l + ((tx(v) - xlo) / (xhi - xlo)) * (w - m.l - m.r);
   const py = (v) => hgt - m.b - ((ty(v) - ylo) / (yhi - ylo)) * (hgt - m.t - m.b);
@@ -167,6 +189,17 @@ function drawPlot(canvas, x, series, { xlabel = "", ylabel = "", xlog = false, y
   for (const s of series) {
     ctx.strokeStyle = s.color;
     ctx.setLineDash(s.dash ? [4 * dpr, 3 * dpr] : []);
+    if (s.errors && showErrors) { // under the line, which stays visible
+      ctx.globalAlpha = 0.35;
+      ctx.beginPath();
+      for (let i = 0; i < x.length; i++) {
+        const X = px(x[i]);
+        ctx.moveTo(X, py(s.y[i] - s.errors[i]));
+        ctx.lineTo(X, py(s.y[i] + s.errors[i]));
+      }
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+    }
     ctx.beginPath();
     let pen = false;
     for (let i = 0; i < x.length; i++) {
@@ -180,19 +213,9 @@ function drawPlot(canvas, x, series, { xlabel = "", ylabel = "", xlog = false, y
       pen = true;
     }
     ctx.stroke();
-    if (s.errors && x.length <= 4000) {
-      ctx.globalAlpha = 0.35;
-      ctx.beginPath();
-      for (let i = 0; i < x.length; i++) {
-        const X = px(x[i]);
-        ctx.moveTo(X, py(s.y[i] - s.errors[i]));
-        ctx.lineTo(X, py(s.y[i] + s.errors[i]));
-      }
-      ctx.stroke();
-      ctx.globalAlpha = 1;
-    }
   }
   ctx.restore();
+  return { m, w, hgt, xlo, xhi, ylo, yhi, xlog, ylog };
 }
 
 function render({ model, el }) {
@@ -201,6 +224,7 @@ function render({ model, el }) {
   }
   const root = h("div", { class: "phx", tabindex: "0" });
   root.dataset.framesShown = "0";
+  root.dataset.framesChanged = "0";
   el.append(root);
 
   // ---- layout -----------------------------------------------------------------
@@ -223,7 +247,9 @@ function render({ model, el }) {
   const ylog = h("input", { type: "checkbox" });
   const imageTools = h("span", {}, cmapSelect, " ", normSelect, " ", autoSelect, " ", vminInput, vmaxInput, " ",
     modeSelect, " ", resetButton);
-  const curveTools = h("span", {}, h("label", {}, xlog, "log x"), " ", h("label", {}, ylog, "log y"));
+  const curveReset = h("button", { title: "show the whole curve (or double-click it)" }, "reset zoom");
+  const curveTools = h("span", { title: "wheel: zoom; drag: pan; shift-drag: zoom on a box" },
+    h("label", {}, xlog, "log x"), " ", h("label", {}, ylog, "log y"), " ", curveReset);
   const bar = h("div", { class: "phx-bar" }, pathLabel, imageTools, curveTools, pngButton, refreshButton);
   const errorBox = h("div", { class: "phx-error" });
   const tree = h("div", { class: "phx-tree" });
@@ -254,11 +280,17 @@ function render({ model, el }) {
   let shownId = 0;
   let image = null; // {indices, w, h, region, frame, vmin, vmax}
   let curve = null;
+  let curveView = null; // {x0, x1[, y0, y1]} in axis units, null: the whole curve
+  let curveTimer = null;
+  let plotPlace = null; // where drawPlot put the curve (for the mouse)
   let profile = null;
   let frame = model.get("frame");
   let region = null; // what the user looks at, [y0, y1, x0, x1]
   let playing = false;
-  let lastPlay = 0;
+  let playId = 0; // playback session; the kernel echoes it with the frames it plays
+  let playShown = 0; // frames of this session received (painted, dropped or failed)
+  let playAcked = 0;
+  let lastText = 0;
   let drag = null;
   let pixelBusy = false;
   let paintChain = Promise.resolve();
@@ -266,7 +298,7 @@ function render({ model, el }) {
   const expanded = new Set(["/"]);
   // where the time of an image update goes, in ms, for benchmarks (data-stats)
   const sentAt = new Map();
-  const stats = { images: 0, roundTrip: 0, served: 0, decode: 0, paint: 0 };
+  const stats = { images: 0, served: 0, decode: 0, paint: 0, replies: 0, roundTrip: 0 };
   const childrenOf = new Map();
 
   const frameSize = () => model.get("spec").frame_size || [1, 1];
@@ -285,6 +317,7 @@ function render({ model, el }) {
 
   function sendView(changes = {}) {
     if (model.get("kind") !== "image") return;
+    setPlaying(false); // zoom, pan, slider or keys during playback: pause there
     pending = { frame, region: region || [], size: displaySize(), ...changes };
     pump();
   }
@@ -308,27 +341,36 @@ function render({ model, el }) {
       lastReply = performance.now();
     }
     pump();
-    if (playing && !playTimer) playNext();
   }
 
-  // Playback is paced by the replies (latest-wins, MAX_IN_FLIGHT at most) and by the
-  // fps setting; nothing runs between frames, so an idle viewer costs no CPU.
-  let playTimer = null;
-  function playNext() {
-    playTimer = null;
-    if (disposed || !playing || model.get("kind") !== "image") return;
-    if (inFlight >= MAX_IN_FLIGHT || pending) return; // replied() calls again
-    const wait = lastPlay + 1000 / Math.max(1, model.get("fps")) - performance.now();
-    if (wait > 0) {
-      playTimer = setTimeout(playNext, wait);
-      return;
+  // ---- playback (kernel-driven, see the top of this file) --------------------------
+  function setPlaying(on) {
+    if (on === playing) return;
+    if (on && (model.get("kind") !== "image" || model.get("n_frames") < 2)) return;
+    playing = on;
+    playButton.textContent = playing ? "⏸" : "▶";
+    root.dataset.playing = String(playing);
+    if (playing) {
+      playId += 1;
+      playShown = 0;
+      playAcked = 0;
+      model.send({ type: "play", play: playId, frame, fps: model.get("fps"), window: PLAY_WINDOW,
+        region: region || [], size: displaySize() });
+    } else {
+      model.send({ type: "pause", frame });
+      setText(statusLabel, model.get("status"));
     }
-    lastPlay = performance.now();
-    frame = (frame + 1) % model.get("n_frames");
-    slider.value = String(frame);
-    setText(frameLabel, `${frame + 1} / ${model.get("n_frames")}`);
-    sendView();
-    playNext();
+  }
+
+  // A frame of the current playback arrived (shown, or dropped by the kernel).
+  function playedArrived(msg) {
+    if (!playing || msg.played !== playId) return false;
+    playShown += 1;
+    if (playShown - playAcked >= ACK_EVERY) {
+      playAcked = playShown;
+      model.send({ type: "ack", play: playId, shown: playShown, frame: msg.frame });
+    }
+    return true;
   }
 
   // ---- painting -----------------------------------------------------------------
@@ -478,17 +520,87 @@ function render({ model, el }) {
 
   function paintCurve() {
     canvas.width = Math.max(1, Math.round(wrap.clientWidth * (window.devicePixelRatio || 1)));
+    plotPlace = null;
     if (!curve) return;
     const spec = model.get("spec");
     const series = [{ y: curve.y, color: "#1f77b4", errors: curve.errors }];
     const colors = ["#ff7f0e", "#2ca02c", "#d62728"];
     curve.aux.forEach((y, i) => series.push({ y, color: colors[i % 3], dash: true }));
-    drawPlot(canvas, curve.x, series, {
+    plotPlace = drawPlot(canvas, curve.x, series, {
       xlabel: (spec.axes_labels || [""])[0] || "",
       ylabel: spec.signal_label || "",
       xlog: model.get("x_log"),
       ylog: model.get("y_log"),
+      view: curveView,
     });
+    root.dataset.curveView = JSON.stringify(curveView);
+    if (plotPlace && drag && drag.box) { // box zoom being drawn
+      const ctx = canvas.getContext("2d");
+      const [[ax, ay], [bx, by]] = drag.box.map(([X, Y]) => toPlot(X, Y));
+      ctx.strokeStyle = "#ff3b30";
+      ctx.lineWidth = window.devicePixelRatio || 1;
+      ctx.strokeRect(ax, ay, bx - ax, by - ay);
+    }
+  }
+
+  // ---- 1D zoom and pan ----------------------------------------------------------
+  // The view is in axis units (log10 on log axes). A decimated curve (min/max per
+  // bin) is asked again for the window in view, so zooming shows every point.
+  function fromPlot(evt, place = plotPlace) {
+    if (!place) return null;
+    const dpr = window.devicePixelRatio || 1;
+    const rect = canvas.getBoundingClientRect();
+    const cx = (evt.clientX - rect.left) * dpr, cy = (evt.clientY - rect.top) * dpr;
+    const { m, w, hgt, xlo, xhi, ylo, yhi } = place;
+    return [xlo + ((cx - m.l) / (w - m.l - m.r)) * (xhi - xlo),
+      ylo + ((hgt - m.b - cy) / (hgt - m.t - m.b)) * (yhi - ylo)];
+  }
+
+  function toPlot(X, Y) {
+    const { m, w, hgt, xlo, xhi, ylo, yhi } = plotPlace;
+    return [m.l + ((X - xlo) / (xhi - xlo)) * (w - m.l - m.r),
+      hgt - m.b - ((Y - ylo) / (yhi - ylo)) * (hgt - m.t - m.b)];
+  }
+
+  function setCurveView(view) {
+    curveView = view;
+    paintCurve();
+    clearTimeout(curveTimer);
+    curveTimer = setTimeout(requestCurveWindow, 150);
+  }
+
+  function requestCurveWindow() {
+    if (!curve || model.get("kind") !== "curve") return;
+    const { start, stop, total, index } = curve;
+    const partial = start > 0 || stop < total;
+    if (!curveView) {
+      if (partial) model.send({ type: "curve" }); // reset: the whole curve again
+      return;
+    }
+    const tx = model.get("x_log") ? Math.log10 : (v) => v;
+    let lo = Infinity, hi = -Infinity, xmin = Infinity, xmax = -Infinity;
+    for (let i = 0; i < curve.x.length; i++) {
+      const v = tx(curve.x[i]);
+      if (!Number.isFinite(v)) continue;
+      xmin = Math.min(xmin, v);
+      xmax = Math.max(xmax, v);
+      if (v >= curveView.x0 && v <= curveView.x1) {
+        lo = Math.min(lo, index[i]);
+        hi = Math.max(hi, index[i]);
+      }
+    }
+    if (partial && (curveView.x0 < xmin || curveView.x1 > xmax)) {
+      model.send({ type: "curve" }); // panned or zoomed out of the window: all again
+      return;
+    }
+    if (!curve.decimated || !Number.isFinite(lo)) return;
+    const bin = Math.ceil((stop - start) / Math.max(1, curve.x.length / 2)); // a bin each side
+    const w0 = Math.max(0, lo - bin), w1 = Math.min(total, hi + bin + 1);
+    if (w1 - w0 < 0.5 * (stop - start)) model.send({ type: "curve", window: [w0, w1] });
+  }
+
+  function resetCurveView() {
+    if (curveView) setCurveView(null);
   }
 
   function paintProfile() {
@@ -521,12 +633,19 @@ function render({ model, el }) {
     foot.style.display = model.get("n_frames") > 1 ? "" : "none";
     slider.max = String(Math.max(0, model.get("n_frames") - 1));
     fpsInput.value = String(model.get("fps"));
+    if (playing) { // the kernel stopped playing when it opened another node
+      playing = false;
+      playButton.textContent = "▶";
+      root.dataset.playing = "false";
+    }
     textBox.textContent = model.get("text");
     noteLabel.textContent = model.get("spec").note || "";
     pathLabel.textContent = `${model.get("path").split("/").pop()} :: ${model.get("node")}`;
     pathLabel.title = model.get("path");
     image = null;
     curve = null;
+    curveView = null;
+    setText(rangeLabel, kind === "curve" ? model.get("status") : "");
     profile = null;
     region = null;
     paintProfile();
@@ -589,8 +708,10 @@ function render({ model, el }) {
         rows.push(row);
         if (isGroup && open) walk(item.path, depth + 1);
       }
-      if (entry.items.length < entry.total) {
-        const more = h("div", { class: "phx-node phx-note" }, `… ${entry.total - entry.items.length} more`);
+      // total < 0: more children follow, not counted (counting reads the whole group)
+      if (entry.total < 0 || entry.items.length < entry.total) {
+        const left = entry.total < 0 ? "more" : `${entry.total - entry.items.length} more`;
+        const more = h("div", { class: "phx-node phx-note" }, `… ${left}`);
         more.style.paddingLeft = `${6 + depth * 12}px`;
         more.addEventListener("click", () => model.send({ type: "children", path, offset: entry.items.length }));
         rows.push(more);
@@ -609,22 +730,37 @@ function render({ model, el }) {
         const indices = await job;
         const decoded = performance.now();
         replied(msg);
+        // a played frame of a stopped playback is not shown: the pause shows the last
+        if (msg.played && !playedArrived(msg)) return;
         // ids follow the front end's requests; Python's updates carry the last one seen
         if (disposed || msg.id < shownId) return;
         shownId = msg.id;
         image = { indices, h: msg.shape[0], w: msg.shape[1], region: msg.region, frame: msg.frame,
           factor: msg.factor, vmin: msg.vmin, vmax: msg.vmax };
-        setText(rangeLabel, `${fmt(msg.vmin)} … ${fmt(msg.vmax)} (${model.get("norm")})`);
-        setText(statusLabel, msg.status);
+        if (msg.played) {
+          frame = msg.frame;
+          slider.value = String(frame);
+          setText(frameLabel, `${frame + 1} / ${model.get("n_frames")}`);
+        }
+        if (!msg.played || decoded - lastText >= TEXT_EVERY_MS) {
+          lastText = decoded;
+          setText(rangeLabel, `${fmt(msg.vmin)} … ${fmt(msg.vmax)} (${model.get("norm")})`);
+          setText(statusLabel, msg.status);
+        }
         paintImage();
-        if (sentAt.has(msg.id)) {
-          stats.images += 1;
+        stats.images += 1;
+        stats.served += msg.served_ms;
+        stats.decode += decoded - arrived;
+        stats.paint += performance.now() - decoded;
+        if (sentAt.has(msg.id) && msg.reply) {
+          stats.replies += 1;
           stats.roundTrip += arrived - sentAt.get(msg.id);
-          stats.served += msg.served_ms;
-          stats.decode += decoded - arrived;
-          stats.paint += performance.now() - decoded;
           sentAt.delete(msg.id);
-          root.dataset.stats = JSON.stringify(stats);
+        }
+        root.dataset.stats = JSON.stringify(stats);
+        // distinct frames drawn: what the benchmark counts as the frame rate
+        if (String(msg.frame) !== root.dataset.lastFrame) {
+          root.dataset.framesChanged = String(Number(root.dataset.framesChanged) + 1);
         }
         root.dataset.framesShown = String(Number(root.dataset.framesShown) + 1);
         root.dataset.lastFrame = String(msg.frame);
@@ -632,6 +768,7 @@ function render({ model, el }) {
       }).catch((err) => showError(`cannot decode image: ${err}`));
     } else if (msg.type === "dropped" || msg.type === "failed") {
       sentAt.delete(msg.id);
+      if (msg.played) playedArrived(msg);
       replied(msg);
     } else if (msg.type === "children") {
       const prev = msg.offset > 0 ? childrenOf.get(msg.path)?.items || [] : [];
@@ -642,9 +779,14 @@ function render({ model, el }) {
       hoverLabel.textContent = `(${msg.y}, ${msg.x}) = ${msg.value === null ? "masked" : fmt(msg.value)}`;
     } else if (msg.type === "curve") {
       const arrays = buffers.map(float64Of);
+      const first = msg.errors ? 3 : 2;
       curve = { x: arrays[0], y: arrays[1], errors: msg.errors ? arrays[2] : null,
-        aux: arrays.slice(msg.errors ? 3 : 2) };
+        aux: arrays.slice(first, first + msg.auxiliary), index: arrays[first + msg.auxiliary],
+        start: msg.start, stop: msg.stop, total: msg.total, decimated: msg.decimated };
+      root.dataset.curve = JSON.stringify({ start: msg.start, stop: msg.stop, total: msg.total,
+        n: msg.n, decimated: msg.decimated });
       paintCurve();
+      if (curveView) requestCurveWindow(); // e.g. the whole curve after a pan out of a window
     } else if (msg.type === "profile") {
       profile = { distance: float64Of(buffers[0]), values: float64Of(buffers[1]) };
       paintProfile();
@@ -676,6 +818,16 @@ function render({ model, el }) {
   }
 
   canvas.addEventListener("wheel", (evt) => {
+    if (model.get("kind") === "curve") { // zoom x around the mouse; y fits the points
+      const p = fromPlot(evt);
+      if (!p) return;
+      evt.preventDefault();
+      const f = evt.deltaY > 0 ? 1.25 : 0.8;
+      const { xlo, xhi } = plotPlace;
+      setCurveView({ x0: p[0] - (p[0] - xlo) * f, x1: p[0] + (xhi - p[0]) * f });
+      onCurveMove(evt); // the value under the mouse, in the new view
+      return;
+    }
     if (model.get("kind") !== "image") return;
     const p = toSource(evt);
     if (!p) return;
@@ -688,12 +840,23 @@ function render({ model, el }) {
   }, { passive: false });
 
   canvas.addEventListener("mousedown", (evt) => {
+    if (model.get("kind") === "curve") { // drag pans, shift-drag zooms on a box
+      const p = fromPlot(evt);
+      // not to the notebook: shift-mousedown there starts a selection of cells
+      evt.stopPropagation();
+      if (p) drag = { mode: evt.shiftKey ? "box" : "pan", start: p, place: plotPlace };
+      return;
+    }
     const p = toSource(evt);
     if (!p) return;
     drag = { mode: modeSelect.value, start: p, region: currentRegion() };
   });
 
   canvas.addEventListener("mousemove", (evt) => {
+    if (model.get("kind") === "curve") {
+      onCurveMove(evt);
+      return;
+    }
     const p = toSource(evt);
     if (!p) return;
     if (!drag && !pixelBusy && model.get("kind") === "image") {
@@ -717,9 +880,41 @@ function render({ model, el }) {
     }
   });
 
+  function onCurveMove(evt) {
+    const p = fromPlot(evt, drag ? drag.place : plotPlace);
+    if (!p) return;
+    const value = (v, log) => fmt(log ? 10 ** v : v);
+    setText(hoverLabel, `x ${value(p[0], model.get("x_log"))}, y ${value(p[1], model.get("y_log"))}`);
+    if (!drag) return;
+    if (drag.mode === "pan") {
+      const { xlo, xhi, ylo, yhi } = drag.place;
+      const dx = drag.start[0] - p[0], dy = drag.start[1] - p[1];
+      const keepY = curveView && curveView.y0 !== undefined;
+      setCurveView(keepY ? { x0: xlo + dx, x1: xhi + dx, y0: ylo + dy, y1: yhi + dy }
+        : { x0: xlo + dx, x1: xhi + dx });
+    } else {
+      drag.box = [drag.start, p];
+      paintCurve();
+    }
+  }
+
   window.addEventListener("mouseup", onMouseUp);
   function onMouseUp() {
     if (!drag) return;
+    if (drag.mode === "box") {
+      const box = drag.box;
+      drag = null;
+      const xs = box ? [box[0][0], box[1][0]].sort((a, b) => a - b) : null;
+      const ys = box ? [box[0][1], box[1][1]].sort((a, b) => a - b) : null;
+      const { xlo, xhi, ylo, yhi } = plotPlace || {};
+      // a box of at least 1% of the plot each way; a click is not a zoom
+      if (box && xs[1] - xs[0] > 0.01 * (xhi - xlo) && ys[1] - ys[0] > 0.01 * (yhi - ylo)) {
+        setCurveView({ x0: xs[0], x1: xs[1], y0: ys[0], y1: ys[1] });
+      } else {
+        paintCurve();
+      }
+      return;
+    }
     if (drag.mode === "roi" && drag.roi) {
       model.set("roi", drag.roi);
       model.save_changes();
@@ -731,6 +926,10 @@ function render({ model, el }) {
   }
 
   canvas.addEventListener("dblclick", () => {
+    if (model.get("kind") === "curve") {
+      resetCurveView();
+      return;
+    }
     region = null;
     sendView({ region: [] });
   });
@@ -751,11 +950,13 @@ function render({ model, el }) {
   });
   vminInput.addEventListener("change", () => setTrait("vmin", Number(vminInput.value)));
   vmaxInput.addEventListener("change", () => setTrait("vmax", Number(vmaxInput.value)));
+  curveReset.addEventListener("click", resetCurveView);
   resetButton.addEventListener("click", () => {
     region = null;
     sendView({ region: [] });
   });
   refreshButton.addEventListener("click", () => {
+    setPlaying(false); // the kernel stops playing when it reopens the file
     childrenOf.clear();
     model.send({ type: "children", path: "/", offset: 0 });
     model.send({ type: "refresh" });
@@ -775,14 +976,15 @@ function render({ model, el }) {
     if (model.get("kind") === "curve") setTrait("frame", frame);
     else sendView();
   });
-  fpsInput.addEventListener("change", () => setTrait("fps", Number(fpsInput.value) || 10));
+  fpsInput.addEventListener("change", () => {
+    setTrait("fps", Number(fpsInput.value) || 10);
+    if (playing) { // the new rate applies from the next frame on
+      setPlaying(false);
+      setPlaying(true);
+    }
+  });
   playButton.addEventListener("click", () => {
-    playing = !playing;
-    playButton.textContent = playing ? "⏸" : "▶";
-    root.dataset.playing = String(playing);
-    clearTimeout(playTimer);
-    playTimer = null;
-    if (playing) playNext();
+    setPlaying(!playing);
   });
   root.addEventListener("keydown", (evt) => {
     if (evt.key === "ArrowRight" || evt.key === "ArrowLeft") {
@@ -803,8 +1005,12 @@ function render({ model, el }) {
   });
   model.on("change:kind change:node change:n_frames change:spec change:text", applyKind);
   model.on("change:colormaps", syncColormaps);
-  model.on("change:colormap change:norm change:autoscale change:x_log change:y_log change:fps", () => {
+  model.on("change:colormap change:norm change:autoscale change:fps", () => {
     syncControls();
+  });
+  model.on("change:x_log change:y_log", () => {
+    syncControls();
+    curveView = null; // its units (values or their log10) changed
     if (model.get("kind") === "curve") paintCurve();
   });
   model.on("change:frame", () => {
@@ -813,7 +1019,11 @@ function render({ model, el }) {
     syncControls();
   });
   model.on("change:error", () => showError(model.get("error")));
-  model.on("change:status", () => (statusLabel.textContent = model.get("status")));
+  model.on("change:status", () => {
+    statusLabel.textContent = model.get("status");
+    // the frame bar, where the status goes, is hidden for a single curve
+    if (model.get("kind") === "curve") setText(rangeLabel, model.get("status"));
+  });
   model.on("change:roi change:line", () => paintImage());
   model.on("change:selection", () => {
     const s = model.get("selection");
@@ -841,7 +1051,8 @@ function render({ model, el }) {
 
   return () => {
     disposed = true;
-    clearTimeout(playTimer);
+    if (playing) model.send({ type: "pause", frame });
+    clearTimeout(curveTimer);
     observer.disconnect();
     window.removeEventListener("mouseup", onMouseUp);
     model.off("msg:custom", onMessage);

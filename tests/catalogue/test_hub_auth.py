@@ -288,3 +288,67 @@ async def test_oauth_round_trip_with_pkce(service: str) -> None:
         raise_error=False,
     )
     assert replay.code >= 400
+
+
+async def sign_in(service: str, token: str) -> str:
+    """The OAuth round trip for ``token``'s owner; returns the browser's cookies."""
+    http = AsyncHTTPClient()
+    login = await http.fetch(service + "login", follow_redirects=False, raise_error=False)
+    query = parse_qs(urlparse(login.headers["Location"]).query)
+    CODES["code-xsrf"] = (query["code_challenge"][0], token)
+    callback = await http.fetch(
+        service + "oauth_callback?" + urlencode({"code": "code-xsrf", "state": query["state"][0]}),
+        headers={"Cookie": cookies_of(login)},
+        follow_redirects=False,
+        raise_error=False,
+    )
+    assert callback.code == 302, callback.body
+    return cookies_of(callback)
+
+
+async def post_logbook(
+    service: str, investigation_id: int, headers: dict[str, str]
+) -> tuple[int, dict[str, object]]:
+    response = await AsyncHTTPClient().fetch(
+        f"{service}api/investigations/{investigation_id}/logbook",
+        method="POST",
+        body=json.dumps({"content": "from the browser"}),
+        headers={"Content-Type": "application/json", **headers},
+        raise_error=False,
+    )
+    return response.code, json.loads(response.body)
+
+
+async def test_logbook_post_with_a_cookie_needs_the_xsrf_token(
+    service: str, sqlite_sessions: sessionmaker[Session]
+) -> None:
+    from panhub_catalogue.model import Investigation, LogbookEntry
+    from sqlalchemy import func, select
+
+    with sqlite_sessions() as session:
+        p1 = session.scalar(select(Investigation.id).where(Investigation.name == "P1"))
+    assert p1 is not None
+    cookie = await sign_in(service, "token-ana")
+    xsrf = next(c.split("=", 1)[1] for c in cookie.split("; ") if c.startswith("_xsrf="))
+    # a cross-site form or fetch carries the cookie but cannot know the token: the hub's
+    # HubOAuth ignores the cookie, so the caller is anonymous
+    assert await post_logbook(service, p1, {"Cookie": cookie}) == (
+        401,
+        {"status": 401, "message": "sign in to write in the logbook"},
+    )
+    assert (await post_logbook(service, p1, {"Cookie": cookie, "X-XSRFToken": "forged"}))[0] == 401
+    # the same cookie reads (GET needs no token) ...
+    read = await AsyncHTTPClient().fetch(
+        f"{service}api/investigations/{p1}/logbook", headers={"Cookie": cookie}
+    )
+    assert json.loads(read.body)["total"] == 0
+    # ... and writes with the token the hub set at sign-in
+    code, entry = await post_logbook(service, p1, {"Cookie": cookie, "X-XSRFToken": xsrf})
+    assert (code, entry["author"]) == (201, "ana")
+    # API clients send their token in the Authorization header, no XSRF token needed
+    code, entry = await post_logbook(service, p1, {"Authorization": "token token-ana"})
+    assert (code, entry["author"]) == (201, "ana")
+    # a hub user without access to this service is anonymous here
+    assert (await post_logbook(service, p1, {"Authorization": "token token-noscope"}))[0] == 401
+    with sqlite_sessions() as session:
+        assert session.scalar(select(func.count()).select_from(LogbookEntry)) == 2

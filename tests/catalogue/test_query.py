@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from panhub_catalogue import query
-from panhub_catalogue.errors import NotFound
+from panhub_catalogue.errors import Forbidden, NotFound, Unauthorized
 from panhub_catalogue.identity import ANONYMOUS, Identity
+from panhub_catalogue.logbook import LogbookFilter, NewEntry, add_entry, check_writer, list_entries
 from panhub_catalogue.model import Datafile, make_search_text
 from panhub_catalogue.query import (
     Search,
@@ -31,6 +32,7 @@ from tests.catalogue.world import (
     clear,
     identities,
     is_visible,
+    may_write,
     worlds,
 )
 
@@ -293,6 +295,36 @@ def check_world(session: Session, world: World, identity: Identity, search: Sear
             assert visible
         except NotFound:
             assert not visible
+    check_logbook(session, world, identity, ids)
+
+
+def check_logbook(session: Session, world: World, identity: Identity, ids: dict[str, int]) -> None:
+    """Logbook entries are read exactly where the investigation is seen; writers as ruled."""
+    for name, investigation_id in ids.items():
+        add_entry(session, investigation_id, NewEntry(f"entry of {name}"), None, NOW)
+    session.commit()
+    for proposal in world.proposals:
+        investigation_id = ids[proposal.name]
+        visible = is_visible(world, identity, proposal)
+        try:
+            total, rows = list_entries(session, identity, investigation_id, LogbookFilter(), NOW)
+            assert visible
+            assert total == 1
+            assert [(r.investigation_id, r.content) for r in rows] == [
+                (investigation_id, f"entry of {proposal.name}")
+            ]
+        except NotFound:
+            assert not visible
+        try:
+            check_writer(session, identity, investigation_id, NOW)
+            assert may_write(world, identity, proposal)
+        except Unauthorized:
+            assert identity.username is None
+        except NotFound:
+            assert identity.username is not None and not visible
+        except Forbidden:
+            assert visible and not may_write(world, identity, proposal)
+        session.rollback()  # check_writer may add the caller's User row
 
 
 @settings(

@@ -144,6 +144,16 @@ def is_visible(world: World, identity: Identity, proposal: Proposal, now: dateti
     return proposal.beamline in staff_of
 
 
+def may_write(world: World, identity: Identity, proposal: Proposal) -> bool:
+    """The logbook's writers, restated: a signed-in admin, member or beamline staff."""
+    if identity.username is None:
+        return False
+    if identity.admin or any(u == identity.username for u, _ in proposal.members):
+        return True
+    staff_of = set(identity.beamlines) | {b for u, b in world.staff if u == identity.username}
+    return proposal.beamline in staff_of
+
+
 identities = st.builds(
     Identity,
     username=st.one_of(st.none(), st.sampled_from(USERS)),

@@ -12,6 +12,8 @@ Examples
     panhub-catalogue members export --db sqlite:////var/lib/panhub/catalogue.sqlite
     panhub-catalogue icat import --db sqlite:////var/lib/panhub/catalogue.sqlite \\
         --url https://icat.example.org --auth db --user reader --password-file reader.secret
+    panhub-catalogue logbook add --db sqlite:////var/lib/panhub/catalogue.sqlite \\
+        --investigation 20240001 --dataset raw/scan0042 --category info "scan 42 started"
     panhub-catalogue serve --config /etc/panhub/catalogue_config.py
 
 Settings come from ``--config`` (a traitlets Python file: ``c.Indexer.root = "/data"``),
@@ -34,6 +36,7 @@ from panhub_catalogue.db import make_engine, migrate, open_catalogue
 from panhub_catalogue.demo import make_demo_proposals
 from panhub_catalogue.icat import IcatError, IcatImport, IcatSource
 from panhub_catalogue.indexer import Indexer, IndexReport, iter_files
+from panhub_catalogue.logbook_cli import add_logbook_parser, run_logbook
 from panhub_catalogue.members import (
     DirectoryError,
     apply_directory,
@@ -114,6 +117,7 @@ def make_parser() -> argparse.ArgumentParser:
     icat_import.add_argument(
         "--keep-plugin", action="store_true", default=None, help="IcatSource.keep_plugin"
     )
+    add_logbook_parser(commands, common)
     serve = commands.add_parser("serve", help="run the catalogue service", parents=[common])
     serve.add_argument("--port", type=int, help="CatalogueService.port")
     return parser
@@ -229,6 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_members(config, url, args)
     if args.command == "icat":
         return run_icat_import(config, url, args)
+    if args.command == "logbook":
+        return run_logbook(url, args)
     if args.command == "demo":
         root = Path(args.root).absolute()
         make_demo_proposals(root)

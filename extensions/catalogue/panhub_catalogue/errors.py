@@ -25,6 +25,12 @@ class BadRequest(CatalogueError):
     status = 400
 
 
+class Unauthorized(CatalogueError):
+    """The resource needs a signed-in caller (HTTP 401)."""
+
+    status = 401
+
+
 class Forbidden(CatalogueError):
     """The caller is known but lacks the role a resource needs (HTTP 403)."""
 

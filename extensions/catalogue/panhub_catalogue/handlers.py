@@ -23,7 +23,7 @@ from tornado.ioloop import IOLoop
 from tornado.log import app_log
 from tornado.web import HTTPError, RequestHandler, authenticated
 
-from panhub_catalogue import query, views
+from panhub_catalogue import logbook, query, views
 from panhub_catalogue.download import content_disposition, open_download, parse_range
 from panhub_catalogue.errors import BadRequest, CatalogueError, Forbidden
 from panhub_catalogue.identity import Identity
@@ -224,6 +224,51 @@ class DownloadHandler(CatalogueHandler):
         self.finish()
 
 
+class LogbookHandler(CatalogueHandler):
+    """``GET``/``POST api/investigations/<id>/logbook``: read the logbook, add an annotation.
+
+    Reading follows the investigation's visibility (404 otherwise); writing needs a
+    member, beamline staff or admin (:mod:`panhub_catalogue.logbook`). A browser's
+    cookie counts on ``POST`` only with the hub's XSRF token (``X-XSRFToken`` header
+    or ``_xsrf`` argument): HubOAuth drops the cookie otherwise, so the caller is
+    anonymous (401). A token in the ``Authorization`` header needs no XSRF token.
+    """
+
+    async def get(self, investigation_id: str) -> None:
+        page = logbook.parse_filter(self.query_params(), self.service_options.max_limit)
+        identity, now = self.identity, self.service_options.clock()
+
+        def work(session: Session) -> dict[str, Any]:
+            total, rows = logbook.list_entries(session, identity, int(investigation_id), page, now)
+            items = [logbook.describe_entry(r) for r in rows]
+            return {"total": total, "limit": page.limit, "offset": page.offset, "items": items}
+
+        self.write_json(await self.run(work))
+
+    async def post(self, investigation_id: str) -> None:
+        identity, now = self.identity, self.service_options.clock()
+        body = self.read_json_body()
+
+        def work(session: Session) -> dict[str, Any]:
+            entry = logbook.write_annotation(session, identity, int(investigation_id), body, now)
+            session.commit()
+            return logbook.describe_entry(entry)
+
+        result = await self.run(work)
+        self.set_status(201)
+        self.write_json(result)
+
+    def read_json_body(self) -> object:
+        """The request body as JSON (``Content-Type: application/json``), else 400."""
+        kind = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if kind != "application/json":
+            raise BadRequest(f"Content-Type must be application/json, not '{kind[:40]}'")
+        try:
+            return json.loads(self.request.body)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise BadRequest(f"the body is not JSON: {str(error)[:80]}") from None
+
+
 class WhoAmIHandler(CatalogueHandler):
     """``GET api/whoami``: the identity the catalogue sees (for the Lab panel)."""
 
@@ -278,6 +323,8 @@ class LandingHandler(CatalogueHandler):
 
     Items the caller may not see answer 404, except those with a DOI, whose page shows
     citation metadata only (see :func:`~panhub_catalogue.query.get_landing_investigation`).
+    An investigation's full page also shows its newest logbook entries; the citation-only
+    page never does.
     """
 
     async def get(self, kind: str, item_id: str) -> None:
@@ -288,7 +335,12 @@ class LandingHandler(CatalogueHandler):
                 found, whole = query.get_landing_investigation(session, identity, int(item_id), now)
                 if not whole:
                     return views.describe_citation(session, found, now)
-                return views.describe_investigation(session, found, now, 0)
+                record = views.describe_investigation(session, found, now, 0)
+                page = logbook.LogbookFilter(limit=self.service_options.landing_logbook_entries)
+                total, rows = logbook.list_entries(session, identity, found.id, page, now)
+                record["logbook"] = [logbook.describe_entry(r) for r in rows]
+                record["logbookTotal"] = total
+                return record
             collection, whole = query.get_landing_collection(session, identity, int(item_id), now)
             if not whole:
                 return views.describe_collection_citation(session, collection)
@@ -298,7 +350,8 @@ class LandingHandler(CatalogueHandler):
         url = f"{self.service_options.public_url}landing/{kind}/{item_id}"
         label = "investigation" if kind == "investigations" else "data collection"
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(render_landing(record, label, self.service_options.publisher, url))
+        api = f"{self.service_options.base_url}api/investigations/{item_id}/logbook"
+        self.finish(render_landing(record, label, self.service_options.publisher, url, api))
 
 
 class DoiHandler(CatalogueHandler):

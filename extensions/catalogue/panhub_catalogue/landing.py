@@ -89,8 +89,41 @@ def make_rows(record: dict[str, Any]) -> list[tuple[str, str | None]]:
     return rows
 
 
-def render_landing(record: dict[str, Any], kind: str, publisher: str, url: str) -> str:
+def render_logbook(record: dict[str, Any], base: str) -> str:
+    """The logbook section of a full landing page ('' when the record carries none).
+
+    Only records the caller may see whole carry ``logbook`` (newest first); every value
+    is HTML-escaped.
+    """
+    if "logbook" not in record:
+        return ""
+    entries = record["logbook"]
+    items = "\n".join(
+        f'<li class="{escape(e["type"])}"><p class="meta">{escape(e["createTime"])} '
+        f"{escape(e['author'] or 'beamline')} · {escape(e['type'])} · {escape(e['category'])}"
+        + (f" · dataset {escape(e['datasetName'])}" if e.get("datasetName") else "")
+        + (f" · tags: {escape(', '.join(e['tags']))}" if e["tags"] else "")
+        + f'</p><pre class="content">{escape(e["content"])}</pre></li>'
+        for e in entries
+    )
+    total = record.get("logbookTotal", len(entries))
+    more = (
+        f'<p>{len(entries)} of {total} entries; all of them: <a href="{escape(base)}">'
+        f"{escape(base)}</a></p>\n"
+        if total > len(entries)
+        else ""
+    )
+    listing = f'<ol class="logbook">\n{items}\n</ol>\n' if entries else "<p>No entries.</p>\n"
+    return f'<section id="logbook">\n<h2>Logbook</h2>\n{more}{listing}</section>\n'
+
+
+def render_landing(
+    record: dict[str, Any], kind: str, publisher: str, url: str, logbook_url: str = ""
+) -> str:
     """The landing page of an investigation or data collection (``kind`` names which).
+
+    A record carrying ``logbook`` (a full investigation page) gets its logbook section,
+    linking to ``logbook_url`` for the entries not shown.
 
     A record with ``embargoed`` set (from
     :func:`~panhub_catalogue.views.describe_citation`) gets its citation and an
@@ -125,7 +158,7 @@ def render_landing(record: dict[str, Any], kind: str, publisher: str, url: str) 
 </table>
 <h2>Cite as</h2>
 <p class="citation">{escape(citation)}</p>
-</main>
+{render_logbook(record, logbook_url)}</main>
 </body>
 </html>
 """

@@ -10,7 +10,9 @@ strict subset of ICAT's, with these simplifications:
   record catalogue admins (the grouping named :data:`ADMIN_GROUPING`);
 - ``Dataset.type`` and ``Investigation.type`` are strings, not lookup tables;
 - one parameter table per parent (Investigation, Sample, Dataset, Datafile) sharing
-  :class:`ParameterType` (name + units), as in ICAT.
+  :class:`ParameterType` (name + units), as in ICAT;
+- :class:`LogbookEntry` is not ICAT core: it is shaped after ESRF's ICAT+ e-logbook
+  events (investigation, optional dataset, type, category, tags, content).
 
 All datetimes are naive UTC. ``Investigation.searchText`` is a normalised copy of the
 free-text fields (name, visitId, title, summary, doi) that the full-text index
@@ -482,3 +484,41 @@ class DatafileParameter(_ParameterColumns, Base):
     )
     type_id: Mapped[int] = mapped_column(ForeignKey("parameter_type.id"))
     type: Mapped[ParameterType] = relationship()
+
+
+#: :attr:`LogbookEntry.type` values: written by a person, or sent by the beamline.
+ANNOTATION, NOTIFICATION = "annotation", "notification"
+
+
+class LogbookEntry(Base):
+    """One electronic logbook entry of an investigation (an ICAT+ logbook "event").
+
+    ``type`` is :data:`ANNOTATION` (a person wrote it; ``author`` is set) or
+    :data:`NOTIFICATION` (the beamline or an acquisition script sent it; ``author`` may
+    be ``None``). ``category`` is ICAT+'s (``info``, ``comment``, ``error``,
+    ``commandLine``, ``debug``). ``tags`` holds comma-separated tags without spaces
+    around them. An entry is visible exactly when its investigation is.
+    """
+
+    __tablename__ = "logbook_entry"
+    __table_args__ = (
+        Index("ix_logbook_entry_investigation_time", "investigation_id", "create_time", "id"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    investigation_id: Mapped[int] = mapped_column(
+        ForeignKey("investigation.id", ondelete="CASCADE")
+    )
+    dataset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dataset.id", ondelete="SET NULL"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    createTime: Mapped[datetime] = mapped_column("create_time", DateTime)
+    type: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(32))
+    tags: Mapped[str] = mapped_column(String(1400), default="")
+    content: Mapped[str] = mapped_column(Text)
+    investigation: Mapped[Investigation] = relationship()
+    dataset: Mapped[Dataset | None] = relationship()
+    author: Mapped[User | None] = relationship()

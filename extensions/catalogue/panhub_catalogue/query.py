@@ -167,6 +167,8 @@ def visible_investigations(
 ) -> ColumnElement[bool]:
     """THE visibility rule: a WHERE clause on :class:`Investigation` for ``identity``.
 
+    Released, or :func:`entitled_investigations` (admin, member, beamline staff).
+
     Parameters
     ----------
     identity
@@ -178,10 +180,24 @@ def visible_investigations(
         investigation id and release date (what searches and facets scan), instead of
         on :class:`Investigation`.
     """
+    if identity.admin:
+        return true()
+    released = is_released(now, None if keys is None else keys.releaseDate)
+    return or_(released, entitled_investigations(identity, keys))
+
+
+def entitled_investigations(
+    identity: Identity, keys: type[InvestigationFacet] | None = None
+) -> ColumnElement[bool]:
+    """The rule's part that does not depend on release: admin, member or beamline staff.
+
+    Those are the people who may see an investigation under embargo, and who may write
+    in its logbook (:mod:`panhub_catalogue.logbook`) once it is released.
+    """
     investigation_id = Investigation.id if keys is None else keys.investigation_id
     if identity.admin:
         return true()
-    clauses = [is_released(now, None if keys is None else keys.releaseDate)]
+    clauses: list[ColumnElement[bool]] = [false()]
     if identity.username is not None:
         clauses.append(exists(catalogue_admin(identity.username)))
         clauses.append(investigation_id.in_(member_investigations(identity.username)))

@@ -59,6 +59,7 @@ class ServiceOptions:
     download_roots: tuple[str, ...] = ()
     publisher: str = "PANHUB"
     public_url: str = "/services/catalogue/"
+    landing_logbook_entries: int = 50
     clock: Callable[[], datetime] = utcnow
 
 
@@ -97,6 +98,7 @@ def make_app(
     routes: list[Any] = [
         (base + r"api/investigations", handlers.InvestigationsHandler),
         (base + r"api/investigations/(\d{1,18})", handlers.InvestigationHandler),
+        (base + r"api/investigations/(\d{1,18})/logbook", handlers.LogbookHandler),
         (base + r"api/facets", handlers.FacetsHandler),
         (base + r"api/datasets/(\d{1,18})/datafiles", handlers.DatafilesHandler),
         (base + r"api/datafiles/(\d{1,18})/download", handlers.DownloadHandler),
@@ -144,6 +146,12 @@ class CatalogueService(TraitletsApplication):
     publisher = Unicode("PANHUB", config=True, help="Publisher named in citations and JSON-LD.")
     max_page_size = Int(500, config=True, help="Largest `limit` a search may ask for.")
     file_limit = Int(100, config=True, help="Files listed on one investigation's page.")
+    landing_logbook_entries = Int(
+        50,
+        config=True,
+        help="Newest logbook entries shown on an investigation's landing page, e.g. 50; "
+        "the rest are read through api/investigations/<id>/logbook.",
+    )
     download_roots = List(
         Unicode(),
         ["/data"],
@@ -207,6 +215,7 @@ class CatalogueService(TraitletsApplication):
             download_roots=tuple(self.download_roots),
             publisher=self.publisher,
             public_url=self.public_url or self.base_url,
+            landing_logbook_entries=self.landing_logbook_entries,
         )
 
     def start(self) -> None:

@@ -521,3 +521,25 @@ def test_a_file_swapped_for_a_link_after_planning_is_not_read(tmp_path: Path) ->
     result = read_file(mine, (".nxs",), "none", str(tmp_path))
     assert isinstance(result, str)
     assert "Secret" not in result
+
+
+def test_a_processed_file_cannot_end_the_embargo(
+    sqlite_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A member writes processed/ with a start time in 1990: the proposal stays embargoed.
+
+    The release date is the start date plus the embargo; the start date came from every
+    dataset, so a file a user wrote made the proposal public at its first indexing.
+    """
+    scan(tmp_path, "20240001", "scan0001.nxs")
+    forged = ScanSpec(title="Battery cathode", start=datetime(1990, 1, 1), users=USERS)
+    write_scan(tmp_path / "20240001" / "processed" / "fit" / "fit.nxs", forged)
+    Indexer(root=str(tmp_path)).index(sqlite_sessions, [tmp_path])
+    with sqlite_sessions() as session:
+        (investigation,) = session.scalars(select(Investigation))
+        assert investigation.startDate == START
+        assert investigation.releaseDate == datetime(2027, 2, 28, 8, 30)
+        public = select(Investigation.id).where(
+            visible_investigations(Identity(), datetime(2026, 6, 1))
+        )
+        assert session.scalars(public).all() == []

@@ -12,7 +12,8 @@ from typing import BinaryIO
 from panhub_catalogue.beneath import open_beneath
 from panhub_catalogue.errors import NotFound, RangeNotSatisfiable
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+#: at most 18 digits a side: beyond any file, and ``int`` of thousands of digits fails
+_RANGE = re.compile(r"^bytes=(\d{0,18})-(\d{0,18})$")
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
@@ -38,8 +39,8 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     first, last = match.groups()
     if first == "":
         length = int(last)
-        if length == 0:
-            raise RangeNotSatisfiable(f"empty suffix range in {header!r}")
+        if length == 0 or size == 0:  # no last bytes to send ('bytes 0--1/0' otherwise)
+            raise RangeNotSatisfiable(f"empty suffix range in {header!r} of {size} bytes")
         return max(size - length, 0), size - 1
     start = int(first)
     end = min(int(last), size - 1) if last else size - 1
@@ -63,7 +64,7 @@ def open_download(location: str, roots: Sequence[str]) -> BinaryIO:
     """
     try:
         fd = open_beneath(location, roots)
-    except OSError as error:
+    except (OSError, ValueError) as error:  # ValueError: a NUL byte in an imported location
         raise NotFound(f"file {Path(location).name} is not available for download") from error
     return os.fdopen(fd, "rb")
 

@@ -33,6 +33,8 @@ from panhub_catalogue.params import get_single, parse_int, parse_search
 
 T = TypeVar("T")
 CHUNK = 1 << 20
+#: Largest JSON body read (a logbook entry: 64 KiB of text, escaped, and its tags).
+MAX_BODY = 1 << 20
 
 
 def utcnow() -> datetime:
@@ -81,11 +83,22 @@ class CatalogueHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
         self.identity = await identify(self)
 
     def query_params(self) -> dict[str, list[str]]:
-        """Query arguments decoded as UTF-8 (undecodable bytes are a 400)."""
+        """Query arguments decoded as UTF-8 (undecodable bytes or NUL characters are a 400)."""
         try:
-            return {k: [v.decode() for v in vs] for k, vs in self.request.query_arguments.items()}
+            params = {k: [v.decode() for v in vs] for k, vs in self.request.query_arguments.items()}
         except UnicodeDecodeError:
             raise BadRequest("query parameters are not valid UTF-8") from None
+        for name, values in params.items():
+            if "\x00" in name or any("\x00" in v for v in values):
+                raise BadRequest(f"parameter {name[:40]!r} holds a NUL character")
+        return params
+
+    def decode_argument(self, value: bytes, name: str | None = None) -> str:
+        """Path and query arguments as text; a NUL character is a 400 (PostgreSQL refuses it)."""
+        text: str = super().decode_argument(value, name)
+        if text is not None and "\x00" in text:  # None: an optional group that did not match
+            raise BadRequest(f"{name or 'the path'} holds a NUL character")
+        return text
 
     async def run(self, work: Callable[[Session], T]) -> T:
         """Run ``work(session)`` in a worker thread so the event loop stays free."""
@@ -263,10 +276,15 @@ class LogbookHandler(CatalogueHandler):
         kind = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if kind != "application/json":
             raise BadRequest(f"Content-Type must be application/json, not '{kind[:40]}'")
+        size = len(self.request.body)
+        if size > MAX_BODY:  # never parse megabytes (tornado takes up to 100 MB)
+            raise BadRequest(f"the body is {size} bytes; at most {MAX_BODY} are allowed")
         try:
             return json.loads(self.request.body)
         except (ValueError, UnicodeDecodeError) as error:
             raise BadRequest(f"the body is not JSON: {str(error)[:80]}") from None
+        except RecursionError:
+            raise BadRequest("the body is not JSON: nested too deeply") from None
 
 
 class WhoAmIHandler(CatalogueHandler):
@@ -381,7 +399,13 @@ class LoginHandler(CatalogueHandler):
     @authenticated
     def get(self) -> None:
         target = self.get_argument("next", self.service_options.base_url)
-        if not target.startswith("/") or target.startswith("//"):
+        # browsers read '/\\host' as '//host', and drop tabs and newlines ('/\t/host')
+        if (
+            not target.startswith("/")
+            or target.startswith("//")
+            or "\\" in target
+            or any(c < " " or c == "\x7f" for c in target)
+        ):
             raise BadRequest("next must be a path on this site")
         self.redirect(target)
 

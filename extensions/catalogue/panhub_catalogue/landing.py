@@ -130,7 +130,10 @@ def render_landing(
     "under embargo until" note, and no data counts.
     """
     citation = make_citation(record, publisher)
-    jsonld = json.dumps(make_jsonld(record, publisher, url), indent=1).replace("</", "<\\/")
+    jsonld = json.dumps(make_jsonld(record, publisher, url), indent=1)
+    # no '<' or '>' in the script: '</script>' would end it, '<!--<script>' would make
+    # it swallow the rest of the page
+    jsonld = jsonld.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     title = escape(record.get("title") or record.get("name") or "")
     table = "\n".join(
         f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in make_rows(record) if v

@@ -112,13 +112,26 @@ def parse_filter(params: Mapping[str, list[str]], max_limit: int = 500) -> Logbo
     )
 
 
+def check_text(text: str, name: str) -> bytes:
+    """``text`` as UTF-8, or a :class:`BadRequest` for NUL or lone surrogate characters.
+
+    JSON may carry both (``\\u0000``, ``\\ud800``); no database column can store them.
+    """
+    if "\x00" in text:
+        raise BadRequest(f"{name} holds a NUL character")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest(f"{name} holds a lone surrogate (not valid Unicode)") from None
+
+
 def check_content(content: object) -> str:
     """``content`` if it is a non-blank string of at most :data:`MAX_CONTENT` bytes."""
     if not isinstance(content, str):
         raise BadRequest("content must be a string")
     if not content.strip():
         raise BadRequest("content is empty")
-    size = len(content.encode("utf-8", "surrogatepass"))
+    size = len(check_text(content, "content"))
     if size > MAX_CONTENT:
         raise BadRequest(f"content is {size} bytes; at most {MAX_CONTENT} are allowed")
     return content
@@ -132,6 +145,7 @@ def check_tags(tags: object) -> tuple[str, ...]:
         raise BadRequest(f"tags: {len(tags)} given; at most {MAX_TAGS} are allowed")
     cleaned = tuple(dict.fromkeys(t.strip() for t in tags))
     for tag in cleaned:
+        check_text(tag, "a tag")
         if not tag or len(tag) > MAX_TAG or "," in tag:
             raise BadRequest(f"tag {tag[:MAX_TAG]!r}: 1-{MAX_TAG} characters, no commas")
     return cleaned
@@ -160,8 +174,10 @@ def parse_entry(body: object) -> NewEntry:
     if "content" not in body:
         raise BadRequest("content is missing")
     dataset = body.get("dataset")
-    if dataset is not None and (not isinstance(dataset, int) or isinstance(dataset, bool)):
-        raise BadRequest("dataset must be a dataset id (an integer) or null")
+    if dataset is not None and (
+        not isinstance(dataset, int) or isinstance(dataset, bool) or not 1 <= dataset < 2**63
+    ):
+        raise BadRequest("dataset must be a dataset id (a positive 64-bit integer) or null")
     return NewEntry(
         content=check_content(body["content"]),
         category=check_category(body.get("category", "comment")),

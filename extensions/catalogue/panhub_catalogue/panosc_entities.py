@@ -279,7 +279,8 @@ def make_entities(now: datetime) -> dict[str, Entity]:
             fields={
                 "name": ParameterType.name,
                 "unit": ParameterType.units,
-                "value": func.coalesce(DatasetParameter.numericValue, DatasetParameter.stringValue),
+                # compared as a number or as text, by the filter value's type
+                "value": (DatasetParameter.numericValue, DatasetParameter.stringValue),
             },
             to_json=lambda p: {
                 "name": p.type.name,

@@ -83,12 +83,12 @@ def parse_datetime(value: str, name: str, *, end: bool = False) -> datetime:
             moment = datetime(day.year, day.month, day.day)
             return moment + timedelta(days=1) if end else moment
         parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is not None:  # in UTC, the year may leave 1-9999
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     except (ValueError, OverflowError):
         raise BadRequest(
             f"{name}: '{value[:40]}' is not an ISO 8601 date (YYYY-MM-DD[THH:MM[:SS][+HH:MM]])"
         ) from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
 
 

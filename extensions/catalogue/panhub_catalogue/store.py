@@ -109,7 +109,8 @@ def refresh_investigation(session: Session, investigation_id: int) -> None:
     """Recompute the derived columns of one investigation and its datasets.
 
     Dataset and investigation ``fileCount``/``fileSize``, the investigation's date
-    range widened to cover its datasets, ``searchText``, and its ``InvestigationTechnique`` rows.
+    range widened to cover its datasets (``processed`` ones excepted: users write them),
+    ``searchText``, and its ``InvestigationTechnique`` rows.
     """
     per_dataset = (
         select(
@@ -129,9 +130,12 @@ def refresh_investigation(session: Session, investigation_id: int) -> None:
     investigation = session.get_one(Investigation, investigation_id)
     investigation.fileCount = sum(n for n, _ in counts.values())
     investigation.fileSize = sum(s for _, s in counts.values())
+    # processed/ is user-writable: its files' start times must not move the investigation's
+    # dates, from which an embargo's end is derived (set_release_dates)
     start, end = session.execute(
         select(func.min(Dataset.startDate), func.max(Dataset.endDate)).where(
-            Dataset.investigation_id == investigation_id
+            Dataset.investigation_id == investigation_id,
+            Dataset.type.is_distinct_from("processed"),
         )
     ).one()
     investigation.startDate = _widen(investigation.startDate, start, min)

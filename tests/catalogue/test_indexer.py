@@ -543,3 +543,19 @@ def test_a_processed_file_cannot_end_the_embargo(
             visible_investigations(Identity(), datetime(2026, 6, 1))
         )
         assert session.scalars(public).all() == []
+
+
+def test_only_raw_files_name_an_untitled_investigation(
+    sqlite_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A title is shown even on citation-only pages: a user's processed file may not set it."""
+    forged = ScanSpec(title="Forged by a member", start=START)
+    write_scan(tmp_path / "20240001" / "processed" / "fit" / "fit.nxs", forged)
+    indexer = Indexer(root=str(tmp_path))
+    indexer.index(sqlite_sessions, [tmp_path])
+    with sqlite_sessions() as session:
+        assert not session.scalars(select(Investigation.title)).one()
+    scan(tmp_path, "20240001", "scan0001.nxs")
+    indexer.index(sqlite_sessions, [tmp_path])
+    with sqlite_sessions() as session:
+        assert session.scalars(select(Investigation.title)).one() == "Battery cathode"

@@ -201,8 +201,9 @@ def test_the_hub_reads_membership_from_the_catalogue(
         proposals=(
             Proposal("T1", "BL-A", frozenset({"alice"})),
             Proposal("T2", "BL-A", frozenset({"bob"})),
-            # the proposals file gives T3 no title: the indexer takes its file's
-            Proposal("T3", "BL-B", frozenset({"bob"}), "Forged"),
+            # the proposals file gives T3 no title, and its only NeXus file is in
+            # processed/, which its members write: that file does not title it
+            Proposal("T3", "BL-B", frozenset({"bob"})),
             # T4, found by the indexer only, is left out: its file names BL-B
             # (NXinstrument), but files are not trusted to link beamlines
         ),

@@ -416,7 +416,8 @@ class _Run:
         if end and (dataset.endDate is None or end > dataset.endDate):
             dataset.endDate = end
         dataset.description = dataset.description or entry.title
-        if not investigation.title and entry.title:
+        if not investigation.title and entry.title and dataset.type == "raw":
+            # raw data comes from the beamline; processed files are the users' to write
             investigation.title = entry.title
         if entry.sample:
             sample = self.lookup.get(Sample, investigation_id=investigation.id, name=entry.sample)

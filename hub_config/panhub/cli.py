@@ -17,6 +17,17 @@ from panhub.mounts import Layout
 from panhub.proposals import CatalogueSource, InvalidProposal, ProposalDirectory, StaticFileSource
 
 
+def _seed_logbook(catalogue: Path, db: str, source: StaticFileSource, marker: Path) -> None:
+    """One beamline notification per demo proposal, the first time the demo comes up."""
+    if marker.exists():
+        return
+    for proposal in source.get_directory().proposals:
+        text = f"{proposal.beamline}: sample data recorded by the acquisition system (demo)"
+        argv = [str(catalogue), "logbook", "add", "--db", db, "--investigation", proposal.id]
+        demo.run([*argv, "--tag", "demo", text], timeout=60)
+    marker.write_text("the demo's logbook entries were added\n")
+
+
 def _demo_up(args: argparse.Namespace) -> int:
     config = Path(args.config).resolve()
     inst = demo.demo_instance(config, Path(args.state_dir))
@@ -50,6 +61,7 @@ def _demo_up(args: argparse.Namespace) -> int:
         ],
         timeout=600,
     )
+    _seed_logbook(catalogue, db, source, inst.path("logbook-seeded"))
     demo.start_proxy(inst)
     demo.start_hub(inst)
     # the hub starts its services, and the proxy's routes to them, after its own API

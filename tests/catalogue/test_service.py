@@ -333,3 +333,19 @@ async def test_directory_needs_an_admin(client: Client) -> None:
     entry = directory["proposals"][PUBLIC]
     assert (entry["beamline"], entry["members"]) == ("BL13", ["ana", "ben"])
     assert set(directory["proposals"]) == {PUBLIC, BENS, CHLOES}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "api/investigations",
+        "api/investigations?bogus=<script>",
+        "api/investigations/999999",
+        "no/such/route<script>",
+        "",
+        "panosc/Datasets",
+    ],
+)
+async def test_no_response_may_be_sniffed_as_another_type(client: Client, path: str) -> None:
+    response = await client.get(path)
+    assert response.headers["X-Content-Type-Options"] == "nosniff", response.code

@@ -67,6 +67,10 @@ class CatalogueHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
     def initialize(self) -> None:
         use_app_hub_auth(self)
 
+    def set_default_headers(self) -> None:
+        # error bodies echo parts of the request: never let a browser sniff them as HTML
+        self.set_header("X-Content-Type-Options", "nosniff")
+
     @property
     def sessions(self) -> sessionmaker[Session]:
         return self.settings["catalogue_sessions"]  # type: ignore[no-any-return]

@@ -19,10 +19,8 @@ from panhub_catalogue.model import Base, Investigation
 from panhub_catalogue.service import ServiceOptions, make_app
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
-from tornado.httpserver import HTTPServer
-from tornado.testing import bind_unused_port
 
-from tests.catalogue.service_client import BASE, NOW, Client, identify_from_header
+from tests.catalogue.service_client import BASE, NOW, Client, identify_from_header, serving
 from tests.support.postgres import drop_database, ensure_postgres, make_database
 
 # one database per test run, so that two runs on one machine never drop each other's
@@ -113,9 +111,5 @@ async def client(sqlite_sessions: sessionmaker[Session], tmp_path: Path) -> Asyn
         clock=lambda: NOW,
     )
     app = make_app(sqlite_sessions, options, identify_from_header)
-    sock, port = bind_unused_port()
-    server = HTTPServer(app)
-    server.add_sockets([sock])
-    yield Client(port, sqlite_sessions, ids, root)
-    server.stop()
-    await server.close_all_connections()
+    async with serving(app, sqlite_sessions, ids, root) as client:
+        yield client

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +14,9 @@ from urllib.parse import urlencode
 from panhub_catalogue.identity import ANONYMOUS, Identity
 from sqlalchemy.orm import Session, sessionmaker
 from tornado.httpclient import AsyncHTTPClient, HTTPResponse
-from tornado.web import RequestHandler
+from tornado.httpserver import HTTPServer
+from tornado.testing import bind_unused_port
+from tornado.web import Application, RequestHandler
 
 NOW = datetime(2026, 6, 1)
 BASE = "/services/catalogue/"
@@ -66,3 +70,18 @@ class Client:
         assert response.code == status, response.body
         assert response.headers["Content-Type"].startswith("application/json")
         return json.loads(response.body)
+
+
+@asynccontextmanager
+async def serving(
+    app: Application, sessions: sessionmaker[Session], ids: dict[str, int], root: Path
+) -> AsyncIterator[Client]:
+    """Serve ``app`` on a free loopback port for the block; yield a :class:`Client` to it."""
+    sock, port = bind_unused_port()
+    server = HTTPServer(app)
+    server.add_sockets([sock])
+    try:
+        yield Client(port, sessions, ids, root)
+    finally:
+        server.stop()
+        await server.close_all_connections()

@@ -25,7 +25,7 @@ from tornado.httpserver import HTTPServer
 from tornado.testing import bind_unused_port
 from tornado.web import RequestHandler
 
-from tests.catalogue.service_client import BASE, Client, identify_from_header
+from tests.catalogue.service_client import BASE, Client, identify_from_header, serving
 from tests.catalogue.world import NOW, Proposal, World, build
 
 WORLD = World(
@@ -48,12 +48,8 @@ async def service(sessions: sessionmaker[Session], tmp_path: Path) -> AsyncItera
     with sessions() as session:
         ids = build(session, WORLD)
     app = make_app(sessions, ServiceOptions(base_url=BASE, clock=lambda: NOW), identify_from_header)
-    sock, port = bind_unused_port()
-    server = HTTPServer(app)
-    server.add_sockets([sock])
-    yield Client(port, sessions, ids, tmp_path)
-    server.stop()
-    await server.close_all_connections()
+    async with serving(app, sessions, ids, tmp_path) as client:
+        yield client
 
 
 async def fetch(client: Client, path: str, **kwargs: Any) -> HTTPResponse:

@@ -18,10 +18,8 @@ from panhub_catalogue.service import ServiceOptions, make_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from tornado.httpclient import AsyncHTTPClient, HTTPResponse
-from tornado.httpserver import HTTPServer
-from tornado.testing import bind_unused_port
 
-from tests.catalogue.service_client import BASE, Client, identify_from_header
+from tests.catalogue.service_client import BASE, Client, identify_from_header, serving
 from tests.catalogue.world import NOW, Proposal, World, build
 
 WORLD = World(
@@ -45,12 +43,8 @@ async def logbook(sessions: sessionmaker[Session], tmp_path: Path) -> AsyncItera
         session.commit()
     options = ServiceOptions(base_url=BASE, max_limit=100, clock=lambda: NOW)
     app = make_app(sessions, options, identify_from_header)
-    sock, port = bind_unused_port()
-    server = HTTPServer(app)
-    server.add_sockets([sock])
-    yield Client(port, sessions, ids, tmp_path)
-    server.stop()
-    await server.close_all_connections()
+    async with serving(app, sessions, ids, tmp_path) as client:
+        yield client
 
 
 async def post(

@@ -35,6 +35,7 @@ from panhub_catalogue.model import (
 )
 from panhub_catalogue.params import get_single, parse_int
 from panhub_catalogue.query import entitled_investigations, get_investigation
+from panhub_catalogue.store import Lookup
 
 #: Largest entry, in bytes of UTF-8.
 MAX_CONTENT = 64 * 1024
@@ -248,12 +249,8 @@ def check_writer(
     )
     if entitled is None:
         raise Forbidden("only members, beamline staff and admins may write in this logbook")
-    user = session.scalar(select(User).where(User.name == identity.username))
-    if user is None:  # a hub admin or staff by group, not yet in the catalogue
-        user = User(name=identity.username)
-        session.add(user)
-        session.flush()
-    return user
+    # a hub admin or staff by group may not be in the catalogue yet
+    return Lookup(session).user(identity.username)
 
 
 def check_dataset(session: Session, investigation_id: int, dataset_id: int | None) -> None:

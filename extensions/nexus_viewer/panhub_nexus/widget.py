@@ -491,13 +491,11 @@ class NexusViewer(anywidget.AnyWidget):
         the profile end on the frame the front end shows.
         """
         self._stop_player()
-        self._on_client_values(content)
-        self._request_view()
-        if self.roi or self.line:
-            self._update_analysis()
+        self._on_client_view(content, reply=False)
 
-    def _on_client_view(self, content: dict[str, Any]) -> None:
+    def _on_client_view(self, content: dict[str, Any], reply: bool = True) -> None:
+        """Show what the front end shows; ``reply``: it waits for this answer (its ``id``)."""
         self._on_client_values(content)
-        self._request_view(int(content.get("id", 0)))
+        self._request_view(int(content.get("id", 0)) if reply else None)
         if self.roi or self.line:
             self._update_analysis()

@@ -19,15 +19,22 @@ PANHUB_SPAWNER         "panhub" (default) or "stock" (plain batchspawner, for be
 PANHUB_STOCK_VENV      with "stock": the Python environment its jobs run from
 PANHUB_POLL_INTERVAL   seconds between checks that running servers' jobs still exist
 PANHUB_PROPOSALS_FILE  TOML file of proposals, beamline staff and admins (static source;
-                       default: the demo's hub_config/demo/proposals.toml)
+                       default /etc/panhub/proposals.toml, root:panhub 0640)
 PANHUB_PROPOSALS_ROOT  proposals root on the cluster file system (default /srv/proposals)
 PANHUB_GROUP_PREFIX    POSIX group of a proposal: prefix + id (default prop-)
 PANHUB_DATA_VIEW       1 (default): servers run in a bubblewrap view of the user's
                        proposals under /data; 0: no view (POSIX permissions only)
-PANHUB_CATALOGUE       1 (default): run the catalogue service; 0: do not
+PANHUB_CATALOGUE       1 (default): the catalogue service is part of this hub; 0: not
 PANHUB_CATALOGUE_URL   where the catalogue service listens (default http://127.0.0.1:8090)
-PANHUB_CATALOGUE_DB    SQLAlchemy URL of the catalogue (default: SQLite in the state dir)
+PANHUB_CATALOGUE_TOKEN the catalogue service's API token (the service gets the same one)
 JUPYTERHUB_CRYPT_KEY   encrypts auth_state, where the proposal membership travels
+
+The hub runs as its own account (``panhub``, see panhub.site), not root: it submits,
+polls and cancels jobs through ``sudo -u USER`` (batchspawner's exec_prefix) and a sudo
+rule limited to those commands, and reads every job of its own through one shared
+``squeue`` run as SLURM's account, since ``PrivateData=jobs`` hides other users' jobs.
+The catalogue is an external service under its own account, started beside the hub
+(as the proxy is), so a hub restart leaves it running.
 """
 
 import os
@@ -57,9 +64,7 @@ c.Authenticator.enable_auth_state = True
 c.Authenticator.refresh_pre_spawn = True
 c.ProposalPAMAuthenticator.proposal_source = "static"
 c.ProposalPAMAuthenticator.proposal_source_options = {
-    "path": env(
-        "PANHUB_PROPOSALS_FILE", os.path.join(os.path.dirname(__file__), "demo/proposals.toml")
-    )
+    "path": env("PANHUB_PROPOSALS_FILE", "/etc/panhub/proposals.toml")
 }
 c.PAMAuthenticator.allowed_groups = set(
     filter(None, env("PANHUB_ALLOWED_GROUPS", "panhub-users").split(","))
@@ -75,30 +80,15 @@ if env("PANHUB_API_TOKEN"):
     c.JupyterHub.services.append({"name": "panhub-admin", "api_token": env("PANHUB_API_TOKEN")})
     c.JupyterHub.load_roles.append({"name": "admin", "services": ["panhub-admin"]})
 
-# --- the data catalogue: a hub-managed service at /services/catalogue/, hub OAuth ---
+# --- the data catalogue: an external service at /services/catalogue/, hub OAuth ---
 if env("PANHUB_CATALOGUE", "1") == "1":
+    catalogue_url = env("PANHUB_CATALOGUE_URL", "http://127.0.0.1:8090")
     c.JupyterHub.services.append(
         {
             "name": "catalogue",
-            "url": env("PANHUB_CATALOGUE_URL", "http://127.0.0.1:8090"),
-            # setpriv --pdeathsig: the service ends with the hub, even a SIGKILLed one,
-            # instead of holding its port against the next hub's service
-            "command": [
-                "setpriv",
-                "--pdeathsig",
-                "TERM",
-                "--",
-                os.path.join(venv_bin, "panhub-catalogue"),
-                "serve",
-                "--config",
-                os.path.join(os.path.dirname(__file__), "catalogue_config.py"),
-            ],
-            "environment": {
-                "PANHUB_CATALOGUE_DB": env(
-                    "PANHUB_CATALOGUE_DB", f"sqlite:///{state_dir}/catalogue.sqlite"
-                ),
-                "PANHUB_PROPOSALS_ROOT": env("PANHUB_PROPOSALS_ROOT", "/srv/proposals"),
-            },
+            "url": catalogue_url,
+            "api_token": env("PANHUB_CATALOGUE_TOKEN"),
+            "oauth_redirect_uri": "/services/catalogue/oauth_callback",
             "oauth_no_confirm": True,
             "oauth_client_allowed_scopes": ["read:users:groups!user"],
             "display": True,
@@ -139,6 +129,9 @@ else:
             "setup": [f"export PATH={venv_bin}:$PATH"],
         },
     }
+    if os.geteuid() != 0:
+        # PrivateData=jobs: only SLURM's own account (and root) see every user's jobs
+        c.FacilitySlurmSpawner.shared_poll_prefix = "sudo -n -u slurm"
     c.FacilitySlurmSpawner.data_view = env("PANHUB_DATA_VIEW", "1") == "1"
     c.FacilitySlurmSpawner.proposals_layout = {
         "root": env("PANHUB_PROPOSALS_ROOT", "/srv/proposals"),

@@ -8,7 +8,9 @@ own on other ports beside the demo. Every wait has a deadline; liveness is read 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import pwd
 import secrets
 import signal
 import subprocess
@@ -19,6 +21,12 @@ import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from panhub import site
+from panhub.accounts import apply_plan, make_plan
+from panhub.mounts import Layout
+from panhub.proposals import Directory, StaticFileSource
 
 PREFIX = Path(os.environ.get("PANHUB_PREFIX", "/opt/panhub"))
 CHP = PREFIX / "chp" / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -45,7 +53,16 @@ DEMO_USERS = (  # as hub_config/demo/proposals.toml says
 
 @dataclass(frozen=True)
 class HubInstance:
-    """One hub with its own proxy, ports and state folder."""
+    """One hub with its own proxy, catalogue, ports and state folder.
+
+    The state folder holds one private folder per account (see :mod:`panhub.site`)::
+
+        <state_dir>/          root:panhub 0750        users cannot list or enter it
+          etc/                root:panhub 0750        proposals file (0640), for the services
+          hub/                panhub 0700, files 0600 hub and proxy: database, cookie secret,
+                                                     tokens, crypt key, pid files, logs
+          catalogue/          panhub-catalogue 0700   the catalogue's database and log
+    """
 
     name: str
     state_dir: Path
@@ -53,6 +70,7 @@ class HubInstance:
     public_port: int = 8000
     hub_port: int = 8081
     proxy_api_port: int = 8001
+    catalogue_port: int = 8090
     env: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -63,8 +81,35 @@ class HubInstance:
     def hub_url(self) -> str:
         return f"http://127.0.0.1:{self.hub_port}"
 
+    @property
+    def catalogue_url(self) -> str:
+        return f"http://127.0.0.1:{self.catalogue_port}"
+
+    @property
+    def hub_dir(self) -> Path:
+        return self.state_dir / "hub"
+
+    @property
+    def catalogue_dir(self) -> Path:
+        return self.state_dir / "catalogue"
+
+    @property
+    def etc_dir(self) -> Path:
+        return self.state_dir / "etc"
+
+    @property
+    def catalogue_db(self) -> str:
+        """The catalogue's SQLAlchemy URL (``PANHUB_CATALOGUE_DB_URL`` if set)."""
+        default = f"sqlite:///{self.catalogue_dir}/catalogue.sqlite"
+        return self.env.get("PANHUB_CATALOGUE_DB_URL", default)
+
+    @property
+    def with_catalogue(self) -> bool:
+        return self.env.get("PANHUB_CATALOGUE", "1") == "1"
+
     def path(self, name: str) -> Path:
-        return self.state_dir / name
+        """A file of the hub's own (tokens, pid files, logs)."""
+        return self.hub_dir / name
 
 
 def pid_alive(pid: int) -> bool:
@@ -122,18 +167,42 @@ def secret(path: Path) -> str:
     return path.read_text().strip()
 
 
-def _spawn(argv: list[str], log: Path, env: Mapping[str, str], cwd: Path) -> int:
+def open_log(log: Path, owner: site.Account | None) -> int:
+    """``log`` opened for appending: created 0600, owned by ``owner``; returns the fd."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "ab") as out:
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+    os.fchmod(fd, 0o600)
+    if owner is not None:
+        os.fchown(fd, owner.uid, owner.gid)
+    return fd
+
+
+def _spawn(
+    argv: list[str],
+    log: Path,
+    env: Mapping[str, str],
+    cwd: Path,
+    account: site.Account | None = None,
+) -> int:
+    """Start a daemon as ``account`` (umask 077), its output appended to ``log``."""
+    fd = open_log(log, account)
+    try:
+        extra: dict[str, Any] = {}
+        if account is not None:
+            extra = {"user": account.uid, "group": account.gid, "extra_groups": account.groups}
         proc = subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL,
-            stdout=out,
+            stdout=fd,
             stderr=subprocess.STDOUT,
             env={**os.environ, **env},
             cwd=cwd,
             start_new_session=True,
+            umask=0o077,
+            **extra,
         )
+    finally:
+        os.close(fd)
     _children.append(proc)
     return proc.pid
 
@@ -154,9 +223,66 @@ def is_gone(pid: int) -> bool:
     return not pid_alive(pid)
 
 
+#: files of the flat state folder of older versions that now belong to the catalogue
+_OLD_CATALOGUE_FILES = ("catalogue.sqlite", "logbook-seeded")
+
+
+def prepare_state(inst: HubInstance) -> None:
+    """Create or repair ``inst``'s state folder: each part owned by its account, private.
+
+    A flat folder from an older version (everything in ``state_dir``, world-readable)
+    is moved into the parts, then every file and folder gets its owner and mode, at
+    every start.
+    """
+    site.ensure_service_accounts(DEMO_GROUP)
+    site.make_private_dir(inst.state_dir, site.SERVICE_GROUP)
+    for part in (inst.hub_dir, inst.catalogue_dir):
+        part.mkdir(exist_ok=True)
+    for old in list(inst.state_dir.iterdir()):
+        if old in (inst.hub_dir, inst.catalogue_dir, inst.etc_dir):
+            continue
+        part = inst.catalogue_dir if old.name.startswith(_OLD_CATALOGUE_FILES) else inst.hub_dir
+        if (part / old.name).exists():
+            raise RuntimeError(f"{old} is in the way of {part / old.name}; move it away")
+        old.rename(part / old.name)
+    site.make_private_dir(inst.etc_dir, site.SERVICE_GROUP)
+    site.secure_tree(inst.etc_dir, site.Account("root", 0, inst.etc_dir.stat().st_gid, ()),
+                     dir_mode=0o750, file_mode=0o640)  # fmt: skip
+    site.secure_tree(inst.hub_dir, site.Account.lookup(site.HUB_ACCOUNT))
+    site.secure_tree(inst.catalogue_dir, site.Account.lookup(site.CATALOGUE_ACCOUNT))
+
+
+def install_private(inst: HubInstance, source: Path, name: str) -> Path:
+    """Copy ``source`` into ``inst``'s ``etc/`` (root:panhub 0640): readable by the services."""
+    target = inst.etc_dir / name
+    staged = target.with_name(f".{name}.new")
+    staged.write_bytes(source.read_bytes())
+    os.chown(staged, 0, inst.etc_dir.stat().st_gid)
+    staged.chmod(0o640)
+    staged.replace(target)
+    return target
+
+
+def stage_config(config: Path) -> Path:
+    """Copy ``config`` and the catalogue's config beside it into ``PREFIX/etc`` (0644).
+
+    The daemons run as accounts of their own, which may not read the checkout the
+    demo or the tests run from; the configuration holds no secrets (those come in the
+    environment), so a world-readable copy, as ``/etc/jupyterhub`` would be, is right.
+    """
+    etc = PREFIX / "etc"
+    etc.mkdir(mode=0o755, parents=True, exist_ok=True)
+    for source in (config, config.parent / "catalogue_config.py"):
+        staged = etc / f".{source.name}.new"
+        staged.write_bytes(source.read_bytes())
+        staged.chmod(0o644)
+        staged.replace(etc / source.name)
+    return etc / config.name
+
+
 def start_proxy(inst: HubInstance, timeout: float = 30) -> int:
-    """Start configurable-http-proxy for ``inst`` unless it runs; return its pid."""
-    inst.state_dir.mkdir(parents=True, exist_ok=True)
+    """Start configurable-http-proxy for ``inst`` as the hub's account unless it runs."""
+    prepare_state(inst)
     pidfile = inst.path("proxy.pid")
     pid = read_pid(pidfile)
     token = secret(inst.path("proxy_token"))
@@ -170,40 +296,118 @@ def start_proxy(inst: HubInstance, timeout: float = 30) -> int:
             "--error-target", f"{inst.hub_url}/hub/error",
             "--default-target", inst.hub_url,
         ]  # fmt: skip
-        pid = _spawn(
-            argv, inst.path("proxy.log"), {"CONFIGPROXY_AUTH_TOKEN": token}, inst.state_dir
-        )
-        pidfile.write_text(str(pid))
+        env = {"CONFIGPROXY_AUTH_TOKEN": token, "HOME": str(inst.hub_dir)}
+        account = site.Account.lookup(site.HUB_ACCOUNT)
+        pid = _spawn(argv, inst.path("proxy.log"), env, inst.hub_dir, account)
+        write_private(pidfile, str(pid), account)
     url = f"http://127.0.0.1:{inst.proxy_api_port}/api/routes"
     if not wait_until(lambda: http_ok(url, {"Authorization": f"token {token}"}), timeout):
         raise RuntimeError(f"proxy did not answer at {url}; see {inst.path('proxy.log')}")
     return pid
 
 
+def write_private(path: Path, text: str, owner: site.Account) -> None:
+    """Write ``text`` to ``path``, mode 0600, owned by ``owner``."""
+    fd = open_log(path, owner)
+    with os.fdopen(fd, "w") as out:
+        out.truncate(0)
+        out.write(text)
+
+
 def hub_env(inst: HubInstance) -> dict[str, str]:
     """The environment the hub of ``inst`` runs with."""
-    return {
+    env = {
         "CONFIGPROXY_AUTH_TOKEN": secret(inst.path("proxy_token")),
         "PANHUB_API_TOKEN": secret(inst.path("api_token")),
         "JUPYTERHUB_CRYPT_KEY": secret(inst.path("crypt_key")),
-        "PANHUB_STATE_DIR": str(inst.state_dir),
+        "PANHUB_STATE_DIR": str(inst.hub_dir),
         "PANHUB_HUB_NAME": inst.name,
         "PANHUB_PUBLIC_URL": inst.public_url,
         "PANHUB_HUB_URL": inst.hub_url,
         "PANHUB_PROXY_API_URL": f"http://127.0.0.1:{inst.proxy_api_port}",
+        "PANHUB_CATALOGUE_URL": inst.catalogue_url,
+        "HOME": str(inst.hub_dir),
         **inst.env,
+    }
+    if inst.with_catalogue:
+        env["PANHUB_CATALOGUE_TOKEN"] = secret(inst.path("catalogue_token"))
+    return env
+
+
+def catalogue_env(inst: HubInstance) -> dict[str, str]:
+    """The environment of ``inst``'s catalogue service: what a hub gives its services."""
+    prefix = "/services/catalogue/"
+    scopes = json.dumps(["access:services", "access:services!service=catalogue"])
+    return {
+        "JUPYTERHUB_API_TOKEN": secret(inst.path("catalogue_token")),
+        "JUPYTERHUB_API_URL": f"{inst.hub_url}/hub/api",
+        "JUPYTERHUB_BASE_URL": "/",
+        "JUPYTERHUB_CLIENT_ID": "service-catalogue",
+        "JUPYTERHUB_HOST": "",
+        "JUPYTERHUB_OAUTH_CALLBACK_URL": f"{prefix}oauth_callback",
+        "JUPYTERHUB_OAUTH_SCOPES": scopes,
+        "JUPYTERHUB_OAUTH_ACCESS_SCOPES": scopes,
+        "JUPYTERHUB_SERVICE_NAME": "catalogue",
+        "JUPYTERHUB_SERVICE_PREFIX": prefix,
+        "JUPYTERHUB_SERVICE_URL": inst.catalogue_url,
+        "PANHUB_CATALOGUE_DB_URL": inst.catalogue_db,
+        "PANHUB_PROPOSALS_ROOT": inst.env.get("PANHUB_PROPOSALS_ROOT", "/srv/proposals"),
+        "HOME": str(inst.catalogue_dir),
     }
 
 
+def catalogue_command(
+    inst: HubInstance, args: list[str], timeout: float = 600, input: str | None = None
+) -> str:
+    """Run ``panhub-catalogue ARGS --db <inst's catalogue>`` as the catalogue's account."""
+    argv = [str(Path(sys.prefix) / "bin" / "panhub-catalogue"), *args, "--db", inst.catalogue_db]
+    return run(argv, timeout, input, account=site.Account.lookup(site.CATALOGUE_ACCOUNT),
+               cwd=inst.catalogue_dir)  # fmt: skip
+
+
+def start_catalogue(inst: HubInstance, timeout: float = 60) -> int:
+    """Start ``inst``'s catalogue service as ``panhub-catalogue`` unless it runs.
+
+    It is an external service of the hub (the hub knows its URL and token), started
+    here like the proxy, so hub restarts leave it running; its schema is migrated first.
+    """
+    pidfile = inst.catalogue_dir / "catalogue.pid"
+    pid = read_pid(pidfile)
+    if pid is None:
+        catalogue_command(inst, ["migrate"], timeout=120)
+        config = stage_config(inst.config).parent / "catalogue_config.py"
+        argv = [str(Path(sys.prefix) / "bin" / "panhub-catalogue"), "serve",
+                "--config", str(config)]  # fmt: skip
+        account = site.Account.lookup(site.CATALOGUE_ACCOUNT)
+        log = inst.catalogue_dir / "catalogue.log"
+        pid = _spawn(argv, log, catalogue_env(inst), inst.catalogue_dir, account)
+        write_private(pidfile, str(pid), account)
+    url = f"{inst.catalogue_url}/services/catalogue/api/investigations"
+
+    def up() -> bool:
+        if not pid_alive(pid):
+            raise RuntimeError(f"the catalogue exited; see {inst.catalogue_dir}/catalogue.log")
+        return http_ok(url)
+
+    if not wait_until(up, timeout):
+        raise RuntimeError(f"the catalogue did not answer at {url}")
+    return pid
+
+
 def start_hub(inst: HubInstance, timeout: float = 60) -> int:
-    """Start JupyterHub for ``inst`` unless it runs; wait until its API answers."""
-    inst.state_dir.mkdir(parents=True, exist_ok=True)
+    """Start JupyterHub for ``inst`` as the hub's account unless it runs; wait for its API.
+
+    The catalogue service (unless ``PANHUB_CATALOGUE=0``) is started too.
+    """
+    prepare_state(inst)
     pidfile = inst.path("hub.pid")
     pid = read_pid(pidfile)
     if pid is None:
-        argv = [str(Path(sys.prefix) / "bin" / "jupyterhub"), "-f", str(inst.config)]
-        pid = _spawn(argv, inst.path("hub.log"), hub_env(inst), inst.state_dir)
-        pidfile.write_text(str(pid))
+        config = stage_config(inst.config)
+        argv = [str(Path(sys.prefix) / "bin" / "jupyterhub"), "-f", str(config)]
+        account = site.Account.lookup(site.HUB_ACCOUNT)
+        pid = _spawn(argv, inst.path("hub.log"), hub_env(inst), inst.hub_dir, account)
+        write_private(pidfile, str(pid), account)
     url = f"{inst.hub_url}/hub/api/"
 
     def up() -> bool:
@@ -213,6 +417,8 @@ def start_hub(inst: HubInstance, timeout: float = 60) -> int:
 
     if not wait_until(up, timeout):
         raise RuntimeError(f"the hub did not answer at {url}; see {inst.path('hub.log')}")
+    if inst.with_catalogue:
+        start_catalogue(inst)
     return pid
 
 
@@ -230,8 +436,9 @@ def stop_pid(pidfile: Path, sig: int = signal.SIGTERM, timeout: float = 15) -> N
 
 
 def stop(inst: HubInstance) -> None:
-    """Stop the hub, then the proxy, of ``inst``. Users' jobs keep running."""
+    """Stop the hub, the catalogue, then the proxy of ``inst``. Users' jobs keep running."""
     stop_pid(inst.path("hub.pid"))
+    stop_pid(inst.catalogue_dir / "catalogue.pid")
     stop_pid(inst.path("proxy.pid"))
 
 
@@ -248,14 +455,25 @@ def cancel_jobs(prefix: str) -> list[str]:
     return ids
 
 
-def run(argv: list[str], timeout: float = 30, input: str | None = None) -> str:
-    """Run a command with a deadline; raise with its stderr on failure."""
+def run(
+    argv: list[str],
+    timeout: float = 30,
+    input: str | None = None,
+    account: site.Account | None = None,
+    cwd: Path | None = None,
+) -> str:
+    """Run a command (as ``account``, umask 077) with a deadline; raise with its stderr."""
+    extra: dict[str, Any] = {}
+    if account is not None:
+        extra = {"user": account.uid, "group": account.gid, "extra_groups": account.groups,
+                 "umask": 0o077}  # fmt: skip
     done = subprocess.run(
-        argv, input=input, capture_output=True, text=True, timeout=timeout, check=False
-    )
+        argv, input=input, capture_output=True, text=True, timeout=timeout, check=False,
+        cwd=cwd, **extra,
+    )  # fmt: skip
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed: {done.stderr.strip()}")
-    return done.stdout
+    return str(done.stdout)
 
 
 def ensure_group(name: str) -> None:
@@ -271,6 +489,7 @@ def ensure_user(name: str, password: str, groups: Iterable[str] = (DEMO_GROUP,))
         ensure_group(group)
     if subprocess.run(["id", "-u", name], capture_output=True, check=False).returncode:
         run(["useradd", "--create-home", "--shell", "/bin/bash", name])
+    os.chmod(pwd.getpwnam(name).pw_dir, 0o700)  # homes are private, new and existing
     if groups:
         run(["usermod", "--append", "--groups", ",".join(groups), name])
     run(["chpasswd"], input=f"{name}:{password}\n")
@@ -283,11 +502,58 @@ def ensure_demo_accounts() -> None:
         ensure_user(user.name, DEMO_PASSWORD)
 
 
+def _seed_logbook(inst: HubInstance, directory: Directory) -> None:
+    """One beamline notification per demo proposal, the first time the demo comes up."""
+    marker = inst.catalogue_dir / "logbook-seeded"
+    if marker.exists():
+        return
+    for proposal in directory.proposals:
+        text = f"{proposal.beamline}: sample data recorded by the acquisition system (demo)"
+        catalogue_command(
+            inst, ["logbook", "add", "--investigation", proposal.id, "--tag", "demo", text]
+        )
+    write_private(marker, "the demo's logbook entries were added\n",
+                  site.Account.lookup(site.CATALOGUE_ACCOUNT))  # fmt: skip
+
+
+def bring_up(inst: HubInstance, proposals: Path | None = None) -> None:
+    """The demo, from nothing or from any earlier state: accounts, data, catalogue, hub.
+
+    The demo's proposals file is installed into the instance's ``etc/`` (readable by
+    the services only); ``panhub accounts sync`` makes the groups, folders and ACLs
+    (the catalogue's readers may read the data), the sample data is written, and the
+    catalogue, as its own account, imports the membership, then indexes the files.
+    """
+    ensure_demo_accounts()
+    prepare_state(inst)
+    source_file = proposals or inst.config.parent / "demo" / "proposals.toml"
+    staged = install_private(inst, source_file, "proposals.toml")
+    layout = Layout()
+    directory = StaticFileSource(staged).get_directory()
+    apply_plan(make_plan(directory, layout, site.READER_GROUP))
+    make_data = inst.config.parent / "demo" / "make_data.py"
+    run([sys.executable, str(make_data), str(staged), layout.root], timeout=600)
+    catalogue_command(inst, ["migrate"], timeout=120)
+    # membership first (files grant none), then the files
+    catalogue_command(inst, ["members", "import", str(staged)], timeout=120)
+    catalogue_command(inst, ["index", "--root", layout.root, "--no-progress", "--prune",
+                             layout.root])  # fmt: skip
+    _seed_logbook(inst, directory)
+    start_proxy(inst)
+    start_hub(inst)
+    url = f"{inst.public_url}/services/catalogue/api/investigations"
+    if not wait_until(lambda: http_status(url) == 200, 60, interval=0.2):
+        print(f"warning: the catalogue does not answer yet at {url}", file=sys.stderr)
+
+
 def demo_instance(config: Path, state_dir: Path = Path("/var/lib/panhub/demo")) -> HubInstance:
     """The demo hub: public on 127.0.0.1:8000, hub API on 8081, proxy API on 8001."""
     return HubInstance(
         name="demo",
         state_dir=state_dir,
         config=config,
-        env={"PANHUB_SERVER_IP": "127.0.0.1"},
+        env={
+            "PANHUB_SERVER_IP": "127.0.0.1",
+            "PANHUB_PROPOSALS_FILE": str(state_dir / "etc" / "proposals.toml"),
+        },
     )

@@ -1,9 +1,14 @@
-"""Pure: the data view of one server, and how SLURM (bubblewrap) and Kubernetes render it.
+"""Pure: the view of one server, and how SLURM (bubblewrap) and Kubernetes render it.
 
 :func:`make_mounts` is the one place the mount rule lives: each visible proposal gets
 ``<view>/<id>/raw`` read-only and ``<view>/<id>/processed`` writable; nothing else of
 the proposals root is visible. POSIX groups (``panhub accounts sync``) enforce the same
 rule outside the view: a user's own ``sbatch`` job, a shell on a node.
+
+:func:`make_system_mounts` is the rest of what a server sees (:class:`SystemView`): the
+system (``/usr``, ``/etc`` without its secrets, ``/opt/panhub``, the kernels), and
+nothing else of the host: no other home, no hub or catalogue state, no SLURM or munge
+spool. :func:`make_view` joins the two into the one list every renderer reads.
 """
 
 from __future__ import annotations
@@ -74,11 +79,72 @@ class Layout:
 
 @dataclass(frozen=True)
 class Mount:
-    """One bind mount of the view."""
+    """One entry of the view.
+
+    ``kind`` is ``"bind"`` (``source`` shown at ``target``), ``"symlink"`` (``target``
+    is a symbolic link whose text is ``source``) or ``"tmpfs"`` (an empty, private
+    folder at ``target``, hiding what the host has there).
+    """
 
     source: str
     target: str
-    writable: bool
+    writable: bool = False
+    kind: str = "bind"
+
+
+@dataclass(frozen=True)
+class SystemView:
+    """What of the host's system a server sees, all read-only.
+
+    Attributes
+    ----------
+    binds
+        Host folders shown as they are (read-only). Paths missing on a node are an
+        error there, so list only what every node has.
+    links
+        ``(text, path)`` symbolic links, for a merged-/usr system's ``/bin``, ``/lib``...
+    hidden
+        Folders inside ``binds`` replaced by an empty one (secrets, keys).
+    hidden_files
+        Files inside ``binds`` replaced by an empty one.
+    """
+
+    binds: tuple[str, ...] = ("/usr", "/etc", "/opt/panhub", "/run/munge")
+    links: tuple[tuple[str, str], ...] = (
+        ("usr/bin", "/bin"),
+        ("usr/sbin", "/sbin"),
+        ("usr/lib", "/lib"),
+        ("usr/lib64", "/lib64"),
+    )
+    hidden: tuple[str, ...] = ("/etc/munge", "/etc/sudoers.d", "/etc/ssl/private")
+    hidden_files: tuple[str, ...] = ("/etc/shadow", "/etc/gshadow", "/etc/sudoers")
+
+    def __post_init__(self) -> None:
+        for path in (*self.binds, *self.hidden, *self.hidden_files, *(p for _, p in self.links)):
+            if not posixpath.isabs(path) or posixpath.normpath(path) != path or path == "/":
+                raise ValueError(f"system view path must be normalised and absolute: {path!r}")
+
+
+def make_system_mounts(system: SystemView) -> list[Mount]:
+    """The system part of a server's view: binds, then links, then what they hide."""
+    mounts = [Mount(path, path) for path in system.binds]
+    mounts += [Mount(text, path, kind="symlink") for text, path in system.links]
+    mounts += [Mount("", path, kind="tmpfs") for path in system.hidden]
+    mounts += [Mount("/dev/null", path) for path in system.hidden_files]
+    return mounts
+
+
+def make_view(
+    user: str,
+    proposals: Iterable[str],
+    layout: Layout,
+    homedir: str = "",
+    system: SystemView | None = None,
+) -> list[Mount]:
+    """Everything ``user``'s server sees: the system, then :func:`make_mounts`."""
+    return make_system_mounts(system or SystemView()) + make_mounts(
+        user, proposals, layout, homedir
+    )
 
 
 def make_mounts(
@@ -116,34 +182,46 @@ def make_mounts(
 def render_bwrap(mounts: list[Mount], layout: Layout, bwrap: str = "bwrap") -> list[str]:
     """A bubblewrap command prefix (ending in ``--``) that shows exactly ``mounts``.
 
-    The host's root is read-only; ``/tmp`` is private; the view starts empty and a new
-    PID namespace hides other processes (and their ``/proc/<pid>/root``). Up to
-    ``layout.max_bind_proposals`` proposals, each area is bound (raw read-only) and the
-    proposals root is hidden; beyond, ``<view>/<id>`` links to ``<root>/<id>``.
+    The view starts empty: only the listed system parts, a private ``/dev``, ``/proc``
+    of a new PID namespace (other processes stay hidden, and their ``/proc/<pid>/root``)
+    and a private ``/tmp``. Up to ``layout.max_bind_proposals`` proposals, each area is
+    bound (raw read-only) and the proposals root is hidden; beyond, ``<view>/<id>``
+    links to ``<root>/<id>`` and the POSIX permissions guard the root.
     """
     prefix = layout.root + "/"
-    data = {m for m in mounts if m.source.startswith(prefix)}
+    data = {m for m in mounts if m.kind == "bind" and m.source.startswith(prefix)}
     proposals = sorted({m.source[len(prefix) :].split("/", 1)[0] for m in data})
     linked = len(proposals) > layout.max_bind_proposals
-    argv = [
-        bwrap,
-        "--die-with-parent",
-        "--unshare-pid",
-        "--ro-bind", "/", "/",
+    argv = [bwrap, "--die-with-parent", "--unshare-pid"]
+    # the read-only system first (its hidden parts after what they hide), then the
+    # private /dev, /proc, /tmp and the empty view, then home, scratch and proposals
+    own = [m for m in mounts if m in data or m.writable]
+    owned = set(own)
+    for mount in (m for m in mounts if m not in owned):
+        argv += _bwrap_args(mount)
+    argv += [
         "--dev", "/dev",
         "--proc", "/proc",
         "--tmpfs", "/tmp",  # noqa: S108 - a private, empty /tmp inside the view
         *(["--bind", layout.root, layout.root] if linked else ["--tmpfs", layout.root]),
         "--tmpfs", layout.view,
     ]  # fmt: skip
-    for mount in mounts:
+    for mount in own:
         if mount in data and linked:
             continue
-        argv += ["--bind" if mount.writable else "--ro-bind", mount.source, mount.target]
+        argv += _bwrap_args(mount)
     if linked:
         for pid in proposals:
             argv += ["--symlink", layout.path(pid), posixpath.join(layout.view, pid)]
     return [*argv, "--"]
+
+
+def _bwrap_args(mount: Mount) -> list[str]:
+    if mount.kind == "symlink":
+        return ["--symlink", mount.source, mount.target]
+    if mount.kind == "tmpfs":
+        return ["--tmpfs", mount.target]
+    return ["--bind" if mount.writable else "--ro-bind", mount.source, mount.target]
 
 
 def render_kubespawner(
@@ -157,7 +235,7 @@ def render_kubespawner(
     volume_mounts = []
     prefix = layout.root.rstrip("/") + "/"
     for mount in mounts:
-        if not mount.source.startswith(prefix):
+        if mount.kind != "bind" or not mount.source.startswith(prefix):
             continue
         entry: dict[str, Any] = {
             "name": "proposals",

@@ -86,6 +86,10 @@ class JobSpec:
     extra_sbatch: tuple[str, ...] = ()
     prologue: str = ""
     setup: tuple[str, ...] = field(default=())
+    #: file-creation mask of the server and its kernels: private by default; a
+    #: proposal's processed/ folder shares new files with its group through its
+    #: default ACL, which takes precedence over the umask there
+    umask: str = "0077"
 
 
 @dataclass(frozen=True)
@@ -298,6 +302,7 @@ def make_job_script(spec: JobSpec) -> str:
     lines += [
         "",
         "set -euo pipefail",
+        f"umask {_check_umask(spec.umask)}",
         f"mkdir -p -m 0700 {log_dir}",
         f'exec >>{log_dir}/"slurm-$SLURM_JOB_ID.log" 2>&1',
         'echo "panhub: job $SLURM_JOB_ID on $(hostname) at $(date -Is)"',
@@ -307,6 +312,12 @@ def make_job_script(spec: JobSpec) -> str:
     lines += list(spec.setup)
     lines.append("exec " + shlex.join(spec.command))
     return "\n".join(lines) + "\n"
+
+
+def _check_umask(value: str) -> str:
+    if not re.fullmatch(r"0?[0-7]{3}", value):
+        raise ValueError(f"umask must be three or four octal digits, not {value!r}")
+    return value
 
 
 def make_export_vars(env: Mapping[str, str], extra: Iterable[str] = ()) -> tuple[str, ...]:

@@ -47,7 +47,7 @@ from panhub.form import (
     render_form,
     validate_options,
 )
-from panhub.mounts import Layout, make_mounts, render_bwrap
+from panhub.mounts import Layout, SystemView, make_view, render_bwrap
 from panhub.poller import SHARED_FORMAT, SharedPoller, run_shell
 from panhub.proposals import Access, InvalidProposal
 from panhub.slurm import (
@@ -65,6 +65,13 @@ from panhub.slurm import (
 )
 
 handlers.install()
+
+
+def _as_tuples(value: Any) -> Any:
+    """Lists from configuration as the tuples of the frozen dataclasses."""
+    if isinstance(value, list | tuple):
+        return tuple(_as_tuples(v) for v in value)
+    return value
 
 
 class FormRejected(web.HTTPError):
@@ -173,6 +180,21 @@ class FacilitySlurmSpawner(SlurmSpawner):
         config=True
     )
 
+    view_system = Dict(
+        help="panhub.mounts.SystemView fields: what of the node's system the data view "
+        "shows, read-only (``binds``), as links (``links``: [text, path] pairs) and "
+        "hidden (``hidden`` folders, ``hidden_files``). Default: /usr, /etc without its "
+        "secrets, /opt/panhub, /run/munge, and the merged-/usr links. Example: "
+        "``{'binds': ['/usr', '/etc', '/opt/panhub', '/run/munge', '/opt/kernels']}``.",
+    ).tag(config=True)
+
+    job_umask = Unicode(
+        "0077",
+        help="File-creation mask of the server and its kernels: new files in the home "
+        "folder are private. Under a proposal's processed/ folder, its default ACL "
+        "(``panhub accounts sync``) shares them with the proposal's group anyway.",
+    ).tag(config=True)
+
     shared_poll = Bool(
         True,
         help="Answer the hub's periodic polls of all servers from one squeue call "
@@ -183,6 +205,13 @@ class FacilitySlurmSpawner(SlurmSpawner):
     shared_poll_cmd = Unicode(
         f"squeue -h -o '{SHARED_FORMAT}' -j {{job_ids}}",
         help="The shared poll's command; {job_ids} is the comma-separated list of jobs.",
+    ).tag(config=True)
+
+    shared_poll_prefix = Unicode(
+        "",
+        help="Command prefix of the shared poll, for a hub account that cannot see "
+        "other users' jobs (``PrivateData=jobs``): e.g. ``'sudo -n -u slurm'``, with a "
+        "sudo rule for squeue only (panhub.site.make_sudoers). Empty: run it as the hub.",
     ).tag(config=True)
 
     shared_poll_max_age = Float(
@@ -226,7 +255,8 @@ class FacilitySlurmSpawner(SlurmSpawner):
         else:
             proposals = list(self.access.proposals)
         layout = self.get_layout()
-        mounts = make_mounts(self.user.name, proposals, layout, self.get_homedir())
+        system = SystemView(**{k: _as_tuples(v) for k, v in self.view_system.items()})
+        mounts = make_view(self.user.name, proposals, layout, self.get_homedir(), system)
         return render_bwrap(mounts, layout, self.bwrap_cmd)
 
     # ------------------------------------------------------------------ choices + form
@@ -262,13 +292,36 @@ class FacilitySlurmSpawner(SlurmSpawner):
         except FormError as exc:
             raise FormRejected(exc) from None
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # the options the hub stored before any request of this hub's life changed them:
+        # JupyterHub saves a request's options before apply_user_options runs, so a
+        # refusal restores the last accepted ones (batchspawner's hooks do not)
+        self._accepted_options = dict(self.user_options or {})
+
     @default("apply_user_options")
     def _default_apply_user_options(self) -> Any:
         async def apply(spawner: FacilitySlurmSpawner, user_options: dict[str, Any]) -> None:
             # runs for form and REST spawns alike, before start(): a bad REST body is a 400
-            await spawner.validate(user_options or {})
+            try:
+                await spawner.validate(user_options or {})
+            except FormRejected:
+                spawner.restore_accepted_options()
+                raise
+            spawner._accepted_options = dict(user_options or {})
 
         return apply
+
+    def restore_accepted_options(self) -> None:
+        """Undo a refused request's options: the hub stores what it stored before."""
+        accepted = dict(self._accepted_options)
+        self.user_options = accepted
+        orm = self.orm_spawner
+        if orm is not None and orm.user_options != accepted:
+            orm.user_options = accepted
+            session = object_session(orm)
+            if session is not None:
+                session.commit()
 
     # ------------------------------------------------------------------ job script
 
@@ -293,6 +346,7 @@ class FacilitySlurmSpawner(SlurmSpawner):
             extra_sbatch=tuple(self.extra_sbatch),
             prologue=self.req_prologue,
             setup=environment.setup,
+            umask=self.job_umask,
             command=(
                 *self.make_view_prefix(),
                 self.batchspawner_singleuser_cmd,
@@ -379,8 +433,9 @@ class FacilitySlurmSpawner(SlurmSpawner):
     def get_shared_poller(self) -> SharedPoller:
         """The hub's one poller (class-wide: all spawners share it)."""
         if FacilitySlurmSpawner._poller is None:
+            command = " ".join(filter(None, (self.shared_poll_prefix, self.shared_poll_cmd)))
             FacilitySlurmSpawner._poller = SharedPoller(
-                run_shell, self.shared_poll_cmd, self.shared_poll_max_age
+                run_shell, command, self.shared_poll_max_age
             )
         return FacilitySlurmSpawner._poller
 

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from panhub.mounts import Layout, Mount, make_mounts, render_bwrap, render_kubespawner
+from panhub.mounts import (
+    Layout,
+    Mount,
+    SystemView,
+    make_mounts,
+    make_system_mounts,
+    make_view,
+    render_bwrap,
+    render_kubespawner,
+)
 from panhub.proposals import InvalidProposal, resolve_access
 
 from tests.hub.test_proposals import DIRECTORY
@@ -74,11 +83,22 @@ def test_bad_layouts(kwargs: dict[str, str], message: str) -> None:
         Layout(**kwargs)
 
 
+SYSTEM_ARGS = [
+    "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
+    "--ro-bind", "/opt/panhub", "/opt/panhub", "--ro-bind", "/run/munge", "/run/munge",
+    "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
+    "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+    "--tmpfs", "/etc/munge", "--tmpfs", "/etc/sudoers.d", "--tmpfs", "/etc/ssl/private",
+    "--ro-bind", "/dev/null", "/etc/shadow", "--ro-bind", "/dev/null", "/etc/gshadow",
+    "--ro-bind", "/dev/null", "/etc/sudoers",
+]  # fmt: skip
+
+
 def test_bwrap_command_exact() -> None:
-    mounts = make_mounts("alice", ["20260001"], LAYOUT)
+    mounts = make_view("alice", ["20260001"], LAYOUT)
     assert render_bwrap(mounts, LAYOUT) == [
         "bwrap", "--die-with-parent", "--unshare-pid",
-        "--ro-bind", "/", "/",
+        *SYSTEM_ARGS,
         "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
         "--tmpfs", "/srv/proposals", "--tmpfs", "/data",
         "--bind", "/home/alice", "/home/alice",
@@ -135,10 +155,10 @@ def test_bwrap_links_instead_of_binding_above_the_limit() -> None:
     layout = Layout(
         root="/srv/proposals", view="/data", home="/home/{username}", max_bind_proposals=2
     )
-    mounts = make_mounts("bob", ["P3", "P1", "P2"], layout)
+    mounts = make_view("bob", ["P3", "P1", "P2"], layout)
     assert render_bwrap(mounts, layout) == [
         "bwrap", "--die-with-parent", "--unshare-pid",
-        "--ro-bind", "/", "/",
+        *SYSTEM_ARGS,
         "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
         "--bind", "/srv/proposals", "/srv/proposals", "--tmpfs", "/data",
         "--bind", "/home/bob", "/home/bob",
@@ -157,3 +177,28 @@ def test_home_comes_from_the_password_database() -> None:
         Mount("/home/users/a/alice", "/home/users/a/alice", True)
     ]
     assert make_mounts("alice", [], layout) == [Mount("/home/alice", "/home/alice", True)]
+
+
+def test_the_view_shows_no_host_root_and_hides_secrets() -> None:
+    argv = render_bwrap(make_view("alice", ["20260001"], LAYOUT), LAYOUT)
+    pairs = list(zip(argv, argv[1:], strict=False))
+    assert ("--ro-bind", "/") not in pairs and ("--bind", "/") not in pairs
+    assert not any(a in {"/home", "/var", "/srv", "/root"} for a in argv)
+    # what hides a secret comes after the bind that would show it
+    assert argv.index("/etc/munge") > argv.index("/etc")
+
+
+def test_system_view_is_data() -> None:
+    view = SystemView(binds=("/usr", "/opt/kernels"), links=(), hidden=(), hidden_files=())
+    assert make_system_mounts(view) == [Mount("/usr", "/usr"), Mount("/opt/kernels", "/opt/kernels")]
+    with pytest.raises(ValueError, match="normalised and absolute"):
+        SystemView(binds=("/",))
+    with pytest.raises(ValueError, match="normalised and absolute"):
+        SystemView(hidden=("etc/munge",))
+
+
+def test_kubespawner_ignores_the_system_part() -> None:
+    mounts = make_view("bob", ["20260002"], LAYOUT)
+    assert render_kubespawner(mounts, LAYOUT) == render_kubespawner(
+        make_mounts("bob", ["20260002"], LAYOUT), LAYOUT
+    )

@@ -55,6 +55,7 @@ def test_job_script_exact() -> None:
         "#SBATCH --reservation=beamtime-42\n"
         "\n"
         "set -euo pipefail\n"
+        "umask 0077\n"
         "mkdir -p -m 0700 /home/alice/.panhub/logs\n"
         'exec >>/home/alice/.panhub/logs/"slurm-$SLURM_JOB_ID.log" 2>&1\n'
         'echo "panhub: job $SLURM_JOB_ID on $(hostname) at $(date -Is)"\n'
@@ -96,6 +97,14 @@ def test_command_and_log_dir_are_shell_quoted() -> None:
     )
     assert "mkdir -p -m 0700 '/home/o'\"'\"'hara/logs'\n" in script
     assert script.endswith("exec run 'a b' '$(id)'\n")
+
+
+@pytest.mark.parametrize("umask", ["0002; rm -rf ~", "77", "0888", ""])
+def test_umask_must_be_octal(umask: str) -> None:
+    from dataclasses import replace
+
+    with pytest.raises(ValueError, match="umask must be"):
+        make_job_script(replace(SPEC, umask=umask))
 
 
 def test_extra_sbatch_must_be_an_option() -> None:

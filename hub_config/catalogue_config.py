@@ -11,3 +11,5 @@ c = get_config()  # noqa: F821
 root = os.environ.get("PANHUB_PROPOSALS_ROOT", "/srv/proposals")
 c.CatalogueService.download_roots = [root]
 c.Indexer.root = root
+# an external service of the hub, started beside it (as the proxy): it outlives hub restarts
+c.CatalogueService.exit_with_hub = False

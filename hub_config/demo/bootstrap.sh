@@ -14,7 +14,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 require_root
 project="$(cd "$here/../.." && pwd)"
 
-apt_packages=(slurmctld slurmd slurm-client munge sudo bubblewrap chromium python3-venv ca-certificates)
+apt_packages=(slurmctld slurmd slurm-client munge sudo bubblewrap acl chromium python3-venv ca-certificates)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 need=()
@@ -28,7 +28,9 @@ if [ "${#need[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-install -d -m 0755 "$PANHUB_PREFIX" "$PANHUB_STATE" "$PANHUB_LOGS"
+install -d -m 0755 "$PANHUB_PREFIX"
+# state: the services enter their own folders below; users cannot list or enter it
+install -d -m 0711 "$PANHUB_STATE"
 if [ ! -x "$PANHUB_VENV/bin/python" ]; then
   log "creating $PANHUB_VENV from /usr/bin/python3"
   /usr/bin/python3 -m venv "$PANHUB_VENV"

@@ -5,7 +5,6 @@
 PANHUB_PREFIX="${PANHUB_PREFIX:-/opt/panhub}"
 PANHUB_VENV="${PANHUB_VENV:-$PANHUB_PREFIX/venv}"
 PANHUB_STATE="${PANHUB_STATE:-/var/lib/panhub}"
-PANHUB_LOGS="${PANHUB_LOGS:-/var/log/panhub}"
 
 log() { printf '[panhub] %s\n' "$*" >&2; }
 die() { printf '[panhub] error: %s\n' "$*" >&2; exit 1; }

@@ -63,6 +63,9 @@ MinJobAge=300
 KillWait=2
 Waittime=0
 ReturnToService=2
+# users see their own jobs only (command, working folder, environment, output paths);
+# root and SlurmUser see all (the hub's shared poll runs as SlurmUser through sudo)
+PrivateData=accounts,jobs,usage,users
 # how long slurmctld caches users' groups (default 600 s): proposal membership changes
 # from "panhub accounts sync" reach new jobs after this
 GroupUpdateTime=2
@@ -94,8 +97,15 @@ if ! pidfile_alive /run/munge/munged.pid; then
 fi
 for _ in $(seq 1 50); do timeout 2 munge -n </dev/null 2>/dev/null | timeout 2 unmunge >/dev/null 2>&1 && break; sleep 0.1; done
 
-install -d -o slurm -g slurm -m 0755 /var/lib/slurm /var/lib/slurm/slurmctld /var/log/slurm
-install -d -m 0755 /var/lib/slurm/slurmd
+# SLURM's state (job scripts, environments) and logs are SLURM's alone; repaired every start
+install -d -o slurm -g slurm -m 0711 /var/lib/slurm
+install -d -o slurm -g slurm -m 0700 /var/lib/slurm/slurmctld
+install -d -o slurm -g slurm -m 0750 /var/log/slurm
+install -d -m 0711 /var/lib/slurm/slurmd
+chmod -R go-rwx /var/lib/slurm/slurmctld
+find /var/log/slurm -type f -exec chmod 0640 {} +
+# other users' processes (their command lines) are invisible: hidepid, as a site's fstab would
+mount -o remount,hidepid=invisible /proc
 pidfile_alive /run/slurmctld.pid || { rm -f /run/slurmctld.pid; /usr/sbin/slurmctld; }
 pidfile_alive /run/slurmd.pid || { rm -f /run/slurmd.pid; /usr/sbin/slurmd -N node1; }
 

@@ -223,6 +223,8 @@ def is_gone(pid: int) -> bool:
     return not pid_alive(pid)
 
 
+#: the hub's secrets, made on first start (the launcher hands them over in the environment)
+_SECRETS = ("proxy_token", "api_token", "crypt_key", "catalogue_token")
 #: files of the flat state folder of older versions that now belong to the catalogue
 _OLD_CATALOGUE_FILES = ("catalogue.sqlite", "logbook-seeded")
 
@@ -245,6 +247,8 @@ def prepare_state(inst: HubInstance) -> None:
         if (part / old.name).exists():
             raise RuntimeError(f"{old} is in the way of {part / old.name}; move it away")
         old.rename(part / old.name)
+    for name in _SECRETS:
+        secret(inst.path(name))
     site.make_private_dir(inst.etc_dir, site.SERVICE_GROUP)
     site.secure_tree(inst.etc_dir, site.Account("root", 0, inst.etc_dir.stat().st_gid, ()),
                      dir_mode=0o750, file_mode=0o640)  # fmt: skip

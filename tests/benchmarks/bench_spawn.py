@@ -17,7 +17,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from importlib.metadata import version
 from pathlib import Path
@@ -27,7 +26,13 @@ sys.path[:0] = [str(ROOT), str(ROOT / "hub_config")]
 
 from panhub import demo  # noqa: E402
 
-from tests.support.hub import HubAPI, admin_api, make_instance, wait_for  # noqa: E402
+from tests.support.hub import (  # noqa: E402
+    HubAPI,
+    admin_api,
+    make_instance,
+    make_state_dir,
+    wait_for,
+)
 
 RESULTS = ROOT / "tests" / "benchmarks" / "results"
 TARGET_RATIO = 0.8
@@ -66,7 +71,7 @@ def main() -> int:
         ["bash", str(ROOT / "hub_config/demo/slurm.sh"), "start"], check=True, timeout=120
     )
     demo.ensure_demo_accounts()
-    state = Path(tempfile.mkdtemp(prefix="panhub-bench-"))
+    state = make_state_dir("bench")
     stock_venv = ensure_stock_venv()
     # no catalogue service beside these hubs: its start-up would only add noise
     quiet = {"PANHUB_CATALOGUE": "0"}

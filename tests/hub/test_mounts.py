@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from panhub.mounts import (
     Layout,
@@ -181,7 +183,7 @@ def test_home_comes_from_the_password_database() -> None:
 
 def test_the_view_shows_no_host_root_and_hides_secrets() -> None:
     argv = render_bwrap(make_view("alice", ["20260001"], LAYOUT), LAYOUT)
-    pairs = list(zip(argv, argv[1:], strict=False))
+    pairs = list(itertools.pairwise(argv))
     assert ("--ro-bind", "/") not in pairs and ("--bind", "/") not in pairs
     assert not any(a in {"/home", "/var", "/srv", "/root"} for a in argv)
     # what hides a secret comes after the bind that would show it
@@ -190,7 +192,10 @@ def test_the_view_shows_no_host_root_and_hides_secrets() -> None:
 
 def test_system_view_is_data() -> None:
     view = SystemView(binds=("/usr", "/opt/kernels"), links=(), hidden=(), hidden_files=())
-    assert make_system_mounts(view) == [Mount("/usr", "/usr"), Mount("/opt/kernels", "/opt/kernels")]
+    assert make_system_mounts(view) == [
+        Mount("/usr", "/usr"),
+        Mount("/opt/kernels", "/opt/kernels"),
+    ]
     with pytest.raises(ValueError, match="normalised and absolute"):
         SystemView(binds=("/",))
     with pytest.raises(ValueError, match="normalised and absolute"):

@@ -1,8 +1,10 @@
 """Integration fixtures: the real SLURM cluster, demo accounts, and a hub of the tests' own.
 
 The test hub runs beside the demo (public port 8100, hub 8181, proxy API 8101) with job
-names ``jhub-test-...``; it is started once per session and stopped at the end, and any
-job it left behind is cancelled.
+names ``jhub-test-...``, as the demo runs: the hub and proxy as ``panhub``, the catalogue
+as ``panhub-catalogue``. It is started once per session on a state folder laid out as
+an older version left it (flat, world-readable), which the start must repair, and
+stopped at the end; any job it left behind is cancelled.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from panhub import demo
+from panhub import demo, site
 
-from tests.support.hub import ROOT, HubAPI, admin_api, make_instance
+from tests.support.hub import ROOT, HubAPI, admin_api, make_instance, make_state_dir
 
 ARTIFACTS = ROOT / "artifacts"
+ARTIFACTS.mkdir(mode=0o700, exist_ok=True)
+ARTIFACTS.chmod(0o700)  # hub logs land here: root's only
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -67,17 +71,39 @@ def sync_proposals(path: Path) -> subprocess.CompletedProcess[str]:
     """Run the real ``panhub accounts sync`` for the tests' proposals."""
     return subprocess.run(
         [sys.executable, "-m", "panhub.cli", "accounts", "sync", "--path", str(path),
-         "--root", str(PROPOSALS_ROOT), "--group-prefix", GROUP_PREFIX],
+         "--root", str(PROPOSALS_ROOT), "--group-prefix", GROUP_PREFIX,
+         "--reader-group", site.READER_GROUP],
         capture_output=True, text=True, timeout=120, check=False,
         env={**os.environ, "PYTHONPATH": str(ROOT / "hub_config")},
     )  # fmt: skip
 
 
 @pytest.fixture(scope="session")
-def proposals_file(accounts: tuple[str, ...], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tests' proposals (T1 alice; T2, T3 bob; carol staff of BL-A), synced, with raw data."""
-    path = tmp_path_factory.mktemp("proposals") / "proposals.toml"
+def test_state(accounts: tuple[str, ...]) -> Iterator[Path]:
+    """The test hub's state folder, as an older version of panhub left it: flat, 0644."""
+    site.ensure_service_accounts(demo.DEMO_GROUP)
+    state = make_state_dir("test")
+    state.chmod(0o755)
+    for name in ("api_token", "proxy_token", "crypt_key"):
+        demo.secret(state / name)
+        (state / name).chmod(0o644)
+    (state / "old-version.log").write_text("kept\n")
+    (state / "old-version.log").chmod(0o644)
+    site.make_private_dir(state / "etc", site.SERVICE_GROUP)
+    yield state
+    shutil.rmtree(state, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def proposals_file(accounts: tuple[str, ...], test_state: Path) -> Path:
+    """The tests' proposals (T1 alice; T2, T3 bob; carol staff of BL-A), synced, with raw data.
+
+    The file lies in the test hub's ``etc/`` (root:panhub 0640), which the hub reads.
+    """
+    path = test_state / "etc" / "proposals.toml"
     path.write_text(PROPOSALS_TOML)
+    os.chown(path, 0, (test_state / "etc").stat().st_gid)
+    path.chmod(0o640)
     PROPOSALS_ROOT.parent.mkdir(mode=0o755, exist_ok=True)
     done = sync_proposals(path)
     assert done.returncode == 0, done.stderr
@@ -91,12 +117,11 @@ def proposals_file(accounts: tuple[str, ...], tmp_path_factory: pytest.TempPathF
 
 @pytest.fixture(scope="session")
 def hub_instance(
-    accounts: tuple[str, ...], proposals_file: Path, tmp_path_factory: pytest.TempPathFactory
+    accounts: tuple[str, ...], proposals_file: Path, test_state: Path
 ) -> Iterator[demo.HubInstance]:
-    state = tmp_path_factory.mktemp("hub")
     inst = make_instance(
         "test",
-        state,
+        test_state,
         8100,
         {
             "PANHUB_POLL_INTERVAL": "3",
@@ -116,7 +141,6 @@ def hub_instance(
     finally:
         demo.stop(inst)
         demo.cancel_jobs("jhub-test-")
-        ARTIFACTS.mkdir(exist_ok=True)
         for log in ("hub.log", "proxy.log"):
             if inst.path(log).exists():
                 shutil.copy(inst.path(log), ARTIFACTS / f"test-{log}")
@@ -130,5 +154,4 @@ def api(hub_instance: demo.HubInstance) -> HubAPI:
 
 @pytest.fixture
 def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

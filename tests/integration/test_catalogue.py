@@ -10,7 +10,6 @@ removed again at the end.
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import datetime
@@ -47,24 +46,14 @@ def catalogue(
     )
     # a file a member of T3 could write, naming BL-A: carol (staff of BL-A) must not see T3
     write_scan(FORGED, ScanSpec(title="Forged", start=datetime(2026, 1, 5), instrument="BL-A"))
-    db = f"sqlite:///{hub_instance.state_dir}/catalogue.sqlite"
     try:
-        for argv in (
-            ["members", "import", "--db", db, str(proposals_file)],
-            [
-                "index",
-                "--db",
-                db,
-                "--root",
-                str(PROPOSALS_ROOT),
-                "--no-progress",
-                str(PROPOSALS_ROOT),
-            ],
-        ):
-            done = subprocess.run(
-                [str(CATALOGUE), *argv], capture_output=True, text=True, timeout=120, check=False
-            )
-            assert done.returncode == 0, done.stderr
+        # as the catalogue's own account: the indexer reads the data through the readers'
+        # ACLs (accounts sync --reader-group), never as root
+        demo.catalogue_command(hub_instance, ["members", "import", str(proposals_file)])
+        demo.catalogue_command(
+            hub_instance,
+            ["index", "--root", str(PROPOSALS_ROOT), "--no-progress", str(PROPOSALS_ROOT)],
+        )
         url = f"{api.base}/services/catalogue/api/investigations?limit=100"
 
         def answer() -> requests.Response | None:

@@ -7,6 +7,7 @@ The tests' proposals: T1 (alice), T2 and T3 (bob); carol is staff of beamline BL
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,13 +41,17 @@ def own_job(user: str, script: str, timeout: int = 60) -> str:
     """
     out = Path(f"/tmp/panhub-scoping-{user}.out")
     out.unlink(missing_ok=True)
+    sbatch = shlex.join(["sbatch", "--wait", "-J", "panhub-scoping", "-o", str(out),
+                         "--mem=100M", "--wrap", script])  # fmt: skip
     done = subprocess.run(
-        ["sudo", "-u", user, "sbatch", "--wait", "-J", "panhub-scoping", "-o", str(out),
-         "--mem=100M", "--wrap", script],
+        ["sudo", "-u", user, "sh", "-c", f"umask 077; {sbatch}"],  # a private output file
         check=False, capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
     assert out.exists(), done.stderr
-    return out.read_text()
+    try:
+        return out.read_text()
+    finally:
+        out.unlink()
 
 
 def test_each_user_sees_exactly_their_proposals(kernels: dict[str, Kernel]) -> None:
@@ -192,12 +197,10 @@ def test_hostile_proposal_ids_are_refused_by_sync(tmp_path: Path, bad: str) -> N
 
 def test_linked_view_for_many_proposals_relies_on_posix() -> None:
     """Above max_bind_proposals the view links proposals; permissions still hold."""
-    import shlex
-
-    from panhub.mounts import Layout, make_mounts, render_bwrap
+    from panhub.mounts import Layout, make_view, render_bwrap
 
     layout = Layout(root=str(PROPOSALS_ROOT), view="/data", max_bind_proposals=1)
-    argv = render_bwrap(make_mounts("bob", ["T2", "T3"], layout), layout)
+    argv = render_bwrap(make_view("bob", ["T2", "T3"], layout), layout)
     assert "--symlink" in argv
     checks = (
         "ls /data; echo ---; cat /data/T2/raw/data.txt; echo ---; "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 from collections.abc import Iterator
 
@@ -10,7 +11,14 @@ import pytest
 import requests
 from panhub import demo
 
-from tests.support.hub import HubAPI, active_jobs, admin_api, make_instance, squeue
+from tests.support.hub import (
+    HubAPI,
+    active_jobs,
+    admin_api,
+    make_instance,
+    make_state_dir,
+    squeue,
+)
 from tests.support.postgres import drop_database, ensure_postgres, make_database, psql
 
 pytestmark = pytest.mark.postgres
@@ -18,14 +26,12 @@ DB = f"panhub_hub_test_{os.getpid()}"  # one per run: two runs never drop each o
 
 
 @pytest.fixture(scope="module")
-def pg_hub(
-    accounts: tuple[str, ...], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[demo.HubInstance]:
+def pg_hub(accounts: tuple[str, ...]) -> Iterator[demo.HubInstance]:
     ensure_postgres()
     url = make_database(DB)
     inst = make_instance(
         "pg",
-        tmp_path_factory.mktemp("pg-hub"),
+        make_state_dir("pg"),
         8200,
         {"PANHUB_DB_URL": url, "PANHUB_POLL_INTERVAL": "3"},
     )
@@ -38,6 +44,7 @@ def pg_hub(
         demo.stop(inst)
         demo.cancel_jobs("jhub-pg-")
         drop_database(DB)
+        shutil.rmtree(inst.state_dir, ignore_errors=True)
 
 
 def test_spawn_stop_and_restart_on_postgres(pg_hub: demo.HubInstance) -> None:

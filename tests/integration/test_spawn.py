@@ -81,6 +81,23 @@ def test_bad_options_are_refused_before_any_job(
     assert api.server("bob") is None
 
 
+def test_refused_options_leave_no_trace(api: HubAPI) -> None:
+    """JupyterHub saves a request's options before panhub refuses them: they are undone."""
+    bob = api.as_user("bob")
+    # a start that is accepted: its options become bob's stored options
+    bob.start("bob", {"partition": "gpu", "gpus": 1, "memory_gb": 1})
+    bob.stop("bob")
+    for refused in ({"cpus": 999}, {"partition": "debug"}):
+        r = bob.spawn("bob", refused)
+        assert r.status_code == 400, r.text
+    # a plain start reuses the last accepted options, not the refused ones
+    model = bob.start("bob", {})
+    assert model["user_options"] == {"partition": "gpu", "gpus": 1, "memory_gb": 1}
+    [job] = active_jobs("jhub-test-bob-default")
+    assert job["partition"] == "gpu"
+    bob.stop("bob")
+
+
 def test_named_server_gets_its_own_job(api: HubAPI) -> None:
     api.start("carol", {"cpus": 1, "memory_gb": 1}, server="tomo")
     [job] = active_jobs("jhub-test-carol-tomo")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -139,12 +140,20 @@ def make_instance(
         public_port=port_base,
         hub_port=port_base + 81,
         proxy_api_port=port_base + 1,
-        env={
-            "PANHUB_SERVER_IP": "127.0.0.1",
-            "PANHUB_CATALOGUE_URL": f"http://127.0.0.1:{port_base + 90}",
-            **(env or {}),
-        },
+        catalogue_port=port_base + 90,
+        env={"PANHUB_SERVER_IP": "127.0.0.1", **(env or {})},
     )
+
+
+def make_state_dir(name: str) -> Path:
+    """A new state folder for a hub of the tests' own, where its accounts can reach it.
+
+    Under ``/var/lib/panhub`` (not pytest's ``tmp_path``, which only root may enter); the
+    hub's start makes it ``root:panhub 0750``. The caller removes it.
+    """
+    parent = Path("/var/lib/panhub")
+    parent.mkdir(mode=0o711, parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=parent))
 
 
 def admin_api(inst: demo.HubInstance) -> HubAPI:

@@ -120,6 +120,31 @@ def ensure_service_accounts(users_group: str = "panhub-users") -> None:
     ensure_system_account(HUB_ACCOUNT, ["shadow"])  # PAM reads /etc/shadow through it
     ensure_system_account(CATALOGUE_ACCOUNT, [SERVICE_GROUP, READER_GROUP])
     install_sudoers(make_sudoers(users_group=users_group))
+    ensure_private_logins()
+
+
+LOGIN_DEFS = Path("/etc/login.defs")
+PAM_SESSION = Path("/etc/pam.d/common-session")
+
+
+def make_private_login_defs(text: str) -> str:
+    """``login.defs`` with ``UMASK 077`` (pure): private new homes and login shells.
+
+    ``useradd`` makes homes with this mask (0700), and ``pam_umask`` gives it to every
+    login and ``su -`` session, so a user's own ``sbatch`` output is private too.
+    """
+    lines = [line for line in text.splitlines() if not line.startswith("UMASK")]
+    return "\n".join([*lines, "UMASK\t\t077"]) + "\n"
+
+
+def ensure_private_logins() -> None:
+    """Apply :func:`make_private_login_defs` and enable ``pam_umask`` for sessions."""
+    text = LOGIN_DEFS.read_text()
+    if (wanted := make_private_login_defs(text)) != text:
+        LOGIN_DEFS.write_text(wanted)
+    session = PAM_SESSION.read_text()
+    if "pam_umask.so" not in session:
+        PAM_SESSION.write_text(session.rstrip("\n") + "\nsession optional\tpam_umask.so\n")
 
 
 def install_sudoers(text: str, path: Path = SUDOERS_PATH) -> None:

@@ -7,7 +7,7 @@ server, and :func:`find_foreign_reads` answers in both places.
 What counts as a foreign read (the rule, not a list of files, so that a state file added
 later is caught without touching the tests):
 
-- any file opened for reading or folder listed below a *watched root* (the hub's and
+- any file opened for reading or non-empty folder listed below a *watched root* (the hub's and
   catalogue's state, SLURM's and munge's spool, logs and keys, the proposals roots,
   other users' homes, the test artifacts), unless it is the user's own;
 - anywhere else, any file or folder owned by a *watched account* (another hub user, a
@@ -81,9 +81,21 @@ def find_foreign_reads(rules: dict[str, Any]) -> dict[str, Any]:
     roots, uids = rules["watched_roots"], set(rules["watched_uids"])
     foreign: list[str] = []
     checked = 0
-    stack = ["/"]
+    # from the root, and from each watched root too: a folder that may be entered but
+    # not listed (0711) hides its children from a walk, not from whoever knows the name
+    stack, seen = ["/", *roots], set()
     while stack:
         top = stack.pop()
+        if top in seen:
+            continue
+        seen.add(top)
+        if top in roots and top != "/" and not _under(top, own):
+            try:
+                info = os.stat(top, follow_symlinks=False)
+            except OSError:
+                continue
+            if not stat.S_ISDIR(info.st_mode):
+                continue
         try:
             entries = list(os.scandir(top))
         except OSError:
@@ -104,7 +116,8 @@ def find_foreign_reads(rules: dict[str, Any]) -> dict[str, Any]:
             readable = _can_read(path, info.st_mode)
             if watched and not _under(path, own):
                 checked += 1
-                if readable:
+                # an empty folder (a view's hiding tmpfs) shows nothing when listed
+                if readable and not (stat.S_ISDIR(info.st_mode) and not os.listdir(path)):
                     foreign.append(path)
             if stat.S_ISDIR(info.st_mode) and readable:
                 stack.append(path)

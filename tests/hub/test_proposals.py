@@ -56,6 +56,39 @@ def test_access_rule(user: str, expected: dict[str, Role], admin: bool) -> None:
     assert resolve_access(user, DIRECTORY) == Access(user, expected, admin)
 
 
+# erin: admin, staff of BL04-MSPD and member of 20260004; frank: staff of both beamlines
+ROLES = Directory(
+    proposals=(*DIRECTORY.proposals[:3], Proposal("20260004", "BL04-MSPD", frozenset({"erin"}))),
+    staff={"BL11-NCD": frozenset({"frank"}), "BL04-MSPD": frozenset({"erin", "frank"})},
+    admins=frozenset({"erin"}),
+)
+
+
+@pytest.mark.parametrize(
+    "user,expected,admin",
+    [
+        # the strongest role wins: member over staff over admin
+        ("erin", {"20260001": A, "20260002": A, "20260003": S, "20260004": M}, True),
+        ("frank", {"20260001": S, "20260002": S, "20260003": S, "20260004": S}, False),
+        # a member sees only their own proposal, whoever is staff of its beamline
+        ("alice", {"20260001": M}, False),
+    ],
+)
+def test_access_rule_strongest_role(user: str, expected: dict[str, Role], admin: bool) -> None:
+    assert resolve_access(user, ROLES) == Access(user, expected, admin)
+
+
+@pytest.mark.parametrize("bad", ["../alice", "a b", "", ".."])
+def test_access_rule_refuses_unsafe_user_names(bad: str) -> None:
+    with pytest.raises(InvalidProposal, match="invalid user name"):
+        resolve_access(bad, DIRECTORY)
+
+
+def test_group_members_of_a_beamline_without_staff() -> None:
+    directory = Directory(DIRECTORY.proposals, {}, frozenset())
+    assert group_members(DIRECTORY.proposals[1], directory) == {"bob", "carol"}
+
+
 def test_group_members_are_members_staff_and_admins() -> None:
     assert group_members(DIRECTORY.proposals[0], DIRECTORY) == {"alice", "carol", "dave"}
     assert group_members(DIRECTORY.proposals[3], DIRECTORY) == {"erin", "dave"}

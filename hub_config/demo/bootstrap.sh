@@ -14,7 +14,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 require_root
 project="$(cd "$here/../.." && pwd)"
 
-apt_packages=(slurmctld slurmd slurm-client munge sudo bubblewrap chromium python3-venv ca-certificates)
+apt_packages=(slurmctld slurmd slurm-client munge sudo bubblewrap chromium python3-venv ca-certificates shellcheck)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 need=()
@@ -39,7 +39,7 @@ want="$(sha256sum "$project/pyproject.toml" | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   log "installing Python dependencies into $PANHUB_VENV"
   "$PANHUB_VENV/bin/pip" install -q -U pip hatchling
-  "$PANHUB_VENV/bin/pip" install -q "$project[all]"
+  "$PANHUB_VENV/bin/pip" install -q "${project}[all]"
   # rfc3987-syntax builds ~35 Lark parsers when jsonschema imports it: about 1 s of every
   # JupyterLab start, for an IRI format no Jupyter schema uses. Without it jsonschema skips
   # that format (jupyter-server issue 1559, python-jsonschema issue 1428).

@@ -31,7 +31,8 @@ unit:
 bench: slurm  ## benchmarks; JSON results in tests/benchmarks/results/
 	set -e; for b in tests/benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b; done
 
-lint:
-	$(VENV)/bin/ruff check hub_config tests
-	$(VENV)/bin/ruff format --check hub_config tests
+lint:  ## ruff (check, format) on the whole tree, mypy as configured, shellcheck on every script
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	shellcheck -x -P SCRIPTDIR .ci/run $$(find . -name '*.sh' -not -path './.git/*' -not -path '*/node_modules/*' | sort)

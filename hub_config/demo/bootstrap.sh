@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything panhub's demo and tests need on a fresh Debian 12 machine, as root.
 # Idempotent: each step is skipped when its result is already there.
-#   - Debian packages: SLURM (slurmctld, slurmd, client), munge, sudo, bubblewrap,
+#   - Debian packages: SLURM (slurmctld, slurmd, client), munge, sudo, bubblewrap, acl,
+#     shellcheck (make lint),
 #     chromium (browser tests), Node.js + npm (configurable-http-proxy)
 #   - a world-readable venv at $PANHUB_VENV built from Debian's /usr/bin/python3
 #     (user jobs run from it, so it must not live in root's home)
@@ -14,7 +15,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 require_root
 project="$(cd "$here/../.." && pwd)"
 
-apt_packages=(slurmctld slurmd slurm-client munge sudo bubblewrap acl chromium python3-venv ca-certificates)
+apt_packages=(slurmctld slurmd slurm-client munge sudo bubblewrap acl chromium python3-venv ca-certificates shellcheck)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 need=()
@@ -41,7 +42,7 @@ want="$(sha256sum "$project/pyproject.toml" | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   log "installing Python dependencies into $PANHUB_VENV"
   "$PANHUB_VENV/bin/pip" install -q -U pip hatchling
-  "$PANHUB_VENV/bin/pip" install -q "$project[all]"
+  "$PANHUB_VENV/bin/pip" install -q "${project}[all]"
   # rfc3987-syntax builds ~35 Lark parsers when jsonschema imports it: about 1 s of every
   # JupyterLab start, for an IRI format no Jupyter schema uses. Without it jsonschema skips
   # that format (jupyter-server issue 1559, python-jsonschema issue 1428).

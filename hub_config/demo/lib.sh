@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared shell helpers for panhub's demo and CI scripts (sourced, not run).
 # PID 1 on the CI machines reaps orphans slowly: a killed daemon lingers as a zombie and
 # `kill -0` still succeeds, so liveness reads the state letter in /proc/PID/stat.
@@ -23,12 +24,12 @@ pidfile_alive() {
 
 # stop_pidfile FILE [SECONDS]: SIGTERM, wait up to SECONDS (default 10), then SIGKILL.
 stop_pidfile() {
-  local f="$1" limit="${2:-10}" pid i
+  local f="$1" limit="${2:-10}" pid
   pid="$(cat "$f" 2>/dev/null || true)"
   if [ -n "$pid" ] && pid_alive "$pid"; then
     kill "$pid" 2>/dev/null || true
-    for i in $(seq 1 $((limit * 10))); do pid_alive "$pid" || break; sleep 0.1; done
-    pid_alive "$pid" && kill -9 "$pid" 2>/dev/null || true
+    for _ in $(seq 1 $((limit * 10))); do pid_alive "$pid" || break; sleep 0.1; done
+    if pid_alive "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
   fi
   rm -f "$f"
 }

@@ -2,7 +2,9 @@
 
 The membership is looked up when a user logs in and again before each spawn
 (``refresh_pre_spawn``), so a user added to a proposal sees it on their next server
-start. The spawner reads it from ``auth_state["panhub_access"]``.
+start. The spawner reads it from ``auth_state["panhub_access"]``. Both hooks call the
+authenticator's own first (``super()``): its login, and its refresh, which may renew
+tokens or ask for a new login.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from jupyterhub.auth import Authenticator, PAMAuthenticator
+from jupyterhub.utils import maybe_future
 from traitlets import Dict, Unicode
 
 from panhub.proposals import ProposalSource, load_source
@@ -57,8 +60,20 @@ class ProposalsMixin(Authenticator):  # type: ignore[misc]
         return {**result, **self.add_access(result["name"], result.get("auth_state"))}
 
     async def refresh_user(self, user: Any, handler: Any = None) -> Any:
-        auth_state = await user.get_auth_state()
-        return self.add_access(user.name, auth_state)
+        """The base class's refresh first (OAuthenticator renews tokens there), then access.
+
+        A falsy answer ("log in again") is passed through. ``True`` keeps the stored
+        ``auth_state``; an auth model's ``auth_state``, when it has one, replaces it.
+        """
+        refreshed = await maybe_future(super().refresh_user(user, handler))
+        if not refreshed:
+            return refreshed
+        model = {} if refreshed is True else dict(refreshed)
+        if "auth_state" in model:
+            auth_state = model["auth_state"]
+        else:
+            auth_state = await user.get_auth_state()
+        return {**model, **self.add_access(user.name, auth_state)}
 
 
 class ProposalPAMAuthenticator(ProposalsMixin, PAMAuthenticator):

@@ -22,7 +22,7 @@ import re
 import tomllib
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -155,32 +155,101 @@ class ProposalDirectory(ProposalSource, Protocol):
         ...
 
 
+_TOP_KEYS = ("admins", "beamlines", "proposals")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _where(*path: object) -> str:
+    """A key of the directory as a TOML dotted key: ``proposals.P1``, ``proposals."../x"``."""
+    return ".".join(
+        p
+        if isinstance(p, str) and _BARE_KEY.fullmatch(p)
+        else json.dumps(str(p), ensure_ascii=False)
+        for p in path
+    )
+
+
+_KINDS: tuple[tuple[type, str], ...] = (
+    (bool, "a boolean"),  # before int: a bool is an int
+    (str, "a string"),
+    (int, "an integer"),
+    (float, "a number"),
+    (Mapping, "a table"),
+    (list, "a list"),
+    (type(None), "null"),
+)
+
+
+def _kind(value: object) -> str:
+    """What a TOML/JSON value is, for an error message: ``a string``, ``a table``..."""
+    return next((k for t, k in _KINDS if isinstance(value, t)), type(value).__name__)
+
+
+def _checked(where: str, check: Callable[..., str], value: object, *args: str) -> str:
+    """``check(value, *args)``, its :class:`InvalidProposal` prefixed with ``where``."""
+    try:
+        return check(value, *args)
+    except InvalidProposal as error:
+        raise InvalidProposal(f"{where}: {error}") from None
+
+
+def _table(value: object, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InvalidProposal(f"{where}: must be a table, not {_kind(value)}")
+    return value
+
+
+def _names(value: object, where: str) -> frozenset[str]:
+    if not isinstance(value, list):
+        raise InvalidProposal(f"{where}: must be a list of user names, not {_kind(value)}")
+    return frozenset(_checked(where, check_name, v) for v in value)
+
+
+def _parse_proposal(pid: str, entry: object) -> Proposal:
+    where = _where("proposals", pid)
+    _checked(where, check_proposal_id, pid)
+    entry = _table(entry, where)
+    if "beamline" not in entry:
+        raise InvalidProposal(f"{where}.beamline: missing")
+    return Proposal(
+        id=pid,
+        beamline=_checked(f"{where}.beamline", check_name, entry["beamline"], "beamline"),
+        members=_names(entry.get("members", []), f"{where}.members"),
+        title=str(entry.get("title", "")),
+    )
+
+
 def parse_directory(data: Mapping[str, Any]) -> Directory:
-    """Build a :class:`Directory` from the TOML/JSON shape of :class:`StaticFileSource`.
+    """Check and build a :class:`Directory` from the TOML/JSON shape of :class:`StaticFileSource`.
+
+    The same rules as the catalogue's reader of this file (the table of cases in
+    ``tests/support/directory_cases.py`` runs against both): only the keys ``admins``,
+    ``beamlines`` and ``proposals`` at the top; ``members``, ``staff`` and ``admins``
+    are lists of safe names; each proposal has a safe id and names a safe beamline.
+    A proposal's other keys (``start_date``, read by the demo's ``make_data.py``) are
+    left to their readers.
 
     Raises
     ------
     InvalidProposal
-        Naming the bad entry.
+        Naming the first bad key (``proposals.20260001.members: must be a list of user
+        names, not a string``).
     """
-    proposals = []
-    for pid, entry in dict(data.get("proposals", {})).items():
-        check_proposal_id(pid)
-        if not isinstance(entry, Mapping):
-            raise InvalidProposal(f"proposal {pid}: expected a table")
-        proposals.append(
-            Proposal(
-                id=pid,
-                beamline=check_name(entry.get("beamline"), f"beamline of proposal {pid}"),
-                members=frozenset(check_name(m) for m in entry.get("members", [])),
-                title=str(entry.get("title", "")),
-            )
-        )
-    staff = {
-        check_name(b, "beamline"): frozenset(check_name(u) for u in dict(e).get("staff", []))
-        for b, e in dict(data.get("beamlines", {})).items()
-    }
-    admins = frozenset(check_name(a) for a in data.get("admins", []))
+    if not isinstance(data, Mapping):
+        raise InvalidProposal(f"a directory must be a table, not {_kind(data)}")
+    unknown = sorted(set(data) - set(_TOP_KEYS))
+    if unknown:
+        raise InvalidProposal(f"{_where(unknown[0])}: unknown key; known: {', '.join(_TOP_KEYS)}")
+    proposals = [
+        _parse_proposal(pid, entry)
+        for pid, entry in _table(data.get("proposals", {}), "proposals").items()
+    ]
+    staff: dict[str, frozenset[str]] = {}
+    for beamline, entry in _table(data.get("beamlines", {}), "beamlines").items():
+        where = _where("beamlines", beamline)
+        _checked(where, check_name, beamline, "beamline")
+        staff[beamline] = _names(_table(entry, where).get("staff", []), f"{where}.staff")
+    admins = _names(data.get("admins", []), "admins")
     return Directory(tuple(sorted(proposals, key=lambda p: p.id)), staff, admins)
 
 

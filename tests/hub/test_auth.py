@@ -77,3 +77,80 @@ async def test_refresh_sees_membership_changes(tmp_path: Path) -> None:
         "token": "t",
         AUTH_STATE_KEY: {"user": "alice", "admin": False, "proposals": {}},
     }
+
+
+class StaleUser:
+    """A logged-in alice whose stored auth_state has an old token and no access yet."""
+
+    name = "alice"
+
+    async def get_auth_state(self) -> dict[str, Any]:
+        return {"token": "old"}
+
+
+class FakeRenewal(Authenticator):  # type: ignore[misc]
+    """An authenticator with a refresh of its own, as OAuthenticator renews its tokens."""
+
+    def __init__(self, answer: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.answer = answer
+        self.calls: list[tuple[str, Any]] = []
+
+    async def refresh_user(self, user: Any, handler: Any = None) -> Any:
+        self.calls.append((user.name, handler))
+        return self.answer
+
+
+class SyncRenewal(FakeRenewal):
+    """The same, with a plain (not async) refresh_user, which JupyterHub also allows."""
+
+    def refresh_user(self, user: Any, handler: Any = None) -> Any:  # type: ignore[override]
+        self.calls.append((user.name, handler))
+        return self.answer
+
+
+class RenewingAuth(ProposalsMixin, FakeRenewal):
+    pass
+
+
+class SyncRenewingAuth(ProposalsMixin, SyncRenewal):
+    pass
+
+
+def make_renewing(tmp_path: Path, answer: Any, base: type[FakeRenewal] = RenewingAuth) -> Any:
+    path = tmp_path / "p.toml"
+    path.write_text(TOML)
+    return base(answer, proposal_source="static", proposal_source_options={"path": str(path)})
+
+
+ALICE = {AUTH_STATE_KEY: {"user": "alice", "admin": False, "proposals": {"20260001": "member"}}}
+
+
+async def test_refresh_passes_a_failed_renewal_through(tmp_path: Path) -> None:
+    auth = make_renewing(tmp_path, False)
+    handler = object()
+    assert await auth.refresh_user(StaleUser(), handler) is False
+    assert auth.calls == [("alice", handler)]
+
+
+async def test_refresh_adds_access_to_the_renewed_auth_state(tmp_path: Path) -> None:
+    renewed = {"name": "alice", "admin": False, "auth_state": {"token": "new"}}
+    auth = make_renewing(tmp_path, renewed)
+    model = await auth.refresh_user(StaleUser())
+    assert model == {"name": "alice", "admin": False, "auth_state": {"token": "new", **ALICE}}
+    assert auth.calls == [("alice", None)]
+
+
+async def test_refresh_keeps_the_stored_auth_state_when_the_renewal_has_none(
+    tmp_path: Path,
+) -> None:
+    auth = make_renewing(tmp_path, {"admin": True})
+    model = await auth.refresh_user(StaleUser())
+    assert model == {"name": "alice", "admin": True, "auth_state": {"token": "old", **ALICE}}
+
+
+async def test_refresh_accepts_a_plain_refresh_user(tmp_path: Path) -> None:
+    auth = make_renewing(tmp_path, {"auth_state": {"token": "new"}}, SyncRenewingAuth)
+    model = await auth.refresh_user(StaleUser())
+    assert model == {"name": "alice", "auth_state": {"token": "new", **ALICE}}
+    assert await make_renewing(tmp_path, False, SyncRenewingAuth).refresh_user(StaleUser()) is False

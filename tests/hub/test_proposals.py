@@ -6,6 +6,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from panhub.proposals import (
@@ -23,6 +24,8 @@ from panhub.proposals import (
     parse_directory,
     resolve_access,
 )
+
+from tests.support.directory_cases import BAD, GOOD, Bad, Good, meaning_of, names_key
 
 DIRECTORY = Directory(
     proposals=(
@@ -51,6 +54,39 @@ M, S, A = Role.MEMBER, Role.STAFF, Role.ADMIN
 )
 def test_access_rule(user: str, expected: dict[str, Role], admin: bool) -> None:
     assert resolve_access(user, DIRECTORY) == Access(user, expected, admin)
+
+
+# erin: admin, staff of BL04-MSPD and member of 20260004; frank: staff of both beamlines
+ROLES = Directory(
+    proposals=(*DIRECTORY.proposals[:3], Proposal("20260004", "BL04-MSPD", frozenset({"erin"}))),
+    staff={"BL11-NCD": frozenset({"frank"}), "BL04-MSPD": frozenset({"erin", "frank"})},
+    admins=frozenset({"erin"}),
+)
+
+
+@pytest.mark.parametrize(
+    "user,expected,admin",
+    [
+        # the strongest role wins: member over staff over admin
+        ("erin", {"20260001": A, "20260002": A, "20260003": S, "20260004": M}, True),
+        ("frank", {"20260001": S, "20260002": S, "20260003": S, "20260004": S}, False),
+        # a member sees only their own proposal, whoever is staff of its beamline
+        ("alice", {"20260001": M}, False),
+    ],
+)
+def test_access_rule_strongest_role(user: str, expected: dict[str, Role], admin: bool) -> None:
+    assert resolve_access(user, ROLES) == Access(user, expected, admin)
+
+
+@pytest.mark.parametrize("bad", ["../alice", "a b", "", ".."])
+def test_access_rule_refuses_unsafe_user_names(bad: str) -> None:
+    with pytest.raises(InvalidProposal, match="invalid user name"):
+        resolve_access(bad, DIRECTORY)
+
+
+def test_group_members_of_a_beamline_without_staff() -> None:
+    directory = Directory(DIRECTORY.proposals, {}, frozenset())
+    assert group_members(DIRECTORY.proposals[1], directory) == {"bob", "carol"}
 
 
 def test_group_members_are_members_staff_and_admins() -> None:
@@ -121,12 +157,23 @@ def test_static_file_source_reads_and_rereads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "text,message",
     [
-        ('[proposals."../etc"]\nbeamline = "BL"\n', "invalid proposal id '../etc'"),
-        ('[proposals."a b"]\nbeamline = "BL"\n', "invalid proposal id 'a b'"),
-        ("[proposals.p1]\nmembers = []\n", "invalid beamline of proposal p1 None"),
-        ('[proposals.p1]\nbeamline = "BL"\nmembers = ["../root"]\n', "invalid user name '../root'"),
-        ('[proposals.p1]\nbeamline = "B L"\n', "invalid beamline of proposal p1 'B L'"),
-        ('[proposals]\np1 = "x"\n', "proposal p1: expected a table"),
+        (
+            '[proposals."../etc"]\nbeamline = "BL"\n',
+            "proposals.\"../etc\": invalid proposal id '../etc': use 1-64 letters, digits, "
+            "'_' or '-', starting with a letter or digit",
+        ),
+        (
+            '[proposals."a b"]\nbeamline = "BL"\n',
+            "proposals.\"a b\": invalid proposal id 'a b': use 1-64 letters, digits, "
+            "'_' or '-', starting with a letter or digit",
+        ),
+        ("[proposals.p1]\nmembers = []\n", "proposals.p1.beamline: missing"),
+        (
+            '[proposals.p1]\nbeamline = "BL"\nmembers = ["../root"]\n',
+            "proposals.p1.members: invalid user name '../root'",
+        ),
+        ('[proposals.p1]\nbeamline = "B L"\n', "proposals.p1.beamline: invalid beamline 'B L'"),
+        ('[proposals]\np1 = "x"\n', "proposals.p1: must be a table, not a string"),
     ],
 )
 def test_bad_source_entries_are_named(text: str, message: str) -> None:
@@ -134,7 +181,48 @@ def test_bad_source_entries_are_named(text: str, message: str) -> None:
 
     with pytest.raises(InvalidProposal) as caught:
         parse_directory(tomllib.loads(text))
-    assert message in str(caught.value)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("case", GOOD, ids=str)
+def test_directory_cases_good(case: Good) -> None:
+    assert meaning_of(parse_directory(case.document)) == case.meaning
+
+
+@pytest.mark.parametrize("case", BAD, ids=str)
+def test_directory_cases_bad_name_the_key(case: Bad) -> None:
+    with pytest.raises(InvalidProposal) as caught:
+        parse_directory(case.document)
+    assert names_key(str(caught.value), case.key), str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (
+            {"proposals": {"20260001": {"beamline": "BL1", "members": "alice"}}},
+            "proposals.20260001.members: must be a list of user names, not a string",
+        ),
+        ({"admins": "dave"}, "admins: must be a list of user names, not a string"),
+        ({"admins": {"dave": True}}, "admins: must be a list of user names, not a table"),
+        (
+            {"beamlines": {"BL1": {"staff": "carol"}}},
+            "beamlines.BL1.staff: must be a list of user names, not a string",
+        ),
+        ({"admin": ["dave"]}, "admin: unknown key; known: admins, beamlines, proposals"),
+        ({"admins": ["root", ".."]}, "admins: invalid user name '..'"),
+        ({"proposals": {"P1": {"beamline": 5}}}, "proposals.P1.beamline: invalid beamline 5"),
+        ({"proposals": ["20260001"]}, "proposals: must be a table, not a list"),
+        ({"beamlines": ["BL1"]}, "beamlines: must be a table, not a list"),
+        ({"beamlines": {"B": ["carol"]}}, "beamlines.B: must be a table, not a list"),
+        ({"beamlines": {"B L": {}}}, "beamlines.\"B L\": invalid beamline 'B L'"),
+        (["admins"], "a directory must be a table, not a list"),
+    ],
+)
+def test_directory_errors_read_well(data: Any, message: str) -> None:
+    with pytest.raises(InvalidProposal) as caught:
+        parse_directory(data)
+    assert str(caught.value) == message
 
 
 def test_claim_source_reads_entitlements() -> None:

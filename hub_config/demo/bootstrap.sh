@@ -2,7 +2,7 @@
 # Install everything panhub's demo and tests need on a fresh Debian 12 machine, as root.
 # Idempotent: each step is skipped when its result is already there.
 #   - Debian packages: SLURM (slurmctld, slurmd, client), munge, sudo, bubblewrap, acl,
-#     shellcheck (make lint),
+#     the linter for shell scripts (make lint),
 #     chromium (browser tests), Node.js + npm (configurable-http-proxy)
 #   - a world-readable venv at $PANHUB_VENV built from Debian's /usr/bin/python3
 #     (user jobs run from it, so it must not live in root's home)

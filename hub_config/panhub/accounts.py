@@ -203,8 +203,8 @@ def share_proposal(action: ShareProposal) -> bool:
     raw, processed = f"{action.path}/raw", f"{action.path}/processed"
     read = f",g:{reader}:r-X" if reader else ""
     defaults = {raw: "u::rwX,g::r-X,o::---" + read, processed: "u::rwX,g::rwX,o::---" + read}
-    if reader:
-        _run(["setfacl", "-m", f"g:{reader}:r-x", action.path])
+    if reader:  # the proposals root too, so the indexer finds proposals not listed anywhere
+        _run(["setfacl", "-m", f"g:{reader}:r-x", os.path.dirname(action.path), action.path])
     marker = f"group:{reader}:r-x" if reader else "other::---"
     if all(_has_default_acl(area, marker) for area in defaults):
         return False

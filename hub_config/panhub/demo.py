@@ -250,6 +250,8 @@ def prepare_state(inst: HubInstance) -> None:
     for name in _SECRETS:
         secret(inst.path(name))
     site.make_private_dir(inst.etc_dir, site.SERVICE_GROUP)
+    if not (inst.etc_dir / "proposals.toml").exists():  # the demo's, until one is installed
+        install_private(inst, inst.config.parent / "demo" / "proposals.toml", "proposals.toml")
     site.secure_tree(inst.etc_dir, site.Account("root", 0, inst.etc_dir.stat().st_gid, ()),
                      dir_mode=0o750, file_mode=0o640)  # fmt: skip
     site.secure_tree(inst.hub_dir, site.Account.lookup(site.HUB_ACCOUNT))
@@ -330,6 +332,7 @@ def hub_env(inst: HubInstance) -> dict[str, str]:
         "PANHUB_HUB_URL": inst.hub_url,
         "PANHUB_PROXY_API_URL": f"http://127.0.0.1:{inst.proxy_api_port}",
         "PANHUB_CATALOGUE_URL": inst.catalogue_url,
+        "PANHUB_PROPOSALS_FILE": str(inst.etc_dir / "proposals.toml"),
         "HOME": str(inst.hub_dir),
         **inst.env,
     }
@@ -556,8 +559,5 @@ def demo_instance(config: Path, state_dir: Path = Path("/var/lib/panhub/demo")) 
         name="demo",
         state_dir=state_dir,
         config=config,
-        env={
-            "PANHUB_SERVER_IP": "127.0.0.1",
-            "PANHUB_PROPOSALS_FILE": str(state_dir / "etc" / "proposals.toml"),
-        },
+        env={"PANHUB_SERVER_IP": "127.0.0.1"},
     )

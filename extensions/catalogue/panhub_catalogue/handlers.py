@@ -11,7 +11,6 @@ import json
 import os
 import traceback
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from jupyterhub.services.auth import (  # type: ignore[import-untyped]
@@ -35,11 +34,6 @@ T = TypeVar("T")
 CHUNK = 1 << 20
 #: Largest JSON body read (a logbook entry: 64 KiB of text, escaped, and its tags).
 MAX_BODY = 1 << 20
-
-
-def utcnow() -> datetime:
-    """Naive UTC now, as the catalogue stores times."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def use_app_hub_auth(handler: RequestHandler) -> None:

@@ -298,7 +298,6 @@ class _Run:
         self.investigations: dict[tuple[str, str], Investigation] = {}
         self.known: dict[int, dict[str, tuple[int, datetime | None, int]]] = {}
         self.touched: set[int] = set()
-        self.added: set[tuple[Any, ...]] = set()
         self.parameters: dict[tuple[int, int], DatasetParameter] = {}
 
     def commit(self) -> None:
@@ -401,14 +400,6 @@ class _Run:
             name=name,
         )
 
-    def add_once(self, model: type[Any], **keys: Any) -> None:
-        key = (model, *sorted(keys.items()))
-        if key in self.added:
-            return
-        if self.session.scalar(select(model.id).filter_by(**keys)) is None:
-            self.session.add(model(**keys))
-        self.added.add(key)
-
     def apply_entry(self, investigation: Investigation, dataset: Dataset, entry: Entry) -> None:
         if entry.start_time and (dataset.startDate is None or entry.start_time < dataset.startDate):
             dataset.startDate = entry.start_time
@@ -425,19 +416,19 @@ class _Run:
         technique = self.indexer.techniques.get(entry.definition or "")
         if technique:
             row = self.lookup.technique(str(technique[0]), technique[1])
-            self.add_once(DatasetTechnique, dataset_id=dataset.id, technique_id=row.id)
+            self.lookup.add_once(DatasetTechnique, dataset_id=dataset.id, technique_id=row.id)
         if entry.instrument:
             self.set_parameter(dataset, "instrument_name", entry.instrument[:255], "")
         if entry.instrument and self.indexer.instruments_from_files:
             instrument = self.lookup.instrument(self.facility, entry.instrument)
-            self.add_once(
+            self.lookup.add_once(
                 InvestigationInstrument,
                 investigation_id=investigation.id,
                 instrument_id=instrument.id,
             )
         for person in entry.users if self.indexer.members_from_files else ():
             user = self.lookup.user(person.facility_user_id or person.name, person.name)
-            self.add_once(
+            self.lookup.add_once(
                 InvestigationUser,
                 user_id=user.id,
                 investigation_id=investigation.id,

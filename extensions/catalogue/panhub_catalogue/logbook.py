@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
+from panhub_catalogue.clock import format_utc
 from panhub_catalogue.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from panhub_catalogue.identity import Identity
 from panhub_catalogue.model import (
@@ -304,7 +305,7 @@ def describe_entry(entry: LogbookEntry) -> dict[str, Any]:
         "investigationId": entry.investigation_id,
         "datasetId": entry.dataset_id,
         "datasetName": entry.dataset.name if entry.dataset is not None else None,
-        "createTime": entry.createTime.isoformat(timespec="seconds") + "Z",
+        "createTime": format_utc(entry.createTime),
         "author": None if author is None else author.name,
         "authorFullName": None if author is None else author.fullName,
         "type": entry.type,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -39,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from panhub_catalogue.clock import to_naive_utc
 from panhub_catalogue.errors import BadRequest, NotFound
 from panhub_catalogue.model import (
     Dataset,
@@ -156,12 +157,9 @@ def _value(value: Any, name: str, kind: str = "any") -> Any:
         if not isinstance(value, str):
             raise BadRequest(f"where.{name}: needs an ISO 8601 date string")
         try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            if parsed.tzinfo is not None:  # the catalogue stores naive UTC
-                parsed = parsed.astimezone(UTC)
+            return to_naive_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
         except (ValueError, OverflowError):
             raise BadRequest(f"where.{name}: '{value[:40]}' is not an ISO 8601 date") from None
-        return parsed.replace(tzinfo=None)
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise BadRequest(f"where.{name}: values must be strings, numbers or null")
     if isinstance(value, int) and not -(2**63) <= value < 2**63:

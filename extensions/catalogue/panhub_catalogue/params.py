@@ -7,9 +7,10 @@ and the value, so the service can answer 400 with that message.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import cast
 
+from panhub_catalogue.clock import to_naive_utc
 from panhub_catalogue.errors import BadRequest
 from panhub_catalogue.model import make_search_text
 from panhub_catalogue.query import SORT_FIELDS, Access, Search
@@ -82,9 +83,8 @@ def parse_datetime(value: str, name: str, *, end: bool = False) -> datetime:
             day = date.fromisoformat(value)
             moment = datetime(day.year, day.month, day.day)
             return moment + timedelta(days=1) if end else moment
-        parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is not None:  # in UTC, the year may leave 1-9999
-            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        # in UTC, the year may leave 1-9999 (OverflowError)
+        parsed = to_naive_utc(datetime.fromisoformat(value))
     except (ValueError, OverflowError):
         raise BadRequest(
             f"{name}: '{value[:40]}' is not an ISO 8601 date (YYYY-MM-DD[THH:MM[:SS][+HH:MM]])"

@@ -20,7 +20,7 @@ from panhub_catalogue.service import ServiceOptions, make_app
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.catalogue.service_client import BASE, NOW, Client, identify_from_header, serving
+from tests.support.catalogue_client import BASE, NOW, Client, identify_from_header, serving
 from tests.support.postgres import drop_database, ensure_postgres, make_database
 
 # one database per test run, so that two runs on one machine never drop each other's

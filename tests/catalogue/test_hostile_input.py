@@ -25,8 +25,8 @@ from tornado.httpserver import HTTPServer
 from tornado.testing import bind_unused_port
 from tornado.web import RequestHandler
 
-from tests.catalogue.service_client import BASE, Client, identify_from_header, serving
-from tests.catalogue.world import NOW, Proposal, World, build
+from tests.support.catalogue_client import BASE, Client, identify_from_header, serving
+from tests.support.catalogue_world import NOW, Proposal, World, build
 
 WORLD = World(
     (

@@ -37,8 +37,8 @@ from panhub_catalogue.model import (
 )
 from panhub_catalogue.nexus import read_nexus
 from panhub_catalogue.progress import Progress
-from panhub_catalogue.query import visible_investigations
 from panhub_catalogue.store import Lookup
+from panhub_catalogue.visibility import visible_investigations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 

@@ -28,7 +28,7 @@ from panhub_catalogue.model import NOTIFICATION, Dataset, Investigation, Logbook
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.catalogue.world import NOW, Proposal, World, build
+from tests.support.catalogue_world import NOW, Proposal, World, build
 
 WORLD = World(
     (

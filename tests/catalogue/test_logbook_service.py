@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from tornado.httpclient import AsyncHTTPClient, HTTPResponse
 
-from tests.catalogue.service_client import BASE, Client, identify_from_header, serving
-from tests.catalogue.world import NOW, Proposal, World, build
+from tests.support.catalogue_client import BASE, Client, identify_from_header, serving
+from tests.support.catalogue_world import NOW, Proposal, World, build
 
 WORLD = World(
     (

@@ -25,8 +25,9 @@ from panhub_catalogue.model import (
     InvestigationUser,
     User,
 )
-from panhub_catalogue.query import Search, resolve_identity, search_investigations
+from panhub_catalogue.search import Search, search_investigations
 from panhub_catalogue.store import Lookup
+from panhub_catalogue.visibility import resolve_identity
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from panhub_catalogue.errors import BadRequest
 from panhub_catalogue.params import parse_search
-from panhub_catalogue.query import Search
+from panhub_catalogue.search import Search
 
 
 def parse(**params: str | list[str]) -> Search:

@@ -1,4 +1,4 @@
-"""Tornado request handlers: adapters from HTTP to :mod:`~panhub_catalogue.query`.
+"""Tornado request handlers: adapters from HTTP to the visibility rule and search.
 
 Handlers parse, call a query function in a worker thread, and serialise. Errors are
 mapped to HTTP in one place, :meth:`CatalogueHandler.write_error`, as JSON
@@ -22,13 +22,24 @@ from tornado.ioloop import IOLoop
 from tornado.log import app_log
 from tornado.web import HTTPError, RequestHandler, authenticated
 
-from panhub_catalogue import logbook, query, views
+from panhub_catalogue import logbook, views
 from panhub_catalogue.download import content_disposition, open_download, parse_range
 from panhub_catalogue.errors import BadRequest, CatalogueError, Forbidden
 from panhub_catalogue.identity import Identity
 from panhub_catalogue.landing import render_index, render_landing
 from panhub_catalogue.members import read_directory
 from panhub_catalogue.params import get_single, parse_int, parse_search
+from panhub_catalogue.search import Search, count_facets, search_investigations
+from panhub_catalogue.visibility import (
+    find_investigation_by_doi,
+    get_datafile,
+    get_dataset,
+    get_investigation,
+    get_landing_collection,
+    get_landing_investigation,
+    list_datafiles,
+    resolve_identity,
+)
 
 T = TypeVar("T")
 CHUNK = 1 << 20
@@ -137,7 +148,7 @@ class InvestigationsHandler(CatalogueHandler):
         identity, now = self.identity, self.service_options.clock()
 
         def work(session: Session) -> dict[str, Any]:
-            total, rows = query.search_investigations(session, identity, search, now)
+            total, rows = search_investigations(session, identity, search, now)
             items = views.summarize_investigations(session, rows, now)
             return {"total": total, "limit": search.limit, "offset": search.offset, "items": items}
 
@@ -152,7 +163,7 @@ class FacetsHandler(CatalogueHandler):
         identity, now = self.identity, self.service_options.clock()
 
         def work(session: Session) -> dict[str, Any]:
-            facets = query.count_facets(session, identity, search, now)
+            facets = count_facets(session, identity, search, now)
             return {
                 name: [{"value": v, "count": n} for v, n in values]
                 for name, values in facets.items()
@@ -169,7 +180,7 @@ class InvestigationHandler(CatalogueHandler):
         identity, now = self.identity, self.service_options.clock()
 
         def work(session: Session) -> dict[str, Any]:
-            found = query.get_investigation(session, identity, int(investigation_id), now)
+            found = get_investigation(session, identity, int(investigation_id), now)
             return views.describe_investigation(
                 session, found, now, self.service_options.file_limit
             )
@@ -197,8 +208,8 @@ class DatafilesHandler(CatalogueHandler):
         identity, now = self.identity, self.service_options.clock()
 
         def work(session: Session) -> dict[str, Any]:
-            dataset = query.get_dataset(session, identity, int(dataset_id), now)
-            total, files = query.list_datafiles(session, [dataset.id], limit, offset)
+            dataset = get_dataset(session, identity, int(dataset_id), now)
+            total, files = list_datafiles(session, [dataset.id], limit, offset)
             items = [views.describe_datafile(f) for f in files]
             return {"total": total, "limit": limit, "offset": offset, "items": items}
 
@@ -210,7 +221,7 @@ class DownloadHandler(CatalogueHandler):
 
     async def get(self, datafile_id: str) -> None:
         identity, now = self.identity, self.service_options.clock()
-        datafile = await self.run(lambda s: query.get_datafile(s, identity, int(datafile_id), now))
+        datafile = await self.run(lambda s: get_datafile(s, identity, int(datafile_id), now))
         stream = open_download(datafile.location, self.service_options.download_roots)
         with stream:
             size = os.fstat(stream.fileno()).st_size
@@ -289,7 +300,7 @@ class WhoAmIHandler(CatalogueHandler):
     """``GET api/whoami``: the identity the catalogue sees (for the Lab panel)."""
 
     async def get(self) -> None:
-        identity = await self.run(lambda s: query.resolve_identity(s, self.identity))
+        identity = await self.run(lambda s: resolve_identity(s, self.identity))
         self.write_json(
             {
                 "username": identity.username,
@@ -308,7 +319,7 @@ class DirectoryHandler(CatalogueHandler):
 
     async def get(self) -> None:
         def work(session: Session) -> dict[str, Any]:
-            if not query.resolve_identity(session, self.identity).admin:
+            if not resolve_identity(session, self.identity).admin:
                 raise Forbidden("the directory is for the hub and catalogue admins only")
             return read_directory(session)
 
@@ -320,10 +331,10 @@ class IndexHandler(CatalogueHandler):
 
     async def get(self) -> None:
         identity, now = self.identity, self.service_options.clock()
-        search = query.Search(limit=20)
+        search = Search(limit=20)
 
         def work(session: Session) -> tuple[int, list[dict[str, Any]]]:
-            total, rows = query.search_investigations(session, identity, search, now)
+            total, rows = search_investigations(session, identity, search, now)
             return total, views.summarize_investigations(session, rows, now)
 
         total, items = await self.run(work)
@@ -338,7 +349,7 @@ class LandingHandler(CatalogueHandler):
     """``GET landing/investigations/<id>`` and ``landing/collections/<id>``: HTML pages.
 
     Items the caller may not see answer 404, except those with a DOI, whose page shows
-    citation metadata only (see :func:`~panhub_catalogue.query.get_landing_investigation`).
+    citation metadata only (see :func:`~panhub_catalogue.get_landing_investigation`).
     An investigation's full page also shows its newest logbook entries; the citation-only
     page never does.
     """
@@ -348,7 +359,7 @@ class LandingHandler(CatalogueHandler):
 
         def work(session: Session) -> dict[str, Any]:
             if kind == "investigations":
-                found, whole = query.get_landing_investigation(session, identity, int(item_id), now)
+                found, whole = get_landing_investigation(session, identity, int(item_id), now)
                 if not whole:
                     return views.describe_citation(session, found, now)
                 record = views.describe_investigation(session, found, now, 0)
@@ -357,7 +368,7 @@ class LandingHandler(CatalogueHandler):
                 record["logbook"] = [logbook.describe_entry(r) for r in rows]
                 record["logbookTotal"] = total
                 return record
-            collection, whole = query.get_landing_collection(session, identity, int(item_id), now)
+            collection, whole = get_landing_collection(session, identity, int(item_id), now)
             if not whole:
                 return views.describe_collection_citation(session, collection)
             return views.describe_collection(session, collection)
@@ -382,10 +393,10 @@ class DoiHandler(CatalogueHandler):
 
         def work(session: Session) -> str:
             try:
-                found = query.find_investigation_by_doi(session, doi)
+                found = find_investigation_by_doi(session, doi)
                 return f"landing/investigations/{found.id}"
             except CatalogueError:
-                collection, _ = query.get_landing_collection(session, identity, None, now, doi=doi)
+                collection, _ = get_landing_collection(session, identity, None, now, doi=doi)
                 return f"landing/collections/{collection.id}"
 
         self.redirect(self.service_options.base_url + await self.run(work))

@@ -7,7 +7,7 @@ arrives both as ``InvestigationUser`` rows and as python-icat style groups
 (``InvestigationGroup`` -> ``Grouping`` -> ``UserGroup``); groups collapse into
 ``InvestigationUser`` rows with the group's role. ``InstrumentScientist`` rows come as
 they are. ICAT's ``Rule``/``PublicStep`` rows are not read: the catalogue's one
-visibility rule (:mod:`panhub_catalogue.query`) applies to what was imported.
+visibility rule (:mod:`panhub_catalogue.visibility`) applies to what was imported.
 
 ICAT user names carry their authenticator (``db/jdoe``); the plugin prefix is dropped
 (``jdoe``) so that names match the hub's, unless ``keep_plugin`` is set.

@@ -1,12 +1,12 @@
 """The electronic logbook of an investigation, shaped as ESRF's ICAT+ shapes it.
 
 Who reads: exactly those who may see the investigation (the rule in
-:func:`~panhub_catalogue.query.visible_investigations`). As in ICAT+, a logbook
+:func:`~panhub_catalogue.visibility.visible_investigations`). As in ICAT+, a logbook
 becomes public with its data on the release date; under embargo it is hidden like the
 rest, and an investigation one may not see answers "not found".
 
 Who writes: admins, members and beamline staff of the investigation
-(:func:`~panhub_catalogue.query.entitled_investigations`, the same rule without the
+(:func:`~panhub_catalogue.visibility.entitled_investigations`, the same rule without the
 release clause). A signed-in reader of released data may read the logbook but not
 write in it (:class:`~panhub_catalogue.errors.Forbidden`); anonymous callers are
 :class:`~panhub_catalogue.errors.Unauthorized`. People write annotations; the
@@ -35,8 +35,8 @@ from panhub_catalogue.model import (
     User,
 )
 from panhub_catalogue.params import get_single, parse_int
-from panhub_catalogue.query import entitled_investigations, get_investigation
 from panhub_catalogue.store import Lookup
+from panhub_catalogue.visibility import entitled_investigations, get_investigation
 
 #: Largest entry, in bytes of UTF-8.
 MAX_CONTENT = 64 * 1024

@@ -12,7 +12,7 @@ equality; ``neq``, ``lt``, ``lte``, ``gt``, ``gte``, ``between``, ``inq``, ``nin
 A scoped ``where`` keeps only parents that have at least one matching child (as the
 PaNOSC reference does) and lists only the matching children. Parameter values are
 compared in the stored unit (no unit conversion yet). Every query passes through the
-public rule of :func:`panhub_catalogue.query.visible_investigations` for an anonymous
+public rule of :func:`panhub_catalogue.visibility.visible_investigations` for an anonymous
 caller.
 """
 
@@ -48,8 +48,7 @@ from panhub_catalogue.model import (
     make_search_text,
 )
 from panhub_catalogue.panosc_entities import Entity, make_entities, public_rule
-from panhub_catalogue.params import MAX_WORDS
-from panhub_catalogue.query import match_words
+from panhub_catalogue.search import MAX_WORDS, match_words
 
 MAX_LIMIT = 1000
 MAX_SKIP = 10**9

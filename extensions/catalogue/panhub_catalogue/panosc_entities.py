@@ -29,7 +29,7 @@ from panhub_catalogue.model import (
     Technique,
     User,
 )
-from panhub_catalogue.query import visible_investigations
+from panhub_catalogue.visibility import visible_investigations
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Parse request query parameters into a :class:`~panhub_catalogue.query.Search`.
+"""Parse request query parameters into a :class:`~panhub_catalogue.search.Search`.
 
 Every problem raises :class:`~panhub_catalogue.errors.BadRequest` naming the parameter
 and the value, so the service can answer 400 with that message.
@@ -13,7 +13,7 @@ from typing import cast
 from panhub_catalogue.clock import to_naive_utc
 from panhub_catalogue.errors import BadRequest
 from panhub_catalogue.model import make_search_text
-from panhub_catalogue.query import SORT_FIELDS, Access, Search
+from panhub_catalogue.search import MAX_WORDS, SORT_FIELDS, Access, Search
 
 SEARCH_PARAMETERS = (
     "text",
@@ -29,7 +29,6 @@ SEARCH_PARAMETERS = (
     "offset",
 )
 MAX_TEXT_LENGTH = 200
-MAX_WORDS = 12
 MAX_VALUES = 50
 MAX_OFFSET = 1_000_000
 TRUE = ("1", "true", "yes")

@@ -1,7 +1,7 @@
 """JSON-ready dictionaries of catalogue rows, with ICAT's field names.
 
 Callers pass only rows that already passed the visibility rule in
-:mod:`panhub_catalogue.query`; these functions add related rows of those same
+:mod:`panhub_catalogue.visibility`; these functions add related rows of those same
 investigations and never widen the set. The exceptions are :func:`describe_citation`
 and :func:`describe_collection_citation`, for the landing pages of hidden items with a
 DOI: they read citation metadata only (no members, samples, datasets or files).
@@ -30,11 +30,11 @@ from panhub_catalogue.model import (
     Technique,
     User,
 )
-from panhub_catalogue.query import collection_investigations, list_datafiles
+from panhub_catalogue.visibility import collection_investigations, list_datafiles
 
 
 def is_public(investigation: Investigation, now: datetime) -> bool:
-    """Same test as :func:`panhub_catalogue.query.is_released`, on a loaded row."""
+    """Same test as :func:`panhub_catalogue.visibility.released_clause`, on a loaded row."""
     return investigation.releaseDate is not None and investigation.releaseDate <= now
 
 

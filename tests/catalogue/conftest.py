@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from panhub_catalogue.db import make_engine, make_sessionmaker, migrate
 from panhub_catalogue.demo import make_demo_proposals
-from panhub_catalogue.indexer import Indexer
+from panhub_catalogue.ingest.indexer import Indexer
 from panhub_catalogue.model import Base, Investigation
-from panhub_catalogue.service import ServiceOptions, make_app
+from panhub_catalogue.web.service import ServiceOptions, make_app
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 

@@ -14,11 +14,11 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from panhub_catalogue.download import open_download, parse_range
 from panhub_catalogue.errors import NotFound, RangeNotSatisfiable
 from panhub_catalogue.identity import Identity
-from panhub_catalogue.landing import render_landing
-from panhub_catalogue.service import ServiceOptions, make_app
+from panhub_catalogue.web.download import open_download, parse_range
+from panhub_catalogue.web.landing import render_landing
+from panhub_catalogue.web.service import ServiceOptions, make_app
 from sqlalchemy.orm import Session, sessionmaker
 from tornado.httpclient import AsyncHTTPClient, HTTPResponse
 from tornado.httpserver import HTTPServer

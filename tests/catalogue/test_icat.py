@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 from panhub_catalogue.db import make_engine, make_sessionmaker
-from panhub_catalogue.icat import IcatClient, IcatError, IcatImport, IcatReport, IcatSource
 from panhub_catalogue.identity import Identity
+from panhub_catalogue.ingest.icat import IcatClient, IcatError, IcatImport, IcatReport, IcatSource
 from panhub_catalogue.model import Datafile, Dataset, Investigation, Sample
 from panhub_catalogue.visibility import visible_investigations
 from sqlalchemy import func, select

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from panhub_catalogue.logbook import NewEntry, add_entry
 from panhub_catalogue.model import NOTIFICATION, Dataset
-from panhub_catalogue.service import ServiceOptions, make_app
+from panhub_catalogue.web.service import ServiceOptions, make_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from tornado.httpclient import AsyncHTTPClient, HTTPResponse

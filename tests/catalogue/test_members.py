@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from panhub_catalogue.cli import main
 from panhub_catalogue.identity import Identity
-from panhub_catalogue.members import (
+from panhub_catalogue.ingest.members import (
     Directory,
     DirectoryError,
     ImportReport,

@@ -4,7 +4,7 @@ The pure cores are :mod:`panhub_catalogue.model` (tables), :mod:`panhub_catalogu
 (the visibility rule, filters, facets, pagination) and :mod:`panhub_catalogue.identity`
 (hub user -> :class:`~panhub_catalogue.identity.Identity`). The shells are the indexer
 CLI (:mod:`panhub_catalogue.cli`) and the tornado service
-(:mod:`panhub_catalogue.service`).
+(:mod:`panhub_catalogue.web.service`).
 """
 
 from __future__ import annotations

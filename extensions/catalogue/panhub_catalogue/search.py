@@ -68,7 +68,7 @@ MAX_WORDS = 12
 
 @dataclass(frozen=True)
 class Search:
-    """One investigation search, as parsed from a request by :mod:`panhub_catalogue.params`.
+    """One investigation search, as parsed from a request by :mod:`panhub_catalogue.web.params`.
 
     Attributes
     ----------

@@ -208,7 +208,7 @@ def get_landing_investigation(
     A minted DOI must resolve (DataCite), also while the data is under embargo, and the
     DOI's metadata is public anyway. So an investigation with a DOI is returned to
     everyone, with ``False`` when the rule hides it: its landing page then shows citation
-    metadata only (:func:`~panhub_catalogue.views.describe_citation`: title, DOI,
+    metadata only (:func:`~panhub_catalogue.records.describe_citation`: title, DOI,
     facility, beamlines, dates, release date), never members, samples, datasets or
     files. Without a DOI, a hidden investigation is :class:`NotFound`, as everywhere.
     The JSON API does not use this: it answers 404 for hidden investigations.

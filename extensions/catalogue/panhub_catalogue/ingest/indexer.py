@@ -37,7 +37,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from traitlets import Bool, Dict, Enum, Int, List, Unicode, default, validate
 from traitlets.config import Configurable
 
-from panhub_catalogue.beneath import open_beneath, proc_path
+from panhub_catalogue.ingest.beneath import open_beneath, proc_path
+from panhub_catalogue.ingest.nexus import Entry, NexusError, read_nexus
+from panhub_catalogue.ingest.progress import Progress
+from panhub_catalogue.ingest.prune import PruneReport, prune_missing
 from panhub_catalogue.model import (
     Datafile,
     Dataset,
@@ -48,9 +51,6 @@ from panhub_catalogue.model import (
     InvestigationUser,
     Sample,
 )
-from panhub_catalogue.nexus import Entry, NexusError, read_nexus
-from panhub_catalogue.progress import Progress
-from panhub_catalogue.prune import PruneReport, prune_missing
 from panhub_catalogue.store import Lookup, refresh_investigation, set_release_dates
 
 PANET = "http://purl.org/pan-science/PaNET/"
@@ -213,7 +213,7 @@ class Indexer(Configurable):
         """Index every file under ``paths`` (which lie under :attr:`root`).
 
         With ``prune``, the rows of files under ``paths`` that are gone from disk are
-        removed afterwards (see :mod:`panhub_catalogue.prune`).
+        removed afterwards (see :mod:`panhub_catalogue.ingest.prune`).
         """
         paths = list(paths)
         files = list(iter_files(paths))
@@ -254,7 +254,7 @@ def read_file(
     """NeXus entries and checksum of one file, or the reason it cannot be read.
 
     The file is opened below ``root`` without following symbolic links
-    (:func:`~panhub_catalogue.beneath.open_beneath`), and read through that descriptor:
+    (:func:`~panhub_catalogue.ingest.beneath.open_beneath`), and read through that descriptor:
     a user who swaps their file for a link into another proposal gets an error, not
     that proposal's metadata. Runs in worker processes: takes and returns only picklable
     values, never raises for a bad file.

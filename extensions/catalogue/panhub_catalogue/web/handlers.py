@@ -22,13 +22,10 @@ from tornado.ioloop import IOLoop
 from tornado.log import app_log
 from tornado.web import HTTPError, RequestHandler, authenticated
 
-from panhub_catalogue import logbook, views
-from panhub_catalogue.download import content_disposition, open_download, parse_range
+from panhub_catalogue import logbook, records
 from panhub_catalogue.errors import BadRequest, CatalogueError, Forbidden
 from panhub_catalogue.identity import Identity
-from panhub_catalogue.landing import render_index, render_landing
-from panhub_catalogue.members import read_directory
-from panhub_catalogue.params import get_single, parse_int, parse_search
+from panhub_catalogue.ingest.members import read_directory
 from panhub_catalogue.search import Search, count_facets, search_investigations
 from panhub_catalogue.visibility import (
     find_investigation_by_doi,
@@ -40,6 +37,9 @@ from panhub_catalogue.visibility import (
     list_datafiles,
     resolve_identity,
 )
+from panhub_catalogue.web.download import content_disposition, open_download, parse_range
+from panhub_catalogue.web.landing import render_index, render_landing
+from panhub_catalogue.web.params import get_single, parse_int, parse_logbook_filter, parse_search
 
 T = TypeVar("T")
 CHUNK = 1 << 20
@@ -82,7 +82,7 @@ class CatalogueHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
 
     @property
     def service_options(self) -> Any:
-        """The :class:`~panhub_catalogue.service.ServiceOptions` (not ``options``: that is HTTP)."""
+        """The :class:`~.service.ServiceOptions` (not ``options``: that is HTTP)."""
         return self.settings["catalogue_options"]
 
     async def prepare(self) -> None:
@@ -149,7 +149,7 @@ class InvestigationsHandler(CatalogueHandler):
 
         def work(session: Session) -> dict[str, Any]:
             total, rows = search_investigations(session, identity, search, now)
-            items = views.summarize_investigations(session, rows, now)
+            items = records.summarize_investigations(session, rows, now)
             return {"total": total, "limit": search.limit, "offset": search.offset, "items": items}
 
         self.write_json(await self.run(work))
@@ -181,7 +181,7 @@ class InvestigationHandler(CatalogueHandler):
 
         def work(session: Session) -> dict[str, Any]:
             found = get_investigation(session, identity, int(investigation_id), now)
-            return views.describe_investigation(
+            return records.describe_investigation(
                 session, found, now, self.service_options.file_limit
             )
 
@@ -210,7 +210,7 @@ class DatafilesHandler(CatalogueHandler):
         def work(session: Session) -> dict[str, Any]:
             dataset = get_dataset(session, identity, int(dataset_id), now)
             total, files = list_datafiles(session, [dataset.id], limit, offset)
-            items = [views.describe_datafile(f) for f in files]
+            items = [records.describe_datafile(f) for f in files]
             return {"total": total, "limit": limit, "offset": offset, "items": items}
 
         self.write_json(await self.run(work))
@@ -257,7 +257,7 @@ class LogbookHandler(CatalogueHandler):
     """
 
     async def get(self, investigation_id: str) -> None:
-        page = logbook.parse_filter(self.query_params(), self.service_options.max_limit)
+        page = parse_logbook_filter(self.query_params(), self.service_options.max_limit)
         identity, now = self.identity, self.service_options.clock()
 
         def work(session: Session) -> dict[str, Any]:
@@ -335,7 +335,7 @@ class IndexHandler(CatalogueHandler):
 
         def work(session: Session) -> tuple[int, list[dict[str, Any]]]:
             total, rows = search_investigations(session, identity, search, now)
-            return total, views.summarize_investigations(session, rows, now)
+            return total, records.summarize_investigations(session, rows, now)
 
         total, items = await self.run(work)
         options = self.service_options
@@ -361,8 +361,8 @@ class LandingHandler(CatalogueHandler):
             if kind == "investigations":
                 found, whole = get_landing_investigation(session, identity, int(item_id), now)
                 if not whole:
-                    return views.describe_citation(session, found, now)
-                record = views.describe_investigation(session, found, now, 0)
+                    return records.describe_citation(session, found, now)
+                record = records.describe_investigation(session, found, now, 0)
                 page = logbook.LogbookFilter(limit=self.service_options.landing_logbook_entries)
                 total, rows = logbook.list_entries(session, identity, found.id, page, now)
                 record["logbook"] = [logbook.describe_entry(r) for r in rows]
@@ -370,8 +370,8 @@ class LandingHandler(CatalogueHandler):
                 return record
             collection, whole = get_landing_collection(session, identity, int(item_id), now)
             if not whole:
-                return views.describe_collection_citation(session, collection)
-            return views.describe_collection(session, collection)
+                return records.describe_collection_citation(session, collection)
+            return records.describe_collection(session, collection)
 
         record = await self.run(work)
         url = f"{self.service_options.public_url}landing/{kind}/{item_id}"

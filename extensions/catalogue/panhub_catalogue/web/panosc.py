@@ -7,10 +7,10 @@ from urllib.parse import unquote
 
 from sqlalchemy.orm import Session
 
-from panhub_catalogue import panosc
 from panhub_catalogue.errors import BadRequest
-from panhub_catalogue.handlers import CatalogueHandler
-from panhub_catalogue.params import get_single
+from panhub_catalogue.panosc.search import ROOTS, search
+from panhub_catalogue.web.handlers import CatalogueHandler
+from panhub_catalogue.web.params import get_single
 
 KINDS = "Documents|Datasets|Instruments"
 
@@ -27,14 +27,14 @@ class PanoscHandler(CatalogueHandler):
         where = get_single(params, "where")  # /count?where={...}, as LoopBack allows
         if where is not None:
             filter_text = '{"where": ' + where + "}"
-        kind = {k.lower(): k for k in panosc.ROOTS}[kind.lower()]
+        kind = {k.lower(): k for k in ROOTS}[kind.lower()]
         query = get_single(params, "query")
         count = rest == "count"
         pid = None if rest in (None, "count") else unquote(rest or "")
         now = self.service_options.clock()
 
         def work(session: Session) -> Any:
-            return panosc.search(session, kind, filter_text, now, count=count, pid=pid, query=query)
+            return search(session, kind, filter_text, now, count=count, pid=pid, query=query)
 
         self.write_json(await self.run(work))
 

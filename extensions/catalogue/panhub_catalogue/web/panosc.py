@@ -1,28 +1,26 @@
-"""Routes of the PaNOSC search API under ``<base_url>panosc/`` (adapters over :mod:`panosc`)."""
+"""Routes of the PaNOSC search API under ``<base_url>panosc/`` (adapters over
+:mod:`panhub_catalogue.panosc`)."""
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import unquote
 
-from sqlalchemy.orm import Session
-
-from panhub_catalogue.errors import BadRequest
 from panhub_catalogue.panosc.search import ROOTS, search
 from panhub_catalogue.web.handlers import CatalogueHandler
-from panhub_catalogue.web.params import get_single
+from panhub_catalogue.web.params import get_single, reject_unknown
 
 KINDS = "Documents|Datasets|Instruments"
 
 
 class PanoscHandler(CatalogueHandler):
-    """``GET panosc/<Kind>``, ``panosc/<Kind>/count`` and ``panosc/<Kind>/<pid>``."""
+    """``GET panosc/<Kind>``, ``panosc/<Kind>/count`` and ``panosc/<Kind>/<pid>``.
+
+    Public data only, whoever asks: the caller's identity is not used.
+    """
 
     async def get(self, kind: str, rest: str | None = None) -> None:
         params = self.query_params()
-        unknown = sorted(set(params) - {"filter", "query", "where"})
-        if unknown:
-            raise BadRequest(f"unknown parameter '{unknown[0][:40]}'; known: filter, query")
+        reject_unknown(params, ("filter", "query"), unlisted=("where",))
         filter_text = get_single(params, "filter")
         where = get_single(params, "where")  # /count?where={...}, as LoopBack allows
         if where is not None:
@@ -31,12 +29,11 @@ class PanoscHandler(CatalogueHandler):
         query = get_single(params, "query")
         count = rest == "count"
         pid = None if rest in (None, "count") else unquote(rest or "")
-        now = self.service_options.clock()
-
-        def work(session: Session) -> Any:
-            return search(session, kind, filter_text, now, count=count, pid=pid, query=query)
-
-        self.write_json(await self.run(work))
+        await self.answer(
+            lambda session, _identity, now: search(
+                session, kind, filter_text, now, count=count, pid=pid, query=query
+            )
+        )
 
 
 def make_panosc_routes(base_url: str) -> list[tuple[str, type[PanoscHandler]]]:

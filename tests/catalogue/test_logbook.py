@@ -1,4 +1,4 @@
-"""The logbook core: who reads, who writes, validation, filters, the CLI (both backends)."""
+"""The logbook core: who reads, who writes, validation, the CLI (both backends)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Request parameters to Search, LogbookFilter and pages: every bad input is a BadRequest naming
-the problem."""
+"""Request parameters (``web.params``): every bad input is a BadRequest naming the problem.
+
+Searches, logbook filters, pages, and the one unknown-parameter check.
+"""
 
 from __future__ import annotations
 

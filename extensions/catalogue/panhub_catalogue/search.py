@@ -168,9 +168,21 @@ def _technique_ids(names: tuple[str, ...]) -> Select[int]:
     return select(Technique.id).where(or_(Technique.name.in_(names), Technique.pid.in_(names)))
 
 
-def _having(facet: int, values: Select[int]) -> Select[int]:
+def _in_facet(
+    keys: type[InvestigationFacet], driver: int, facet: int, values: Select[int]
+) -> ColumnElement[bool]:
+    """Investigations with one of ``values`` in ``facet``.
+
+    On the driver's own rows, a test of ``keys.value_id``; otherwise a test of
+    ``keys.investigation_id`` against the investigation's rows of that facet.
+    """
+    if facet == driver:
+        return keys.value_id.in_(values)
     linked = aliased(InvestigationFacet)
-    return select(linked.investigation_id).where(linked.facet == facet, linked.value_id.in_(values))
+    having = select(linked.investigation_id).where(
+        linked.facet == facet, linked.value_id.in_(values)
+    )
+    return keys.investigation_id.in_(having)
 
 
 def choose_driver(search: Search) -> int:
@@ -210,19 +222,10 @@ def filter_keys(
         named = Instrument if driver == FACET_BEAMLINE else Technique
         clauses.append(keys.value_id.in_(select(named.id)))
     if search.beamlines:
-        values = _beamline_ids(search.beamlines)
-        clauses.append(
-            keys.value_id.in_(values)
-            if driver == FACET_BEAMLINE
-            else keys.investigation_id.in_(_having(FACET_BEAMLINE, values))
-        )
+        clauses.append(_in_facet(keys, driver, FACET_BEAMLINE, _beamline_ids(search.beamlines)))
     if search.techniques:
-        values = _technique_ids(search.techniques)
-        clauses.append(
-            keys.value_id.in_(values)
-            if driver == FACET_TECHNIQUE
-            else keys.investigation_id.in_(_having(FACET_TECHNIQUE, values))
-        )
+        techniques = _technique_ids(search.techniques)
+        clauses.append(_in_facet(keys, driver, FACET_TECHNIQUE, techniques))
     words = _clean(search.words)
     if words:
         clauses.append(_match_keys(words, dialect, keys))

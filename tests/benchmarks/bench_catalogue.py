@@ -43,15 +43,11 @@ from panhub_catalogue.db import make_engine, make_sessionmaker, migrate  # noqa:
 from panhub_catalogue.demo import ScanSpec, write_scan  # noqa: E402
 from panhub_catalogue.generate import BEAMLINES, WORDS, Sizes, generate  # noqa: E402
 from panhub_catalogue.identity import ANONYMOUS, Identity  # noqa: E402
-from panhub_catalogue.indexer import Indexer  # noqa: E402
+from panhub_catalogue.ingest.indexer import Indexer  # noqa: E402
 from panhub_catalogue.model import Investigation  # noqa: E402
-from panhub_catalogue.query import (  # noqa: E402
-    Search,
-    count_facets,
-    get_investigation,
-    search_investigations,
-)
-from panhub_catalogue.views import describe_investigation, summarize_investigations  # noqa: E402
+from panhub_catalogue.records import describe_investigation, summarize_investigations  # noqa: E402
+from panhub_catalogue.search import Search, count_facets, search_investigations  # noqa: E402
+from panhub_catalogue.visibility import get_investigation  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 

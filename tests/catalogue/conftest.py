@@ -1,7 +1,37 @@
-"""Catalogue fixtures: migrated SQLite and PostgreSQL databases, and a small world builder.
+"""Catalogue fixtures: migrated SQLite and PostgreSQL databases, and the demo service.
 
 PostgreSQL is the machine's real 15/main cluster, started by
-``tests/support/postgres.py``; when it cannot start, tests that use it fail.
+``tests/support/postgres.py``; when it cannot start, tests that use it fail. Helpers
+live in ``tests/support/``: ``catalogue_world`` (a world as plain data, its builder and
+the visibility oracle), ``catalogue_client`` (the service on a loopback port),
+``fake_icat`` (an ICAT REST server); ``data/`` holds the ICAT dump.
+
+Which file tests which modules of ``panhub_catalogue`` (scenario files cover several):
+
+==========================  ==========================================================
+test_visibility             visibility (the rule and the checked lookups; a property
+                            test against the oracle over search, facets and logbook)
+test_search                 search (filters, full text, sort, pages, facets)
+test_investigation_facet    model.InvestigationFacet, its triggers (migration 0003)
+test_migrations             db, migrations/
+test_identity               identity
+test_generate               generate, store
+test_logbook                logbook, logbook_cli, web.landing (the logbook's HTML)
+test_params                 web.params
+test_service                web.service, web.handlers, web.answers, records,
+                            web.landing, web.download (over HTTP, the demo data)
+test_logbook_service        web.answers and web.handlers for the logbook, web.landing
+test_hostile_input          web.handlers, web.params, web.download, web.landing,
+                            panosc.filters: hostile input is a 400, never a 500
+test_hub_auth               web.service with the real HubOAuth, identity
+test_service_process        cli serve, web.service (leaves with the hub)
+test_panosc                 panosc (entities, filters, search), web.panosc
+test_indexer                ingest.indexer, ingest.nexus, ingest.prune,
+                            ingest.progress, store, cli index, demo
+test_beneath                ingest.beneath, web.download (file names)
+test_members                ingest.members, visibility.resolve_identity, cli members
+test_icat                   ingest.icat, cli icat (against tests/support/fake_icat)
+==========================  ==========================================================
 """
 
 from __future__ import annotations
@@ -14,13 +44,13 @@ from pathlib import Path
 import pytest
 from panhub_catalogue.db import make_engine, make_sessionmaker, migrate
 from panhub_catalogue.demo import make_demo_proposals
-from panhub_catalogue.indexer import Indexer
+from panhub_catalogue.ingest.indexer import Indexer
 from panhub_catalogue.model import Base, Investigation
-from panhub_catalogue.service import ServiceOptions, make_app
+from panhub_catalogue.web.service import ServiceOptions, make_app
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.catalogue.service_client import BASE, NOW, Client, identify_from_header, serving
+from tests.support.catalogue_client import BASE, NOW, Client, identify_from_header, serving
 from tests.support.postgres import drop_database, ensure_postgres, make_database
 
 # one database per test run, so that two runs on one machine never drop each other's

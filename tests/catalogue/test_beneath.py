@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-from panhub_catalogue.beneath import NotBeneath, open_beneath, split_beneath
-from panhub_catalogue.download import content_disposition
+from panhub_catalogue.ingest.beneath import NotBeneath, open_beneath, split_beneath
+from panhub_catalogue.web.download import content_disposition
 
 
 @pytest.fixture

@@ -14,19 +14,19 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from panhub_catalogue.download import open_download, parse_range
 from panhub_catalogue.errors import NotFound, RangeNotSatisfiable
 from panhub_catalogue.identity import Identity
-from panhub_catalogue.landing import render_landing
-from panhub_catalogue.service import ServiceOptions, make_app
+from panhub_catalogue.web.download import open_download, parse_range
+from panhub_catalogue.web.landing import render_landing
+from panhub_catalogue.web.service import ServiceOptions, make_app
 from sqlalchemy.orm import Session, sessionmaker
 from tornado.httpclient import AsyncHTTPClient, HTTPResponse
 from tornado.httpserver import HTTPServer
 from tornado.testing import bind_unused_port
 from tornado.web import RequestHandler
 
-from tests.catalogue.service_client import BASE, Client, identify_from_header, serving
-from tests.catalogue.world import NOW, Proposal, World, build
+from tests.support.catalogue_client import BASE, Client, identify_from_header, serving
+from tests.support.catalogue_world import NOW, Proposal, World, build
 
 WORLD = World(
     (

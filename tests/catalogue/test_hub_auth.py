@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 from jupyterhub.services.auth import HubOAuth
-from panhub_catalogue.members import Directory, ProposalEntry, apply_directory
-from panhub_catalogue.service import ServiceOptions, make_app, make_hub_identify
+from panhub_catalogue.ingest.members import Directory, ProposalEntry, apply_directory
+from panhub_catalogue.web.service import ServiceOptions, make_app, make_hub_identify
 from sqlalchemy.orm import Session, sessionmaker
 from tornado.httpclient import AsyncHTTPClient
 from tornado.httpserver import HTTPServer

@@ -17,17 +17,17 @@ from pathlib import Path
 
 import pytest
 from panhub_catalogue.db import make_engine, make_sessionmaker
-from panhub_catalogue.icat import IcatClient, IcatError, IcatImport, IcatReport, IcatSource
 from panhub_catalogue.identity import Identity
+from panhub_catalogue.ingest.icat import IcatClient, IcatError, IcatImport, IcatReport, IcatSource
 from panhub_catalogue.model import Datafile, Dataset, Investigation, Sample
-from panhub_catalogue.query import visible_investigations
+from panhub_catalogue.visibility import visible_investigations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 from tornado.testing import bind_unused_port
 
-from tests.catalogue.fake_icat import FakeIcat
+from tests.support.fake_icat import FakeIcat
 
 DUMP = Path(__file__).with_name("data") / "icatdump-6.2.yaml"
 ROOT = Path(__file__).resolve().parents[2]

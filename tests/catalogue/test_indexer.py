@@ -16,8 +16,10 @@ from panhub_catalogue.cli import main
 from panhub_catalogue.db import make_engine, make_sessionmaker
 from panhub_catalogue.demo import ScanSpec, make_demo_proposals, write_scan
 from panhub_catalogue.identity import Identity
-from panhub_catalogue.indexer import Indexer
-from panhub_catalogue.members import apply_directory, parse_directory
+from panhub_catalogue.ingest.indexer import Indexer
+from panhub_catalogue.ingest.members import apply_directory, parse_directory
+from panhub_catalogue.ingest.nexus import read_nexus
+from panhub_catalogue.ingest.progress import Progress
 from panhub_catalogue.model import (
     Base,
     DataCollection,
@@ -35,10 +37,8 @@ from panhub_catalogue.model import (
     Technique,
     User,
 )
-from panhub_catalogue.nexus import read_nexus
-from panhub_catalogue.progress import Progress
-from panhub_catalogue.query import visible_investigations
 from panhub_catalogue.store import Lookup
+from panhub_catalogue.visibility import visible_investigations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -510,7 +510,7 @@ def test_links_into_another_proposal_are_not_followed(
 
 
 def test_a_file_swapped_for_a_link_after_planning_is_not_read(tmp_path: Path) -> None:
-    from panhub_catalogue.indexer import read_file
+    from panhub_catalogue.ingest.indexer import read_file
 
     secret = scan(tmp_path, "B", "secret.nxs", title="Secret of B")
     mine = scan(tmp_path, "A", "mine.nxs", title="Mine")

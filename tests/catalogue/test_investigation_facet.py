@@ -21,11 +21,11 @@ from panhub_catalogue.model import (
     InvestigationTechnique,
     Technique,
 )
-from panhub_catalogue.query import Search, count_facets, search_investigations
+from panhub_catalogue.search import Search, count_facets, search_investigations
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.catalogue.world import NOW, Proposal, World, build
+from tests.support.catalogue_world import NOW, Proposal, World, build
 
 WORLD = World(
     (

@@ -1,4 +1,4 @@
-"""The logbook core: who reads, who writes, validation, filters, the CLI (both backends)."""
+"""The logbook core: who reads, who writes, validation, the CLI (both backends)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from panhub_catalogue.cli import main
 from panhub_catalogue.db import downgrade, make_engine, migrate
 from panhub_catalogue.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from panhub_catalogue.identity import ANONYMOUS, Identity
-from panhub_catalogue.landing import render_logbook
 from panhub_catalogue.logbook import (
     MAX_CONTENT,
     LogbookFilter,
@@ -21,14 +20,14 @@ from panhub_catalogue.logbook import (
     check_writer,
     list_entries,
     parse_entry,
-    parse_filter,
     write_annotation,
 )
 from panhub_catalogue.model import NOTIFICATION, Dataset, Investigation, LogbookEntry, User
+from panhub_catalogue.web.landing import render_logbook
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.catalogue.world import NOW, Proposal, World, build
+from tests.support.catalogue_world import NOW, Proposal, World, build
 
 WORLD = World(
     (
@@ -117,7 +116,7 @@ def test_only_members_staff_and_admins_write(
 
 
 def test_catalogue_admin_grouping_writes(sessions: sessionmaker[Session]) -> None:
-    from panhub_catalogue.members import Directory, apply_directory
+    from panhub_catalogue.ingest.members import Directory, apply_directory
 
     with sessions() as session:
         ids = build(session, WORLD)
@@ -216,31 +215,6 @@ def test_bad_bodies_name_the_problem(body: object, message: str) -> None:
 def test_content_limit_is_in_bytes() -> None:
     assert parse_entry({"content": "x" * MAX_CONTENT}).content == "x" * MAX_CONTENT
     assert parse_entry({"content": "a", "tags": [" a ", "a", "b"]}).tags == ("a", "b")
-
-
-@pytest.mark.parametrize(
-    ("params", "message"),
-    [
-        ({"nope": ["1"]}, "unknown parameter 'nope'"),
-        ({"type": ["comment"]}, "type: 'comment' is not one of annotation, notification"),
-        ({"dataset": ["x"]}, "dataset: 'x' is not an integer"),
-        ({"limit": ["0"]}, "limit: 0 is outside [1, 500]"),
-        ({"offset": ["-1"]}, "offset: -1 is outside"),
-        ({"search": ["a", "b"]}, "parameter 'search' given 2 times"),
-        ({"search": ["x" * 201]}, "search: 201 characters; at most 200"),
-    ],
-)
-def test_bad_filters_name_the_problem(params: dict[str, list[str]], message: str) -> None:
-    with pytest.raises(BadRequest) as caught:
-        parse_filter(params)
-    assert message in caught.value.message
-
-
-def test_parse_filter() -> None:
-    assert parse_filter({}) == LogbookFilter()
-    assert parse_filter(
-        {"search": [" beam "], "type": ["notification"], "dataset": ["7"], "limit": ["5"]}
-    ) == LogbookFilter("beam", "notification", 7, 5, 0)
 
 
 def test_cli_adds_notifications(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from panhub_catalogue.logbook import NewEntry, add_entry
 from panhub_catalogue.model import NOTIFICATION, Dataset
-from panhub_catalogue.service import ServiceOptions, make_app
+from panhub_catalogue.web.service import ServiceOptions, make_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from tornado.httpclient import AsyncHTTPClient, HTTPResponse
 
-from tests.catalogue.service_client import BASE, Client, identify_from_header, serving
-from tests.catalogue.world import NOW, Proposal, World, build
+from tests.support.catalogue_client import BASE, Client, identify_from_header, serving
+from tests.support.catalogue_world import NOW, Proposal, World, build
 
 WORLD = World(
     (

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from panhub_catalogue.cli import main
 from panhub_catalogue.identity import Identity
-from panhub_catalogue.members import (
+from panhub_catalogue.ingest.members import (
     Directory,
     DirectoryError,
     ImportReport,
@@ -25,8 +25,9 @@ from panhub_catalogue.model import (
     InvestigationUser,
     User,
 )
-from panhub_catalogue.query import Search, resolve_identity, search_investigations
+from panhub_catalogue.search import Search, search_investigations
 from panhub_catalogue.store import Lookup
+from panhub_catalogue.visibility import resolve_identity
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 

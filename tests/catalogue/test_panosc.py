@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.catalogue.service_client import PUBLIC, Client
+from tests.support.catalogue_client import PUBLIC, Client
 
 
 async def panosc(client: Client, path: str, status: int = 200, **params: Any) -> Any:

@@ -1,4 +1,7 @@
-"""Request parameters to Search: every bad input is a BadRequest naming the problem."""
+"""Request parameters (``web.params``): every bad input is a BadRequest naming the problem.
+
+Searches, logbook filters, pages, and the one unknown-parameter check.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from panhub_catalogue.errors import BadRequest
-from panhub_catalogue.params import parse_search
-from panhub_catalogue.query import Search
+from panhub_catalogue.logbook import LogbookFilter
+from panhub_catalogue.search import Search
+from panhub_catalogue.web.params import (
+    parse_logbook_filter,
+    parse_page,
+    parse_search,
+    reject_unknown,
+)
 
 
 def parse(**params: str | list[str]) -> Search:
@@ -99,3 +108,62 @@ def test_any_text_is_words_or_a_bad_request(text: str) -> None:
     for word in words:
         assert word == word.lower()
         assert all(part.isalnum() for part in word.split(" "))
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"nope": ["1"]}, "unknown parameter 'nope'"),
+        ({"type": ["comment"]}, "type: 'comment' is not one of annotation, notification"),
+        ({"dataset": ["x"]}, "dataset: 'x' is not an integer"),
+        ({"limit": ["0"]}, "limit: 0 is outside [1, 500]"),
+        ({"offset": ["-1"]}, "offset: -1 is outside"),
+        ({"search": ["a", "b"]}, "parameter 'search' given 2 times"),
+        ({"search": ["x" * 201]}, "search: 201 characters; at most 200"),
+    ],
+)
+def test_bad_filters_name_the_problem(params: dict[str, list[str]], message: str) -> None:
+    with pytest.raises(BadRequest) as caught:
+        parse_logbook_filter(params)
+    assert message in caught.value.message
+
+
+def test_parse_logbook_filter() -> None:
+    assert parse_logbook_filter({}) == LogbookFilter()
+    assert parse_logbook_filter(
+        {"search": [" beam "], "type": ["notification"], "dataset": ["7"], "limit": ["5"]}
+    ) == LogbookFilter("beam", "notification", 7, 5, 0)
+
+
+@pytest.mark.parametrize(
+    ("params", "known", "unlisted", "message"),
+    [
+        ({"b": [], "a": []}, (), (), "unknown parameter 'a'; this resource takes none"),
+        (
+            {"x" * 50: []},
+            ("limit", "offset"),
+            (),
+            f"unknown parameter '{'x' * 40}'; known: limit, offset",
+        ),
+        (
+            {"where": [], "token": []},
+            ("filter", "query"),
+            ("where",),
+            "unknown parameter 'token'; known: filter, query",
+        ),
+    ],
+)
+def test_reject_unknown_names_the_first_unknown_and_the_known(
+    params: dict[str, list[str]], known: tuple[str, ...], unlisted: tuple[str, ...], message: str
+) -> None:
+    with pytest.raises(BadRequest) as caught:
+        reject_unknown(params, known, unlisted=unlisted)
+    assert caught.value.message == message
+    reject_unknown({k: [] for k in (*known, *unlisted)}, known, unlisted=unlisted)
+
+
+def test_parse_page() -> None:
+    assert parse_page({}, 500) == (100, 0)
+    assert parse_page({"limit": ["7"], "offset": ["3"]}, 500) == (7, 3)
+    with pytest.raises(BadRequest, match="limit: 501 is outside"):
+        parse_page({"limit": ["501"]}, 500)

@@ -16,7 +16,7 @@ from panhub_catalogue.model import (
 )
 from sqlalchemy import select
 
-from tests.catalogue.service_client import BASE, BENS, CHLOES, PUBLIC, Client
+from tests.support.catalogue_client import BASE, BENS, CHLOES, PUBLIC, Client
 
 
 async def test_search_shows_only_visible_rows(client: Client) -> None:

@@ -1,10 +1,30 @@
 """panhub's data catalogue: an ICAT-shaped model, a NeXus indexer and a hub service.
 
-The pure cores are :mod:`panhub_catalogue.model` (tables), :mod:`panhub_catalogue.query`
-(the visibility rule, filters, facets, pagination) and :mod:`panhub_catalogue.identity`
-(hub user -> :class:`~panhub_catalogue.identity.Identity`). The shells are the indexer
-CLI (:mod:`panhub_catalogue.cli`) and the tornado service
-(:mod:`panhub_catalogue.service`).
+The top-level modules are the core (no tornado). The subpackages build on the core and
+not on each other, except ``web``, which serves what ``ingest`` and ``panosc`` hold. Of
+the core, only the command line imports a subpackage (``ingest``; ``web`` to serve).
+
+Modules
+-------
+model        the tables, with ICAT's class and field names; search text normalisation
+db           engines, sessions and the alembic migrations (``migrations/``)
+settings     ``CatalogueDatabase``: the database URL, shared by the CLI and the service
+store        writes: find-or-create lookups, derived columns, release dates
+identity     a hub user as an ``Identity`` (username, admin, beamlines)
+errors       ``CatalogueError`` and its HTTP statuses (400, 401, 403, 404, 416)
+clock        naive-UTC now and ISO 8601 ``Z`` times
+visibility   the visibility rule (who sees which rows) and the checked lookups
+search       investigation search: filters, full text, the facet-index planner, facets
+records      JSON records of rows that passed the rule, with ICAT's field names
+logbook      the electronic logbook: who reads, who writes, entries
+logbook_cli  ``panhub-catalogue logbook add``
+cli          ``panhub-catalogue``: index, migrate, members, icat, logbook, demo, serve
+demo         small NeXus files with known metadata: the demo proposals, tests, benchmarks
+generate     a synthetic catalogue of any size, for the benchmarks
+ingest/      rows in: the NeXus indexer, pruning, the membership directory, ICAT import
+panosc/      the PaNOSC search API over public data: entities, LoopBack filters, search
+web/         the tornado service: routes, handlers, answers, params, landing pages,
+             downloads
 """
 
 from __future__ import annotations

@@ -34,16 +34,16 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from panhub_catalogue.db import make_engine, migrate, open_catalogue
 from panhub_catalogue.demo import make_demo_proposals
-from panhub_catalogue.icat import IcatError, IcatImport, IcatSource
-from panhub_catalogue.indexer import Indexer, IndexReport, iter_files
-from panhub_catalogue.logbook_cli import add_logbook_parser, run_logbook
-from panhub_catalogue.members import (
+from panhub_catalogue.ingest.icat import IcatError, IcatImport, IcatSource
+from panhub_catalogue.ingest.indexer import Indexer, IndexReport, iter_files
+from panhub_catalogue.ingest.members import (
     DirectoryError,
     apply_directory,
     parse_directory,
     read_directory,
 )
-from panhub_catalogue.progress import Progress
+from panhub_catalogue.ingest.progress import Progress
+from panhub_catalogue.logbook_cli import add_logbook_parser, run_logbook
 from panhub_catalogue.settings import CatalogueDatabase
 
 
@@ -243,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config.Indexer.members_from_files = True
         config.Indexer.instruments_from_files = True
         return run_index(config, url, [str(root)], None)
-    from panhub_catalogue.service import CatalogueService  # tornado only when serving
+    from panhub_catalogue.web.service import CatalogueService  # tornado only when serving
 
     if args.port:
         config.CatalogueService.port = args.port

@@ -9,7 +9,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Identity:
-    """The caller, as the visibility rule in :mod:`panhub_catalogue.query` sees it.
+    """The caller, as the visibility rule in :mod:`panhub_catalogue.visibility` sees it.
 
     Attributes
     ----------

@@ -1,12 +1,12 @@
 """The electronic logbook of an investigation, shaped as ESRF's ICAT+ shapes it.
 
 Who reads: exactly those who may see the investigation (the rule in
-:func:`~panhub_catalogue.query.visible_investigations`). As in ICAT+, a logbook
+:func:`~panhub_catalogue.visibility.visible_investigations`). As in ICAT+, a logbook
 becomes public with its data on the release date; under embargo it is hidden like the
 rest, and an investigation one may not see answers "not found".
 
 Who writes: admins, members and beamline staff of the investigation
-(:func:`~panhub_catalogue.query.entitled_investigations`, the same rule without the
+(:func:`~panhub_catalogue.visibility.entitled_investigations`, the same rule without the
 release clause). A signed-in reader of released data may read the logbook but not
 write in it (:class:`~panhub_catalogue.errors.Forbidden`); anonymous callers are
 :class:`~panhub_catalogue.errors.Unauthorized`. People write annotations; the
@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
+from panhub_catalogue.clock import format_utc
 from panhub_catalogue.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from panhub_catalogue.identity import Identity
 from panhub_catalogue.model import (
@@ -33,9 +34,8 @@ from panhub_catalogue.model import (
     LogbookEntry,
     User,
 )
-from panhub_catalogue.params import get_single, parse_int
-from panhub_catalogue.query import entitled_investigations, get_investigation
 from panhub_catalogue.store import Lookup
+from panhub_catalogue.visibility import entitled_investigations, get_investigation
 
 #: Largest entry, in bytes of UTF-8.
 MAX_CONTENT = 64 * 1024
@@ -45,15 +45,14 @@ TYPES = (ANNOTATION, NOTIFICATION)
 MAX_TAGS, MAX_TAG = 20, 64
 #: Longest ``search`` text, in characters.
 MAX_SEARCH = 200
-#: Parameters of ``GET api/investigations/<id>/logbook``.
-FILTER_KEYS = ("search", "type", "dataset", "limit", "offset")
 #: Keys a JSON body may hold (``POST api/investigations/<id>/logbook``).
 BODY_KEYS = ("content", "dataset", "tags", "category")
 
 
 @dataclass(frozen=True)
 class LogbookFilter:
-    """One page of a logbook, as parsed from a request.
+    """One page of a logbook, as parsed from a request by
+    :func:`~panhub_catalogue.web.params.parse_logbook_filter`.
 
     Attributes
     ----------
@@ -84,33 +83,6 @@ class NewEntry:
     tags: tuple[str, ...] = ()
     dataset: int | None = None
     type: str = ANNOTATION
-
-
-def parse_filter(params: Mapping[str, list[str]], max_limit: int = 500) -> LogbookFilter:
-    """Query parameters of ``GET api/investigations/<id>/logbook`` as a :class:`LogbookFilter`.
-
-    Raises
-    ------
-    BadRequest
-        Unknown or repeated parameters, bad numbers, unknown type, search too long.
-    """
-    unknown = sorted(set(params) - set(FILTER_KEYS))
-    if unknown:
-        raise BadRequest(f"unknown parameter '{unknown[0][:40]}'; known: {', '.join(FILTER_KEYS)}")
-    search = get_single(params, "search") or ""
-    if len(search) > MAX_SEARCH:
-        raise BadRequest(f"search: {len(search)} characters; at most {MAX_SEARCH}")
-    kind = get_single(params, "type")
-    if kind is not None and kind not in TYPES:
-        raise BadRequest(f"type: '{kind[:40]}' is not one of {', '.join(TYPES)}")
-    dataset = get_single(params, "dataset")
-    return LogbookFilter(
-        search=search.strip(),
-        type=kind,
-        dataset=None if dataset is None else parse_int(dataset, "dataset", 0, 1, 2**63 - 1),
-        limit=parse_int(get_single(params, "limit"), "limit", 50, 1, max_limit),
-        offset=parse_int(get_single(params, "offset"), "offset", 0, 0, 10**9),
-    )
 
 
 def check_text(text: str, name: str) -> bytes:
@@ -304,7 +276,7 @@ def describe_entry(entry: LogbookEntry) -> dict[str, Any]:
         "investigationId": entry.investigation_id,
         "datasetId": entry.dataset_id,
         "datasetName": entry.dataset.name if entry.dataset is not None else None,
-        "createTime": entry.createTime.isoformat(timespec="seconds") + "Z",
+        "createTime": format_utc(entry.createTime),
         "author": None if author is None else author.name,
         "authorFullName": None if author is None else author.fullName,
         "type": entry.type,

@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from panhub_catalogue.clock import utcnow
 from panhub_catalogue.db import open_catalogue
 from panhub_catalogue.errors import CatalogueError
 from panhub_catalogue.logbook import (
@@ -71,8 +71,7 @@ def run_logbook(url: str, args: argparse.Namespace) -> int:
                 author = session.scalar(select(User).where(User.name == args.author))
                 if author is None:
                     raise CatalogueError(f"no user {args.author} in the catalogue")
-            now = datetime.now(UTC).replace(tzinfo=None)
-            row = add_entry(session, investigation.id, entry, author, now)
+            row = add_entry(session, investigation.id, entry, author, utcnow())
             session.commit()
     except CatalogueError as error:
         print(f"panhub-catalogue logbook add: {error.message}", file=sys.stderr)

@@ -52,6 +52,7 @@ class Lookup:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._cache: dict[tuple[Any, ...], Any] = {}
+        self._linked: set[tuple[Any, ...]] = set()
 
     def get(self, model: type[Row], defaults: dict[str, Any] | None = None, **keys: Any) -> Row:
         """The row of ``model`` with these key columns, created with ``defaults`` if absent."""
@@ -65,6 +66,21 @@ class Lookup:
                 self.session.flush()
             self._cache[cache_key] = row
         return row
+
+    def add_once(self, model: type[Any], **keys: Any) -> bool:
+        """Add the row of ``model`` with these columns unless it exists; ``True`` if added.
+
+        For link rows (``InvestigationUser``, ``DatasetTechnique``, ...), which have no
+        defaults and are never read back; each key is checked once per session.
+        """
+        cache_key = (model, *sorted(keys.items()))
+        if cache_key in self._linked:
+            return False
+        self._linked.add(cache_key)
+        if self.session.scalar(select(model.id).filter_by(**keys)) is not None:
+            return False
+        self.session.add(model(**keys))
+        return True
 
     def facility(self, name: str, days_until_release: int | None = None) -> Facility:
         """A facility by name."""

@@ -7,7 +7,7 @@ arrives both as ``InvestigationUser`` rows and as python-icat style groups
 (``InvestigationGroup`` -> ``Grouping`` -> ``UserGroup``); groups collapse into
 ``InvestigationUser`` rows with the group's role. ``InstrumentScientist`` rows come as
 they are. ICAT's ``Rule``/``PublicStep`` rows are not read: the catalogue's one
-visibility rule (:mod:`panhub_catalogue.query`) applies to what was imported.
+visibility rule (:mod:`panhub_catalogue.visibility`) applies to what was imported.
 
 ICAT user names carry their authenticator (``db/jdoe``); the plugin prefix is dropped
 (``jdoe``) so that names match the hub's, unless ``keep_plugin`` is set.
@@ -21,7 +21,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from traitlets import Bool, Float, Int, Unicode
 from traitlets.config import Configurable
 
+from panhub_catalogue.clock import to_naive_utc
 from panhub_catalogue.model import (
     Datafile,
     Dataset,
@@ -190,10 +191,7 @@ def parse_icat_time(value: str | None) -> datetime | None:
     """ICAT's ``2008-03-13T10:39:42.000+00:00`` as naive UTC."""
     if not value:
         return None
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
+    return to_naive_utc(datetime.fromisoformat(value))
 
 
 @dataclass
@@ -225,12 +223,6 @@ class IcatImport:
         related = entity.get(field)
         return self.ids.get((kind, int(related["id"]))) if related else None
 
-    def add_once(self, model: type[Any], **keys: Any) -> bool:
-        if self.session.scalar(select(model.id).filter_by(**keys)) is not None:
-            return False
-        self.session.add(model(**keys))
-        return True
-
     def run(self) -> IcatReport:
         """Read everything and write it; the caller commits."""
         facilities = {}
@@ -248,7 +240,7 @@ class IcatImport:
                 self.ref("User", s, "user"),
                 self.ref("Instrument", s, "instrument"),
             )
-            self.report.scientists += self.add_once(
+            self.report.scientists += self.lookup.add_once(
                 InstrumentScientist, user_id=user_id, instrument_id=instrument_id
             )
         self.import_investigations(facilities)
@@ -283,7 +275,7 @@ class IcatImport:
         for link in self.client.iter_entities(
             "InvestigationInstrument", ["investigation", "instrument"]
         ):
-            self.add_once(
+            self.lookup.add_once(
                 InvestigationInstrument,
                 investigation_id=self.ref("Investigation", link, "investigation"),
                 instrument_id=self.ref("Instrument", link, "instrument"),
@@ -292,7 +284,7 @@ class IcatImport:
     def import_members(self) -> None:
         """InvestigationUser rows, and groups collapsed into InvestigationUser rows."""
         for m in self.client.iter_entities("InvestigationUser", ["investigation", "user"]):
-            self.report.members += self.add_once(
+            self.report.members += self.lookup.add_once(
                 InvestigationUser,
                 investigation_id=self.ref("Investigation", m, "investigation"),
                 user_id=self.ref("User", m, "user"),
@@ -305,7 +297,7 @@ class IcatImport:
                 members.setdefault(int(g["grouping"]["id"]), []).append(user_id)
         for g in self.client.iter_entities("InvestigationGroup", ["investigation", "grouping"]):
             for user_id in members.get(int(g["grouping"]["id"]), []):
-                self.report.members += self.add_once(
+                self.report.members += self.lookup.add_once(
                     InvestigationUser,
                     investigation_id=self.ref("Investigation", g, "investigation"),
                     user_id=user_id,

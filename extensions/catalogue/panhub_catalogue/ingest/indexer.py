@@ -37,7 +37,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from traitlets import Bool, Dict, Enum, Int, List, Unicode, default, validate
 from traitlets.config import Configurable
 
-from panhub_catalogue.beneath import open_beneath, proc_path
+from panhub_catalogue.ingest.beneath import open_beneath, proc_path
+from panhub_catalogue.ingest.nexus import Entry, NexusError, read_nexus
+from panhub_catalogue.ingest.progress import Progress
+from panhub_catalogue.ingest.prune import PruneReport, prune_missing
 from panhub_catalogue.model import (
     Datafile,
     Dataset,
@@ -48,9 +51,6 @@ from panhub_catalogue.model import (
     InvestigationUser,
     Sample,
 )
-from panhub_catalogue.nexus import Entry, NexusError, read_nexus
-from panhub_catalogue.progress import Progress
-from panhub_catalogue.prune import PruneReport, prune_missing
 from panhub_catalogue.store import Lookup, refresh_investigation, set_release_dates
 
 PANET = "http://purl.org/pan-science/PaNET/"
@@ -213,7 +213,7 @@ class Indexer(Configurable):
         """Index every file under ``paths`` (which lie under :attr:`root`).
 
         With ``prune``, the rows of files under ``paths`` that are gone from disk are
-        removed afterwards (see :mod:`panhub_catalogue.prune`).
+        removed afterwards (see :mod:`panhub_catalogue.ingest.prune`).
         """
         paths = list(paths)
         files = list(iter_files(paths))
@@ -254,7 +254,7 @@ def read_file(
     """NeXus entries and checksum of one file, or the reason it cannot be read.
 
     The file is opened below ``root`` without following symbolic links
-    (:func:`~panhub_catalogue.beneath.open_beneath`), and read through that descriptor:
+    (:func:`~panhub_catalogue.ingest.beneath.open_beneath`), and read through that descriptor:
     a user who swaps their file for a link into another proposal gets an error, not
     that proposal's metadata. Runs in worker processes: takes and returns only picklable
     values, never raises for a bad file.
@@ -298,7 +298,6 @@ class _Run:
         self.investigations: dict[tuple[str, str], Investigation] = {}
         self.known: dict[int, dict[str, tuple[int, datetime | None, int]]] = {}
         self.touched: set[int] = set()
-        self.added: set[tuple[Any, ...]] = set()
         self.parameters: dict[tuple[int, int], DatasetParameter] = {}
 
     def commit(self) -> None:
@@ -401,14 +400,6 @@ class _Run:
             name=name,
         )
 
-    def add_once(self, model: type[Any], **keys: Any) -> None:
-        key = (model, *sorted(keys.items()))
-        if key in self.added:
-            return
-        if self.session.scalar(select(model.id).filter_by(**keys)) is None:
-            self.session.add(model(**keys))
-        self.added.add(key)
-
     def apply_entry(self, investigation: Investigation, dataset: Dataset, entry: Entry) -> None:
         if entry.start_time and (dataset.startDate is None or entry.start_time < dataset.startDate):
             dataset.startDate = entry.start_time
@@ -425,19 +416,19 @@ class _Run:
         technique = self.indexer.techniques.get(entry.definition or "")
         if technique:
             row = self.lookup.technique(str(technique[0]), technique[1])
-            self.add_once(DatasetTechnique, dataset_id=dataset.id, technique_id=row.id)
+            self.lookup.add_once(DatasetTechnique, dataset_id=dataset.id, technique_id=row.id)
         if entry.instrument:
             self.set_parameter(dataset, "instrument_name", entry.instrument[:255], "")
         if entry.instrument and self.indexer.instruments_from_files:
             instrument = self.lookup.instrument(self.facility, entry.instrument)
-            self.add_once(
+            self.lookup.add_once(
                 InvestigationInstrument,
                 investigation_id=investigation.id,
                 instrument_id=instrument.id,
             )
         for person in entry.users if self.indexer.members_from_files else ():
             user = self.lookup.user(person.facility_user_id or person.name, person.name)
-            self.add_once(
+            self.lookup.add_once(
                 InvestigationUser,
                 user_id=user.id,
                 investigation_id=investigation.id,

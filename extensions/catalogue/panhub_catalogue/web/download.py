@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from panhub_catalogue.beneath import open_beneath
 from panhub_catalogue.errors import NotFound, RangeNotSatisfiable
+from panhub_catalogue.ingest.beneath import open_beneath
 
 #: at most 18 digits a side: beyond any file, and ``int`` of thousands of digits fails
 _RANGE = re.compile(r"^bytes=(\d{0,18})-(\d{0,18})$")
@@ -52,9 +52,9 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
 def open_download(location: str, roots: Sequence[str]) -> BinaryIO:
     """The catalogued file at ``location``, opened for reading below one of ``roots``.
 
-    No symbolic link below a root is followed (:func:`~panhub_catalogue.beneath.open_beneath`):
-    a user who swaps a file or folder of their proposal for a link into another proposal
-    gets nothing.
+    No symbolic link below a root is followed
+    (:func:`~panhub_catalogue.ingest.beneath.open_beneath`): a user who swaps a file or
+    folder of their proposal for a link into another proposal gets nothing.
 
     Raises
     ------

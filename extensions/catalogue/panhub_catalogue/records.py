@@ -1,7 +1,7 @@
 """JSON-ready dictionaries of catalogue rows, with ICAT's field names.
 
 Callers pass only rows that already passed the visibility rule in
-:mod:`panhub_catalogue.query`; these functions add related rows of those same
+:mod:`panhub_catalogue.visibility`; these functions add related rows of those same
 investigations and never widen the set. The exceptions are :func:`describe_citation`
 and :func:`describe_collection_citation`, for the landing pages of hidden items with a
 DOI: they read citation metadata only (no members, samples, datasets or files).
@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from panhub_catalogue.clock import format_utc
 from panhub_catalogue.model import (
     DataCollection,
     Datafile,
@@ -29,16 +30,11 @@ from panhub_catalogue.model import (
     Technique,
     User,
 )
-from panhub_catalogue.query import collection_investigations, list_datafiles
-
-
-def format_datetime(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a ``Z``, or ``None``."""
-    return None if value is None else value.isoformat(timespec="seconds") + "Z"
+from panhub_catalogue.visibility import collection_investigations, list_datafiles
 
 
 def is_public(investigation: Investigation, now: datetime) -> bool:
-    """Same test as :func:`panhub_catalogue.query.is_released`, on a loaded row."""
+    """Same test as :func:`panhub_catalogue.visibility.released_clause`, on a loaded row."""
     return investigation.releaseDate is not None and investigation.releaseDate <= now
 
 
@@ -98,9 +94,9 @@ def summarize_investigations(
             "visitId": i.visitId,
             "title": i.title,
             "summary": i.summary,
-            "startDate": format_datetime(i.startDate),
-            "endDate": format_datetime(i.endDate),
-            "releaseDate": format_datetime(i.releaseDate),
+            "startDate": format_utc(i.startDate),
+            "endDate": format_utc(i.endDate),
+            "releaseDate": format_utc(i.releaseDate),
             "isPublic": is_public(i, now),
             "doi": i.doi,
             "beamlines": beamlines.get(i.id, []),
@@ -124,7 +120,7 @@ def describe_datafile(datafile: Datafile) -> dict[str, Any]:
         "fileSize": datafile.fileSize,
         "checksum": datafile.checksum,
         "datafileFormat": datafile.datafileFormat,
-        "datafileModTime": format_datetime(datafile.datafileModTime),
+        "datafileModTime": format_utc(datafile.datafileModTime),
     }
 
 
@@ -145,8 +141,8 @@ def describe_datasets(session: Session, datasets: list[Dataset]) -> list[dict[st
             "type": d.type,
             "description": d.description,
             "location": d.location,
-            "startDate": format_datetime(d.startDate),
-            "endDate": format_datetime(d.endDate),
+            "startDate": format_utc(d.startDate),
+            "endDate": format_utc(d.endDate),
             "complete": d.complete,
             "doi": d.doi,
             "sample": d.sample.name if d.sample else None,
@@ -197,7 +193,7 @@ def describe_collection(session: Session, collection: DataCollection) -> dict[st
         "doi": collection.doi,
         "title": collection.title,
         "summary": collection.summary,
-        "publicationDate": format_datetime(collection.publicationDate),
+        "publicationDate": format_utc(collection.publicationDate),
         "datasets": describe_datasets(session, datasets),
         "investigations": [
             {"id": i.id, "name": i.name, "title": i.title, "doi": i.doi}
@@ -221,9 +217,9 @@ def describe_citation(
         "title": investigation.title,
         "facility": investigation.facility.name,
         "beamlines": get_beamlines(session, [investigation.id]).get(investigation.id, []),
-        "startDate": format_datetime(investigation.startDate),
-        "endDate": format_datetime(investigation.endDate),
-        "releaseDate": format_datetime(investigation.releaseDate),
+        "startDate": format_utc(investigation.startDate),
+        "endDate": format_utc(investigation.endDate),
+        "releaseDate": format_utc(investigation.releaseDate),
         "isPublic": is_public(investigation, now),
         "embargoed": True,
     }
@@ -248,12 +244,12 @@ def describe_collection_citation(session: Session, collection: DataCollection) -
         "id": collection.id,
         "doi": collection.doi,
         "title": collection.title,
-        "publicationDate": format_datetime(collection.publicationDate),
+        "publicationDate": format_utc(collection.publicationDate),
         "facility": ", ".join(sorted({i.facility.name for i in investigations})),
         "beamlines": sorted({b for i in ids for b in beamlines.get(i, [])}),
-        "startDate": format_datetime(min(starts)) if starts else None,
-        "endDate": format_datetime(max(ends)) if ends else None,
-        "releaseDate": format_datetime(release),
+        "startDate": format_utc(min(starts)) if starts else None,
+        "endDate": format_utc(max(ends)) if ends else None,
+        "releaseDate": format_utc(release),
         "isPublic": False,
         "embargoed": True,
     }

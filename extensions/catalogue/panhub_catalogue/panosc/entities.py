@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, String, case, cast, func, literal, select
 
+from panhub_catalogue.clock import format_utc
 from panhub_catalogue.identity import ANONYMOUS
 from panhub_catalogue.model import (
     Datafile,
@@ -28,7 +29,7 @@ from panhub_catalogue.model import (
     Technique,
     User,
 )
-from panhub_catalogue.query import visible_investigations
+from panhub_catalogue.visibility import visible_investigations
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,6 @@ class Entity:
     fields: dict[str, Any]
     to_json: Callable[[Any], dict[str, Any]]
     relations: dict[str, Relation] = field(default_factory=dict)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat(timespec="seconds") + "Z"
 
 
 def _document_pid(i: Investigation) -> str:
@@ -108,9 +105,9 @@ def make_entities(now: datetime) -> dict[str, Entity]:
                 "title": i.title or i.name,
                 "summary": i.summary,
                 "doi": i.doi,
-                "startDate": _iso(i.startDate),
-                "endDate": _iso(i.endDate),
-                "releaseDate": _iso(i.releaseDate),
+                "startDate": format_utc(i.startDate),
+                "endDate": format_utc(i.endDate),
+                "releaseDate": format_utc(i.releaseDate),
                 "keywords": [],
             },
             relations={
@@ -145,7 +142,7 @@ def make_entities(now: datetime) -> dict[str, Entity]:
                 "pid": _dataset_pid(d),
                 "title": d.name,
                 "isPublic": True,
-                "creationDate": _iso(d.startDate or d.investigation.startDate),
+                "creationDate": format_utc(d.startDate or d.investigation.startDate),
                 "size": d.fileSize,
             },
             relations={

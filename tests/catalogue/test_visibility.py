@@ -1,4 +1,9 @@
-"""The visibility rule, filters, facets and pagination, on SQLite and on PostgreSQL."""
+"""The visibility rule (who sees which rows), on SQLite and on PostgreSQL.
+
+A table of callers against four proposals, the visibility-checked lookups, and a
+property test: over random worlds, callers and searches, no search, facet count,
+lookup or logbook read returns a row the oracle says the caller may not see.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +13,18 @@ from datetime import timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from panhub_catalogue import query
 from panhub_catalogue.errors import Forbidden, NotFound, Unauthorized
 from panhub_catalogue.identity import ANONYMOUS, Identity
 from panhub_catalogue.logbook import LogbookFilter, NewEntry, add_entry, check_writer, list_entries
 from panhub_catalogue.model import Datafile, make_search_text
-from panhub_catalogue.query import (
-    Search,
-    count_facets,
-    get_datafile,
-    get_investigation,
-    search_investigations,
-)
+from panhub_catalogue.search import Search, count_facets, search_investigations
+from panhub_catalogue.visibility import get_datafile, get_investigation
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.catalogue.world import (
+from tests.support.catalogue_world import (
     BEAMLINES,
     NOW,
+    TABLE,
     TECHNIQUES,
     Proposal,
     World,
@@ -33,26 +33,9 @@ from tests.catalogue.world import (
     identities,
     is_visible,
     may_write,
+    names,
     worlds,
 )
-
-EVERYTHING = Search(limit=500)
-
-TABLE = World(
-    proposals=(
-        Proposal("P-RELEASED", "BL13", (("ana", "PI"),), release_days=-1),
-        Proposal("P-EMBARGO", "BL13", (("ana", "PI"), ("ben", "member")), release_days=+1),
-        Proposal("P-NORELEASE", "BL22", (("chloe", "PI"),)),
-        Proposal("P-OTHER", "BL01", (("dai", "PI"),), release_days=+400),
-    ),
-    staff=(("eve", "BL22"),),
-)
-
-
-def names(session: Session, identity: Identity, search: Search = EVERYTHING) -> set[str]:
-    total, rows = search_investigations(session, identity, search, NOW)
-    assert total == len(rows)
-    return {r.name for r in rows}
 
 
 @pytest.mark.parametrize(
@@ -101,116 +84,6 @@ def test_missing_rows_and_invisible_rows_look_the_same(sessions: sessionmaker[Se
                 get_investigation(session, ANONYMOUS, investigation_id, NOW)
             messages.append(caught.value.message.replace(str(investigation_id), "N"))
         assert messages[0] == messages[1]
-
-
-def test_filters(sessions: sessionmaker[Session]) -> None:
-    ana = Identity("ana")
-    admin = Identity("root", admin=True)
-    with sessions() as session:
-        build(session, TABLE)
-        assert names(session, ana, replace(EVERYTHING, mine=True)) == {"P-RELEASED", "P-EMBARGO"}
-        assert names(session, ANONYMOUS, replace(EVERYTHING, mine=True)) == set()
-        assert names(session, admin, replace(EVERYTHING, access="public")) == {"P-RELEASED"}
-        assert names(session, admin, replace(EVERYTHING, access="embargoed")) == {
-            "P-EMBARGO",
-            "P-NORELEASE",
-            "P-OTHER",
-        }
-        assert names(session, admin, replace(EVERYTHING, beamlines=("BL13",))) == {
-            "P-RELEASED",
-            "P-EMBARGO",
-        }
-        assert names(session, admin, replace(EVERYTHING, users=("ben",))) == {"P-EMBARGO"}
-        # part of a full name, case-insensitive; LIKE wildcards are literal
-        assert names(session, admin, replace(EVERYTHING, users=("CHLOE EX",))) == {"P-NORELEASE"}
-        assert names(session, admin, replace(EVERYTHING, users=("%",))) == set()
-
-
-def test_text_search_prefix_and_fields(sessions: sessionmaker[Session]) -> None:
-    world = World(
-        (
-            Proposal("MX-415", title="Lysozyme crystals at 100 K", release_days=-1),
-            Proposal("SAXS-9", title="Battery cathode in operando", release_days=-1),
-        )
-    )
-    with sessions() as session:
-        build(session, world)
-
-        def text(*words: str) -> set[str]:
-            return names(session, ANONYMOUS, replace(EVERYTHING, words=words))
-
-        assert text("lyso") == {"MX-415"}
-        assert text("mx", "415") == {"MX-415"}
-        assert text("operando", "battery") == {"SAXS-9"}
-        assert text("operando", "lysozyme") == set()
-        assert text("summary") == {"MX-415", "SAXS-9"}  # summary field
-        assert text("10 5072 panhub 1") == {"SAXS-9"}  # DOI as a phrase
-        assert text("10 5072 panhub") == {"MX-415", "SAXS-9"}
-        assert text("lysozyme crystals") == {"MX-415"}
-        assert text("crystals lysozyme") == set()  # phrase order matters
-        assert text("nothing") == set()
-
-
-def test_text_search_pages_carry_the_total(
-    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Text searches count their streamed hits (here 2 rows a batch), also past the end."""
-    monkeypatch.setattr(query, "STREAM_BATCH", 2)
-    kinetics = [
-        Proposal(f"P{n}", start_days=-n, title="Kinetics", release_days=-1) for n in range(5)
-    ]
-    world = World((*kinetics, Proposal("Q", title="Other", release_days=-1)))
-    with sessions() as session:
-        build(session, world)
-        search = replace(EVERYTHING, words=("kinet",), limit=2)
-        pages = [
-            search_investigations(session, ANONYMOUS, replace(search, offset=offset), NOW)
-            for offset in (0, 2, 4, 6)
-        ]
-        assert [(total, [r.name for r in rows]) for total, rows in pages] == [
-            (5, ["P0", "P1"]),
-            (5, ["P2", "P3"]),
-            (5, ["P4"]),
-            (5, []),
-        ]
-
-
-def test_date_range_and_sort_and_pages(sessions: sessionmaker[Session]) -> None:
-    world = World(tuple(Proposal(f"P{n}", start_days=-10 * n, release_days=-1) for n in range(7)))
-    with sessions() as session:
-        build(session, world)
-        total, newest = search_investigations(session, ANONYMOUS, replace(EVERYTHING, limit=3), NOW)
-        assert total == 7
-        assert [r.name for r in newest] == ["P0", "P1", "P2"]
-        oldest = replace(EVERYTHING, sort=(("startDate", False),), limit=2, offset=2)
-        assert [r.name for r in search_investigations(session, ANONYMOUS, oldest, NOW)[1]] == [
-            "P4",
-            "P3",
-        ]
-        # starts at -30, -20, -10 (each ends 2 days later) lie in [-35, -5)
-        window = replace(
-            EVERYTHING, date_from=NOW + timedelta(days=-35), date_to=NOW + timedelta(days=-5)
-        )
-        assert names(session, ANONYMOUS, window) == {"P1", "P2", "P3"}
-        # P0 ends at +2 days: outside a window that closes at now
-        assert "P0" not in names(session, ANONYMOUS, replace(EVERYTHING, date_to=NOW))
-
-
-def test_facets(sessions: sessionmaker[Session]) -> None:
-    admin = Identity("root", admin=True)
-    with sessions() as session:
-        build(session, TABLE)
-        facets = count_facets(session, admin, EVERYTHING, NOW)
-        assert facets["beamline"] == [("BL13", 2), ("BL01", 1), ("BL22", 1)]
-        assert facets["access"] == [("embargoed", 3), ("public", 1)]
-        assert sum(n for _, n in facets["year"]) == 4
-        # a facet ignores its own filter but applies the others
-        only_bl13 = count_facets(session, admin, replace(EVERYTHING, beamlines=("BL13",)), NOW)
-        assert only_bl13["beamline"] == facets["beamline"]
-        assert only_bl13["access"] == [("embargoed", 1), ("public", 1)]
-        anonymous = count_facets(session, ANONYMOUS, EVERYTHING, NOW)
-        assert anonymous["beamline"] == [("BL13", 1)]
-        assert anonymous["access"] == [("public", 1)]
 
 
 def test_datafile_follows_its_investigation(sessions: sessionmaker[Session]) -> None:

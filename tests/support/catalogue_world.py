@@ -1,7 +1,8 @@
 """A small catalogue described as plain data, its builder, and the visibility oracle.
 
-The oracle restates the rule in Python, independently of the SQL in ``query.py``, so
-that tests compare two implementations.
+The oracle restates the rule in Python, independently of the SQL in
+``panhub_catalogue/visibility.py``, so that tests compare two implementations.
+:data:`TABLE` is the four-proposal world that the visibility and search tests share.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from panhub_catalogue.model import (
     InvestigationUser,
     Sample,
 )
+from panhub_catalogue.search import Search, search_investigations
 from panhub_catalogue.store import Lookup, refresh_investigation
 from sqlalchemy.orm import Session
 
@@ -198,3 +200,25 @@ def worlds(draw: st.DrawFn, max_proposals: int = 8) -> World:
         )
     )
     return World(proposals, staff)
+
+
+#: Every row on one page.
+EVERYTHING = Search(limit=500)
+
+#: Released, embargoed, never released, embargoed for long; eve is staff of BL22.
+TABLE = World(
+    proposals=(
+        Proposal("P-RELEASED", "BL13", (("ana", "PI"),), release_days=-1),
+        Proposal("P-EMBARGO", "BL13", (("ana", "PI"), ("ben", "member")), release_days=+1),
+        Proposal("P-NORELEASE", "BL22", (("chloe", "PI"),)),
+        Proposal("P-OTHER", "BL01", (("dai", "PI"),), release_days=+400),
+    ),
+    staff=(("eve", "BL22"),),
+)
+
+
+def names(session: Session, identity: Identity, search: Search = EVERYTHING) -> set[str]:
+    """Names of the investigations ``search`` finds for ``identity`` (all on one page)."""
+    total, rows = search_investigations(session, identity, search, NOW)
+    assert total == len(rows)
+    return {r.name for r in rows}

@@ -1,19 +1,8 @@
-"""The PaNOSC search API (Datasets, Documents, Instruments) over the catalogue, public data only.
+"""The LoopBack ``filter`` of the PaNOSC API: ``where`` to SQL, ``include`` scopes.
 
-Mapping: Document = Investigation (``type`` "proposal"), Dataset = Dataset,
-Instrument = Instrument, File = Datafile, Sample = Sample, Technique = Technique
-(``panetId`` = ``pid``), Parameter = Dataset/Investigation parameter (``unit`` =
-``ParameterType.units``), Member = InvestigationUser, Person = User.
-
-The ``filter`` is the LoopBack JSON subset the PaN data portal sends: ``where`` (field
-equality; ``neq``, ``lt``, ``lte``, ``gt``, ``gte``, ``between``, ``inq``, ``nin``,
-``like``, ``nlike``, ``ilike``; ``and``/``or`` lists; ``text`` on Documents), ``include``
-(``relation`` + ``scope`` with ``where`` and nested ``include``), ``limit``, ``skip``.
-A scoped ``where`` keeps only parents that have at least one matching child (as the
-PaNOSC reference does) and lists only the matching children. Parameter values are
-compared in the stored unit (no unit conversion yet). Every query passes through the
-public rule of :func:`panhub_catalogue.query.visible_investigations` for an anonymous
-caller.
+The grammar accepted is described in :mod:`panhub_catalogue.panosc`. Every problem is a
+:class:`~panhub_catalogue.errors.BadRequest` naming the field, so the portal gets a 400
+it can show.
 """
 
 from __future__ import annotations
@@ -21,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -34,24 +23,15 @@ from sqlalchemy import (
     func,
     not_,
     or_,
-    select,
     true,
 )
-from sqlalchemy.orm import Session
 
-from panhub_catalogue.errors import BadRequest, NotFound
-from panhub_catalogue.model import (
-    Dataset,
-    Instrument,
-    Investigation,
-    make_search_text,
-)
-from panhub_catalogue.panosc_entities import Entity, make_entities, public_rule
-from panhub_catalogue.params import MAX_WORDS
-from panhub_catalogue.query import match_words
+from panhub_catalogue.clock import to_naive_utc
+from panhub_catalogue.errors import BadRequest
+from panhub_catalogue.model import make_search_text
+from panhub_catalogue.panosc.entities import Entity
+from panhub_catalogue.search import MAX_WORDS, match_words
 
-MAX_LIMIT = 1000
-MAX_SKIP = 10**9
 #: Deepest nesting of ``and``/``or`` in a ``where``, and of ``include`` scopes.
 MAX_DEPTH = 16
 OPERATORS = ("neq", "lt", "lte", "gt", "gte", "between", "inq", "nin", "like", "nlike", "ilike")
@@ -156,12 +136,9 @@ def _value(value: Any, name: str, kind: str = "any") -> Any:
         if not isinstance(value, str):
             raise BadRequest(f"where.{name}: needs an ISO 8601 date string")
         try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            if parsed.tzinfo is not None:  # the catalogue stores naive UTC
-                parsed = parsed.astimezone(UTC)
+            return to_naive_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
         except (ValueError, OverflowError):
             raise BadRequest(f"where.{name}: '{value[:40]}' is not an ISO 8601 date") from None
-        return parsed.replace(tzinfo=None)
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise BadRequest(f"where.{name}: values must be strings, numbers or null")
     if isinstance(value, int) and not -(2**63) <= value < 2**63:
@@ -264,105 +241,3 @@ def parse_includes(
             )
         )
     return tuple(parsed)
-
-
-def _render(
-    session: Session,
-    row: Any,
-    entity_name: str,
-    includes: tuple[Include, ...],
-    entities: dict[str, Entity],
-) -> dict[str, Any]:
-    entity = entities[entity_name]
-    document = entity.to_json(row)
-    for include in includes:
-        relation = entity.relations[include.relation]
-        children = [
-            _render(session, child, relation.target, include.nested, entities)
-            for child in session.scalars(relation.children(row, include.clause).limit(MAX_LIMIT))
-        ]
-        document[include.relation] = (
-            (children[0] if children else None) if relation.single else children
-        )
-    return document
-
-
-ROOTS: dict[str, tuple[str, Any]] = {
-    "Documents": ("Document", Investigation),
-    "Datasets": ("Dataset", Dataset),
-    "Instruments": ("Instrument", Instrument),
-}
-
-
-def _base_query(kind: str, now: datetime) -> tuple[Any, list[ColumnElement[bool]]]:
-    if kind == "Documents":
-        return select(Investigation), [public_rule(now)]
-    if kind == "Datasets":
-        return select(Dataset).join(Investigation, Investigation.id == Dataset.investigation_id), [
-            public_rule(now)
-        ]
-    return select(Instrument), []
-
-
-def score(item: dict[str, Any], words: list[str]) -> float:
-    """Share of the ``query`` words found in an item's title and summary (0 to 1)."""
-    if not words:
-        return 0.0
-    text = set(make_search_text(item.get("title"), item.get("summary"), item.get("name")).split())
-    return round(sum(w in text for w in words) / len(words), 3)
-
-
-def search(
-    session: Session,
-    kind: str,
-    filter_text: str | None,
-    now: datetime,
-    *,
-    count: bool = False,
-    pid: str | None = None,
-    query: str | None = None,
-) -> Any:
-    """Run one PaNOSC call: ``GET /<kind>``, ``/<kind>/count`` or ``/<kind>/<pid>``.
-
-    ``query`` only scores results (the ``score`` field, then sorted by it); ``filter``
-    selects them.
-    """
-    entity_name, model = ROOTS[kind]
-    spec = parse_filter(filter_text)
-    dialect = session.get_bind().dialect.name
-    entities = make_entities(now)
-    clause = compile_where(spec.get("where"), entity_name, entities, dialect)
-    includes = parse_includes(spec.get("include"), entity_name, entities, dialect)
-    for include in includes:
-        if include.restricts:
-            clause = and_(
-                clause, entities[entity_name].relations[include.relation].link(include.clause)
-            )
-    statement, where = _base_query(kind, now)
-    if pid is not None:
-        where.append(entities[entity_name].fields["pid"] == pid)
-    if count:
-        total = session.scalar(
-            select(func.count()).select_from(statement.where(*where, clause).subquery())
-        )
-        return {"count": int(total or 0)}
-    limit = spec.get("limit", 100)
-    skip = spec.get("skip", 0)
-    if not isinstance(limit, int) or not 0 < limit <= MAX_LIMIT:
-        raise BadRequest(f"filter.limit: must be an integer in [1, {MAX_LIMIT}]")
-    if not isinstance(skip, int) or not 0 <= skip <= MAX_SKIP:
-        raise BadRequest(f"filter.skip: must be an integer in [0, {MAX_SKIP}]")
-    rows = session.scalars(
-        statement.where(*where, clause).order_by(model.id).limit(limit).offset(skip)
-    )
-    found = [_render(session, row, entity_name, includes, entities) for row in rows]
-    words = make_search_text(query).split()
-    for item in found:
-        item["score"] = score(item, words)
-    if words:
-        found.sort(key=lambda item: -item["score"])
-    if pid is not None:
-        if not found:
-            raise NotFound(f"no {entity_name} with pid {pid}")
-        return found[0]
-    return found

@@ -1,18 +1,22 @@
-"""Parse request query parameters into a :class:`~panhub_catalogue.query.Search`.
+"""Request query parameters as a :class:`~panhub_catalogue.search.Search`, a
+:class:`~panhub_catalogue.logbook.LogbookFilter` or a page.
 
 Every problem raises :class:`~panhub_catalogue.errors.BadRequest` naming the parameter
-and the value, so the service can answer 400 with that message.
+and the value, so the service can answer 400 with that message. Every route refuses
+parameters it does not know, through :func:`reject_unknown`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from typing import cast
 
+from panhub_catalogue.clock import to_naive_utc
 from panhub_catalogue.errors import BadRequest
+from panhub_catalogue.logbook import MAX_SEARCH, TYPES, LogbookFilter
 from panhub_catalogue.model import make_search_text
-from panhub_catalogue.query import SORT_FIELDS, Access, Search
+from panhub_catalogue.search import MAX_WORDS, SORT_FIELDS, Access, Search
 
 SEARCH_PARAMETERS = (
     "text",
@@ -28,11 +32,35 @@ SEARCH_PARAMETERS = (
     "offset",
 )
 MAX_TEXT_LENGTH = 200
-MAX_WORDS = 12
 MAX_VALUES = 50
 MAX_OFFSET = 1_000_000
+#: Parameters of ``GET api/investigations/<id>/logbook``.
+LOGBOOK_PARAMETERS = ("search", "type", "dataset", "limit", "offset")
+#: Largest ``offset`` of a logbook or a dataset's files.
+MAX_PAGE_OFFSET = 10**9
 TRUE = ("1", "true", "yes")
 FALSE = ("0", "false", "no", "")
+
+
+def reject_unknown(
+    params: Iterable[str], known: Sequence[str], *, unlisted: Collection[str] = ()
+) -> None:
+    """A :class:`BadRequest` naming the first unknown parameter (sorted) and the known ones.
+
+    Parameters
+    ----------
+    params
+        The parameter names given (a mapping's keys).
+    known
+        The parameters the route takes, in the order the message lists them; none for a
+        route that takes none.
+    unlisted
+        Also accepted, but not listed in the message (aliases).
+    """
+    unknown = sorted(set(params) - set(known) - set(unlisted))
+    if unknown:
+        listed = f"known: {', '.join(known)}" if known else "this resource takes none"
+        raise BadRequest(f"unknown parameter '{unknown[0][:40]}'; {listed}")
 
 
 def get_single(params: Mapping[str, Sequence[str]], name: str) -> str | None:
@@ -82,9 +110,8 @@ def parse_datetime(value: str, name: str, *, end: bool = False) -> datetime:
             day = date.fromisoformat(value)
             moment = datetime(day.year, day.month, day.day)
             return moment + timedelta(days=1) if end else moment
-        parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is not None:  # in UTC, the year may leave 1-9999
-            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        # in UTC, the year may leave 1-9999 (OverflowError)
+        parsed = to_naive_utc(datetime.fromisoformat(value))
     except (ValueError, OverflowError):
         raise BadRequest(
             f"{name}: '{value[:40]}' is not an ISO 8601 date (YYYY-MM-DD[THH:MM[:SS][+HH:MM]])"
@@ -144,11 +171,7 @@ def parse_search(params: Mapping[str, Sequence[str]], max_limit: int = 500) -> S
     BadRequest
         Unknown parameter, malformed value, or value out of range.
     """
-    unknown = sorted(set(params) - set(SEARCH_PARAMETERS))
-    if unknown:
-        raise BadRequest(
-            f"unknown parameter '{unknown[0][:40]}'; known: {', '.join(SEARCH_PARAMETERS)}"
-        )
+    reject_unknown(params, SEARCH_PARAMETERS)
     access = get_single(params, "access") or "all"
     if access not in ("all", "public", "embargoed"):
         raise BadRequest(f"access: '{access[:40]}' is not one of all, public, embargoed")
@@ -170,3 +193,38 @@ def parse_search(params: Mapping[str, Sequence[str]], max_limit: int = 500) -> S
     if search.date_from and search.date_to and search.date_from >= search.date_to:
         raise BadRequest(f"dateFrom {date_from} is not before dateTo {date_to}")
     return search
+
+
+def parse_logbook_filter(params: Mapping[str, list[str]], max_limit: int = 500) -> LogbookFilter:
+    """Query parameters of ``GET api/investigations/<id>/logbook`` as a :class:`LogbookFilter`.
+
+    Raises
+    ------
+    BadRequest
+        Unknown or repeated parameters, bad numbers, unknown type, search too long.
+    """
+    reject_unknown(params, LOGBOOK_PARAMETERS)
+    search = get_single(params, "search") or ""
+    if len(search) > MAX_SEARCH:
+        raise BadRequest(f"search: {len(search)} characters; at most {MAX_SEARCH}")
+    kind = get_single(params, "type")
+    if kind is not None and kind not in TYPES:
+        raise BadRequest(f"type: '{kind[:40]}' is not one of {', '.join(TYPES)}")
+    dataset = get_single(params, "dataset")
+    return LogbookFilter(
+        search=search.strip(),
+        type=kind,
+        dataset=None if dataset is None else parse_int(dataset, "dataset", 0, 1, 2**63 - 1),
+        limit=parse_int(get_single(params, "limit"), "limit", 50, 1, max_limit),
+        offset=parse_int(get_single(params, "offset"), "offset", 0, 0, MAX_PAGE_OFFSET),
+    )
+
+
+def parse_page(
+    params: Mapping[str, Sequence[str]], max_limit: int, default_limit: int = 100
+) -> tuple[int, int]:
+    """``limit`` and ``offset``, the only parameters (``GET api/datasets/<id>/datafiles``)."""
+    reject_unknown(params, ("limit", "offset"))
+    limit = parse_int(get_single(params, "limit"), "limit", default_limit, 1, max_limit)
+    offset = parse_int(get_single(params, "offset"), "offset", 0, 0, MAX_PAGE_OFFSET)
+    return limit, offset

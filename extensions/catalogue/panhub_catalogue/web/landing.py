@@ -126,7 +126,7 @@ def render_landing(
     linking to ``logbook_url`` for the entries not shown.
 
     A record with ``embargoed`` set (from
-    :func:`~panhub_catalogue.views.describe_citation`) gets its citation and an
+    :func:`~panhub_catalogue.records.describe_citation`) gets its citation and an
     "under embargo until" note, and no data counts.
     """
     citation = make_citation(record, publisher)

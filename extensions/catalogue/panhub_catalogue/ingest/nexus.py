@@ -11,12 +11,14 @@ link could otherwise copy another proposal's metadata into theirs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import h5py
 import numpy as np
+
+from panhub_catalogue.clock import to_naive_utc
 
 #: Scalar fields read as parameters: (NX_class of the parent group, field name).
 PARAMETER_FIELDS = (
@@ -123,9 +125,7 @@ def parse_time(text: str | None) -> datetime | None:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
+    return to_naive_utc(moment)
 
 
 def classify(group: h5py.Group) -> dict[str, list[tuple[str, h5py.Group]]]:

@@ -1,8 +1,11 @@
-"""Tornado request handlers: adapters from HTTP to :mod:`~panhub_catalogue.query`.
+"""Tornado request handlers: one per route, each its route and the one call it makes.
 
-Handlers parse, call a query function in a worker thread, and serialise. Errors are
-mapped to HTTP in one place, :meth:`CatalogueHandler.write_error`, as JSON
-``{"status": ..., "message": ...}``.
+A handler parses its parameters (:mod:`~panhub_catalogue.web.params`) and hands a
+``work(session, identity, now)`` (:mod:`~panhub_catalogue.web.answers`) to
+:meth:`CatalogueHandler.answer`, which runs it in a worker thread and writes the JSON.
+The HTML, redirect and download routes call :meth:`CatalogueHandler.run` and write their
+own body. Errors are mapped to HTTP in one place, :meth:`CatalogueHandler.write_error`,
+as JSON ``{"status": ..., "message": ...}``.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import json
 import os
 import traceback
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from jupyterhub.services.auth import (  # type: ignore[import-untyped]
@@ -23,23 +26,25 @@ from tornado.ioloop import IOLoop
 from tornado.log import app_log
 from tornado.web import HTTPError, RequestHandler, authenticated
 
-from panhub_catalogue import logbook, query, views
-from panhub_catalogue.download import content_disposition, open_download, parse_range
-from panhub_catalogue.errors import BadRequest, CatalogueError, Forbidden
+from panhub_catalogue.errors import BadRequest, CatalogueError
 from panhub_catalogue.identity import Identity
-from panhub_catalogue.landing import render_index, render_landing
-from panhub_catalogue.members import read_directory
-from panhub_catalogue.params import get_single, parse_int, parse_search
+from panhub_catalogue.search import Search
+from panhub_catalogue.visibility import get_datafile
+from panhub_catalogue.web import answers
+from panhub_catalogue.web.answers import Work
+from panhub_catalogue.web.download import content_disposition, open_download, parse_range
+from panhub_catalogue.web.landing import render_index, render_landing
+from panhub_catalogue.web.params import (
+    parse_logbook_filter,
+    parse_page,
+    parse_search,
+    reject_unknown,
+)
 
 T = TypeVar("T")
 CHUNK = 1 << 20
 #: Largest JSON body read (a logbook entry: 64 KiB of text, escaped, and its tags).
 MAX_BODY = 1 << 20
-
-
-def utcnow() -> datetime:
-    """Naive UTC now, as the catalogue stores times."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def use_app_hub_auth(handler: RequestHandler) -> None:
@@ -62,7 +67,7 @@ class OAuthCallbackHandler(HubOAuthCallbackHandler):  # type: ignore[misc]
 
 
 class CatalogueHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
-    """Base: identity, database access in a worker thread, and the error mapping."""
+    """Base: identity, the request's arguments, work in a worker thread, the error mapping."""
 
     def initialize(self) -> None:
         use_app_hub_auth(self)
@@ -77,7 +82,7 @@ class CatalogueHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
 
     @property
     def service_options(self) -> Any:
-        """The :class:`~panhub_catalogue.service.ServiceOptions` (not ``options``: that is HTTP)."""
+        """The :class:`~.service.ServiceOptions` (not ``options``: that is HTTP)."""
         return self.settings["catalogue_options"]
 
     async def prepare(self) -> None:
@@ -97,6 +102,21 @@ class CatalogueHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
                 raise BadRequest(f"parameter {name[:40]!r} holds a NUL character")
         return params
 
+    def json_body(self) -> object:
+        """The request body as JSON (``Content-Type: application/json``), else 400."""
+        kind = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if kind != "application/json":
+            raise BadRequest(f"Content-Type must be application/json, not '{kind[:40]}'")
+        size = len(self.request.body)
+        if size > MAX_BODY:  # never parse megabytes (tornado takes up to 100 MB)
+            raise BadRequest(f"the body is {size} bytes; at most {MAX_BODY} are allowed")
+        try:
+            return json.loads(self.request.body)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise BadRequest(f"the body is not JSON: {str(error)[:80]}") from None
+        except RecursionError:
+            raise BadRequest("the body is not JSON: nested too deeply") from None
+
     def decode_argument(self, value: bytes, name: str | None = None) -> str:
         """Path and query arguments as text; a NUL character is a 400 (PostgreSQL refuses it)."""
         text: str = super().decode_argument(value, name)
@@ -104,18 +124,32 @@ class CatalogueHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
             raise BadRequest(f"{name or 'the path'} holds a NUL character")
         return text
 
-    async def run(self, work: Callable[[Session], T]) -> T:
-        """Run ``work(session)`` in a worker thread so the event loop stays free."""
+    async def run(self, work: Work[T]) -> T:
+        """``work(session, identity, now)`` in a worker thread, so the event loop stays free.
+
+        ``now`` is the service's clock, read once per request.
+        """
+        identity, now = self.identity, self.service_options.clock()
 
         def call() -> T:
             with self.sessions() as session:
-                return work(session)
+                return work(session, identity, now)
 
         return await IOLoop.current().run_in_executor(None, call)
+
+    async def answer(self, work: Work[Any], status: int = 200) -> None:
+        """Run ``work`` (:meth:`run`) and write what it returns as JSON, with ``status``."""
+        result = await self.run(work)
+        self.set_status(status)
+        self.write_json(result)
 
     def write_json(self, value: Any) -> None:
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.finish(json.dumps(value))
+
+    def write_html(self, text: str) -> None:
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(text)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         error = kwargs["exc_info"][1] if "exc_info" in kwargs else None
@@ -140,14 +174,7 @@ class InvestigationsHandler(CatalogueHandler):
 
     async def get(self) -> None:
         search = parse_search(self.query_params(), self.service_options.max_limit)
-        identity, now = self.identity, self.service_options.clock()
-
-        def work(session: Session) -> dict[str, Any]:
-            total, rows = query.search_investigations(session, identity, search, now)
-            items = views.summarize_investigations(session, rows, now)
-            return {"total": total, "limit": search.limit, "offset": search.offset, "items": items}
-
-        self.write_json(await self.run(work))
+        await self.answer(partial(answers.investigations, search=search))
 
 
 class FacetsHandler(CatalogueHandler):
@@ -155,68 +182,41 @@ class FacetsHandler(CatalogueHandler):
 
     async def get(self) -> None:
         search = parse_search(self.query_params(), self.service_options.max_limit)
-        identity, now = self.identity, self.service_options.clock()
-
-        def work(session: Session) -> dict[str, Any]:
-            facets = query.count_facets(session, identity, search, now)
-            return {
-                name: [{"value": v, "count": n} for v, n in values]
-                for name, values in facets.items()
-            }
-
-        self.write_json({"facets": await self.run(work)})
+        await self.answer(partial(answers.facets, search=search))
 
 
 class InvestigationHandler(CatalogueHandler):
     """``GET api/investigations/<id>``: one investigation, its samples, datasets, files."""
 
     async def get(self, investigation_id: str) -> None:
-        self.reject_parameters()
-        identity, now = self.identity, self.service_options.clock()
-
-        def work(session: Session) -> dict[str, Any]:
-            found = query.get_investigation(session, identity, int(investigation_id), now)
-            return views.describe_investigation(
-                session, found, now, self.service_options.file_limit
+        reject_unknown(self.request.query_arguments, ())
+        file_limit = self.service_options.file_limit
+        await self.answer(
+            partial(
+                answers.investigation,
+                investigation_id=int(investigation_id),
+                file_limit=file_limit,
             )
-
-        self.write_json(await self.run(work))
-
-    def reject_parameters(self) -> None:
-        if self.request.query_arguments:
-            name = sorted(self.request.query_arguments)[0]
-            raise BadRequest(f"unknown parameter '{name[:40]}'; this resource takes none")
+        )
 
 
 class DatafilesHandler(CatalogueHandler):
     """``GET api/datasets/<id>/datafiles?limit=&offset=``: a dataset's files, paginated."""
 
     async def get(self, dataset_id: str) -> None:
-        params = self.query_params()
-        unknown = sorted(set(params) - {"limit", "offset"})
-        if unknown:
-            raise BadRequest(f"unknown parameter '{unknown[0][:40]}'; known: limit, offset")
-        limit = parse_int(
-            get_single(params, "limit"), "limit", 100, 1, self.service_options.max_limit
+        limit, offset = parse_page(self.query_params(), self.service_options.max_limit)
+        await self.answer(
+            partial(answers.datafiles, dataset_id=int(dataset_id), limit=limit, offset=offset)
         )
-        offset = parse_int(get_single(params, "offset"), "offset", 0, 0, 10**9)
-        identity, now = self.identity, self.service_options.clock()
-
-        def work(session: Session) -> dict[str, Any]:
-            dataset = query.get_dataset(session, identity, int(dataset_id), now)
-            total, files = query.list_datafiles(session, [dataset.id], limit, offset)
-            items = [views.describe_datafile(f) for f in files]
-            return {"total": total, "limit": limit, "offset": offset, "items": items}
-
-        self.write_json(await self.run(work))
 
 
 class DownloadHandler(CatalogueHandler):
     """``GET api/datafiles/<id>/download``: the file, streamed, with HTTP Range."""
 
     async def get(self, datafile_id: str) -> None:
-        identity, now = self.identity, self.service_options.clock()
-        datafile = await self.run(lambda s: query.get_datafile(s, identity, int(datafile_id), now))
+        datafile = await self.run(
+            lambda session, identity, now: get_datafile(session, identity, int(datafile_id), now)
+        )
         stream = open_download(datafile.location, self.service_options.download_roots)
         with stream:
             size = os.fstat(stream.fileno()).st_size
@@ -252,57 +252,24 @@ class LogbookHandler(CatalogueHandler):
     """
 
     async def get(self, investigation_id: str) -> None:
-        page = logbook.parse_filter(self.query_params(), self.service_options.max_limit)
-        identity, now = self.identity, self.service_options.clock()
-
-        def work(session: Session) -> dict[str, Any]:
-            total, rows = logbook.list_entries(session, identity, int(investigation_id), page, now)
-            items = [logbook.describe_entry(r) for r in rows]
-            return {"total": total, "limit": page.limit, "offset": page.offset, "items": items}
-
-        self.write_json(await self.run(work))
+        page = parse_logbook_filter(self.query_params(), self.service_options.max_limit)
+        await self.answer(
+            partial(answers.logbook_page, investigation_id=int(investigation_id), page=page)
+        )
 
     async def post(self, investigation_id: str) -> None:
-        identity, now = self.identity, self.service_options.clock()
-        body = self.read_json_body()
-
-        def work(session: Session) -> dict[str, Any]:
-            entry = logbook.write_annotation(session, identity, int(investigation_id), body, now)
-            session.commit()
-            return logbook.describe_entry(entry)
-
-        result = await self.run(work)
-        self.set_status(201)
-        self.write_json(result)
-
-    def read_json_body(self) -> object:
-        """The request body as JSON (``Content-Type: application/json``), else 400."""
-        kind = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if kind != "application/json":
-            raise BadRequest(f"Content-Type must be application/json, not '{kind[:40]}'")
-        size = len(self.request.body)
-        if size > MAX_BODY:  # never parse megabytes (tornado takes up to 100 MB)
-            raise BadRequest(f"the body is {size} bytes; at most {MAX_BODY} are allowed")
-        try:
-            return json.loads(self.request.body)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise BadRequest(f"the body is not JSON: {str(error)[:80]}") from None
-        except RecursionError:
-            raise BadRequest("the body is not JSON: nested too deeply") from None
+        body = self.json_body()
+        await self.answer(
+            partial(answers.annotation, investigation_id=int(investigation_id), body=body),
+            status=201,
+        )
 
 
 class WhoAmIHandler(CatalogueHandler):
     """``GET api/whoami``: the identity the catalogue sees (for the Lab panel)."""
 
     async def get(self) -> None:
-        identity = await self.run(lambda s: query.resolve_identity(s, self.identity))
-        self.write_json(
-            {
-                "username": identity.username,
-                "admin": identity.admin,
-                "beamlines": sorted(identity.beamlines),
-            }
-        )
+        await self.answer(answers.whoami)
 
 
 class DirectoryHandler(CatalogueHandler):
@@ -313,30 +280,23 @@ class DirectoryHandler(CatalogueHandler):
     """
 
     async def get(self) -> None:
-        def work(session: Session) -> dict[str, Any]:
-            if not query.resolve_identity(session, self.identity).admin:
-                raise Forbidden("the directory is for the hub and catalogue admins only")
-            return read_directory(session)
-
-        self.write_json(await self.run(work))
+        await self.answer(answers.directory)
 
 
 class IndexHandler(CatalogueHandler):
     """``GET`` the service root: an HTML front page (who you are, a sign-in link)."""
 
     async def get(self) -> None:
-        identity, now = self.identity, self.service_options.clock()
-        search = query.Search(limit=20)
-
-        def work(session: Session) -> tuple[int, list[dict[str, Any]]]:
-            total, rows = query.search_investigations(session, identity, search, now)
-            return total, views.summarize_investigations(session, rows, now)
-
-        total, items = await self.run(work)
+        page = await self.run(partial(answers.investigations, search=Search(limit=20)))
         options = self.service_options
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(
-            render_index(identity.username, items, total, options.base_url, options.publisher)
+        self.write_html(
+            render_index(
+                self.identity.username,
+                page["items"],
+                page["total"],
+                options.base_url,
+                options.publisher,
+            )
         )
 
 
@@ -344,36 +304,25 @@ class LandingHandler(CatalogueHandler):
     """``GET landing/investigations/<id>`` and ``landing/collections/<id>``: HTML pages.
 
     Items the caller may not see answer 404, except those with a DOI, whose page shows
-    citation metadata only (see :func:`~panhub_catalogue.query.get_landing_investigation`).
-    An investigation's full page also shows its newest logbook entries; the citation-only
-    page never does.
+    citation metadata only (see
+    :func:`~panhub_catalogue.visibility.get_landing_investigation`). An investigation's
+    full page also shows its newest logbook entries; the citation-only page never does.
     """
 
     async def get(self, kind: str, item_id: str) -> None:
-        identity, now = self.identity, self.service_options.clock()
-
-        def work(session: Session) -> dict[str, Any]:
-            if kind == "investigations":
-                found, whole = query.get_landing_investigation(session, identity, int(item_id), now)
-                if not whole:
-                    return views.describe_citation(session, found, now)
-                record = views.describe_investigation(session, found, now, 0)
-                page = logbook.LogbookFilter(limit=self.service_options.landing_logbook_entries)
-                total, rows = logbook.list_entries(session, identity, found.id, page, now)
-                record["logbook"] = [logbook.describe_entry(r) for r in rows]
-                record["logbookTotal"] = total
-                return record
-            collection, whole = query.get_landing_collection(session, identity, int(item_id), now)
-            if not whole:
-                return views.describe_collection_citation(session, collection)
-            return views.describe_collection(session, collection)
-
-        record = await self.run(work)
-        url = f"{self.service_options.public_url}landing/{kind}/{item_id}"
+        options = self.service_options
+        record = await self.run(
+            partial(
+                answers.landing,
+                kind=kind,
+                item_id=int(item_id),
+                logbook_entries=options.landing_logbook_entries,
+            )
+        )
+        url = f"{options.public_url}landing/{kind}/{item_id}"
         label = "investigation" if kind == "investigations" else "data collection"
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        api = f"{self.service_options.base_url}api/investigations/{item_id}/logbook"
-        self.finish(render_landing(record, label, self.service_options.publisher, url, api))
+        api = f"{options.base_url}api/investigations/{item_id}/logbook"
+        self.write_html(render_landing(record, label, options.publisher, url, api))
 
 
 class DoiHandler(CatalogueHandler):
@@ -384,17 +333,8 @@ class DoiHandler(CatalogueHandler):
     """
 
     async def get(self, doi: str) -> None:
-        identity, now = self.identity, self.service_options.clock()
-
-        def work(session: Session) -> str:
-            try:
-                found = query.find_investigation_by_doi(session, doi)
-                return f"landing/investigations/{found.id}"
-            except CatalogueError:
-                collection, _ = query.get_landing_collection(session, identity, None, now, doi=doi)
-                return f"landing/collections/{collection.id}"
-
-        self.redirect(self.service_options.base_url + await self.run(work))
+        path = await self.run(partial(answers.doi_landing, doi=doi))
+        self.redirect(self.service_options.base_url + path)
 
 
 class LoginHandler(CatalogueHandler):

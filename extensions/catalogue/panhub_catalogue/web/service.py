@@ -38,12 +38,12 @@ from tornado.web import Application, RequestHandler
 from traitlets import Bool, Bytes, Int, List, Unicode, default
 from traitlets.config import Application as TraitletsApplication
 
-from panhub_catalogue import handlers
+from panhub_catalogue.clock import utcnow
 from panhub_catalogue.db import open_catalogue
-from panhub_catalogue.handlers import utcnow
 from panhub_catalogue.identity import Identity, make_identity
-from panhub_catalogue.panosc_handlers import make_panosc_routes
 from panhub_catalogue.settings import CatalogueDatabase
+from panhub_catalogue.web import handlers
+from panhub_catalogue.web.panosc import make_panosc_routes
 
 #: ``async identify(handler) -> Identity``: who is asking (the hub, or a test's stand-in).
 Identify = Callable[[RequestHandler], Awaitable[Identity]]

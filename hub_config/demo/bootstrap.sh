@@ -31,7 +31,7 @@ fi
 
 install -d -m 0755 "$PANHUB_PREFIX"
 # state: the services enter their own folders below; users cannot list or enter it
-install -d -m 0711 "$PANHUB_STATE"
+install -d -m 0711 "$PANHUB_STATE_ROOT"
 if [ ! -x "$PANHUB_VENV/bin/python" ]; then
   log "creating $PANHUB_VENV from /usr/bin/python3"
   /usr/bin/python3 -m venv "$PANHUB_VENV"

@@ -5,7 +5,7 @@
 
 PANHUB_PREFIX="${PANHUB_PREFIX:-/opt/panhub}"
 PANHUB_VENV="${PANHUB_VENV:-$PANHUB_PREFIX/venv}"
-PANHUB_STATE="${PANHUB_STATE:-/var/lib/panhub}"
+PANHUB_STATE_ROOT="${PANHUB_STATE_ROOT:-/var/lib/panhub}"
 
 log() { printf '[panhub] %s\n' "$*" >&2; }
 die() { printf '[panhub] error: %s\n' "$*" >&2; exit 1; }

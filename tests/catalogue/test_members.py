@@ -51,20 +51,23 @@ def names(session: Session, identity: Identity) -> list[str]:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"proposals": {"../x": {"beamline": "B"}}}, "invalid proposal id '../x'"),
-        ({"proposals": {"P1": "B"}}, "proposal P1: expected a table"),
-        ({"proposals": {"P1": {}}}, "invalid beamline of proposal P1 None"),
+        (
+            {"proposals": {"../x": {"beamline": "B"}}},
+            "proposals.\"../x\": invalid proposal id '../x'",
+        ),
+        ({"proposals": {"P1": "B"}}, "proposals.P1: must be a table, not a string"),
+        ({"proposals": {"P1": {}}}, "proposals.P1.beamline: missing"),
         (
             {"proposals": {"P1": {"beamline": "B", "members": "ana"}}},
-            "members of proposal P1: expected a list of names, got 'ana'",
+            "proposals.P1.members: must be a list of user names, not a string",
         ),
         (
             {"proposals": {"P1": {"beamline": "B", "members": ["a b"]}}},
-            "invalid name in members of proposal P1 'a b'",
+            "proposals.P1.members: invalid user name 'a b'",
         ),
-        ({"beamlines": {"B": {"staff": ["x/y"]}}}, "invalid name in staff of beamline B 'x/y'"),
-        ({"admins": ["root", ".."]}, "invalid name in admins '..'"),
-        ({"groups": {}}, "unknown key 'groups'; known: admins, beamlines, proposals"),
+        ({"beamlines": {"B": {"staff": ["x/y"]}}}, "beamlines.B.staff: invalid user name 'x/y'"),
+        ({"admins": ["root", ".."]}, "admins: invalid user name '..'"),
+        ({"groups": {}}, "groups: unknown key; known: admins, beamlines, proposals"),
     ],
 )
 def test_bad_directories_are_refused_naming_the_entry(data: dict[str, Any], message: str) -> None:
@@ -211,5 +214,5 @@ def test_cli_imports_and_exports(
     path.write_text('[proposals."../etc"]\nbeamline = "B"\n')
     assert main(["members", "import", "--db", sqlite_url, str(path)]) == 2
     assert capsys.readouterr().err == (
-        f"panhub-catalogue members import: {path}: invalid proposal id '../etc'\n"
+        f"panhub-catalogue members import: {path}: proposals.\"../etc\": invalid proposal id '../etc'\n"
     )

@@ -1,7 +1,7 @@
 """One table of good and bad proposals-directory documents, run against both readers.
 
 The hub (``panhub.proposals.parse_directory``) and the catalogue
-(``panhub_catalogue.members.parse_directory``) read the same directory file but must not
+(``panhub_catalogue.ingest.members.parse_directory``) read the same directory file but must not
 import each other, so the format's rules are written once, here, and each test suite runs
 the table against its own reader (``tests/hub/test_proposals.py``,
 ``tests/catalogue/test_directory_cases.py``). No panhub import: the table is data.

@@ -16,7 +16,7 @@ Examples
         --investigation 20240001 --dataset raw/scan0042 --category info "scan 42 started"
     panhub-catalogue serve --config /etc/panhub/catalogue_config.py
 
-Settings come from ``--config`` (a traitlets Python file: ``c.Indexer.root = "/data"``),
+Settings come from ``--config`` (a traitlets Python file: ``c.Indexer.root = "/gpfs/proposals"``),
 overridden by the options given here.
 """
 

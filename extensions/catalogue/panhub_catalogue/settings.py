@@ -1,4 +1,4 @@
-"""The database setting shared by the command line and the service."""
+"""The settings shared by the command line, the indexer and the service."""
 
 from __future__ import annotations
 
@@ -6,6 +6,16 @@ import os
 
 from traitlets import Unicode, default
 from traitlets.config import Configurable
+
+#: The proposals root (``<root>/<proposal>/{raw,processed}``) when none is configured:
+#: the same as the hub's ``panhub.mounts.Layout.root`` (a test checks that they agree).
+#: ``PANHUB_PROPOSALS_ROOT`` sets it for the hub, the indexer and the service at once.
+DEFAULT_PROPOSALS_ROOT = "/srv/proposals"
+
+
+def get_proposals_root() -> str:
+    """``$PANHUB_PROPOSALS_ROOT``, else :data:`DEFAULT_PROPOSALS_ROOT`."""
+    return os.environ.get("PANHUB_PROPOSALS_ROOT", DEFAULT_PROPOSALS_ROOT)
 
 
 class CatalogueDatabase(Configurable):

@@ -51,6 +51,7 @@ from panhub_catalogue.model import (
     InvestigationUser,
     Sample,
 )
+from panhub_catalogue.settings import get_proposals_root
 from panhub_catalogue.store import Lookup, refresh_investigation, set_release_dates
 
 PANET = "http://purl.org/pan-science/PaNET/"
@@ -123,10 +124,15 @@ class Indexer(Configurable):
     """Scans proposal folders into the catalogue (``panhub-catalogue index``)."""
 
     root = Unicode(
-        "/data",
         config=True,
-        help="Proposals root: the folder holding one folder per proposal, e.g. '/data'.",
+        help="Proposals root: the folder holding one folder per proposal, e.g. "
+        "'/gpfs/proposals'. Default: $PANHUB_PROPOSALS_ROOT, else '/srv/proposals'.",
     )
+
+    @default("root")
+    def _default_root(self) -> str:
+        return get_proposals_root()
+
     layout = Unicode(
         r"^(?P<proposal>[^/]+)/(?P<kind>raw|processed)/",
         config=True,

@@ -21,6 +21,7 @@ hub could not use is left out of what is served.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -106,49 +107,83 @@ def is_name(value: object) -> bool:
     return isinstance(value, str) and NAME.fullmatch(value) is not None and ".." not in value
 
 
-def _check_name(value: object, what: str) -> str:
+_TOP_KEYS = ("admins", "beamlines", "proposals")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _where(*path: object) -> str:
+    """A key of the directory as a TOML dotted key: ``proposals.P1``, ``proposals."../x"``."""
+    return ".".join(
+        p if isinstance(p, str) and _BARE_KEY.fullmatch(p) else json.dumps(str(p)) for p in path
+    )
+
+
+def _kind(value: object) -> str:
+    """What a TOML/JSON value is, for an error message: ``a string``, ``a table``..."""
+    kinds = ((bool, "a boolean"), (str, "a string"), (int, "an integer"), (float, "a number"),
+             (Mapping, "a table"), (list, "a list"), (type(None), "null"))  # fmt: skip
+    return next((k for t, k in kinds if isinstance(value, t)), type(value).__name__)
+
+
+def _table(value: object, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise DirectoryError(f"{where}: must be a table, not {_kind(value)}")
+    return value
+
+
+def _check_name(value: object, where: str, what: str = "user name") -> str:
     if not is_name(value):
-        raise DirectoryError(f"invalid {what} {value!r}")
+        raise DirectoryError(f"{where}: invalid {what} {value!r}")
     return str(value)
 
 
-def _names(value: object, what: str) -> frozenset[str]:
+def _names(value: object, where: str) -> frozenset[str]:
     if not isinstance(value, list):
-        raise DirectoryError(f"{what}: expected a list of names, got {value!r}")
-    return frozenset(_check_name(v, f"name in {what}") for v in value)
+        raise DirectoryError(f"{where}: must be a list of user names, not {_kind(value)}")
+    return frozenset(_check_name(v, where) for v in value)
+
+
+def _parse_proposal(pid: str, entry: object) -> ProposalEntry:
+    where = _where("proposals", pid)
+    if not is_proposal_id(pid):
+        raise DirectoryError(f"{where}: invalid proposal id {pid!r}")
+    entry = _table(entry, where)
+    if "beamline" not in entry:
+        raise DirectoryError(f"{where}.beamline: missing")
+    return ProposalEntry(
+        id=pid,
+        beamline=_check_name(entry["beamline"], f"{where}.beamline", "beamline"),
+        title=str(entry.get("title", "")),
+        members=_names(entry.get("members", []), f"{where}.members"),
+    )
 
 
 def parse_directory(data: Mapping[str, Any]) -> Directory:
     """Check and build a :class:`Directory` from the parsed TOML or JSON.
 
+    The same rules as the hub's reader of this file (``panhub.proposals``; the table of
+    cases in ``tests/support/directory_cases.py`` runs against both).
+
     Raises
     ------
     DirectoryError
-        Naming the first bad entry; nothing is imported then.
+        Naming the first bad key (``proposals.20260001.members: must be a list of user
+        names, not a string``); nothing is imported then.
     """
-    unknown = sorted(set(data) - {"admins", "beamlines", "proposals"})
+    if not isinstance(data, Mapping):
+        raise DirectoryError(f"a directory must be a table, not {_kind(data)}")
+    unknown = sorted(set(data) - set(_TOP_KEYS))
     if unknown:
-        raise DirectoryError(f"unknown key {unknown[0]!r}; known: admins, beamlines, proposals")
-    proposals = []
-    for pid, entry in dict(data.get("proposals", {})).items():
-        if not is_proposal_id(pid):
-            raise DirectoryError(f"invalid proposal id {pid!r}")
-        if not isinstance(entry, Mapping):
-            raise DirectoryError(f"proposal {pid}: expected a table")
-        proposals.append(
-            ProposalEntry(
-                id=pid,
-                beamline=_check_name(entry.get("beamline"), f"beamline of proposal {pid}"),
-                title=str(entry.get("title", "")),
-                members=_names(entry.get("members", []), f"members of proposal {pid}"),
-            )
-        )
+        raise DirectoryError(f"{_where(unknown[0])}: unknown key; known: {', '.join(_TOP_KEYS)}")
+    proposals = [
+        _parse_proposal(pid, entry)
+        for pid, entry in _table(data.get("proposals", {}), "proposals").items()
+    ]
     staff = {}
-    for beamline, entry in dict(data.get("beamlines", {})).items():
-        _check_name(beamline, "beamline")
-        if not isinstance(entry, Mapping):
-            raise DirectoryError(f"beamline {beamline}: expected a table")
-        staff[beamline] = _names(entry.get("staff", []), f"staff of beamline {beamline}")
+    for beamline, entry in _table(data.get("beamlines", {}), "beamlines").items():
+        where = _where("beamlines", beamline)
+        _check_name(beamline, where, "beamline")
+        staff[beamline] = _names(_table(entry, where).get("staff", []), f"{where}.staff")
     admins = _names(data.get("admins", []), "admins")
     return Directory(tuple(sorted(proposals, key=lambda p: p.id)), staff, admins)
 

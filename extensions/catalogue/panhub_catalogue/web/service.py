@@ -41,7 +41,7 @@ from traitlets.config import Application as TraitletsApplication
 from panhub_catalogue.clock import utcnow
 from panhub_catalogue.db import open_catalogue
 from panhub_catalogue.identity import Identity, make_identity
-from panhub_catalogue.settings import CatalogueDatabase
+from panhub_catalogue.settings import CatalogueDatabase, get_proposals_root
 from panhub_catalogue.web import handlers
 from panhub_catalogue.web.panosc import make_panosc_routes
 
@@ -154,11 +154,16 @@ class CatalogueService(TraitletsApplication):
     )
     download_roots = List(
         Unicode(),
-        ["/data"],
         config=True,
         help="Folders files may be downloaded from (after resolving symbolic links); a "
-        "catalogued file elsewhere is answered with 404.",
+        "catalogued file elsewhere is answered with 404. Default: the proposals root "
+        "($PANHUB_PROPOSALS_ROOT, else '/srv/proposals').",
     )
+
+    @default("download_roots")
+    def _default_download_roots(self) -> list[str]:
+        return [get_proposals_root()]
+
     staff_group_prefix = Unicode(
         "",
         config=True,

@@ -12,7 +12,7 @@ What it changes from batchspawner 1.3.0:
   no extra job step.
 - the job id is saved in the hub database right after ``sbatch``, so a hub restart while
   the job is queued does not orphan it.
-- the port arrives through :class:`panhub.handlers.PortCallbackHandler`, which accepts a
+- the port arrives through :class:`panhub.port_callback.PortCallbackHandler`, which accepts a
   port and nothing else, and wakes ``start()`` at once; meanwhile the job is polled with
   back-off, and a job that ends before its server reports is noticed (batchspawner #254).
 - progress messages give SLURM's pending reason and expected start time.
@@ -34,7 +34,7 @@ from sqlalchemy.orm import object_session
 from tornado import web
 from traitlets import Bool, Dict, Float, List, Unicode, default
 
-from panhub import handlers
+from panhub import port_callback
 from panhub.auth import AUTH_STATE_KEY
 from panhub.form import (
     EnvironmentChoice,
@@ -64,7 +64,7 @@ from panhub.slurm import (
     parse_squeue,
 )
 
-handlers.install()
+port_callback.install()
 
 
 def _as_tuples(value: Any) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from panhub.handlers import parse_port
+from panhub.port_callback import parse_port
 
 
 @pytest.mark.parametrize("body,port", [(b'{"port": 1}', 1), (b'{"port": 65535}', 65535)])

@@ -12,7 +12,7 @@ from panhub.accounts import (
 )
 from panhub.mounts import Layout
 
-from tests.hub.test_proposals import DIRECTORY
+from tests.support.proposals import DIRECTORY
 
 LAYOUT = Layout(root="/srv/p", view="/data", group_prefix="prop-")
 USERS = frozenset({"alice", "bob", "carol", "dave"})  # erin has no Unix account

@@ -17,7 +17,7 @@ from panhub.mounts import (
 )
 from panhub.proposals import InvalidProposal, resolve_access
 
-from tests.hub.test_proposals import DIRECTORY
+from tests.support.proposals import DIRECTORY
 
 LAYOUT = Layout(root="/srv/proposals", view="/data", home="/home/{username}")
 

@@ -26,17 +26,8 @@ from panhub.proposals import (
 )
 
 from tests.support.directory_cases import BAD, GOOD, Bad, Good, meaning_of, names_key
+from tests.support.proposals import DIRECTORY
 
-DIRECTORY = Directory(
-    proposals=(
-        Proposal("20260001", "BL11-NCD", frozenset({"alice"})),
-        Proposal("20260002", "BL11-NCD", frozenset({"bob", "carol"})),
-        Proposal("20260003", "BL04-MSPD", frozenset({"bob"})),
-        Proposal("20260004", "BL04-MSPD", frozenset()),
-    ),
-    staff={"BL11-NCD": frozenset({"carol"}), "BL04-MSPD": frozenset({"erin"})},
-    admins=frozenset({"dave"}),
-)
 M, S, A = Role.MEMBER, Role.STAFF, Role.ADMIN
 
 

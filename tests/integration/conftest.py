@@ -12,18 +12,22 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from panhub import demo, site
+from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.support.browser import launch
+from tests.support.cluster import (
+    ARTIFACTS,
+    GROUP_PREFIX,
+    PROPOSALS_ROOT,
+    PROPOSALS_TOML,
+    sync_proposals,
+)
 from tests.support.hub import ROOT, HubAPI, admin_api, make_instance, make_state_dir
-
-ARTIFACTS = ROOT / "artifacts"
-ARTIFACTS.mkdir(mode=0o700, exist_ok=True)
-ARTIFACTS.chmod(0o700)  # hub logs land here: root's only
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -46,36 +50,6 @@ def accounts(cluster: None) -> tuple[str, ...]:
     """The demo's Unix accounts with the demo password."""
     demo.ensure_demo_accounts()
     return tuple(u.name for u in demo.DEMO_USERS)
-
-
-PROPOSALS_ROOT = Path("/srv/panhub-test/proposals")
-GROUP_PREFIX = "ptest-"
-PROPOSALS_TOML = """
-[beamlines.BL-A]
-staff = ["carol"]
-[beamlines.BL-B]
-staff = []
-[proposals.T1]
-beamline = "BL-A"
-members = ["alice"]
-[proposals.T2]
-beamline = "BL-A"
-members = ["bob"]
-[proposals.T3]
-beamline = "BL-B"
-members = ["bob"]
-"""
-
-
-def sync_proposals(path: Path) -> subprocess.CompletedProcess[str]:
-    """Run the real ``panhub accounts sync`` for the tests' proposals."""
-    return subprocess.run(
-        [sys.executable, "-m", "panhub.cli", "accounts", "sync", "--path", str(path),
-         "--root", str(PROPOSALS_ROOT), "--group-prefix", GROUP_PREFIX,
-         "--reader-group", site.READER_GROUP],
-        capture_output=True, text=True, timeout=120, check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "hub_config")},
-    )  # fmt: skip
 
 
 @pytest.fixture(scope="session")
@@ -155,3 +129,20 @@ def api(hub_instance: demo.HubInstance) -> HubAPI:
 @pytest.fixture
 def artifacts() -> Path:
     return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = launch(p)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()

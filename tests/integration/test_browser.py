@@ -6,113 +6,15 @@ Screenshots go to artifacts/ (kept by CI).
 from __future__ import annotations
 
 import pwd
-import re
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
-from panhub import demo
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.integration.conftest import ARTIFACTS
-from tests.support.browser import launch
+from tests.support.browser import log_in, run_cell, spawn_from_form
 from tests.support.hub import HubAPI, active_jobs, squeue
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
-
-
-def log_in(page: Page, base: str, user: str) -> None:
-    page.goto(f"{base}/hub/login")
-    page.fill("#username_input", user)
-    page.fill("#password_input", demo.DEMO_PASSWORD)
-    page.click("#login_submit")
-    page.wait_for_selector("#panhub-partition")
-
-
-def open_notebook(page: Page, api: HubAPI, user: str) -> str:
-    """Create an empty notebook in ``user``'s home, open it in Lab with its kernel idle.
-
-    Returns its name (remove it with :func:`delete_notebook`).
-    """
-    name = f"panhub-test-{uuid.uuid4().hex[:8]}.ipynb"
-    notebook = {
-        "type": "notebook",
-        "content": {
-            "cells": [],
-            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
-            "nbformat": 4,
-            "nbformat_minor": 5,
-        },
-    }
-    token = api.as_user(user).token
-    r = requests.put(
-        f"{api.base}/user/{user}/api/contents/{name}",
-        json=notebook,
-        headers={"Authorization": f"token {token}"},
-        timeout=30,
-    )
-    assert r.status_code in (200, 201), r.text
-    # ?reset: a fresh workspace, whatever the user left open last time
-    page.goto(f"{api.base}/user/{user}/lab/tree/{name}?reset")
-    expect(page.locator(".jp-StatusBar-Widget", has_text="| Idle").first).to_be_visible(
-        timeout=90_000
-    )
-    return name
-
-
-def delete_notebook(api: HubAPI, user: str, name: str) -> None:
-    token = api.as_user(user).token
-    requests.delete(
-        f"{api.base}/user/{user}/api/contents/{name}",
-        headers={"Authorization": f"token {token}"},
-        timeout=30,
-    )
-
-
-def run_cell(page: Page, api: HubAPI, user: str, code: str) -> str:
-    """Open a fresh notebook in ``user``'s Lab, run ``code``, return the cell's output."""
-    name = open_notebook(page, api, user)
-    page.click(".jp-Notebook .jp-Cell .cm-content")
-    page.keyboard.type(code)
-    page.keyboard.press("Shift+Enter")
-    output = page.locator(".jp-OutputArea-output").first
-    try:
-        expect(output).to_have_text(re.compile(r"\S"), timeout=60_000)
-    except AssertionError:
-        page.screenshot(path=ARTIFACTS / "browser-run-cell-failed.png")
-        raise
-    text = output.inner_text().strip()
-    delete_notebook(api, user, name)
-    return text
-
-
-def spawn_from_form(page: Page, base: str, user: str, fields: dict[str, str]) -> None:
-    log_in(page, base, user)
-    page.select_option("#panhub-partition", fields.pop("partition"))
-    for name, value in fields.items():
-        page.fill(f"#panhub-{name}", value)
-    page.click("#spawn_form button[type=submit]")
-    page.wait_for_url(f"**/user/{user}/lab**", timeout=120_000)
-    page.wait_for_selector("#jp-main-dock-panel", timeout=120_000)
 
 
 def test_user_logs_in_spawns_on_cpu_and_runs_a_cell(

@@ -23,11 +23,9 @@ from panhub.proposals import CatalogueSource, Directory, Proposal
 from panhub_catalogue.demo import ScanSpec, write_scan
 from playwright.sync_api import APIResponse, Browser, BrowserContext
 
-from tests.integration.conftest import PROPOSALS_ROOT
-from tests.integration.test_browser import browser, log_in
+from tests.support.browser import log_in
+from tests.support.cluster import PROPOSALS_ROOT
 from tests.support.hub import HubAPI, wait_for
-
-__all__ = ["browser"]  # the module-scoped Chromium fixture, shared with test_browser.py
 
 pytestmark = pytest.mark.browser
 CATALOGUE = Path(sys.prefix) / "bin" / "panhub-catalogue"

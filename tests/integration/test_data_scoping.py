@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import PROPOSALS_ROOT, PROPOSALS_TOML, sync_proposals
+from tests.support.cluster import PROPOSALS_ROOT, PROPOSALS_TOML, sync_proposals
 from tests.support.hub import HubAPI, wait_for
 from tests.support.kernel import Kernel
 

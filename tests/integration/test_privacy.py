@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from panhub import demo, site
 
-from tests.integration.conftest import ARTIFACTS, PROPOSALS_ROOT
 from tests.support import walk
+from tests.support.cluster import ARTIFACTS, PROPOSALS_ROOT
 from tests.support.hub import HubAPI, squeue
 from tests.support.kernel import Kernel
 

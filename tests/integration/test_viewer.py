@@ -23,14 +23,11 @@ from panhub_nexus import synthetic
 from panhub_nexus.core.colormap import make_palette
 from playwright.sync_api import Locator, Page, expect
 
-from tests.integration import test_browser
-from tests.integration.conftest import PROPOSALS_ROOT
-from tests.integration.test_browser import delete_notebook, open_notebook, spawn_from_form
+from tests.support.browser import delete_notebook, open_notebook, spawn_from_form
+from tests.support.cluster import PROPOSALS_ROOT
 from tests.support.hub import HubAPI
 
 pytestmark = pytest.mark.browser
-browser = test_browser.browser
-page = test_browser.page
 
 STACK = "viewer_stack.nxs"
 N_FRAMES = 12

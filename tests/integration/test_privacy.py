@@ -200,3 +200,25 @@ def test_old_state_folder_was_repaired(hub_instance: demo.HubInstance) -> None:
         assert pwd.getpwuid(path.stat().st_uid).pw_name == site.HUB_ACCOUNT, path
     assert (hub_instance.hub_dir / "old-version.log").read_text() == "kept\n"
     assert not (hub_instance.state_dir / "api_token").exists()  # moved, and still in use
+
+
+def test_indexer_reads_new_files_as_its_own_account(
+    hub_instance: demo.HubInstance, servers: dict[str, Kernel]
+) -> None:
+    """Incremental indexing as panhub-catalogue: a user's new file in processed/ (written
+    with umask 077 from a kernel) is readable to it through the readers' default ACL."""
+    args = ["index", "--root", str(PROPOSALS_ROOT), "--no-progress", str(PROPOSALS_ROOT / "T1")]
+    demo.catalogue_command(hub_instance, args)
+    servers["alice"].run(
+        "import h5py\n"
+        "with h5py.File('/data/T1/processed/privacy-result.h5', 'w') as f:\n"
+        "    f['entry/data'] = [1, 2, 3]\n"
+    )
+    new = PROPOSALS_ROOT / "T1" / "processed" / "privacy-result.h5"
+    try:
+        out = demo.catalogue_command(hub_instance, args)
+        assert ": 1 indexed," in out and " 0 failed" in out, out
+        # and again: nothing changed, nothing read twice
+        assert ": 0 indexed," in demo.catalogue_command(hub_instance, args)
+    finally:
+        new.unlink()

@@ -11,6 +11,7 @@
 // Sections, top to bottom:
 //   messages  one @typedef per message, mirroring the table in widget.py's docstring
 //             (tests/nexus_viewer/test_widget_js.py checks that the two agree)
+//   types     the other shapes: regions, tree rows, curves, plot and image places
 //   helpers   pure functions, exported for tests/nexus_viewer/js (node --test)
 //   drawing   canvas painting that keeps no state
 //   layout    buildLayout (the DOM elements) and the functions that fill them

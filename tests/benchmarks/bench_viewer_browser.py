@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "extensions" / "nexus_viewer"))
 
 from panhub_nexus import synthetic  # noqa: E402
 
-from tests.nexus_viewer.lab_support import (  # noqa: E402
+from tests.support.lab import (  # noqa: E402
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,

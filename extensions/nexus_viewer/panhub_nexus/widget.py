@@ -5,6 +5,55 @@ Images travel as zlib-compressed 8-bit colour indices in binary buffers (about 0
 byte per displayed pixel); the palette is a trait, so a colormap change sends 1 KB
 and no frame is re-read.
 
+Messages
+--------
+Besides the traits, the kernel and the browser exchange custom messages: dicts with
+a ``type``, images and curves in binary buffers. ``static/widget.js`` has one
+``@typedef`` per row, ``Kernel<Type>`` or ``Browser<Type>`` by the sender, with these
+fields (``?``: optional); ``tests/nexus_viewer/test_widget_js.py`` checks that the two
+agree.
+
+========  ================  ===========================  ==================================
+type      direction         fields                       meaning
+========  ================  ===========================  ==================================
+image     kernel → browser  id, reply, frame, shape,     an image update; buffers: the
+                            region, factor, vmin, vmax,  colour indices (uint8, row-major)
+                            bytes, encoding, played,     in bands, raw or zlib. ``id`` is
+                            status, served_ms            the request answered (``reply``)
+                                                         or the last one seen; ``played``
+                                                         the playback, 0 for none
+dropped   kernel → browser  id, reply, frame, error,     a view request superseded by a
+                            played                       newer one (latest wins)
+failed    kernel → browser  id, reply, frame, error,     a view request that failed; the
+                            played                       error is in :attr:`error` too
+curve     kernel → browser  n, errors, auxiliary,        a curve, or its points
+                            start, stop, total,          ``start:stop``; buffers (float64):
+                            decimated                    x, y, errors if any, each
+                                                         auxiliary signal, point indices
+profile   kernel → browser  line                         the line profile; buffers
+                                                         (float64): distance, values
+pixel     kernel → browser  id, y, x, value              a source pixel's value, None if
+                                                         masked
+children  kernel → browser  path, offset, items, total   a page of a group's children
+                                                         (total -1: more, not counted)
+view      browser → kernel  id, frame, region, size      show a frame and region ([]: all)
+                                                         at ``size`` device pixels; answered
+                                                         by image, dropped or failed
+play      browser → kernel  play, frame, fps, window,    play the stack from ``frame``,
+                            region, size                 at most ``window`` frames ahead of
+                                                         those acknowledged
+ack       browser → kernel  play, shown, frame           frames of playback ``play``
+                                                         received so far, the last shown
+pause     browser → kernel  frame                        stop playing; ``frame`` is served
+                                                         last
+children  browser → kernel  path, offset                 ask for a page of children
+open      browser → kernel  path                         show the node ``path``
+pixel     browser → kernel  y, x, id?                    ask for a pixel's value
+curve     browser → kernel  window?                      send the curve again, whole or the
+                                                         points ``window = [start, stop]``
+refresh   browser → kernel                               reopen the file, show the same node
+========  ================  ===========================  ==================================
+
 Examples
 --------
 >>> from panhub_nexus import NexusViewer
@@ -71,6 +120,7 @@ class NexusViewer(anywidget.AnyWidget):
     """
 
     _esm = pathlib.Path(__file__).parent / "static" / "widget.js"
+    _css = pathlib.Path(__file__).parent / "static" / "widget.css"
 
     path = t.Unicode("", help="File shown (read-only).").tag(sync=True)
     node = t.Unicode("", help="HDF5 path of the node shown, e.g. '/entry/data'.").tag(sync=True)

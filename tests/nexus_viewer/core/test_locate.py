@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import h5py
 import numpy as np
+import pytest
 from panhub_nexus import synthetic
 from panhub_nexus.core.locate import find_pixel_mask, find_plot
+from silx.utils import deprecation
 
 
 def test_default_chain_gives_a_stack(stack: synthetic.StackInfo) -> None:
@@ -88,3 +91,51 @@ def test_complex_and_spectrum_stacks(tmp_path: Path) -> None:
         spec = find_plot(f, "/spectra")
     assert spec.kind == "curve"
     assert spec.frame_shape == (5,)
+
+
+@pytest.mark.parametrize(
+    ("shape", "interpretation", "kind", "frame_shape"),
+    [
+        ((100,), None, "curve", ()),
+        ((5, 100), None, "image", ()),
+        ((5, 100), "spectrum", "curve", (5,)),
+        ((2, 5, 100), "spectrum", "curve", (2, 5)),
+        ((2, 5, 100), "image", "image", (2,)),
+        ((2, 5, 100), None, "image", (2,)),
+    ],
+)
+def test_curve_or_image_by_dimension_and_interpretation(
+    tmp_path: Path,
+    shape: tuple[int, ...],
+    interpretation: str | None,
+    kind: str,
+    frame_shape: tuple[int, ...],
+) -> None:
+    with h5py.File(tmp_path / "d.nxs", "w") as f:
+        g = f.create_group("data")
+        g.attrs.update(
+            {"NX_class": "NXdata", "signal": "s", "axes": ["."] * (len(shape) - 1) + ["x"]}
+        )
+        g["s"] = np.zeros(shape)
+        g["x"] = np.arange(shape[-1])
+        if interpretation:
+            g["s"].attrs["interpretation"] = interpretation
+    with h5py.File(tmp_path / "d.nxs", "r") as f:
+        spec = find_plot(f, "/data")
+    assert (spec.kind, spec.frame_shape) == (kind, frame_shape)
+
+
+def test_no_deprecated_silx_api(
+    stack: synthetic.StackInfo,
+    spectrum: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # silx logs a deprecation (no warning) once per call site and process: FORCE logs
+    # every one, whichever test located a plot first
+    monkeypatch.setattr(deprecation, "FORCE", True)
+    with caplog.at_level(logging.WARNING, logger="silx.DEPRECATION"):
+        for path in (stack.path, spectrum):
+            with h5py.File(path, "r") as f:
+                find_plot(f)
+    assert [r.getMessage() for r in caplog.records if r.name == "silx.DEPRECATION"] == []

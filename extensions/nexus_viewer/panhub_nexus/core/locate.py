@@ -114,7 +114,9 @@ def make_nxdata_spec(group: h5py.Group, nx: NXdata, note: str = "") -> PlotSpec:
         note = (note + "; " if note else "") + "complex data: showing |z|"
     if not _is_numeric(signal.dtype):
         return PlotSpec(kind="text", signal=signal.name, title=title, nxdata=group.name or "")
-    curve = nx.is_curve or (ndim == 2 and nx.interpretation == "spectrum") or ndim == 1
+    # silx 3's rule without its deprecated ``is_curve``: a 1D signal, or spectra of any
+    # dimension (silx's validation has already checked that the last axis fits)
+    curve = ndim == 1 or (ndim > 1 and nx.interpretation == "spectrum")
     dims = [ndim - 1] if curve else [ndim - 2, ndim - 1]
     if ndim == 0 or signal.size == 1:
         return PlotSpec(kind="scalar", signal=signal.name, title=title, nxdata=group.name or "")

@@ -41,7 +41,7 @@ def own_job(user: str, script: str, timeout: int = 60) -> str:
     """
     out = Path(f"/tmp/panhub-scoping-{user}.out")
     out.unlink(missing_ok=True)
-    sbatch = shlex.join(["sbatch", "--wait", "-J", "panhub-scoping", "-o", str(out),
+    sbatch = shlex.join(["sbatch", "--wait", "-J", "panhub-scoping", "-o", str(out), "--chdir=/tmp",
                          "--mem=100M", "--wrap", script])  # fmt: skip
     done = subprocess.run(
         ["sudo", "-u", user, "sh", "-c", f"umask 077; {sbatch}"],  # a private output file

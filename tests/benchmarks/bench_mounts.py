@@ -20,7 +20,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "hub_config")]
 
 from panhub import demo  # noqa: E402
-from panhub.mounts import Layout, make_mounts, render_bwrap, render_kubespawner  # noqa: E402
+from panhub.mounts import (  # noqa: E402
+    Layout,
+    SystemView,
+    make_system_mounts,
+    make_view,
+    render_bwrap,
+    render_kubespawner,
+)
 from panhub.proposals import Directory, Proposal, resolve_access  # noqa: E402
 
 RESULTS = ROOT / "tests" / "benchmarks" / "results"
@@ -47,11 +54,12 @@ def time_mounts(directory: Directory, layout: Layout, repeat: int = 30) -> list[
     for _ in range(repeat):
         t0 = time.perf_counter()
         access = resolve_access(USER, directory)
-        mounts = make_mounts(USER, access.proposals, layout)
+        mounts = make_view(USER, access.proposals, layout)
         render_bwrap(mounts, layout)
         render_kubespawner(mounts, layout)
         samples.append(time.perf_counter() - t0)
-    assert len(mounts) == 2 * 1000 + 1
+    system = len(make_system_mounts(SystemView()))
+    assert len(mounts) == system + 2 * 1000 + 1  # the system, the home, 1,000 proposals
     return samples
 
 
@@ -82,8 +90,8 @@ def main() -> int:
             (BENCH_ROOT / f"P{i:06d}" / area).mkdir(parents=True, exist_ok=True)
     os.chmod(BENCH_ROOT.parent, 0o755)
     Path("/data").mkdir(exist_ok=True)
-    few = render_bwrap(make_mounts(USER, ["P000000", "P000001"], layout), layout)
-    many = render_bwrap(make_mounts(USER, [f"P{i:06d}" for i in range(1000)], layout), layout)
+    few = render_bwrap(make_view(USER, ["P000000", "P000001"], layout), layout)
+    many = render_bwrap(make_view(USER, [f"P{i:06d}" for i in range(1000)], layout), layout)
     cases = {
         "true": ["/bin/true"],
         "python_import_singleuser": [VENV_PY, "-c", "import jupyterhub.singleuser"],

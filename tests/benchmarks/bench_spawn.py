@@ -72,6 +72,7 @@ def main() -> int:
     )
     demo.ensure_demo_accounts()
     state = make_state_dir("bench")
+    state.chmod(0o711)  # each hub below gets its own root:panhub 0750 folder
     stock_venv = ensure_stock_venv()
     # no catalogue service beside these hubs: its start-up would only add noise
     quiet = {"PANHUB_CATALOGUE": "0"}

@@ -258,15 +258,19 @@ def prepare_state(inst: HubInstance) -> None:
     site.secure_tree(inst.catalogue_dir, site.Account.lookup(site.CATALOGUE_ACCOUNT))
 
 
-def install_private(inst: HubInstance, source: Path, name: str) -> Path:
-    """Copy ``source`` into ``inst``'s ``etc/`` (root:panhub 0640): readable by the services."""
-    target = inst.etc_dir / name
-    staged = target.with_name(f".{name}.new")
+def copy_file(source: Path, target: Path, mode: int, gid: int = 0) -> Path:
+    """Copy ``source`` to ``target`` (root:``gid``, ``mode``), replacing it in one step."""
+    staged = target.with_name(f".{target.name}.new")
     staged.write_bytes(source.read_bytes())
-    os.chown(staged, 0, inst.etc_dir.stat().st_gid)
-    staged.chmod(0o640)
+    os.chown(staged, 0, gid)
+    staged.chmod(mode)
     staged.replace(target)
     return target
+
+
+def install_private(inst: HubInstance, source: Path, name: str) -> Path:
+    """Copy ``source`` into ``inst``'s ``etc/`` (root:panhub 0640): readable by the services."""
+    return copy_file(source, inst.etc_dir / name, 0o640, inst.etc_dir.stat().st_gid)
 
 
 def stage_config(config: Path) -> Path:
@@ -279,10 +283,7 @@ def stage_config(config: Path) -> Path:
     etc = PREFIX / "etc"
     etc.mkdir(mode=0o755, parents=True, exist_ok=True)
     for source in (config, config.parent / "catalogue_config.py"):
-        staged = etc / f".{source.name}.new"
-        staged.write_bytes(source.read_bytes())
-        staged.chmod(0o644)
-        staged.replace(etc / source.name)
+        copy_file(source, etc / source.name, 0o644)
     return etc / config.name
 
 

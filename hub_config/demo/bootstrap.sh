@@ -41,8 +41,8 @@ stamp="$PANHUB_VENV/.panhub-deps"
 want="$(sha256sum "$project/pyproject.toml" | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   log "installing Python dependencies into $PANHUB_VENV"
-  "$PANHUB_VENV/bin/pip" install -q -U pip hatchling
-  "$PANHUB_VENV/bin/pip" install -q "${project}[all]"
+  "$PANHUB_VENV/bin/pip" install -q -U pip hatchling hatch-jupyter-builder "jupyter-builder>=1.2,<2"
+  PATH="$PANHUB_VENV/bin:$PATH" "$PANHUB_VENV/bin/pip" install -q "${project}[all]"
   # rfc3987-syntax builds ~35 Lark parsers when jsonschema imports it: about 1 s of every
   # JupyterLab start, for an IRI format no Jupyter schema uses. Without it jsonschema skips
   # that format (jupyter-server issue 1559, python-jsonschema issue 1428).
@@ -63,7 +63,8 @@ cat > "$PANHUB_VENV/share/jupyter/lab/settings/overrides.json" <<'JSON'
 }
 JSON
 # the project itself, every time (a few seconds), so jobs run the checked-out code
-"$PANHUB_VENV/bin/pip" install -q --no-deps --no-build-isolation --force-reinstall "$project"
+# the Lab extension builds with the venv's jlpm (jupyter-builder), so the venv leads PATH
+PATH="$PANHUB_VENV/bin:$PATH" "$PANHUB_VENV/bin/pip" install -q --no-deps --no-build-isolation --force-reinstall "$project"
 chmod -R a+rX "$PANHUB_VENV"
 
 chp="$PANHUB_PREFIX/chp/node_modules/.bin/configurable-http-proxy"

@@ -1,0 +1,18 @@
+/**
+ * panhub in JupyterLab: the plugins of `@panhub/catalogue`.
+ */
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: '@panhub/catalogue:plugin',
+  description: 'The facility data catalogue in JupyterLab.',
+  autoStart: true,
+  activate: (app: JupyterFrontEnd) => {
+    void app;
+  }
+};
+
+export default [plugin];

@@ -1,0 +1,29 @@
+"""The catalogue's server extension in the user's JupyterLab server.
+
+It serves the Lab side of panhub (the catalogue panel, NeXus files opened in the viewer)
+under ``<base_url>panhub-catalogue/api/`` and reaches the catalogue service with the
+server's own hub token, through :mod:`panhub_catalogue.client`: the browser never holds
+another credential. Enabled by ``jupyter-config/panhub_catalogue.json``, which the wheel
+installs into ``etc/jupyter/jupyter_server_config.d/``.
+
+Modules
+-------
+handlers   the routes (thin adapters, owner-only, JSON errors)
+code       Python code that opens a file (viewer, h5py), with Python's own quoting
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from panhub_catalogue.lab.handlers import make_routes
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    return [{"module": "panhub_catalogue.lab"}]
+
+
+def _load_jupyter_server_extension(server_app: Any) -> None:
+    web_app = server_app.web_app
+    web_app.add_handlers(".*$", make_routes(web_app.settings["base_url"]))
+    server_app.log.info("panhub_catalogue.lab: routes under panhub-catalogue/api/")

@@ -1,0 +1,90 @@
+"""The server extension's routes in the user's JupyterLab server (thin adapters).
+
+Every route answers JSON under ``<base_url>panhub-catalogue/api/``, needs the server's
+own login (``@tornado.web.authenticated``) and serves the server's owner only: under
+JupyterHub's sharing, a guest would otherwise act with the owner's catalogue rights.
+Errors are ``{"message": ...}`` with the status, written in one place
+(:meth:`LabHandler.write_error`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import tornado.web
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+
+from panhub_catalogue import __version__
+from panhub_catalogue.lab.code import make_open_code
+
+#: URL namespace of the routes, below the server's base URL.
+NAMESPACE = "panhub-catalogue"
+
+
+class LabHandler(APIHandler):
+    """Base of the routes: owner-only, JSON errors."""
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        await super().prepare()
+        owner = os.environ.get("JUPYTERHUB_USER")
+        user = self.current_user
+        name = getattr(user, "username", None) or getattr(user, "name", None)
+        if owner and user is not None and name != owner:
+            raise tornado.web.HTTPError(403, "this server's catalogue is its owner's only")
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.set_header("Content-Type", "application/json")
+        reason = self._reason
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, tornado.web.HTTPError) and exc.log_message:
+            reason = exc.log_message % exc.args if exc.args else exc.log_message
+        self.finish(json.dumps({"message": reason}))
+
+    def write_json(self, body: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body))
+
+    def get_os_path(self, api_path: str) -> str:
+        """The file-system path of a contents-API path (relative to the server's root)."""
+        manager = self.contents_manager
+        root = os.path.abspath(getattr(manager, "root_dir", os.getcwd()))
+        path = os.path.normpath(os.path.join(root, api_path.strip("/")))
+        if path != root and not path.startswith(root.rstrip("/") + "/"):
+            raise tornado.web.HTTPError(400, "the path leaves the server's root folder")
+        return path
+
+
+class VersionHandler(LabHandler):
+    """``GET api/version``: the server half is there, and its version (the handshake)."""
+
+    @tornado.web.authenticated
+    def get(self) -> None:
+        self.write_json({"version": __version__})
+
+
+class OpenCodeHandler(LabHandler):
+    """``GET api/open-code?path=<contents path>``: the path as mounted, code that opens it."""
+
+    @tornado.web.authenticated
+    def get(self) -> None:
+        api_path = self.get_query_argument("path", "")
+        if not api_path:
+            raise tornado.web.HTTPError(400, "path: missing")
+        path = self.get_os_path(api_path)
+        self.write_json({"path": path, "code": make_open_code(path)})
+
+
+def make_routes(base_url: str) -> list[tuple[str, type[LabHandler]]]:
+    """The routes of the server extension below ``base_url``."""
+
+    def url(pattern: str) -> str:
+        return url_path_join(base_url, NAMESPACE, "api", pattern)
+
+    return [
+        (url("version"), VersionHandler),
+        (url("open-code"), OpenCodeHandler),
+    ]

@@ -1,0 +1,47 @@
+"""The server extension's routes in a real jupyter_server (pytest-jupyter's jp_fetch)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from panhub_catalogue import __version__
+from tornado.httpclient import HTTPClientError
+
+pytest_plugins = ["pytest_jupyter.jupyter_server"]
+
+
+@pytest.fixture
+def fetch(jp_fetch, jp_asyncio_loop):
+    """jp_fetch run to completion on the server's own loop (pytest-asyncio runs coroutine
+    tests on a loop of its own, where the server would never answer)."""
+
+    def run(*parts, **kwargs):
+        return jp_asyncio_loop.run_until_complete(jp_fetch(*parts, **kwargs))
+
+    return run
+
+
+@pytest.fixture
+def jp_server_config(jp_root_dir):
+    return {"ServerApp": {"jpserver_extensions": {"panhub_catalogue.lab": True}}}
+
+
+def test_version(fetch):
+    response = fetch("panhub-catalogue", "api", "version")
+    assert json.loads(response.body) == {"version": __version__}
+
+
+def test_open_code_gives_the_path_as_mounted(fetch, jp_root_dir):
+    response = fetch("panhub-catalogue", "api", "open-code", params={"path": "a b/x'.nxs"})
+    body = json.loads(response.body)
+    path = str(jp_root_dir / "a b" / "x'.nxs")
+    assert body["path"] == path
+    assert f"NexusViewer({path!r})" in body["code"]["viewer"]
+
+
+def test_open_code_refuses_a_path_out_of_the_root(fetch):
+    with pytest.raises(HTTPClientError) as caught:
+        fetch("panhub-catalogue", "api", "open-code", params={"path": "../../etc/shadow"})
+    assert caught.value.code == 400
+    assert "leaves the server's root" in json.loads(caught.value.response.body)["message"]

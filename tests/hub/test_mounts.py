@@ -9,6 +9,8 @@ from panhub.mounts import (
     Layout,
     Mount,
     SystemView,
+    get_lab_start,
+    make_lab_env,
     make_mounts,
     make_system_mounts,
     make_view,
@@ -207,3 +209,26 @@ def test_kubespawner_ignores_the_system_part() -> None:
     assert render_kubespawner(mounts, LAYOUT) == render_kubespawner(
         make_mounts("bob", ["20260002"], LAYOUT), LAYOUT
     )
+
+
+def test_lab_env_maps_the_root_to_the_view() -> None:
+    layout = Layout(root="/gpfs/proposals", view="/data")
+    assert make_lab_env(layout, True, "http://hub:8090/services/catalogue/") == {
+        "PANHUB_PROPOSALS_ROOT": "/gpfs/proposals",
+        "PANHUB_PROPOSALS_VIEW": "/data",
+        "PANHUB_CATALOGUE_URL": "http://hub:8090/services/catalogue/",
+    }
+
+
+def test_lab_env_without_a_view_or_catalogue() -> None:
+    layout = Layout(root="/gpfs/proposals", view="/data")
+    assert make_lab_env(layout, False) == {
+        "PANHUB_PROPOSALS_ROOT": "/gpfs/proposals",
+        "PANHUB_PROPOSALS_VIEW": "/gpfs/proposals",
+    }
+
+
+def test_lab_starts_at_the_proposals_in_a_view_else_at_home() -> None:
+    layout = Layout(view="/data")
+    assert get_lab_start(layout, True, "/home/alice") == "/data"
+    assert get_lab_start(layout, False, "/home/alice") == "/home/alice"

@@ -113,6 +113,7 @@ c.Spawner.default_url = "/lab"
 # and /data/<proposal> with the paths as mounted (a copied path works in a cell); it
 # opens at the proposals (FacilitySlurmSpawner.lab_start), later at the last folder used
 c.Spawner.notebook_dir = "/"
+c.Spawner.args = ["--LabApp.copy_absolute_path=True"]  # "Copy Path" gives /data/...
 c.Spawner.cmd = [os.path.join(venv_bin, "jupyterhub-singleuser")]
 c.Spawner.poll_interval = int(env("PANHUB_POLL_INTERVAL", "10"))
 c.Spawner.start_timeout = 300

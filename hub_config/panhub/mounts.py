@@ -241,6 +241,12 @@ def render_bwrap(mounts: list[Mount], layout: Layout, bwrap: str = "bwrap") -> l
     if linked:
         for pid in proposals:
             argv += ["--symlink", layout.path(pid), posixpath.join(layout.view, pid)]
+    # the view's scaffolding (its root, the empty folders that hold the binds, what hides
+    # secrets) is read-only: a file saved there would vanish with the job, so the Lab must
+    # refuse it rather than lose it; the binds below keep their own modes
+    hiding = [m.target for m in mounts if m.kind == "tmpfs" and m not in owned]
+    for path in (*hiding, *([] if linked else [layout.root]), layout.view, "/"):
+        argv += ["--remount-ro", path]
     return [*argv, "--"]
 
 

@@ -137,6 +137,7 @@ async def client(sqlite_sessions: sessionmaker[Session], tmp_path: Path) -> Asyn
         base_url=BASE,
         max_limit=100,
         download_roots=(str(root),),
+        proposals_root=str(root),
         public_url="https://hub.example.org" + BASE,
         clock=lambda: NOW,
     )

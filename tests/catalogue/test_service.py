@@ -104,6 +104,9 @@ async def test_one_investigation(client: Client) -> None:
     assert page["samples"] == [{"id": page["samples"][0]["id"], "name": "sample2", "type": None}]
     assert page["datafiles"]["total"] == 4
     assert {f["name"] for f in page["datafiles"]["items"]} >= {"scan0001.nxs", "notes.txt"}
+    for item in page["datafiles"]["items"]:
+        assert item["location"] == f"{client.root}/{item['relativePath']}"
+        assert item["relativePath"].startswith(f"{BENS}/")
 
 
 async def test_invisible_and_missing_look_the_same(client: Client) -> None:

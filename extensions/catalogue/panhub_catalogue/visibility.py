@@ -281,6 +281,25 @@ def list_datafiles(
     return int(total or 0), list(rows)
 
 
+def list_datasets(
+    session: Session, investigation_id: int, limit: int, offset: int = 0
+) -> tuple[int, list[Dataset]]:
+    """Datasets of an investigation the caller was already allowed to see, one page.
+
+    Newest first (start date, datasets without one last), then by name.
+    """
+    where = Dataset.investigation_id == investigation_id
+    total = session.scalar(select(func.count()).select_from(Dataset).where(where))
+    rows = session.scalars(
+        select(Dataset)
+        .where(where)
+        .order_by(Dataset.startDate.desc().nulls_last(), Dataset.name, Dataset.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return int(total or 0), list(rows)
+
+
 def collection_investigations(collection_id: int) -> ColumnElement[bool]:
     """A clause on :class:`Investigation`: those a collection's datasets or files belong to."""
     via_datasets = (

@@ -190,12 +190,28 @@ class InvestigationHandler(CatalogueHandler):
 
     async def get(self, investigation_id: str) -> None:
         reject_unknown(self.request.query_arguments, ())
-        file_limit = self.service_options.file_limit
+        options = self.service_options
         await self.answer(
             partial(
                 answers.investigation,
                 investigation_id=int(investigation_id),
-                file_limit=file_limit,
+                file_limit=options.file_limit,
+                options=options.records,
+            )
+        )
+
+
+class DatasetsHandler(CatalogueHandler):
+    """``GET api/investigations/<id>/datasets?limit=&offset=``: its datasets, paginated."""
+
+    async def get(self, investigation_id: str) -> None:
+        limit, offset = parse_page(self.query_params(), self.service_options.max_limit)
+        await self.answer(
+            partial(
+                answers.datasets,
+                investigation_id=int(investigation_id),
+                limit=limit,
+                offset=offset,
             )
         )
 
@@ -204,10 +220,26 @@ class DatafilesHandler(CatalogueHandler):
     """``GET api/datasets/<id>/datafiles?limit=&offset=``: a dataset's files, paginated."""
 
     async def get(self, dataset_id: str) -> None:
-        limit, offset = parse_page(self.query_params(), self.service_options.max_limit)
+        options = self.service_options
+        limit, offset = parse_page(self.query_params(), options.max_limit)
         await self.answer(
-            partial(answers.datafiles, dataset_id=int(dataset_id), limit=limit, offset=offset)
+            partial(
+                answers.datafiles,
+                dataset_id=int(dataset_id),
+                limit=limit,
+                offset=offset,
+                root=options.proposals_root,
+            )
         )
+
+
+class DatafileHandler(CatalogueHandler):
+    """``GET api/datafiles/<id>``: one file, with its dataset's and investigation's names."""
+
+    async def get(self, datafile_id: str) -> None:
+        reject_unknown(self.request.query_arguments, ())
+        root = self.service_options.proposals_root
+        await self.answer(partial(answers.datafile, datafile_id=int(datafile_id), root=root))
 
 
 class DownloadHandler(CatalogueHandler):
@@ -317,6 +349,7 @@ class LandingHandler(CatalogueHandler):
                 kind=kind,
                 item_id=int(item_id),
                 logbook_entries=options.landing_logbook_entries,
+                options=options.records,
             )
         )
         url = f"{options.public_url}landing/{kind}/{item_id}"

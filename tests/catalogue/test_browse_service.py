@@ -167,3 +167,15 @@ async def test_bad_parameters_are_400_naming_them(
     target = path.format(P=browse.ids["P-OLD"], F=file_of(browse, "P-OLD"))
     body = await browse.json(target, status=400, **params)
     assert message in body["message"]
+
+
+async def test_citation_route_and_the_record_agree(browse: Client) -> None:
+    investigation_id = browse.ids["P-OLD"]
+    cited = await browse.json(f"api/investigations/{investigation_id}/citation")
+    assert set(cited) == {"text", "bibtex", "ris"}
+    assert cited["text"] == "Ana Example (2025). a study. PANHUB. https://doi.org/10.5072/panhub.2"
+    assert cited["bibtex"].startswith("@misc{panhub-pold-2025,\n  author = {Ana Example},\n")
+    assert "  url = {https://doi.org/10.5072/panhub.2},\n" in cited["bibtex"]
+    assert cited["ris"].startswith("TY  - DATA\nAU  - Ana Example\nTI  - a study\n")
+    record = await browse.json(f"api/investigations/{investigation_id}")
+    assert record["citation"] == {"text": cited["text"], "bibtex": cited["bibtex"]}

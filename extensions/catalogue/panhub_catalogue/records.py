@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from panhub_catalogue.citation import make_bibtex, make_citation
 from panhub_catalogue.clock import format_utc
 from panhub_catalogue.model import (
     DataCollection,
@@ -69,6 +70,11 @@ def make_relative_path(location: str | None, root: str) -> str | None:
     if relative == "." or relative == ".." or relative.startswith("../"):
         return None
     return relative
+
+
+def make_landing_url(options: RecordOptions, investigation_id: int) -> str:
+    """The landing page of an investigation, as the world sees it."""
+    return f"{options.public_url}landing/investigations/{investigation_id}"
 
 
 def is_public(investigation: Investigation, now: datetime) -> bool:
@@ -235,6 +241,11 @@ def describe_investigation(
     summary["datafiles"] = {
         "total": total,
         "items": [describe_datafile(f, options.proposals_root) for f in files],
+    }
+    url = make_landing_url(options, investigation.id)
+    summary["citation"] = {
+        "text": make_citation(summary, options.publisher),
+        "bibtex": make_bibtex(summary, options.publisher, url),
     }
     return summary
 

@@ -17,6 +17,7 @@ from typing import Any, TypeAlias, TypeVar
 from sqlalchemy.orm import Session
 
 from panhub_catalogue import logbook, records
+from panhub_catalogue.citation import make_citations
 from panhub_catalogue.errors import CatalogueError, Forbidden
 from panhub_catalogue.identity import Identity
 from panhub_catalogue.ingest.members import read_directory
@@ -68,6 +69,21 @@ def investigation(
     """``GET api/investigations/<id>``: one investigation, its samples, datasets, files."""
     found = get_investigation(session, identity, investigation_id, now)
     return records.describe_investigation(session, found, now, file_limit, options)
+
+
+def citation(
+    session: Session,
+    identity: Identity,
+    now: datetime,
+    *,
+    investigation_id: int,
+    options: records.RecordOptions,
+) -> JSON:
+    """``GET api/investigations/<id>/citation``: ``{"text", "bibtex", "ris"}``."""
+    found = get_investigation(session, identity, investigation_id, now)
+    (summary,) = records.summarize_investigations(session, [found], now)
+    url = records.make_landing_url(options, found.id)
+    return make_citations(summary, options.publisher, url)
 
 
 def datasets(

@@ -201,6 +201,17 @@ class InvestigationHandler(CatalogueHandler):
         )
 
 
+class CitationHandler(CatalogueHandler):
+    """``GET api/investigations/<id>/citation``: how to cite it (text, BibTeX, RIS)."""
+
+    async def get(self, investigation_id: str) -> None:
+        reject_unknown(self.request.query_arguments, ())
+        options = self.service_options.records
+        await self.answer(
+            partial(answers.citation, investigation_id=int(investigation_id), options=options)
+        )
+
+
 class DatasetsHandler(CatalogueHandler):
     """``GET api/investigations/<id>/datasets?limit=&offset=``: its datasets, paginated."""
 

@@ -6,22 +6,7 @@ import json
 from html import escape
 from typing import Any
 
-
-def format_authors(users: list[dict[str, Any]]) -> list[str]:
-    """Author names, principal investigators first, as in the investigation's member list."""
-    ordered = sorted(users, key=lambda u: (u.get("role") != "PI", u.get("fullName") or u["name"]))
-    return [u.get("fullName") or u["name"] for u in ordered]
-
-
-def make_citation(record: dict[str, Any], publisher: str) -> str:
-    """``Authors (year). Title. Publisher. https://doi.org/DOI`` (DataCite's recommended form)."""
-    authors = "; ".join(format_authors(record.get("users", []))) or publisher
-    date = record.get("releaseDate") or record.get("publicationDate") or record.get("startDate")
-    year = date[:4] if date else "n.d."
-    title = record.get("title") or record.get("name") or ""
-    doi = record.get("doi")
-    where = f" https://doi.org/{doi}" if doi else ""
-    return f"{authors} ({year}). {title}. {publisher}.{where}"
+from panhub_catalogue.citation import format_authors, make_citation
 
 
 def make_jsonld(record: dict[str, Any], publisher: str, url: str) -> dict[str, Any]:

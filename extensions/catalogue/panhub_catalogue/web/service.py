@@ -108,6 +108,7 @@ def make_app(
         (base + r"api/investigations/(\d{1,18})", handlers.InvestigationHandler),
         (base + r"api/investigations/(\d{1,18})/logbook", handlers.LogbookHandler),
         (base + r"api/investigations/(\d{1,18})/datasets", handlers.DatasetsHandler),
+        (base + r"api/investigations/(\d{1,18})/citation", handlers.CitationHandler),
         (base + r"api/facets", handlers.FacetsHandler),
         (base + r"api/datasets/(\d{1,18})/datafiles", handlers.DatafilesHandler),
         (base + r"api/datafiles/(\d{1,18})", handlers.DatafileHandler),

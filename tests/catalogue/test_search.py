@@ -126,6 +126,17 @@ def test_facets(sessions: sessionmaker[Session]) -> None:
         only_bl13 = count_facets(session, admin, replace(EVERYTHING, beamlines=("BL13",)), NOW)
         assert only_bl13["beamline"] == facets["beamline"]
         assert only_bl13["access"] == [("embargoed", 1), ("public", 1)]
+        assert facets["user"] == [("ana", 2), ("ben", 1), ("chloe", 1), ("dai", 1)]
+        assert only_bl13["user"] == [("ana", 2), ("ben", 1)]
+        # the user facet ignores the user filter, and applies the others
+        by_user = replace(EVERYTHING, users=("dai",), access="embargoed")
+        assert count_facets(session, admin, by_user, NOW)["user"] == [
+            ("ana", 1),
+            ("ben", 1),
+            ("chloe", 1),
+            ("dai", 1),
+        ]
         anonymous = count_facets(session, ANONYMOUS, EVERYTHING, NOW)
         assert anonymous["beamline"] == [("BL13", 1)]
         assert anonymous["access"] == [("public", 1)]
+        assert anonymous["user"] == [("ana", 1)]

@@ -7,6 +7,7 @@ lookup or logbook read returns a row the oracle says the caller may not see.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 
@@ -161,6 +162,8 @@ def check_world(session: Session, world: World, identity: Identity, search: Sear
     )
     assert sum(n for _, n in facets["access"]) >= len(expected)
     assert sum(n for _, n in facets["year"]) == len(expected) or search.date_from is not None
+    members = Counter(user for p in world.proposals if p.name in expected for user, _ in p.members)
+    assert facets["user"] == sorted(members.items(), key=lambda r: (-r[1], r[0]))
     for proposal in world.proposals:
         visible = is_visible(world, identity, proposal)
         try:

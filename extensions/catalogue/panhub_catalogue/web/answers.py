@@ -29,6 +29,7 @@ from panhub_catalogue.visibility import (
     get_investigation,
     get_landing_collection,
     get_landing_investigation,
+    get_logbook_attachment,
     list_datafiles,
     list_datasets,
     resolve_identity,
@@ -142,12 +143,28 @@ def logbook_page(
 
 
 def annotation(
-    session: Session, identity: Identity, now: datetime, *, investigation_id: int, body: object
+    session: Session,
+    identity: Identity,
+    now: datetime,
+    *,
+    investigation_id: int,
+    body: object,
+    figure_max_bytes: int,
 ) -> JSON:
     """``POST api/investigations/<id>/logbook``: add the annotation, commit, return it."""
-    entry = logbook.write_annotation(session, identity, investigation_id, body, now)
+    entry = logbook.write_annotation(
+        session, identity, investigation_id, body, now, figure_max_bytes
+    )
     session.commit()
     return logbook.describe_entry(entry)
+
+
+def attachment(
+    session: Session, identity: Identity, now: datetime, *, attachment_id: int
+) -> logbook.Figure:
+    """``GET api/logbook/attachments/<id>``: the figure, to whoever reads that logbook."""
+    found = get_logbook_attachment(session, identity, attachment_id, now)
+    return logbook.Figure(found.mimeType, found.data)
 
 
 def whoami(session: Session, identity: Identity, now: datetime) -> JSON:

@@ -112,6 +112,7 @@ def make_app(
         (base + r"api/facets", handlers.FacetsHandler),
         (base + r"api/datasets/(\d{1,18})/datafiles", handlers.DatafilesHandler),
         (base + r"api/datafiles/(\d{1,18})", handlers.DatafileHandler),
+        (base + r"api/logbook/attachments/(\d{1,18})", handlers.AttachmentHandler),
         (base + r"api/datafiles/(\d{1,18})/download", handlers.DownloadHandler),
         (base + r"api/whoami", handlers.WhoAmIHandler),
         (base + r"api/directory", handlers.DirectoryHandler),

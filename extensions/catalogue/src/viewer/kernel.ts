@@ -48,6 +48,11 @@ export class ViewerKernel {
     this._kernelName = name || 'python3';
   }
 
+  /** The running kernel, if any (resolved). */
+  get current(): IViewerRuntime | null {
+    return this._current;
+  }
+
   /** Number of viewers holding the kernel. */
   get users(): number {
     return this._users.size;
@@ -104,6 +109,27 @@ export class ViewerKernel {
       this._runtime = null;
       await this._stop(runtime);
     }
+  }
+
+  /**
+   * Shut down viewer kernels that no page is connected to any more (a page that
+   * crashed, or closed without its `pagehide` request reaching the server). A
+   * viewer kernel of another open page keeps its connection and is left alone.
+   */
+  async reapOrphans(): Promise<number> {
+    const sessions = this._services.sessions;
+    await sessions.ready;
+    await sessions.refreshRunning();
+    let count = 0;
+    for (const model of Array.from(sessions.running())) {
+      const connections = (model.kernel as { connections?: number } | null)
+        ?.connections;
+      if (model.type === SESSION_TYPE && connections === 0) {
+        await sessions.shutdown(model.id).catch(() => undefined);
+        count += 1;
+      }
+    }
+    return count;
   }
 
   /** Shut everything down (the plugin never does; tests may). */
@@ -171,11 +197,15 @@ export class ViewerKernel {
       }
     });
     this._manager = manager;
-    return { sessionContext, rendermime };
+    this._current = { sessionContext, rendermime };
+    return this._current;
   }
 
   private async _stop(runtime: IViewerRuntime): Promise<void> {
     this._sessionId = null;
+    if (this._current === runtime) {
+      this._current = null;
+    }
     const manager = this._manager;
     this._manager = null;
     try {
@@ -210,6 +240,7 @@ export class ViewerKernel {
   private _runtime: Promise<IViewerRuntime> | null = null;
   private _manager: IDisposable | null = null;
   private _sessionId: string | null = null;
+  private _current: IViewerRuntime | null = null;
   private _lost = new Signal<this, string>(this);
 }
 

@@ -17,7 +17,7 @@ import {
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { copyIcon, LabIcon } from '@jupyterlab/ui-components';
+import { copyIcon, LabIcon, refreshIcon } from '@jupyterlab/ui-components';
 
 import { requestOpenCode } from './api';
 import {
@@ -78,6 +78,7 @@ export const viewerPlugin: JupyterFrontEndPlugin<void> = {
       serviceManager,
       rendermime: viewerRendermime
     });
+    void kernel.reapOrphans().catch(() => undefined);
     if (settingRegistry) {
       void settingRegistry
         .load(PLUGIN_ID)
@@ -134,6 +135,14 @@ export const viewerPlugin: JupyterFrontEndPlugin<void> = {
               path: widget.context.path
             });
           }
+        })
+      );
+      widget.toolbar.addItem(
+        'reload',
+        new ToolbarButton({
+          icon: refreshIcon,
+          tooltip: 'Open the file again (it may still be written)',
+          onClick: () => void widget.content.reopen()
         })
       );
       widget.context.pathChanged.connect(() => void tracker.save(widget));

@@ -131,6 +131,23 @@ export class NexusViewerPanel extends Widget {
     return this._ready;
   }
 
+  /**
+   * Show the file again (a file still being written may have grown, or become
+   * readable): close the viewer in the kernel and open a new one.
+   */
+  async reopen(): Promise<void> {
+    await this._ready;
+    const kernel = this._kernel.current?.sessionContext.session?.kernel;
+    if (kernel) {
+      await kernel.requestExecute({
+        code: makeCloseCode(this._key),
+        silent: true,
+        store_history: false
+      }).done.catch(() => undefined);
+    }
+    return this.open();
+  }
+
   dispose(): void {
     if (this.isDisposed) {
       return;
@@ -152,12 +169,17 @@ export class NexusViewerPanel extends Widget {
     try {
       path = await this._resolve();
       this._path = path;
+      if (this.isDisposed) {
+        return;
+      }
       runtime = await this._kernel.acquire(this._key);
     } catch (err) {
       this._showMessage(err instanceof Error ? err.message : String(err));
       return;
     }
     if (this.isDisposed) {
+      // closed while the kernel started: dispose() released it before it was held
+      void this._kernel.release(this._key);
       return;
     }
     this._output?.dispose();
@@ -198,6 +220,11 @@ export class NexusViewerPanel extends Widget {
     this._status.node.setAttribute('role', 'status');
     this._status.node.textContent = text;
     this._status.setHidden(!text);
+  }
+
+  /** Show `message` instead of the viewer. */
+  showMessage(message: string): void {
+    this._showMessage(message);
   }
 
   private _showMessage(message: string): void {
@@ -252,7 +279,10 @@ export class NexusViewerFactory extends ABCWidgetFactory<
     });
     const widget = new NexusViewerDocument({ content, context });
     widget.addClass('jp-PanhubViewerDocument');
-    void context.ready.then(() => content.open());
+    context.ready.then(
+      () => content.open(),
+      () => content.showMessage(`${context.path}: no such file (or not readable).`)
+    );
     return widget;
   }
 

@@ -141,6 +141,7 @@ export const viewerPlugin: JupyterFrontEndPlugin<void> = {
         'reload',
         new ToolbarButton({
           icon: refreshIcon,
+          label: 'Reload',
           tooltip: 'Open the file again (it may still be written)',
           onClick: () => void widget.content.reopen()
         })
@@ -205,7 +206,7 @@ export const viewerPlugin: JupyterFrontEndPlugin<void> = {
           try {
             await serviceManager.contents.get(path, { content: false });
           } catch {
-            throw new Error(`${given}: no such file (or it is not reachable here).`);
+            throw new Error('no such file (or it is not reachable here).');
           }
           return await commands.execute('docmanager:open', {
             path,

@@ -93,7 +93,11 @@ function setMessage(node: HTMLElement, message: string): void {
   title.textContent = 'The viewer could not open this file. ';
   const text = document.createElement('span');
   text.textContent = message;
-  node.append(title, text);
+  const hint = document.createElement('span');
+  hint.className = 'jp-PanhubViewer-hint';
+  hint.textContent =
+    'A file still being written may open later: Reload in the toolbar tries again.';
+  node.append(title, text, hint);
 }
 
 /**

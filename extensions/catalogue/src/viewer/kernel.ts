@@ -15,7 +15,7 @@
  */
 import { SessionContext, ISessionContext } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry, RenderMimeRegistry } from '@jupyterlab/rendermime';
-import { ServerConnection, ServiceManager } from '@jupyterlab/services';
+import { Kernel, ServerConnection, ServiceManager } from '@jupyterlab/services';
 import { UUID } from '@lumino/coreutils';
 import { IDisposable } from '@lumino/disposable';
 import { Signal } from '@lumino/signaling';
@@ -174,6 +174,15 @@ export class ViewerKernel {
     if (!kernel) {
       sessionContext.dispose();
       throw new Error(`The kernel "${name}" did not start.`);
+    }
+    // Comms on the main shell, not on kernel subshells (JupyterLab 4.6's default,
+    // one subshell per comm target): the widget manager's first state request opens
+    // and closes a 'jupyter.widget.control' comm, whose subshell is deleted while the
+    // viewer's own comms are being set up, and the kernel then refuses the viewer's
+    // messages ("Unknown subshell_id"). This kernel runs no long cells, so the
+    // subshells would buy nothing.
+    if ('commsOverSubshells' in kernel) {
+      kernel.commsOverSubshells = 'disabled' as Kernel.IKernelConnection['commsOverSubshells'];
     }
     this._sessionId = sessionContext.session?.id ?? null;
     const rendermime = this._rendermime.clone({

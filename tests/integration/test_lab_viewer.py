@@ -47,9 +47,7 @@ def is_stale(build: Path, sources: list[Path]) -> bool:
     built = build / "package.json"
     if not built.exists():
         return True
-    newest = max(
-        f.stat().st_mtime for folder in sources for f in folder.rglob("*") if f.is_file()
-    )
+    newest = max(f.stat().st_mtime for folder in sources for f in folder.rglob("*") if f.is_file())
     return newest > built.stat().st_mtime
 
 
@@ -69,9 +67,7 @@ def extension() -> Path:
 def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with a 4M-like stack, a copy under another extension, broken files."""
     folder = tmp_path_factory.mktemp("nexus")
-    synthetic.write_eiger_stack(
-        folder / "stack.nxs", shape=synthetic.EIGER_4M, n_frames=N_FRAMES
-    )
+    synthetic.write_eiger_stack(folder / "stack.nxs", shape=synthetic.EIGER_4M, n_frames=N_FRAMES)
     shutil.copy(folder / "stack.nxs", folder / "other.nx5")
     (folder / "broken.h5").write_bytes(b"this is not HDF5\n" * 100)
     whole = (folder / "stack.nxs").read_bytes()
@@ -129,12 +125,10 @@ def current_tab(page: Page) -> str:
     return page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current").inner_text().strip()
 
 
-def test_nexus_files_open_in_the_viewer(
-    page: Page, lab: str, files: Path, artifacts: Path
-) -> None:
+def test_nexus_files_open_in_the_viewer(page: Page, lab: str, files: Path, artifacts: Path) -> None:
     contents: list[str] = []
     page.on("request", lambda r: contents.append(r.url) if "/api/contents/" in r.url else None)
-    url, token = lab.split("|")
+    url, _token = lab.split("|")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
     open_folder(page, lab, files)
     scripts = page.evaluate("() => [...document.scripts].map(s => s.src)")
@@ -235,7 +229,9 @@ def test_nexus_files_open_in_the_viewer(
 
     # never the file's content through the contents API, for any file opened
     read = [u for u in contents if "content=1" in u or "format=base64" in u or "format=text" in u]
-    opened = [u for u in read if any(n in u for n in ("stack.nxs", "other.nx5", "broken.h5", "half.nxs"))]
+    opened = [
+        u for u in read if any(n in u for n in ("stack.nxs", "other.nx5", "broken.h5", "half.nxs"))
+    ]
     assert opened == [], opened
     assert any("stack.nxs?type=file&content=0" in u for u in contents), contents
     assert first_frame_s < 30, first_frame_s

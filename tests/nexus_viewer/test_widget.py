@@ -167,6 +167,19 @@ def test_bad_input_is_an_error_message_not_an_exception(tmp_path: Path) -> None:
     assert missing.error.endswith("absent.nxs: no such file")
 
 
+def test_a_file_that_did_not_open_keeps_its_message(tmp_path: Path) -> None:
+    # the front end asks for the tree and a first image as soon as it is shown
+    synthetic.write_eiger_stack(tmp_path / "whole.nxs", shape=(40, 30), n_frames=2)
+    whole = (tmp_path / "whole.nxs").read_bytes()
+    (tmp_path / "half.nxs").write_bytes(whole[: len(whole) // 2])  # still being written
+    viewer = NexusViewer(tmp_path / "half.nxs", threaded=False)
+    message = viewer.error
+    assert message.startswith("half.nxs is truncated or corrupt")
+    client(viewer, {"type": "children", "path": "/", "offset": 0})
+    client(viewer, {"type": "view", "id": 1, "frame": 0, "display_shape": [20, 20]})
+    assert viewer.error == message
+
+
 def test_plain_hdf5_text_and_links(tmp_path: Path) -> None:
     path = tmp_path / "plain.h5"
     synthetic.write_plain_hdf5(path)

@@ -14,7 +14,7 @@ import signal
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from tests.support.browser import ARGS, CHROMIUM  # noqa: F401 - re-exported for the benchmark
@@ -44,11 +44,22 @@ def write_notebook(path: Path, code: str) -> None:
 
 
 @contextlib.contextmanager
-def running_lab(root: Path, port: int = 8890, deadline: float = 90.0) -> Iterator[str]:
+def running_lab(
+    root: Path,
+    port: int = 8890,
+    deadline: float = 90.0,
+    *,
+    root_dir: Path | None = None,
+    pythonpath: Sequence[Path] = (),
+    extra_args: Sequence[str] = (),
+) -> Iterator[str]:
     """Start JupyterLab serving `root`; yield its base URL with the token; stop it.
 
     The news toast is switched off (stable screenshots) and the kernels import the
     viewer from the working tree (PYTHONPATH), not from an installed copy.
+    `root_dir` serves another folder than `root` (which keeps the settings and the
+    log), `pythonpath` puts more working-tree folders first on the server's path,
+    `extra_args` go to ``jupyter lab`` as they are.
     """
     token = secrets.token_hex(16)
     settings = root / ".lab-settings" / "@jupyterlab" / "apputils-extension"
@@ -56,14 +67,15 @@ def running_lab(root: Path, port: int = 8890, deadline: float = 90.0) -> Iterato
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
-    env = dict(os.environ, PYTHONPATH=str(VIEWER_SRC), JUPYTER_PLATFORM_DIRS="1")
+    path = os.pathsep.join(str(p) for p in (*pythonpath, VIEWER_SRC))
+    env = dict(os.environ, PYTHONPATH=path, JUPYTER_PLATFORM_DIRS="1")
     log = (root / "lab.log").open("w")
     proc = subprocess.Popen(
         [str(VENV / "bin" / "jupyter"), "lab", "--allow-root", "--no-browser",
          f"--ServerApp.token={token}", "--ServerApp.ip=127.0.0.1", f"--port={port}",
-         "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}",
+         "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root_dir or root}",
          f"--LabApp.user_settings_dir={root / '.lab-settings'}",
-         f"--LabApp.workspaces_dir={root / '.lab-workspaces'}"],
+         f"--LabApp.workspaces_dir={root / '.lab-workspaces'}", *extra_args],
         cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

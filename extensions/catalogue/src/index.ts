@@ -6,6 +6,8 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 
+import { viewerPlugin } from './viewer';
+
 const plugin: JupyterFrontEndPlugin<void> = {
   id: '@panhub/catalogue:plugin',
   description: 'The facility data catalogue in JupyterLab.',
@@ -15,4 +17,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [plugin];
+export default [plugin, viewerPlugin];

@@ -476,7 +476,9 @@ class NexusViewer(anywidget.AnyWidget):
         kind = content.get("type")
         session = self._session
         if session is None:
-            raise ViewerError("no file open")
+            if kind == "refresh":
+                raise ViewerError("no file open")
+            return  # the front end's first requests must not hide why the file did not open
         if kind == "view":
             self._stop_player()
             self._on_client_view(content)

@@ -1,0 +1,237 @@
+"""NeXus files open in the viewer from JupyterLab's file browser (no hub: a Lab of its own).
+
+A throw-away JupyterLab (root folder ``/``, as in panhub's servers) loads the working
+tree's ``@panhub/catalogue`` build and server extension. A double click on a 4M-like
+stack opens a main-area tab showing ``NexusViewer`` with its first frame drawn; "Open
+With → NeXus viewer" opens a second one on the same kernel; a broken file and a
+half-written one show why they did not open while the kernel and the other viewers
+go on; a missing path given to ``panhub:open-nexus`` is reported; "Copy code" puts
+``open-code``'s viewer code on the clipboard; closing the last viewer shuts the
+kernel down. The file's content never goes through the contents API. Screenshots go
+to artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from panhub_nexus import synthetic
+from playwright.sync_api import Locator, Page, expect
+
+from tests.support.lab import ROOT, running_lab
+
+pytestmark = pytest.mark.browser
+
+EXTENSION = ROOT / "extensions" / "catalogue"
+BUILD = EXTENSION / "labextension"
+JLPM = "/opt/panhub/venv/bin/jlpm"
+PORT = 8894
+N_FRAMES = 4
+VISIBLE = ".jp-PanhubViewerDocument:not(.lm-mod-hidden)"
+FRAME_DRAWN = (
+    f"() => Number(document.querySelector('{VISIBLE} .phx')?.dataset.framesShown || 0) >= 1"
+)
+
+
+def is_stale(build: Path, sources: list[Path]) -> bool:
+    """Whether the extension build is missing or older than one of its sources."""
+    built = build / "package.json"
+    if not built.exists():
+        return True
+    newest = max(f.stat().st_mtime for folder in sources for f in folder.rglob("*") if f.is_file())
+    return newest > built.stat().st_mtime
+
+
+@pytest.fixture(scope="module")
+def extension() -> Path:
+    """The working tree's labextension, built (dev build) if missing or stale."""
+    sources = [EXTENSION / "src", EXTENSION / "style", EXTENSION / "schema"]
+    if is_stale(BUILD, sources):
+        env = dict(os.environ, PATH=f"/opt/panhub/venv/bin:{os.environ['PATH']}")
+        if not (EXTENSION / "node_modules").exists():
+            subprocess.run([JLPM, "install"], cwd=EXTENSION, env=env, check=True, timeout=600)
+        subprocess.run([JLPM, "build"], cwd=EXTENSION, env=env, check=True, timeout=600)
+    return BUILD
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with a 4M-like stack, a copy under another extension, broken files."""
+    folder = tmp_path_factory.mktemp("nexus")
+    synthetic.write_eiger_stack(folder / "stack.nxs", shape=synthetic.EIGER_4M, n_frames=N_FRAMES)
+    shutil.copy(folder / "stack.nxs", folder / "other.nx5")
+    (folder / "broken.h5").write_bytes(b"this is not HDF5\n" * 100)
+    whole = (folder / "stack.nxs").read_bytes()
+    (folder / "half.nxs").write_bytes(whole[: len(whole) // 3])  # still being written
+    return folder
+
+
+@pytest.fixture(scope="module")
+def lab(extension: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """JupyterLab rooted at / with this tree's extension (not the venv's older one)."""
+    work = tmp_path_factory.mktemp("lab")
+    parent = work / "labextensions" / "@panhub"
+    parent.mkdir(parents=True)
+    (parent / "catalogue").symlink_to(extension)
+    args = [
+        f"--LabServerApp.extra_labextensions_path={work / 'labextensions'}",
+        "--LabApp.expose_app_in_browser=True",
+    ]
+    with running_lab(
+        work, port=PORT, root_dir=Path("/"), pythonpath=[EXTENSION], extra_args=args
+    ) as lab:
+        yield lab
+
+
+def get(lab: str, route: str) -> Any:
+    url, token = lab.split("|")
+    sep = "&" if "?" in route else "?"
+    with urllib.request.urlopen(f"{url}/{route}{sep}token={token}", timeout=10) as r:
+        return json.load(r)
+
+
+def wait_for_kernels(lab: str, count: int, timeout: float = 20.0) -> list[dict[str, Any]]:
+    end = time.monotonic() + timeout
+    while True:
+        kernels: list[dict[str, Any]] = get(lab, "api/kernels")
+        if len(kernels) == count or time.monotonic() > end:
+            return kernels
+        time.sleep(0.25)
+
+
+def open_folder(page: Page, lab: str, folder: Path) -> None:
+    url, token = lab.split("|")
+    page.goto(f"{url}/lab/tree{folder}?reset&token={token}")
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=90_000)
+    expect(page.locator(".jp-DirListing-item", has_text="stack.nxs")).to_be_visible()
+
+
+def item(page: Page, name: str) -> Locator:
+    """The file browser's row of `name`, as a NeXus file."""
+    rows = page.locator('.jp-DirListing-item[data-file-type="panhub-nexus"]')
+    return rows.filter(has=page.get_by_text(name, exact=True))
+
+
+def current_tab(page: Page) -> str:
+    return page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current").inner_text().strip()
+
+
+def test_nexus_files_open_in_the_viewer(page: Page, lab: str, files: Path, artifacts: Path) -> None:
+    contents: list[str] = []
+    page.on("request", lambda r: contents.append(r.url) if "/api/contents/" in r.url else None)
+    url, _token = lab.split("|")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    open_folder(page, lab, files)
+    scripts = page.evaluate("() => [...document.scripts].map(s => s.src)")
+    built = json.loads((BUILD / "package.json").read_text())["jupyterlab"]["_build"]["load"]
+    assert any(s.endswith(f"@panhub/catalogue/{built}") for s in scripts), scripts
+    assert get(lab, "api/kernels") == []
+    try:
+        # double click: a tab named after the file, the default plot, its first frame
+        started = time.monotonic()
+        item(page, "stack.nxs").dblclick()
+        page.wait_for_function(FRAME_DRAWN, timeout=90_000)
+        first_frame_s = time.monotonic() - started
+        root = page.locator(f"{VISIBLE} .phx")
+        assert current_tab(page) == "stack.nxs"
+        expect(root.locator(".phx-path")).to_have_text("stack.nxs :: /")
+        expect(root.locator(".phx-tree")).to_contain_text("entry")
+        expect(root).to_have_attribute("data-last-frame", "0")
+        expect(root.locator(".phx-foot input[type=range]")).to_have_attribute(
+            "max", str(N_FRAMES - 1)
+        )
+        page.screenshot(path=artifacts / "lab-viewer-stack.png")
+
+        # Open With -> NeXus viewer: a second viewer, on the same kernel
+        item(page, "other.nx5").click(button="right")
+        page.locator(".lm-Menu-item", has_text="Open With").hover()
+        page.locator(".lm-Menu-item", has_text="NeXus viewer").click()
+        page.wait_for_function(FRAME_DRAWN, timeout=60_000)
+        assert current_tab(page) == "other.nx5"
+        kernels = get(lab, "api/kernels")
+        assert len(kernels) == 1, kernels
+        sessions = [s for s in get(lab, "api/sessions") if s["type"] == "panhub-viewer"]
+        assert [s["kernel"]["id"] for s in sessions] == [kernels[0]["id"]]
+
+        # a broken file and a half-written one: a message in the tab, nothing else dies
+        for name, text in [
+            ("broken.h5", "broken.h5 is not an HDF5 file"),
+            ("half.nxs", "half.nxs is truncated or corrupt"),
+        ]:
+            item(page, name).dblclick()
+            message = page.locator(f"{VISIBLE} .jp-PanhubViewer-message")
+            expect(message).to_contain_text(text, timeout=60_000)
+            expect(message).not_to_contain_text("Traceback")
+            assert current_tab(page) == name
+        page.screenshot(path=artifacts / "lab-viewer-broken.png")
+        (kernel,) = get(lab, "api/kernels")
+        assert kernel["id"] == kernels[0]["id"]
+        assert kernel["execution_state"] != "dead"
+
+        # the half-written file is complete now: Reload shows it
+        shutil.copy(files / "stack.nxs", files / "half.nxs")
+        page.locator(f"{VISIBLE} .jp-Toolbar").get_by_text("Reload").click()
+        page.wait_for_function(FRAME_DRAWN, timeout=60_000)
+        expect(page.locator(f"{VISIBLE} .jp-PanhubViewer-message")).to_have_count(0)
+
+        # the first viewer still answers: scrub to another frame
+        page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text="stack.nxs").click()
+        slider = page.locator(f"{VISIBLE} .phx-foot input[type=range]")
+        slider.fill("2")
+        expect(page.locator(f"{VISIBLE} .phx")).to_have_attribute(
+            "data-last-frame", "2", timeout=60_000
+        )
+
+        # Copy code: open-code's viewer code on the clipboard
+        page.locator(f"{VISIBLE} .jp-Toolbar").get_by_text("Copy code").click()
+        expected = get(lab, f"panhub-catalogue/api/open-code?path={str(files)[1:]}/stack.nxs")
+        page.wait_for_function(
+            "code => navigator.clipboard.readText().then(t => t === code)",
+            arg=expected["code"]["viewer"],
+            timeout=10_000,
+        )
+        assert f"NexusViewer('{files}/stack.nxs')" in expected["code"]["viewer"]
+
+        # the catalogue panel's command: an absolute path that does not exist
+        page.evaluate(
+            "p => window.jupyterapp.commands.execute('panhub:open-nexus', {path: p})",
+            f"{files}/gone.nxs",
+        )
+        expect(page.locator(".Toastify__toast", has_text="gone.nxs")).to_contain_text(
+            "no such file"
+        )
+        # ... and one that does: an absolute path opens (or reveals) its viewer
+        page.evaluate(
+            "p => window.jupyterapp.commands.execute('panhub:open-nexus', {path: p})",
+            f"{files}/other.nx5",
+        )
+        expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")).to_have_text(
+            "other.nx5"
+        )
+        page.screenshot(path=artifacts / "lab-viewer-two.png")
+        assert len(get(lab, "api/kernels")) == 1
+
+        # closing the last viewer shuts the kernel down
+        page.evaluate("() => window.jupyterapp.commands.execute('application:close-all')")
+        assert wait_for_kernels(lab, 0) == []
+    except Exception:
+        page.screenshot(path=artifacts / "lab-viewer-failed.png")
+        raise
+
+    # never the file's content through the contents API, for any file opened
+    read = [u for u in contents if "content=1" in u or "format=base64" in u or "format=text" in u]
+    opened = [
+        u for u in read if any(n in u for n in ("stack.nxs", "other.nx5", "broken.h5", "half.nxs"))
+    ]
+    assert opened == [], opened
+    assert any("stack.nxs?type=file&content=0" in u for u in contents), contents
+    assert first_frame_s < 30, first_frame_s

@@ -57,19 +57,6 @@ def make_file_name(name: object, fallback: str) -> str:
     return text if text not in ("", ".", "..") else fallback
 
 
-def find_free_path(folder: Path, name: str) -> Path:
-    """``folder/name``, else ``name (1)``, ``name (2)``...: the first that holds no file.
-
-    A name whose copy was interrupted (its ``.part`` is there) is reused, so it resumes.
-    """
-    stem, dot, suffix = name.partition(".") if not name.startswith(".") else (name, "", "")
-    for number in range(10_000):
-        candidate = folder / (name if number == 0 else f"{stem} ({number}){dot}{suffix}")
-        if not os.path.lexists(candidate):
-            return candidate
-    raise CatalogueError(f"no free name for {name} in {folder}")
-
-
 def check_cap(name: str, size: int | None, max_bytes: int | None) -> None:
     """:class:`TooLarge` when ``size`` exceeds ``max_bytes`` (``None``: no cap, or unknown)."""
     if size is not None and max_bytes is not None and size > max_bytes:

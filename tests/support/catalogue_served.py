@@ -12,6 +12,7 @@ the way the spawner's view holds only the user's proposals.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -105,6 +106,7 @@ def serve_catalogue(folder: Path) -> Iterator[Served]:
     engine = make_engine(f"sqlite:///{folder / 'catalogue.sqlite'}")
     migrate(engine)
     sessions = make_sessionmaker(engine)
+    fields = {f.name for f in dataclasses.fields(ServiceOptions)}
     Indexer(root=str(root), members_from_files=True, instruments_from_files=True).index(
         sessions, [root]
     )
@@ -113,7 +115,10 @@ def serve_catalogue(folder: Path) -> Iterator[Served]:
         datafiles = {
             str(Path(f.location).relative_to(root)): f.id for f in session.scalars(select(Datafile))
         }
+    # the service's proposals root gives each file its relativePath
+    root_option = {"proposals_root": str(root)} if "proposals_root" in fields else {}
     options = ServiceOptions(
+        **root_option,
         base_url=BASE,
         max_limit=100,
         download_roots=(str(root),),

@@ -29,7 +29,7 @@ from panhub_catalogue.client import (
 from panhub_catalogue.errors import CatalogueError, NotFound
 from panhub_catalogue.lab import handlers
 from panhub_catalogue.lab.config import LabState
-from panhub_catalogue.lab.copies import Copy
+from panhub_catalogue.lab.copies import DESTINATIONS, Copy
 from panhub_catalogue.lab.fields import add_file_fields, add_investigation_fields
 
 T = TypeVar("T")
@@ -250,8 +250,10 @@ class CopiesRoute(CopyRoutes):
         if not isinstance(datafile, int) or isinstance(datafile, bool) or not 0 < datafile < 2**63:
             raise tornado.web.HTTPError(400, "datafile must be a datafile id")
         destination = body.get("destination", "home")
-        if not isinstance(destination, str):
-            raise tornado.web.HTTPError(400, "destination must be home or processed")
+        if destination not in DESTINATIONS:
+            raise tornado.web.HTTPError(
+                400, "%s", f"destination: {str(destination)[:40]!r} is not one of home, processed"
+            )
 
         def work() -> dict[str, Any]:
             record = self.client.get(f"api/datafiles/{datafile}")

@@ -438,7 +438,7 @@ def test_download_by_id(cat, served, tmp_path):
 
 
 def test_cite(cat, served):
-    assert "10." in cat.cite(PUBLIC)
+    assert "Lysozyme crystals soaked with gadolinium" in cat.cite(PUBLIC)
     assert cat.cite(PUBLIC, "bibtex").startswith("@misc{")
     with pytest.raises(BadRequest, match="format"):
         cat.cite(PUBLIC, "html")

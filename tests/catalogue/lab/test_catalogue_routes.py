@@ -216,6 +216,15 @@ def test_hostile_search_parameters_are_refused(refused, params, status, message)
     assert message in got_message
 
 
+def test_the_servers_login_parameters_are_not_sent_on(api, fetch, jp_auth_header):
+    token = jp_auth_header["Authorization"].split()[-1]
+    page = fetch(
+        "panhub-catalogue", "api", "investigations", params={"token": token, "_xsrf": "x"},
+        headers={},
+    )  # fmt: skip
+    assert json.loads(page.body)["total"] == 2
+
+
 def test_routes_that_take_no_parameters_refuse_them(refused, served):
     status, message = refused("whoami", params={"x": "1"})
     assert (status, message) == (400, "unknown parameter 'x'; this resource takes none")

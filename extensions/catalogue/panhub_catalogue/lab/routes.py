@@ -38,6 +38,8 @@ MAX_VALUE = 1000
 #: Largest JSON body accepted (a logbook figure of 5 MiB, base64-encoded, and its note).
 MAX_BODY = 8 * 1024**2
 ID = r"(\d{1,18})"
+#: The server's own login parameters: read by jupyter_server, never sent on.
+SERVER_PARAMETERS = ("token", "_xsrf")
 
 
 class CatalogueRoute(handlers.LabHandler):
@@ -67,6 +69,8 @@ class CatalogueRoute(handlers.LabHandler):
         """The query parameters (each a list), refused unless ``known`` and plain text."""
         params: dict[str, list[str]] = {}
         for name, raw in self.request.query_arguments.items():
+            if name in SERVER_PARAMETERS:
+                continue
             if name not in known:
                 listed = f"known: {', '.join(known)}" if known else "this resource takes none"
                 raise tornado.web.HTTPError(400, "%s", f"unknown parameter {name[:40]!r}; {listed}")

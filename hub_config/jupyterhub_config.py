@@ -25,7 +25,8 @@ PANHUB_GROUP_PREFIX    POSIX group of a proposal: prefix + id (default prop-)
 PANHUB_DATA_VIEW       1 (default): servers run in a bubblewrap view of the user's
                        proposals under /data; 0: no view (POSIX permissions only)
 PANHUB_CATALOGUE       1 (default): the catalogue service is part of this hub; 0: not
-PANHUB_CATALOGUE_URL   where the catalogue service listens (default http://127.0.0.1:8090)
+PANHUB_CATALOGUE_URL   where the catalogue service listens, for the hub and the compute
+                       nodes (default http://127.0.0.1:8090)
 PANHUB_CATALOGUE_TOKEN the catalogue service's API token (the service gets the same one)
 JUPYTERHUB_CRYPT_KEY   encrypts auth_state, where the proposal membership travels
 
@@ -98,9 +99,21 @@ if env("PANHUB_CATALOGUE", "1") == "1":
     c.JupyterHub.load_roles.append(
         {"name": "user", "scopes": ["self", "access:services!service=catalogue"]}
     )
+    # the server's own token reaches the catalogue as its user (the Lab panel and the
+    # kernels' Catalogue() use it): the hub grants only what the user holds
+    c.Spawner.server_token_scopes = [
+        "users:activity!user",
+        "access:servers!server",
+        "access:services!service=catalogue",
+    ]
 
 # --- spawner ---
 c.Spawner.default_url = "/lab"
+# the Lab's root is the server's whole view, so its file browser reaches the home folder
+# and /data/<proposal> with the paths as mounted (a copied path works in a cell); it
+# opens at the proposals (FacilitySlurmSpawner.lab_start), later at the last folder used
+c.Spawner.notebook_dir = "/"
+c.Spawner.args = ["--LabApp.copy_absolute_path=True"]  # "Copy Path" gives /data/...
 c.Spawner.cmd = [os.path.join(venv_bin, "jupyterhub-singleuser")]
 c.Spawner.poll_interval = int(env("PANHUB_POLL_INTERVAL", "10"))
 c.Spawner.start_timeout = 300
@@ -138,6 +151,9 @@ else:
         "view": "/data",
         "group_prefix": env("PANHUB_GROUP_PREFIX", "prop-"),
     }
+    if env("PANHUB_CATALOGUE", "1") == "1":
+        # the catalogue as the compute nodes reach it (the demo's node is this host)
+        c.FacilitySlurmSpawner.catalogue_url = catalogue_url.rstrip("/") + "/services/catalogue/"
     c.FacilitySlurmSpawner.partitions = {
         # the demo's one node is in both partitions: GPUs only through "gpu"
         "cpu": {"description": "CPU nodes", "max_gpus": 0},

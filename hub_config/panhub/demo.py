@@ -548,6 +548,10 @@ def bring_up(inst: HubInstance, proposals: Path | None = None) -> None:
                              layout.root])  # fmt: skip
     _seed_logbook(inst, directory)
     start_proxy(inst)
+    # the demo runs the checked-out code and configuration: a hub and catalogue left
+    # from an earlier run restart (users' servers and the proxy's routes stay)
+    stop_pid(inst.path("hub.pid"))
+    stop_pid(inst.catalogue_dir / "catalogue.pid")
     start_hub(inst)
     url = f"{inst.public_url}/services/catalogue/api/investigations"
     if not wait_until(lambda: http_status(url) == 200, 60, interval=0.2):

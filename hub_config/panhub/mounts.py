@@ -179,6 +179,34 @@ def make_mounts(
     return mounts
 
 
+def make_lab_env(layout: Layout, data_view: bool, catalogue_url: str = "") -> dict[str, str]:
+    """What the user's server is told of the data layout and the catalogue (environment).
+
+    The Lab side of panhub (the catalogue panel, the Python API) maps a catalogue file's
+    location under ``PANHUB_PROPOSALS_ROOT`` to the path the server sees under
+    ``PANHUB_PROPOSALS_VIEW``: the view with a data view, the root itself without one.
+    ``PANHUB_CATALOGUE_URL`` is the catalogue as the compute node reaches it (left out
+    when empty).
+    """
+    env = {
+        "PANHUB_PROPOSALS_ROOT": layout.root,
+        "PANHUB_PROPOSALS_VIEW": layout.view if data_view else layout.root,
+    }
+    if catalogue_url:
+        env["PANHUB_CATALOGUE_URL"] = catalogue_url
+    return env
+
+
+def get_lab_start(layout: Layout, data_view: bool, homedir: str) -> str:
+    """The folder the Lab's file browser opens at the first time: the user's proposals.
+
+    With a data view that is the view (``/data``), which always exists inside it; without
+    one the proposals root cannot be listed by users, so the home folder. Afterwards
+    JupyterLab reopens the last folder used (its workspace remembers it).
+    """
+    return layout.view if data_view else homedir
+
+
 def render_bwrap(mounts: list[Mount], layout: Layout, bwrap: str = "bwrap") -> list[str]:
     """A bubblewrap command prefix (ending in ``--``) that shows exactly ``mounts``.
 
@@ -213,6 +241,12 @@ def render_bwrap(mounts: list[Mount], layout: Layout, bwrap: str = "bwrap") -> l
     if linked:
         for pid in proposals:
             argv += ["--symlink", layout.path(pid), posixpath.join(layout.view, pid)]
+    # the view's scaffolding (its root, the empty folders that hold the binds, what hides
+    # secrets) is read-only: a file saved there would vanish with the job, so the Lab must
+    # refuse it rather than lose it; the binds below keep their own modes
+    hiding = [m.target for m in mounts if m.kind == "tmpfs" and m not in owned]
+    for path in (*hiding, *([] if linked else [layout.root]), layout.view, "/"):
+        argv += ["--remount-ro", path]
     return [*argv, "--"]
 
 

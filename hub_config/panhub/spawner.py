@@ -47,7 +47,14 @@ from panhub.form import (
     render_form,
     validate_options,
 )
-from panhub.mounts import Layout, SystemView, make_view, render_bwrap
+from panhub.mounts import (
+    Layout,
+    SystemView,
+    get_lab_start,
+    make_lab_env,
+    make_view,
+    render_bwrap,
+)
 from panhub.poller import SHARED_FORMAT, SharedPoller, run_shell
 from panhub.proposals import Access, InvalidProposal
 from panhub.slurm import (
@@ -218,6 +225,22 @@ class FacilitySlurmSpawner(SlurmSpawner):
         5.0, help="Seconds one shared squeue answer serves the polls of all servers."
     ).tag(config=True)
 
+    catalogue_url = Unicode(
+        "",
+        help="The catalogue service's URL as the compute nodes reach it, ending in its "
+        "prefix (``/services/catalogue/``): the server's catalogue panel and the kernels' "
+        "``Catalogue()`` call it with the server's own hub token. Empty: no catalogue. "
+        "Example: ``'http://hub.example.org:8090/services/catalogue/'``.",
+    ).tag(config=True)
+
+    lab_start = Unicode(
+        "",
+        help="Folder the Lab's file browser opens at the first time (afterwards the last "
+        "folder used); absolute, inside the server's root (``notebook_dir``, ``/`` so "
+        "that the browser reaches home and proposals with the paths as mounted). Empty: "
+        "the proposals' view with ``data_view``, else the home folder.",
+    ).tag(config=True)
+
     _sinfo_cache: tuple[float, str] | None = None
     _poller: SharedPoller | None = None
     access: Access | None = None
@@ -258,6 +281,18 @@ class FacilitySlurmSpawner(SlurmSpawner):
         system = SystemView(**{k: _as_tuples(v) for k, v in self.view_system.items()})
         mounts = make_view(self.user.name, proposals, layout, self.get_homedir(), system)
         return render_bwrap(mounts, layout, self.bwrap_cmd)
+
+    def get_env(self) -> dict[str, str]:
+        env: dict[str, str] = super().get_env()
+        env.update(make_lab_env(self.get_layout(), self.data_view, self.catalogue_url))
+        return env
+
+    def get_args(self) -> list[str]:
+        args: list[str] = super().get_args()
+        start = self.lab_start or get_lab_start(
+            self.get_layout(), self.data_view, self.get_homedir()
+        )
+        return [*args, f"--FileContentsManager.preferred_dir={start}"]
 
     # ------------------------------------------------------------------ choices + form
 

@@ -9,6 +9,8 @@ from panhub.mounts import (
     Layout,
     Mount,
     SystemView,
+    get_lab_start,
+    make_lab_env,
     make_mounts,
     make_system_mounts,
     make_view,
@@ -94,6 +96,11 @@ SYSTEM_ARGS = [
     "--ro-bind", "/dev/null", "/etc/shadow", "--ro-bind", "/dev/null", "/etc/gshadow",
     "--ro-bind", "/dev/null", "/etc/sudoers",
 ]  # fmt: skip
+# the view's own folders are read-only (a file saved there would vanish with the job)
+READ_ONLY_ARGS = [
+    "--remount-ro", "/etc/munge", "--remount-ro", "/etc/sudoers.d",
+    "--remount-ro", "/etc/ssl/private",
+]  # fmt: skip
 
 
 def test_bwrap_command_exact() -> None:
@@ -106,6 +113,8 @@ def test_bwrap_command_exact() -> None:
         "--bind", "/home/alice", "/home/alice",
         "--ro-bind", "/srv/proposals/20260001/raw", "/data/20260001/raw",
         "--bind", "/srv/proposals/20260001/processed", "/data/20260001/processed",
+        *READ_ONLY_ARGS,
+        "--remount-ro", "/srv/proposals", "--remount-ro", "/data", "--remount-ro", "/",
         "--",
     ]  # fmt: skip
 
@@ -113,7 +122,10 @@ def test_bwrap_command_exact() -> None:
 def test_bwrap_without_proposals_shows_an_empty_view() -> None:
     argv = render_bwrap(make_mounts("mallory", [], LAYOUT), LAYOUT, "/usr/bin/bwrap")
     assert argv[0] == "/usr/bin/bwrap"
-    assert argv[-6:] == ["--tmpfs", "/data", "--bind", "/home/mallory", "/home/mallory", "--"]
+    assert argv[-12:] == [
+        "--tmpfs", "/data", "--bind", "/home/mallory", "/home/mallory",
+        "--remount-ro", "/srv/proposals", "--remount-ro", "/data", "--remount-ro", "/", "--",
+    ]  # fmt: skip
 
 
 def test_kubespawner_volumes_exact() -> None:
@@ -167,6 +179,8 @@ def test_bwrap_links_instead_of_binding_above_the_limit() -> None:
         "--symlink", "/srv/proposals/P1", "/data/P1",
         "--symlink", "/srv/proposals/P2", "/data/P2",
         "--symlink", "/srv/proposals/P3", "/data/P3",
+        *READ_ONLY_ARGS,
+        "--remount-ro", "/data", "--remount-ro", "/",
         "--",
     ]  # fmt: skip
     # at the limit, still bound
@@ -207,3 +221,26 @@ def test_kubespawner_ignores_the_system_part() -> None:
     assert render_kubespawner(mounts, LAYOUT) == render_kubespawner(
         make_mounts("bob", ["20260002"], LAYOUT), LAYOUT
     )
+
+
+def test_lab_env_maps_the_root_to_the_view() -> None:
+    layout = Layout(root="/gpfs/proposals", view="/data")
+    assert make_lab_env(layout, True, "http://hub:8090/services/catalogue/") == {
+        "PANHUB_PROPOSALS_ROOT": "/gpfs/proposals",
+        "PANHUB_PROPOSALS_VIEW": "/data",
+        "PANHUB_CATALOGUE_URL": "http://hub:8090/services/catalogue/",
+    }
+
+
+def test_lab_env_without_a_view_or_catalogue() -> None:
+    layout = Layout(root="/gpfs/proposals", view="/data")
+    assert make_lab_env(layout, False) == {
+        "PANHUB_PROPOSALS_ROOT": "/gpfs/proposals",
+        "PANHUB_PROPOSALS_VIEW": "/gpfs/proposals",
+    }
+
+
+def test_lab_starts_at_the_proposals_in_a_view_else_at_home() -> None:
+    layout = Layout(view="/data")
+    assert get_lab_start(layout, True, "/home/alice") == "/data"
+    assert get_lab_start(layout, False, "/home/alice") == "/home/alice"

@@ -36,8 +36,8 @@ def test_user_spawns_with_options_and_stops(api: HubAPI) -> None:
     log = f"{home}/.panhub/logs/slurm-{job_id}.log"
     with open(log) as f:
         assert "panhub: job" in f.read()
-    listing = requests.get(
-        f"{api.base}/user/alice/api/contents/", headers=alice.headers, timeout=30
+    listing = requests.get(  # the Lab's root is /: her home is home/alice
+        f"{api.base}/user/alice/api/contents/{home.strip('/')}", headers=alice.headers, timeout=30
     )
     names = [item["name"] for item in listing.json()["content"]]
     assert not [n for n in names if "slurm" in n or n.endswith(".log")], names

@@ -6,6 +6,7 @@ own connections would be refused many at a time.
 
 from __future__ import annotations
 
+import pwd
 import re
 import uuid
 from pathlib import Path
@@ -43,12 +44,17 @@ def log_in(page: Page, base: str, user: str) -> None:
     page.wait_for_selector("#panhub-partition")
 
 
+def home_path(user: str) -> str:
+    """``user``'s home folder as a path of the Lab's contents (its root is ``/``)."""
+    return pwd.getpwnam(user).pw_dir.strip("/")
+
+
 def open_notebook(page: Page, api: HubAPI, user: str) -> str:
     """Create an empty notebook in ``user``'s home, open it in Lab with its kernel idle.
 
-    Returns its name (remove it with :func:`delete_notebook`).
+    Returns its contents path (remove it with :func:`delete_notebook`).
     """
-    name = f"panhub-test-{uuid.uuid4().hex[:8]}.ipynb"
+    name = f"{home_path(user)}/panhub-test-{uuid.uuid4().hex[:8]}.ipynb"
     notebook = {
         "type": "notebook",
         "content": {

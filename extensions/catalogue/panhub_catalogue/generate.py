@@ -232,13 +232,17 @@ def _copy(cursor: Any, target: str, chunk: list[tuple[Any, ...]]) -> None:
     cursor.copy_expert(copy, buffer)
 
 
-def generate(engine: Engine, scale: float, seed: int = 20240501) -> Sizes:
+def generate(
+    engine: Engine, scale: float, seed: int = 20240501, sizes: Sizes | None = None
+) -> Sizes:
     """Fill an empty, migrated catalogue with the synthetic rows for ``scale``.
 
-    Investigation ``fileSize``/``fileCount`` are written with the rows (every dataset has
-    the same files), so no row is written twice.
+    ``sizes``, if given, replaces the scale's row counts (the Lab panel's benchmark needs
+    100,000 investigations, not their 10 M files). Investigation ``fileSize``/``fileCount``
+    are written with the rows (every dataset has the same files), so no row is written
+    twice.
     """
-    sizes = Sizes.at(scale)
+    sizes = sizes or Sizes.at(scale)
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()

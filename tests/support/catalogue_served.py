@@ -21,7 +21,7 @@ from pathlib import Path
 
 from panhub_catalogue.db import make_engine, make_sessionmaker, migrate
 from panhub_catalogue.demo import make_demo_proposals
-from panhub_catalogue.identity import ANONYMOUS, Identity
+from panhub_catalogue.identity import Identity
 from panhub_catalogue.ingest.indexer import Indexer
 from panhub_catalogue.model import Datafile, Investigation
 from panhub_catalogue.web.service import ServiceOptions, make_app
@@ -29,25 +29,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from tornado.httpserver import HTTPServer
 from tornado.testing import bind_unused_port
-from tornado.web import Application, RequestHandler
+from tornado.web import Application
 
 from tests.support.catalogue_client import BASE, BENS, CHLOES, NOW, PUBLIC
+from tests.support.catalogue_server import make_token_identify
 
 __all__ = ["BASE", "BENS", "CHLOES", "NOW", "PUBLIC", "Served", "serve_catalogue"]
 
-#: Tokens the test catalogue knows.
+#: Tokens the test catalogue knows (``Authorization: token ana-token`` is ana), as the
+#: hub's token check would give them.
 TOKENS = {
     "ana-token": Identity("ana"),
     "ben-token": Identity("ben"),
     "root-token": Identity("root", admin=True),
 }
-
-
-async def identify_from_token(handler: RequestHandler) -> Identity:
-    """Test-only seam: ``Authorization: token <user>-token``, as the hub's tokens travel."""
-    header = handler.request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    return TOKENS.get(token, ANONYMOUS) if scheme.lower() == "token" else ANONYMOUS
 
 
 @dataclass
@@ -125,7 +120,7 @@ def serve_catalogue(folder: Path) -> Iterator[Served]:
         public_url="https://hub.example.org" + BASE,
         clock=lambda: NOW,
     )
-    app = make_app(sessions, options, identify_from_token)
+    app = make_app(sessions, options, make_token_identify(TOKENS))
     try:
         with run_in_thread(app) as port:
             url = f"http://127.0.0.1:{port}{BASE}"

@@ -402,6 +402,14 @@ def test_reprs_escape_catalogue_text(cat):
     assert PUBLIC in cat.search()._repr_html_()
 
 
+def test_a_file_record_is_not_taken_for_its_investigation(cat, served):
+    record = first_file(cat, PUBLIC)  # a file of the investigation's page: no investigationId
+    with pytest.raises(BadRequest, match="not an investigation record"):
+        cat.logbook(record)
+    assert cat.find_id(dict(record, investigationId=7)) == 7
+    assert cat.find_id(cat.search(beamline="BL13")[0]) == served.investigations[PUBLIC]
+
+
 def test_records_read_as_attributes_and_stay_dicts(cat):
     row = cat.search()[0]
     assert row.name == row["name"]

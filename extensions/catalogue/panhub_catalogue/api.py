@@ -254,8 +254,10 @@ class Catalogue:
     def find_id(self, ref: Ref) -> int:
         """An investigation's id from an id, a proposal name or a record."""
         if isinstance(ref, dict):
-            value = ref.get("investigationId", ref.get("id"))
-            if isinstance(value, int):
+            # a dataset's or a file's record names its investigation, or cannot be used
+            part_of = isinstance(ref, Dataset | Datafile) or "datasetId" in ref or "location" in ref
+            value = ref.get("investigationId") if part_of else ref.get("id")
+            if isinstance(value, int) and not isinstance(value, bool):
                 return value
             raise BadRequest(f"not an investigation record: {ref!r:.80}")
         if isinstance(ref, int) and not isinstance(ref, bool):

@@ -10,8 +10,10 @@ Which file tests which modules of ``panhub_catalogue`` (scenario files cover sev
 
 ==========================  ==========================================================
 test_visibility             visibility (the rule and the checked lookups; a property
-                            test against the oracle over search, facets and logbook)
-test_search                 search (filters, full text, sort, pages, facets)
+                            test against the oracle over search, facets, logbook and
+                            its figures)
+test_search                 search (filters, full text, sort, pages, facets, the user
+                            facet)
 test_investigation_facet    model.InvestigationFacet, its triggers (migration 0003)
 test_migrations             db, migrations/
 test_identity               identity
@@ -21,6 +23,13 @@ test_params                 web.params
 test_service                web.service, web.handlers, web.answers, records,
                             web.landing, web.download (over HTTP, the demo data)
 test_logbook_service        web.answers and web.handlers for the logbook, web.landing
+test_logbook_figures        logbook (figures), visibility.get_logbook_attachment,
+                            web.handlers (the figure route), web.landing (figures),
+                            migration 0006 (with test_migrations)
+test_browse_service         web.answers, web.handlers, records, visibility.list_datasets:
+                            datasets pages, one datafile, relativePath, the citation
+                            route, both backends
+test_citation               citation (text, BibTeX, RIS; escaping)
 test_hostile_input          web.handlers, web.params, web.download, web.landing,
                             panosc.filters: hostile input is a 400, never a 500
 test_hub_auth               web.service with the real HubOAuth, identity
@@ -142,6 +151,7 @@ async def client(sqlite_sessions: sessionmaker[Session], tmp_path: Path) -> Asyn
         base_url=BASE,
         max_limit=100,
         download_roots=(str(root),),
+        proposals_root=str(root),
         public_url="https://hub.example.org" + BASE,
         clock=lambda: NOW,
     )

@@ -16,7 +16,9 @@ from urllib.parse import quote
 import pytest
 from panhub_catalogue.errors import NotFound, RangeNotSatisfiable
 from panhub_catalogue.identity import Identity
+from panhub_catalogue.logbook import FIGURE_MAX_BYTES, get_encoded_length
 from panhub_catalogue.web.download import open_download, parse_range
+from panhub_catalogue.web.handlers import MAX_BODY
 from panhub_catalogue.web.landing import render_landing
 from panhub_catalogue.web.service import ServiceOptions, make_app
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +30,8 @@ from tornado.web import RequestHandler
 from tests.support.catalogue_client import BASE, Client, identify_from_header, serving
 from tests.support.catalogue_world import NOW, Proposal, World, build
 
+#: Largest logbook body: 1 MiB of text and tags, and a figure of 5 MiB in base64.
+LOGBOOK_BODY = MAX_BODY + get_encoded_length(FIGURE_MAX_BYTES)
 WORLD = World(
     (
         Proposal("P-PUB", beamline="BL13", members=(("ana", "PI"),), release_days=-10),
@@ -122,9 +126,9 @@ async def test_panosc_parameter_value_compares_as_number_or_text(
         (json.dumps({"content": "\ud800"}).encode(), "surrogate"),
         (json.dumps({"content": "x", "tags": ["a\x00"]}).encode(), "NUL"),
         (json.dumps({"content": "x", "dataset": 10**30}).encode(), "dataset must be"),
-        (b'{"content": "x"' + b" " * (2 << 20) + b"}", "at most 1048576"),
+        (b'{"content": "x"' + b" " * LOGBOOK_BODY + b"}", f"at most {LOGBOOK_BODY} are"),
     ],
-    ids=["deep", "nul", "surrogate", "nul-tag", "huge-dataset", "2-mib"],
+    ids=["deep", "nul", "surrogate", "nul-tag", "huge-dataset", "over-the-cap"],
 )
 async def test_hostile_logbook_body_is_400(service: Client, body: bytes, message: str) -> None:
     response = await fetch(

@@ -117,4 +117,4 @@ def test_a_re_embargoed_investigation_disappears_at_once(sessions: sessionmaker[
         )
         assert search_investigations(session, ANONYMOUS, Search(), NOW) == (0, [])
         facets = count_facets(session, ANONYMOUS, Search(), NOW)
-        assert facets == {"beamline": [], "technique": [], "access": [], "year": []}
+        assert facets == {"beamline": [], "technique": [], "access": [], "year": [], "user": []}

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from panhub_catalogue.identity import ANONYMOUS, Identity
-from panhub_catalogue.search import count_facets, search_investigations
+from panhub_catalogue.search import MAX_USER_VALUES, count_facets, search_investigations
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.support.catalogue_world import (
@@ -126,6 +126,35 @@ def test_facets(sessions: sessionmaker[Session]) -> None:
         only_bl13 = count_facets(session, admin, replace(EVERYTHING, beamlines=("BL13",)), NOW)
         assert only_bl13["beamline"] == facets["beamline"]
         assert only_bl13["access"] == [("embargoed", 1), ("public", 1)]
+        assert facets["user"] == [("ana", 2), ("ben", 1), ("chloe", 1), ("dai", 1)]
+        assert only_bl13["user"] == [("ana", 2), ("ben", 1)]
+        # the user facet ignores the user filter, and applies the others
+        by_user = replace(EVERYTHING, users=("dai",), access="embargoed")
+        assert count_facets(session, admin, by_user, NOW)["user"] == [
+            ("ana", 1),
+            ("ben", 1),
+            ("chloe", 1),
+            ("dai", 1),
+        ]
         anonymous = count_facets(session, ANONYMOUS, EVERYTHING, NOW)
         assert anonymous["beamline"] == [("BL13", 1)]
         assert anonymous["access"] == [("public", 1)]
+        assert anonymous["user"] == [("ana", 1)]
+
+
+def test_user_facet_counts_a_person_once_and_keeps_the_50_most_frequent(
+    sessions: sessionmaker[Session],
+) -> None:
+    crowd = tuple((f"u{n:03d}", "member") for n in range(60))
+    world = World(
+        (
+            Proposal("P-1", members=(("ana", "PI"), ("ana", "member"), *crowd[:30])),
+            Proposal("P-2", members=(("ana", "PI"), *crowd)),
+        )
+    )
+    with sessions() as session:
+        build(session, world)
+        users = count_facets(session, Identity("root", admin=True), EVERYTHING, NOW)["user"]
+    assert len(users) == MAX_USER_VALUES == 50
+    assert users[:31] == [("ana", 2)] + [(name, 2) for name, _ in crowd[:30]]
+    assert users[31:] == [(name, 1) for name, _ in crowd[30:49]]

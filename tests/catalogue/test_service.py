@@ -87,6 +87,14 @@ async def test_facets(client: Client) -> None:
         {"value": "public", "count": 1},
     ]
     assert facets["year"] == [{"value": "2023", "count": 1}, {"value": "2025", "count": 1}]
+    assert facets["user"] == [
+        {"value": "ana", "count": 2},
+        {"value": "ben", "count": 1},
+        {"value": "chloe", "count": 1},
+    ]
+    chosen = (await client.json("api/facets", as_user="ana", user="chloe"))["facets"]
+    assert chosen["user"] == facets["user"]  # a facet ignores its own filter
+    assert chosen["beamline"] == [{"value": "BL11", "count": 1}]
 
 
 async def test_one_investigation(client: Client) -> None:
@@ -104,6 +112,9 @@ async def test_one_investigation(client: Client) -> None:
     assert page["samples"] == [{"id": page["samples"][0]["id"], "name": "sample2", "type": None}]
     assert page["datafiles"]["total"] == 4
     assert {f["name"] for f in page["datafiles"]["items"]} >= {"scan0001.nxs", "notes.txt"}
+    for item in page["datafiles"]["items"]:
+        assert item["location"] == f"{client.root}/{item['relativePath']}"
+        assert item["relativePath"].startswith(f"{BENS}/")
 
 
 async def test_invisible_and_missing_look_the_same(client: Client) -> None:

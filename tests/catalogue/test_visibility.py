@@ -7,6 +7,7 @@ lookup or logbook read returns a row the oracle says the caller may not see.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 
@@ -15,10 +16,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from panhub_catalogue.errors import Forbidden, NotFound, Unauthorized
 from panhub_catalogue.identity import ANONYMOUS, Identity
-from panhub_catalogue.logbook import LogbookFilter, NewEntry, add_entry, check_writer, list_entries
+from panhub_catalogue.logbook import (
+    FIGURE_TYPES,
+    Figure,
+    LogbookFilter,
+    NewEntry,
+    add_entry,
+    check_writer,
+    list_entries,
+)
 from panhub_catalogue.model import Datafile, make_search_text
 from panhub_catalogue.search import Search, count_facets, search_investigations
-from panhub_catalogue.visibility import get_datafile, get_investigation
+from panhub_catalogue.visibility import get_datafile, get_investigation, get_logbook_attachment
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.support.catalogue_world import (
@@ -161,6 +170,8 @@ def check_world(session: Session, world: World, identity: Identity, search: Sear
     )
     assert sum(n for _, n in facets["access"]) >= len(expected)
     assert sum(n for _, n in facets["year"]) == len(expected) or search.date_from is not None
+    members = Counter(user for p in world.proposals if p.name in expected for user, _ in p.members)
+    assert facets["user"] == sorted(members.items(), key=lambda r: (-r[1], r[0]))
     for proposal in world.proposals:
         visible = is_visible(world, identity, proposal)
         try:
@@ -171,10 +182,16 @@ def check_world(session: Session, world: World, identity: Identity, search: Sear
     check_logbook(session, world, identity, ids)
 
 
+PNG_SIGNATURE = FIGURE_TYPES["image/png"]
+
+
 def check_logbook(session: Session, world: World, identity: Identity, ids: dict[str, int]) -> None:
-    """Logbook entries are read exactly where the investigation is seen; writers as ruled."""
+    """Logbook entries and their figures are read exactly where the investigation is seen;
+    writers as ruled."""
+    figures = {}
     for name, investigation_id in ids.items():
-        add_entry(session, investigation_id, NewEntry(f"entry of {name}"), None, NOW)
+        entry = NewEntry(f"entry of {name}", figure=Figure("image/png", PNG_SIGNATURE))
+        figures[name] = add_entry(session, investigation_id, entry, None, NOW).attachments[0].id
     session.commit()
     for proposal in world.proposals:
         investigation_id = ids[proposal.name]
@@ -186,6 +203,12 @@ def check_logbook(session: Session, world: World, identity: Identity, ids: dict[
             assert [(r.investigation_id, r.content) for r in rows] == [
                 (investigation_id, f"entry of {proposal.name}")
             ]
+        except NotFound:
+            assert not visible
+        try:
+            found = get_logbook_attachment(session, identity, figures[proposal.name], NOW)
+            assert visible
+            assert found.data == PNG_SIGNATURE
         except NotFound:
             assert not visible
         try:

@@ -15,8 +15,10 @@ errors       ``CatalogueError`` and its HTTP statuses (400, 401, 403, 404, 416)
 clock        naive-UTC now and ISO 8601 ``Z`` times
 visibility   the visibility rule (who sees which rows) and the checked lookups
 search       investigation search: filters, full text, the facet-index planner, facets
-records      JSON records of rows that passed the rule, with ICAT's field names
-logbook      the electronic logbook: who reads, who writes, entries
+records      JSON records of rows that passed the rule, with ICAT's field names;
+             datafiles' paths relative to the proposals root
+citation     how to cite an investigation: DataCite's text form, BibTeX, RIS
+logbook      the electronic logbook: who reads, who writes, entries and their figures
 logbook_cli  ``panhub-catalogue logbook add``
 cli          ``panhub-catalogue``: index, migrate, members, icat, logbook, demo, serve
 demo         small NeXus files with known metadata: the demo proposals, tests, benchmarks

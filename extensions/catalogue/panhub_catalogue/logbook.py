@@ -11,10 +11,17 @@ release clause). A signed-in reader of released data may read the logbook but no
 write in it (:class:`~panhub_catalogue.errors.Forbidden`); anonymous callers are
 :class:`~panhub_catalogue.errors.Unauthorized`. People write annotations; the
 beamline's notifications come through ``panhub-catalogue logbook add``.
+
+An annotation may carry a figure (a PNG or JPEG image, base64 in the JSON body), read by
+whoever reads the logbook (:func:`~panhub_catalogue.visibility.get_logbook_attachment`).
+Its type is checked against the image's first bytes and its size against a cap, before
+anything is written: a refused entry leaves the logbook as it was.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +38,7 @@ from panhub_catalogue.model import (
     NOTIFICATION,
     Dataset,
     Investigation,
+    LogbookAttachment,
     LogbookEntry,
     User,
 )
@@ -46,7 +54,14 @@ MAX_TAGS, MAX_TAG = 20, 64
 #: Longest ``search`` text, in characters.
 MAX_SEARCH = 200
 #: Keys a JSON body may hold (``POST api/investigations/<id>/logbook``).
-BODY_KEYS = ("content", "dataset", "tags", "category")
+BODY_KEYS = ("content", "dataset", "tags", "category", "figure")
+#: Image types a figure may have, and the signature its bytes start with.
+FIGURE_TYPES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
+FIGURE_NAMES = {"image/png": "PNG", "image/jpeg": "JPEG"}
+#: Keys of a body's ``figure``.
+FIGURE_KEYS = ("mimeType", "data")
+#: Largest figure by default, in bytes (``c.CatalogueService.logbook_figure_max_bytes``).
+FIGURE_MAX_BYTES = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -75,6 +90,15 @@ class LogbookFilter:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """An image checked by :func:`parse_figure`: ``mime_type`` is a key of
+    :data:`FIGURE_TYPES` and ``data`` starts with its signature."""
+
+    mime_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class NewEntry:
     """A validated entry to add (see :func:`parse_entry`)."""
 
@@ -83,6 +107,7 @@ class NewEntry:
     tags: tuple[str, ...] = ()
     dataset: int | None = None
     type: str = ANNOTATION
+    figure: Figure | None = None
 
 
 def check_text(text: str, name: str) -> bytes:
@@ -131,13 +156,67 @@ def check_category(category: object) -> str:
     return str(category)
 
 
-def parse_entry(body: object) -> NewEntry:
+def get_encoded_length(size: int) -> int:
+    """Characters of base64 that ``size`` bytes take."""
+    return 4 * ((size + 2) // 3)
+
+
+def parse_figure(value: object, max_bytes: int = FIGURE_MAX_BYTES) -> Figure | None:
+    """A body's ``figure``, ``{"mimeType": "image/png" | "image/jpeg", "data": <base64>}``.
+
+    ``None`` (or an absent key) is no figure. The size is checked on the base64 text
+    before decoding, and again on the bytes.
+
+    Raises
+    ------
+    BadRequest
+        Not an object, unknown or missing keys, another type, data that is not base64,
+        is empty, is larger than ``max_bytes``, or does not start with the signature of
+        the type it claims.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise BadRequest('figure must be an object {"mimeType": ..., "data": <base64>}')
+    unknown = sorted(set(value) - set(FIGURE_KEYS))
+    if unknown:
+        raise BadRequest(f"figure: unknown key '{str(unknown[0])[:40]}'; known: mimeType, data")
+    mime_type, text = value.get("mimeType"), value.get("data")
+    if mime_type not in FIGURE_TYPES:
+        raise BadRequest(
+            f"figure.mimeType: {str(mime_type)[:40]!r} is not one of {', '.join(FIGURE_TYPES)}"
+        )
+    if not isinstance(text, str):
+        raise BadRequest("figure.data must be a string of base64")
+    if len(text) > get_encoded_length(max_bytes):
+        raise BadRequest(
+            f"figure.data is {len(text)} characters of base64, more than {max_bytes} bytes; "
+            f"a figure may have at most {max_bytes} bytes"
+        )
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadRequest("figure.data is not valid base64") from None
+    if not data:
+        raise BadRequest("figure.data is empty")
+    if len(data) > max_bytes:
+        raise BadRequest(
+            f"figure is {len(data)} bytes; a figure may have at most {max_bytes} bytes"
+        )
+    name = FIGURE_NAMES[str(mime_type)]
+    if not data.startswith(FIGURE_TYPES[str(mime_type)]):
+        raise BadRequest(f"figure.data is not a {name} image: it lacks the {name} signature")
+    return Figure(str(mime_type), data)
+
+
+def parse_entry(body: object, figure_max_bytes: int = FIGURE_MAX_BYTES) -> NewEntry:
     """Validate a decoded JSON body into an annotation.
 
     Raises
     ------
     BadRequest
-        Not an object, unknown keys, missing, empty or too long content, bad types.
+        Not an object, unknown keys, missing, empty or too long content, bad types, a
+        figure :func:`parse_figure` refuses.
     """
     if not isinstance(body, Mapping):
         raise BadRequest("the body must be a JSON object")
@@ -156,6 +235,7 @@ def parse_entry(body: object) -> NewEntry:
         category=check_category(body.get("category", "comment")),
         tags=check_tags(body.get("tags", [])),
         dataset=dataset,
+        figure=parse_figure(body.get("figure"), figure_max_bytes),
     )
 
 
@@ -255,17 +335,28 @@ def add_entry(
         tags=",".join(entry.tags),
         content=entry.content,
     )
+    if entry.figure is not None:
+        figure = entry.figure
+        row.attachments.append(
+            LogbookAttachment(mimeType=figure.mime_type, size=len(figure.data), data=figure.data)
+        )
     session.add(row)
     session.flush()
     return row
 
 
 def write_annotation(
-    session: Session, identity: Identity, investigation_id: int, body: object, now: datetime
+    session: Session,
+    identity: Identity,
+    investigation_id: int,
+    body: object,
+    now: datetime,
+    figure_max_bytes: int = FIGURE_MAX_BYTES,
 ) -> LogbookEntry:
     """``POST``: check the writer, then the body, then add the annotation (no commit)."""
     author = check_writer(session, identity, investigation_id, now)
-    return add_entry(session, investigation_id, parse_entry(body), author, now)
+    entry = parse_entry(body, figure_max_bytes)
+    return add_entry(session, investigation_id, entry, author, now)
 
 
 def describe_entry(entry: LogbookEntry) -> dict[str, Any]:
@@ -283,6 +374,9 @@ def describe_entry(entry: LogbookEntry) -> dict[str, Any]:
         "category": entry.category,
         "tags": entry.tags.split(",") if entry.tags else [],
         "content": entry.content,
+        "attachments": [
+            {"id": a.id, "mimeType": a.mimeType, "size": a.size} for a in entry.attachments
+        ],
     }
 
 

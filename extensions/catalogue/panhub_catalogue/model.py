@@ -12,7 +12,8 @@ strict subset of ICAT's, with these simplifications:
 - one parameter table per parent (Investigation, Sample, Dataset, Datafile) sharing
   :class:`ParameterType` (name + units), as in ICAT;
 - :class:`LogbookEntry` is not ICAT core: it is shaped after ESRF's ICAT+ e-logbook
-  events (investigation, optional dataset, type, category, tags, content).
+  events (investigation, optional dataset, type, category, tags, content); its
+  figures are :class:`LogbookAttachment` rows.
 
 All datetimes are naive UTC. ``Investigation.searchText`` is a normalised copy of the
 free-text fields (name, visitId, title, summary, doi) that the full-text index
@@ -32,6 +33,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -522,3 +524,30 @@ class LogbookEntry(Base):
     investigation: Mapped[Investigation] = relationship()
     dataset: Mapped[Dataset | None] = relationship()
     author: Mapped[User | None] = relationship()
+    # loaded with the entries (one query per page), without their bytes
+    attachments: Mapped[list[LogbookAttachment]] = relationship(
+        back_populates="entry",
+        lazy="selectin",
+        order_by="LogbookAttachment.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class LogbookAttachment(Base):
+    """A figure of a logbook entry: a PNG or JPEG image, checked on the way in.
+
+    ``mimeType`` is ``image/png`` or ``image/jpeg`` and ``data`` starts with that
+    format's signature (:func:`panhub_catalogue.logbook.parse_figure`); ``data`` is read
+    only when the figure itself is asked for. Visible exactly when its entry is.
+    """
+
+    __tablename__ = "logbook_attachment"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("logbook_entry.id", ondelete="CASCADE"), index=True
+    )
+    mimeType: Mapped[str] = mapped_column("mime_type", String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    entry: Mapped[LogbookEntry] = relationship(back_populates="attachments")

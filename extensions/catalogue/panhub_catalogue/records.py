@@ -9,13 +9,16 @@ DOI: they read citation metadata only (no members, samples, datasets or files).
 
 from __future__ import annotations
 
+import posixpath
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from panhub_catalogue.citation import make_bibtex, make_citation
 from panhub_catalogue.clock import format_utc
 from panhub_catalogue.model import (
     DataCollection,
@@ -31,6 +34,47 @@ from panhub_catalogue.model import (
     User,
 )
 from panhub_catalogue.visibility import collection_investigations, list_datafiles
+
+
+@dataclass(frozen=True)
+class RecordOptions:
+    """What records say about the service itself (from its traits).
+
+    Attributes
+    ----------
+    proposals_root
+        The folder datafile locations are given relative to (``relativePath``), e.g.
+        ``/srv/proposals``; empty when not known (``relativePath`` is then ``None``).
+    publisher
+        Named in citations.
+    public_url
+        The service's URL as the world sees it, ending in ``/``: citations of an
+        investigation without a DOI give its landing page, ``<public_url>landing/...``.
+    """
+
+    proposals_root: str = ""
+    publisher: str = "PANHUB"
+    public_url: str = "/services/catalogue/"
+
+
+def make_relative_path(location: str | None, root: str) -> str | None:
+    """``location`` relative to ``root`` (``<proposal>/raw/...``), or ``None``.
+
+    ``None`` when either is empty or not absolute, or when the location (normalised:
+    ``..`` resolved lexically) is not strictly below the root.
+    """
+    if not location or not root or not location.startswith("/") or not root.startswith("/"):
+        return None
+    path, top = posixpath.normpath(location), posixpath.normpath(root)
+    relative = posixpath.relpath(path, top)
+    if relative == "." or relative == ".." or relative.startswith("../"):
+        return None
+    return relative
+
+
+def make_landing_url(options: RecordOptions, investigation_id: int) -> str:
+    """The landing page of an investigation, as the world sees it."""
+    return f"{options.public_url}landing/investigations/{investigation_id}"
 
 
 def is_public(investigation: Investigation, now: datetime) -> bool:
@@ -110,18 +154,28 @@ def summarize_investigations(
     ]
 
 
-def describe_datafile(datafile: Datafile) -> dict[str, Any]:
-    """One file."""
+def describe_datafile(datafile: Datafile, root: str = "") -> dict[str, Any]:
+    """One file; ``relativePath`` is its location relative to ``root`` (or ``None``)."""
     return {
         "id": datafile.id,
         "datasetId": datafile.dataset_id,
         "name": datafile.name,
         "location": datafile.location,
+        "relativePath": make_relative_path(datafile.location, root),
         "fileSize": datafile.fileSize,
         "checksum": datafile.checksum,
         "datafileFormat": datafile.datafileFormat,
         "datafileModTime": format_utc(datafile.datafileModTime),
     }
+
+
+def describe_single_datafile(datafile: Datafile, root: str = "") -> dict[str, Any]:
+    """One file on its own: :func:`describe_datafile` plus its dataset and investigation."""
+    record = describe_datafile(datafile, root)
+    record["datasetName"] = datafile.dataset.name
+    record["investigationId"] = datafile.dataset.investigation_id
+    record["investigationName"] = datafile.dataset.investigation.name
+    return record
 
 
 def describe_datasets(session: Session, datasets: list[Dataset]) -> list[dict[str, Any]]:
@@ -155,7 +209,11 @@ def describe_datasets(session: Session, datasets: list[Dataset]) -> list[dict[st
 
 
 def describe_investigation(
-    session: Session, investigation: Investigation, now: datetime, file_limit: int = 100
+    session: Session,
+    investigation: Investigation,
+    now: datetime,
+    file_limit: int = 100,
+    options: RecordOptions = RecordOptions(),
 ) -> dict[str, Any]:
     """One investigation page: summary, samples, datasets and the first ``file_limit`` files."""
     (summary,) = summarize_investigations(session, [investigation], now)
@@ -180,7 +238,15 @@ def describe_investigation(
     ]
     summary["samples"] = [{"id": s.id, "name": s.name, "type": s.type} for s in samples]
     summary["datasets"] = describe_datasets(session, datasets)
-    summary["datafiles"] = {"total": total, "items": [describe_datafile(f) for f in files]}
+    summary["datafiles"] = {
+        "total": total,
+        "items": [describe_datafile(f, options.proposals_root) for f in files],
+    }
+    url = make_landing_url(options, investigation.id)
+    summary["citation"] = {
+        "text": make_citation(summary, options.publisher),
+        "bibtex": make_bibtex(summary, options.publisher, url),
+    }
     return summary
 
 

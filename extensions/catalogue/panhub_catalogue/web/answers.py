@@ -17,17 +17,21 @@ from typing import Any, TypeAlias, TypeVar
 from sqlalchemy.orm import Session
 
 from panhub_catalogue import logbook, records
+from panhub_catalogue.citation import make_citations
 from panhub_catalogue.errors import CatalogueError, Forbidden
 from panhub_catalogue.identity import Identity
 from panhub_catalogue.ingest.members import read_directory
 from panhub_catalogue.search import Search, count_facets, search_investigations
 from panhub_catalogue.visibility import (
     find_investigation_by_doi,
+    get_datafile,
     get_dataset,
     get_investigation,
     get_landing_collection,
     get_landing_investigation,
+    get_logbook_attachment,
     list_datafiles,
+    list_datasets,
     resolve_identity,
 )
 
@@ -55,11 +59,48 @@ def facets(session: Session, identity: Identity, now: datetime, *, search: Searc
 
 
 def investigation(
-    session: Session, identity: Identity, now: datetime, *, investigation_id: int, file_limit: int
+    session: Session,
+    identity: Identity,
+    now: datetime,
+    *,
+    investigation_id: int,
+    file_limit: int,
+    options: records.RecordOptions,
 ) -> JSON:
     """``GET api/investigations/<id>``: one investigation, its samples, datasets, files."""
     found = get_investigation(session, identity, investigation_id, now)
-    return records.describe_investigation(session, found, now, file_limit)
+    return records.describe_investigation(session, found, now, file_limit, options)
+
+
+def citation(
+    session: Session,
+    identity: Identity,
+    now: datetime,
+    *,
+    investigation_id: int,
+    options: records.RecordOptions,
+) -> JSON:
+    """``GET api/investigations/<id>/citation``: ``{"text", "bibtex", "ris"}``."""
+    found = get_investigation(session, identity, investigation_id, now)
+    (summary,) = records.summarize_investigations(session, [found], now)
+    url = records.make_landing_url(options, found.id)
+    return make_citations(summary, options.publisher, url)
+
+
+def datasets(
+    session: Session,
+    identity: Identity,
+    now: datetime,
+    *,
+    investigation_id: int,
+    limit: int,
+    offset: int,
+) -> JSON:
+    """``GET api/investigations/<id>/datasets``: one page of an investigation's datasets."""
+    found = get_investigation(session, identity, investigation_id, now)
+    total, rows = list_datasets(session, found.id, limit, offset)
+    items = records.describe_datasets(session, rows)
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
 
 
 def datafiles(
@@ -70,12 +111,21 @@ def datafiles(
     dataset_id: int,
     limit: int,
     offset: int,
+    root: str,
 ) -> JSON:
     """``GET api/datasets/<id>/datafiles``: one page of a dataset's files."""
     dataset = get_dataset(session, identity, dataset_id, now)
     total, files = list_datafiles(session, [dataset.id], limit, offset)
-    items = [records.describe_datafile(f) for f in files]
+    items = [records.describe_datafile(f, root) for f in files]
     return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+def datafile(
+    session: Session, identity: Identity, now: datetime, *, datafile_id: int, root: str
+) -> JSON:
+    """``GET api/datafiles/<id>``: one file, with its dataset's and investigation's names."""
+    found = get_datafile(session, identity, datafile_id, now)
+    return records.describe_single_datafile(found, root)
 
 
 def logbook_page(
@@ -93,12 +143,28 @@ def logbook_page(
 
 
 def annotation(
-    session: Session, identity: Identity, now: datetime, *, investigation_id: int, body: object
+    session: Session,
+    identity: Identity,
+    now: datetime,
+    *,
+    investigation_id: int,
+    body: object,
+    figure_max_bytes: int,
 ) -> JSON:
     """``POST api/investigations/<id>/logbook``: add the annotation, commit, return it."""
-    entry = logbook.write_annotation(session, identity, investigation_id, body, now)
+    entry = logbook.write_annotation(
+        session, identity, investigation_id, body, now, figure_max_bytes
+    )
     session.commit()
     return logbook.describe_entry(entry)
+
+
+def attachment(
+    session: Session, identity: Identity, now: datetime, *, attachment_id: int
+) -> logbook.Figure:
+    """``GET api/logbook/attachments/<id>``: the figure, to whoever reads that logbook."""
+    found = get_logbook_attachment(session, identity, attachment_id, now)
+    return logbook.Figure(found.mimeType, found.data)
 
 
 def whoami(session: Session, identity: Identity, now: datetime) -> JSON:
@@ -126,6 +192,7 @@ def landing(
     kind: str,
     item_id: int,
     logbook_entries: int,
+    options: records.RecordOptions,
 ) -> JSON:
     """The record of a landing page (``kind``: ``investigations`` or ``collections``).
 
@@ -136,7 +203,7 @@ def landing(
         found, whole = get_landing_investigation(session, identity, item_id, now)
         if not whole:
             return records.describe_citation(session, found, now)
-        record = records.describe_investigation(session, found, now, 0)
+        record = records.describe_investigation(session, found, now, 0, options)
         page = logbook.LogbookFilter(limit=logbook_entries)
         total, rows = logbook.list_entries(session, identity, found.id, page, now)
         record["logbook"] = [logbook.describe_entry(r) for r in rows]

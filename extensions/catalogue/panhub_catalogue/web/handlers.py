@@ -28,6 +28,7 @@ from tornado.web import HTTPError, RequestHandler, authenticated
 
 from panhub_catalogue.errors import BadRequest, CatalogueError
 from panhub_catalogue.identity import Identity
+from panhub_catalogue.logbook import FIGURE_TYPES, get_encoded_length
 from panhub_catalogue.search import Search
 from panhub_catalogue.visibility import get_datafile
 from panhub_catalogue.web import answers
@@ -43,7 +44,8 @@ from panhub_catalogue.web.params import (
 
 T = TypeVar("T")
 CHUNK = 1 << 20
-#: Largest JSON body read (a logbook entry: 64 KiB of text, escaped, and its tags).
+#: Largest JSON body read (a logbook entry: 64 KiB of text, escaped, and its tags); a
+#: logbook entry may add a figure's base64 to it.
 MAX_BODY = 1 << 20
 
 
@@ -102,14 +104,17 @@ class CatalogueHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
                 raise BadRequest(f"parameter {name[:40]!r} holds a NUL character")
         return params
 
-    def json_body(self) -> object:
-        """The request body as JSON (``Content-Type: application/json``), else 400."""
+    def json_body(self, limit: int = MAX_BODY) -> object:
+        """The request body as JSON (``Content-Type: application/json``), else 400.
+
+        A body of more than ``limit`` bytes is refused before it is parsed.
+        """
         kind = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if kind != "application/json":
             raise BadRequest(f"Content-Type must be application/json, not '{kind[:40]}'")
         size = len(self.request.body)
-        if size > MAX_BODY:  # never parse megabytes (tornado takes up to 100 MB)
-            raise BadRequest(f"the body is {size} bytes; at most {MAX_BODY} are allowed")
+        if size > limit:  # never parse megabytes needlessly (tornado takes up to 100 MB)
+            raise BadRequest(f"the body is {size} bytes; at most {limit} are allowed")
         try:
             return json.loads(self.request.body)
         except (ValueError, UnicodeDecodeError) as error:
@@ -190,12 +195,39 @@ class InvestigationHandler(CatalogueHandler):
 
     async def get(self, investigation_id: str) -> None:
         reject_unknown(self.request.query_arguments, ())
-        file_limit = self.service_options.file_limit
+        options = self.service_options
         await self.answer(
             partial(
                 answers.investigation,
                 investigation_id=int(investigation_id),
-                file_limit=file_limit,
+                file_limit=options.file_limit,
+                options=options.records,
+            )
+        )
+
+
+class CitationHandler(CatalogueHandler):
+    """``GET api/investigations/<id>/citation``: how to cite it (text, BibTeX, RIS)."""
+
+    async def get(self, investigation_id: str) -> None:
+        reject_unknown(self.request.query_arguments, ())
+        options = self.service_options.records
+        await self.answer(
+            partial(answers.citation, investigation_id=int(investigation_id), options=options)
+        )
+
+
+class DatasetsHandler(CatalogueHandler):
+    """``GET api/investigations/<id>/datasets?limit=&offset=``: its datasets, paginated."""
+
+    async def get(self, investigation_id: str) -> None:
+        limit, offset = parse_page(self.query_params(), self.service_options.max_limit)
+        await self.answer(
+            partial(
+                answers.datasets,
+                investigation_id=int(investigation_id),
+                limit=limit,
+                offset=offset,
             )
         )
 
@@ -204,10 +236,26 @@ class DatafilesHandler(CatalogueHandler):
     """``GET api/datasets/<id>/datafiles?limit=&offset=``: a dataset's files, paginated."""
 
     async def get(self, dataset_id: str) -> None:
-        limit, offset = parse_page(self.query_params(), self.service_options.max_limit)
+        options = self.service_options
+        limit, offset = parse_page(self.query_params(), options.max_limit)
         await self.answer(
-            partial(answers.datafiles, dataset_id=int(dataset_id), limit=limit, offset=offset)
+            partial(
+                answers.datafiles,
+                dataset_id=int(dataset_id),
+                limit=limit,
+                offset=offset,
+                root=options.proposals_root,
+            )
         )
+
+
+class DatafileHandler(CatalogueHandler):
+    """``GET api/datafiles/<id>``: one file, with its dataset's and investigation's names."""
+
+    async def get(self, datafile_id: str) -> None:
+        reject_unknown(self.request.query_arguments, ())
+        root = self.service_options.proposals_root
+        await self.answer(partial(answers.datafile, datafile_id=int(datafile_id), root=root))
 
 
 class DownloadHandler(CatalogueHandler):
@@ -258,11 +306,46 @@ class LogbookHandler(CatalogueHandler):
         )
 
     async def post(self, investigation_id: str) -> None:
-        body = self.json_body()
+        figure_max = self.service_options.logbook_figure_max_bytes
+        # text and tags take at most MAX_BODY: a figure too large by less than that is
+        # refused by the figure's own message, a larger one by the body's
+        body = self.json_body(MAX_BODY + get_encoded_length(figure_max))
         await self.answer(
-            partial(answers.annotation, investigation_id=int(investigation_id), body=body),
+            partial(
+                answers.annotation,
+                investigation_id=int(investigation_id),
+                body=body,
+                figure_max_bytes=figure_max,
+            ),
             status=201,
         )
+
+
+class AttachmentHandler(CatalogueHandler):
+    """``GET api/logbook/attachments/<id>``: a logbook figure (PNG or JPEG), streamed.
+
+    Read by whoever may read that logbook (404 otherwise). The Content-Type is the one
+    checked on the way in, never guessed, and the response forbids sniffing and runs
+    no script (``Content-Security-Policy: sandbox``).
+    """
+
+    async def get(self, attachment_id: str) -> None:
+        reject_unknown(self.request.query_arguments, ())
+        figure = await self.run(partial(answers.attachment, attachment_id=int(attachment_id)))
+        kind = figure.mime_type if figure.mime_type in FIGURE_TYPES else "application/octet-stream"
+        extension = {"image/png": "png", "image/jpeg": "jpg"}.get(kind, "bin")
+        self.set_header("Content-Type", kind)
+        self.set_header("Content-Length", str(len(figure.data)))
+        self.set_header(
+            "Content-Disposition", f'inline; filename="figure-{attachment_id}.{extension}"'
+        )
+        self.set_header("Content-Security-Policy", "default-src 'none'; sandbox")
+        self.set_header("Cache-Control", "private, no-cache")
+        view = memoryview(figure.data)
+        for start in range(0, len(view), CHUNK):
+            self.write(bytes(view[start : start + CHUNK]))
+            await self.flush()
+        self.finish()
 
 
 class WhoAmIHandler(CatalogueHandler):
@@ -317,12 +400,14 @@ class LandingHandler(CatalogueHandler):
                 kind=kind,
                 item_id=int(item_id),
                 logbook_entries=options.landing_logbook_entries,
+                options=options.records,
             )
         )
         url = f"{options.public_url}landing/{kind}/{item_id}"
         label = "investigation" if kind == "investigations" else "data collection"
         api = f"{options.base_url}api/investigations/{item_id}/logbook"
-        self.write_html(render_landing(record, label, options.publisher, url, api))
+        figures = f"{options.base_url}api/logbook/attachments/"
+        self.write_html(render_landing(record, label, options.publisher, url, api, figures))
 
 
 class DoiHandler(CatalogueHandler):

@@ -6,22 +6,7 @@ import json
 from html import escape
 from typing import Any
 
-
-def format_authors(users: list[dict[str, Any]]) -> list[str]:
-    """Author names, principal investigators first, as in the investigation's member list."""
-    ordered = sorted(users, key=lambda u: (u.get("role") != "PI", u.get("fullName") or u["name"]))
-    return [u.get("fullName") or u["name"] for u in ordered]
-
-
-def make_citation(record: dict[str, Any], publisher: str) -> str:
-    """``Authors (year). Title. Publisher. https://doi.org/DOI`` (DataCite's recommended form)."""
-    authors = "; ".join(format_authors(record.get("users", []))) or publisher
-    date = record.get("releaseDate") or record.get("publicationDate") or record.get("startDate")
-    year = date[:4] if date else "n.d."
-    title = record.get("title") or record.get("name") or ""
-    doi = record.get("doi")
-    where = f" https://doi.org/{doi}" if doi else ""
-    return f"{authors} ({year}). {title}. {publisher}.{where}"
+from panhub_catalogue.citation import format_authors, make_citation
 
 
 def make_jsonld(record: dict[str, Any], publisher: str, url: str) -> dict[str, Any]:
@@ -89,11 +74,22 @@ def make_rows(record: dict[str, Any]) -> list[tuple[str, str | None]]:
     return rows
 
 
-def render_logbook(record: dict[str, Any], base: str) -> str:
+def render_figures(entry: dict[str, Any], figures_url: str) -> str:
+    """An entry's figures as ``<img>`` elements of ``<figures_url><id>`` ('' for none)."""
+    return "".join(
+        f'<figure><img src="{escape(figures_url)}{int(a["id"])}" loading="lazy" '
+        f'style="max-width: 100%" alt="figure {n} of the entry of '
+        f'{escape(entry["createTime"])}"></figure>'
+        for n, a in enumerate(entry.get("attachments", []), 1)
+    )
+
+
+def render_logbook(record: dict[str, Any], base: str, figures_url: str = "") -> str:
     """The logbook section of a full landing page ('' when the record carries none).
 
     Only records the caller may see whole carry ``logbook`` (newest first); every value
-    is HTML-escaped.
+    is HTML-escaped. Figures are images from ``figures_url`` (the attachment route),
+    which answers whoever may read the logbook.
     """
     if "logbook" not in record:
         return ""
@@ -103,7 +99,9 @@ def render_logbook(record: dict[str, Any], base: str) -> str:
         f"{escape(e['author'] or 'beamline')} · {escape(e['type'])} · {escape(e['category'])}"
         + (f" · dataset {escape(e['datasetName'])}" if e.get("datasetName") else "")
         + (f" · tags: {escape(', '.join(e['tags']))}" if e["tags"] else "")
-        + f'</p><pre class="content">{escape(e["content"])}</pre></li>'
+        + f'</p><pre class="content">{escape(e["content"])}</pre>'
+        + render_figures(e, figures_url)
+        + "</li>"
         for e in entries
     )
     total = record.get("logbookTotal", len(entries))
@@ -118,12 +116,18 @@ def render_logbook(record: dict[str, Any], base: str) -> str:
 
 
 def render_landing(
-    record: dict[str, Any], kind: str, publisher: str, url: str, logbook_url: str = ""
+    record: dict[str, Any],
+    kind: str,
+    publisher: str,
+    url: str,
+    logbook_url: str = "",
+    figures_url: str = "",
 ) -> str:
     """The landing page of an investigation or data collection (``kind`` names which).
 
     A record carrying ``logbook`` (a full investigation page) gets its logbook section,
-    linking to ``logbook_url`` for the entries not shown.
+    linking to ``logbook_url`` for the entries not shown, with figures from
+    ``figures_url``.
 
     A record with ``embargoed`` set (from
     :func:`~panhub_catalogue.records.describe_citation`) gets its citation and an
@@ -161,7 +165,7 @@ def render_landing(
 </table>
 <h2>Cite as</h2>
 <p class="citation">{escape(citation)}</p>
-{render_logbook(record, logbook_url)}</main>
+{render_logbook(record, logbook_url, figures_url)}</main>
 </body>
 </html>
 """

@@ -41,6 +41,7 @@ from traitlets.config import Application as TraitletsApplication
 from panhub_catalogue.clock import utcnow
 from panhub_catalogue.db import open_catalogue
 from panhub_catalogue.identity import Identity, make_identity
+from panhub_catalogue.records import RecordOptions
 from panhub_catalogue.settings import CatalogueDatabase, get_proposals_root
 from panhub_catalogue.web import handlers
 from panhub_catalogue.web.panosc import make_panosc_routes
@@ -60,7 +61,14 @@ class ServiceOptions:
     publisher: str = "PANHUB"
     public_url: str = "/services/catalogue/"
     landing_logbook_entries: int = 50
+    proposals_root: str = ""
+    logbook_figure_max_bytes: int = 5 * 1024 * 1024
     clock: Callable[[], datetime] = utcnow
+
+    @property
+    def records(self) -> RecordOptions:
+        """What :mod:`~panhub_catalogue.records` needs of these options."""
+        return RecordOptions(self.proposals_root, self.publisher, self.public_url)
 
 
 def make_hub_identify(staff_group_prefix: str = "", admin_groups: Collection[str] = ()) -> Identify:
@@ -99,8 +107,12 @@ def make_app(
         (base + r"api/investigations", handlers.InvestigationsHandler),
         (base + r"api/investigations/(\d{1,18})", handlers.InvestigationHandler),
         (base + r"api/investigations/(\d{1,18})/logbook", handlers.LogbookHandler),
+        (base + r"api/investigations/(\d{1,18})/datasets", handlers.DatasetsHandler),
+        (base + r"api/investigations/(\d{1,18})/citation", handlers.CitationHandler),
         (base + r"api/facets", handlers.FacetsHandler),
         (base + r"api/datasets/(\d{1,18})/datafiles", handlers.DatafilesHandler),
+        (base + r"api/datafiles/(\d{1,18})", handlers.DatafileHandler),
+        (base + r"api/logbook/attachments/(\d{1,18})", handlers.AttachmentHandler),
         (base + r"api/datafiles/(\d{1,18})/download", handlers.DownloadHandler),
         (base + r"api/whoami", handlers.WhoAmIHandler),
         (base + r"api/directory", handlers.DirectoryHandler),
@@ -152,17 +164,38 @@ class CatalogueService(TraitletsApplication):
         help="Newest logbook entries shown on an investigation's landing page, e.g. 50; "
         "the rest are read through api/investigations/<id>/logbook.",
     )
+    proposals_root = Unicode(
+        config=True,
+        help="The proposals root the indexer catalogued (<root>/<proposal>/{raw,processed}), "
+        "e.g. '/srv/proposals': every datafile record gives its location relative to it "
+        "as 'relativePath' (null for a file elsewhere), so a client can find the file "
+        "under its own view of the proposals. Default: $PANHUB_PROPOSALS_ROOT, else "
+        "'/srv/proposals'. Empty: no relativePath.",
+    )
+
+    @default("proposals_root")
+    def _default_proposals_root(self) -> str:
+        return get_proposals_root()
+
     download_roots = List(
         Unicode(),
         config=True,
         help="Folders files may be downloaded from (after resolving symbolic links); a "
-        "catalogued file elsewhere is answered with 404. Default: the proposals root "
-        "($PANHUB_PROPOSALS_ROOT, else '/srv/proposals').",
+        "catalogued file elsewhere is answered with 404. Default: [proposals_root] when "
+        "that is set, else none.",
     )
 
     @default("download_roots")
     def _default_download_roots(self) -> list[str]:
-        return [get_proposals_root()]
+        return [self.proposals_root] if self.proposals_root else []
+
+    logbook_figure_max_bytes = Int(
+        5 * 1024 * 1024,
+        config=True,
+        help="Largest figure (a PNG or JPEG image, in bytes once decoded from base64) one "
+        "logbook entry may carry, e.g. 5242880 (5 MiB, the default); a larger one is "
+        "refused with 400. The request body may be that much larger, plus base64's third.",
+    )
 
     staff_group_prefix = Unicode(
         "",
@@ -221,6 +254,8 @@ class CatalogueService(TraitletsApplication):
             publisher=self.publisher,
             public_url=self.public_url or self.base_url,
             landing_logbook_entries=self.landing_logbook_entries,
+            proposals_root=self.proposals_root,
+            logbook_figure_max_bytes=self.logbook_figure_max_bytes,
         )
 
     def start(self) -> None:

@@ -28,7 +28,7 @@ panosc/      the PaNOSC search API over public data: entities, LoopBack filters,
 web/         the tornado service: routes, handlers, answers, params, landing pages,
              downloads
 
-The user's side (standard library only, never imported by the service):
+The user's side (never imported by the service; all but ``lab`` standard library only):
 
 client       ``CatalogueClient``: the one HTTP client (URL and token from the environment,
              errors as ``CatalogueError``), ``PathMap`` (location -> path as mounted)
@@ -36,7 +36,7 @@ transfer     copies of a catalogued file: resumable, capped, with progress, no o
 api          ``Catalogue``, the Python API for notebooks (``from panhub_catalogue import
              Catalogue``, imported lazily); ``reprs``: its records and HTML reprs;
              ``figures``: logbook figures as PNG/JPEG
-lab/         the server extension in the user's JupyterLab server (the catalogue panel)
+lab/         the jupyter_server extension in the user's server (the catalogue panel's routes)
 """
 
 from __future__ import annotations

@@ -40,6 +40,11 @@ test_indexer                ingest.indexer, ingest.nexus, ingest.prune,
 test_beneath                ingest.beneath, web.download (file names)
 test_members                ingest.members, visibility.resolve_identity, cli members
 test_icat                   ingest.icat, cli icat (against tests/support/fake_icat)
+test_client                 client, transfer, api, reprs, figures (the Python API
+                            against the service in a thread: tests/support/
+                            catalogue_served)
+lab/                        lab (the server extension in a real jupyter_server, in
+                            front of the service in a thread)
 ==========================  ==========================================================
 """
 

@@ -27,8 +27,30 @@ ingest/      rows in: the NeXus indexer, pruning, the membership directory, ICAT
 panosc/      the PaNOSC search API over public data: entities, LoopBack filters, search
 web/         the tornado service: routes, handlers, answers, params, landing pages,
              downloads
+
+The user's side (never imported by the service; all but ``lab`` standard library only):
+
+client       ``CatalogueClient``: the one HTTP client (URL and token from the environment,
+             errors as ``CatalogueError``), ``PathMap`` (location -> path as mounted)
+transfer     copies of a catalogued file: resumable, capped, with progress, no overwrite
+api          ``Catalogue``, the Python API for notebooks (``from panhub_catalogue import
+             Catalogue``, imported lazily); ``reprs``: its records and HTML reprs;
+             ``figures``: logbook figures as PNG/JPEG
+lab/         the jupyter_server extension in the user's server (the catalogue panel's routes)
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 __version__ = "0.1.0"
+__all__ = ["Catalogue", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    # lazy: the service imports this package and never needs the notebook API
+    if name == "Catalogue":
+        from panhub_catalogue.api import Catalogue
+
+        return Catalogue
+    raise AttributeError(name)

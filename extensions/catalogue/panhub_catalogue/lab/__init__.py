@@ -8,7 +8,12 @@ installs into ``etc/jupyter/jupyter_server_config.d/``.
 
 Modules
 -------
-handlers   the routes (thin adapters, owner-only, JSON errors)
+handlers   the base of the routes (owner-only, JSON errors), version and open-code
+routes     the catalogue's routes (whoami, investigations, facets, datasets, datafiles,
+           citation, logbook, copies): parameters checked, calls in a thread
+fields     what the routes add to the catalogue's records (paths as mounted, code, links)
+copies     copies into the workspace as jobs (capped, resumable, never overwriting)
+config     ``c.PanhubCatalogue``: the settings (URL, timeout, copy cap and folder, paths)
 code       Python code that opens a file (viewer, h5py), with Python's own quoting
 """
 
@@ -16,7 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from panhub_catalogue.lab.handlers import make_routes
+from panhub_catalogue.lab.config import LabState, PanhubCatalogue
+from panhub_catalogue.lab.routes import make_routes
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
@@ -25,5 +31,10 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 def _load_jupyter_server_extension(server_app: Any) -> None:
     web_app = server_app.web_app
+    state = LabState.from_config(PanhubCatalogue(parent=server_app))
+    web_app.settings["panhub_catalogue"] = state
     web_app.add_handlers(".*$", make_routes(web_app.settings["base_url"]))
-    server_app.log.info("panhub_catalogue.lab: routes under panhub-catalogue/api/")
+    server_app.log.info(
+        "panhub_catalogue.lab: routes under panhub-catalogue/api/, catalogue at %s",
+        state.client.url,
+    )

@@ -1,18 +1,8 @@
 /**
  * panhub in JupyterLab: the plugins of `@panhub/catalogue`.
  */
-import {
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
-} from '@jupyterlab/application';
+import { cataloguePlugin } from './plugin';
 
-const plugin: JupyterFrontEndPlugin<void> = {
-  id: '@panhub/catalogue:plugin',
-  description: 'The facility data catalogue in JupyterLab.',
-  autoStart: true,
-  activate: (app: JupyterFrontEnd) => {
-    void app;
-  }
-};
+export * from './tokens';
 
-export default [plugin];
+export default [cataloguePlugin];

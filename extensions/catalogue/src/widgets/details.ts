@@ -90,8 +90,14 @@ export class DetailsWidget extends Widget {
     }
   }
 
-  /** Move focus to the logbook section (the Logbook column). */
+  /** Scroll to the logbook section once it is loaded (the Logbook column). */
+  showLogbookWhenLoaded(): void {
+    this._wantLogbook = true;
+  }
+
+  /** Move focus to the logbook section. */
   showLogbook(): void {
+    this._wantLogbook = false;
     const section = this._body.querySelector('.panhub-CatalogueDetails-logbook') as HTMLElement | null;
     section?.scrollIntoView({ block: 'start' });
     section?.focus({ preventScroll: true });
@@ -204,7 +210,11 @@ export class DetailsWidget extends Widget {
     this._setBody(...(nodes.filter(Boolean) as Node[]));
 
     void this._loadDatasets(r, 0, datasets, moreDatasets, signal);
-    void this._loadLogbook(r, logbook, signal);
+    void this._loadLogbook(r, logbook, signal).then(() => {
+      if (this._wantLogbook && !signal.aborted) {
+        this.showLogbook();
+      }
+    });
   }
 
   private _more(count: number): HTMLElement | null {
@@ -504,5 +514,6 @@ export class DetailsWidget extends Widget {
   }
 
   private _body: HTMLElement;
+  private _wantLogbook = false;
   private _controller: AbortController | null = null;
 }

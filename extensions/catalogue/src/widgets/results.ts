@@ -85,6 +85,9 @@ export class ResultsWidget extends Widget {
     this._buildColumns();
   }
 
+  /** Called when the Logbook cell of a row is clicked (after the row is selected). */
+  onOpenLogbook: (() => void) | null = null;
+
   /** The row the keyboard is on. */
   get activeIndex(): number {
     return this._active;
@@ -168,6 +171,9 @@ export class ResultsWidget extends Widget {
     const row = this.model.cache.getRow(index);
     if (row) {
       this.model.select(row.id);
+      if (target.closest('.panhub-mod-logbook')) {
+        this.onOpenLogbook?.();
+      }
     }
     this._render();
     this._focusActive(false);

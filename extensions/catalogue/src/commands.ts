@@ -385,8 +385,11 @@ export function addCommands(ctx: ICommandContext): void {
           }
         },
         success: { message: result =>
-            __('Copied %1 to %2', file.name, (result as unknown as ICopyJob).path ?? job.path ?? ''), options: { autoClose: 5000 } },
-        error: { message: (error: unknown) => __('Copy of %1 failed: %2', file.name, (error as Error)?.message ?? String(error)) }
+            __('Copied %1 to %2', file.name, (result as unknown as ICopyJob).path ?? job.path ?? ''), options: { autoClose: 5000, actions: [] } },
+        error: {
+          message: (error: unknown) => __('Copy of %1 failed: %2', file.name, (error as Error)?.message ?? String(error)),
+          options: { actions: [] }
+        }
       });
       await copying.catch(() => undefined);
     }

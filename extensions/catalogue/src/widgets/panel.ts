@@ -86,7 +86,13 @@ export class CataloguePanel extends SidePanel {
     this.filters = new FiltersWidget(model, trans);
     this.results = new ResultsWidget(model, trans);
     this.details = new DetailsWidget(model, commands, trans);
-    this.results.onOpenLogbook = () => this.details.showLogbookWhenLoaded();
+    this.results.onOpenLogbook = () => {
+      if (model.investigation !== null && model.investigation.id === model.selectedId) {
+        this.details.showLogbook();
+      } else {
+        this.details.showLogbookWhenLoaded();
+      }
+    };
     this.addWidget(this.filters);
     this.addWidget(this.results);
     this.addWidget(this.details);

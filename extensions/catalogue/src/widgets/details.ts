@@ -311,7 +311,7 @@ export class DetailsWidget extends Widget {
     ].filter(Boolean);
     const files = el('div', { className: 'panhub-CatalogueDetails-files', attrs: { role: 'list', 'aria-label': __('Files of %1', d.name) } });
     const more = el('div', { className: 'panhub-CatalogueDetails-more' });
-    const root = el('details', { className: 'panhub-CatalogueDataset', attrs: { role: 'listitem', 'data-dataset-id': d.id } },
+    const root = el('details', { className: 'panhub-CatalogueDataset', attrs: { 'data-dataset-id': d.id } },
       el('summary', {},
         el('span', { className: 'panhub-CatalogueDataset-name', text: d.name }),
         el('span', { className: 'panhub-CatalogueDataset-facts', text: facts.join(' · ') })
@@ -327,7 +327,7 @@ export class DetailsWidget extends Widget {
         void this._loadFiles(d, 0, files, more, signal);
       }
     });
-    return root;
+    return el('div', { className: 'panhub-CatalogueDataset-item', attrs: { role: 'listitem' } }, root);
   }
 
   private async _loadFiles(d: IDataset, offset: number, list: HTMLElement, more: HTMLElement, signal: AbortSignal): Promise<void> {

@@ -5,8 +5,8 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import {
+  LabIcon,
   SidePanel,
-  ToolbarButton,
   filterListIcon,
   refreshIcon,
   tableRowsIcon
@@ -48,40 +48,27 @@ export class CataloguePanel extends SidePanel {
     this.header.addWidget(heading);
     this.header.addWidget(new Widget({ node: this._notice }));
 
-    this.toolbar.addItem(
-      'refresh',
-      new ToolbarButton({
-        icon: refreshIcon,
-        tooltip: __('Search again'),
-        label: '',
-        onClick: () => void commands.execute(CommandIDs.refresh)
-      })
-    );
-    this.toolbar.addItem(
-      'clear',
-      new ToolbarButton({
-        icon: filterListIcon,
-        tooltip: __('Clear filters'),
-        onClick: () => void commands.execute(CommandIDs.clearFilters)
-      })
-    );
+    const tool = (name: string, label: string, icon: LabIcon, onClick: (node: HTMLElement) => void) => {
+      const node = button('', () => onClick(node), {
+        icon,
+        className: 'panhub-CatalogueTool',
+        title: label,
+        attrs: { 'aria-label': label }
+      });
+      this.toolbar.addItem(name, new Widget({ node }));
+    };
+    tool('refresh', __('Search again'), refreshIcon, () => void commands.execute(CommandIDs.refresh));
+    tool('clear', __('Clear filters'), filterListIcon, () => void commands.execute(CommandIDs.clearFilters));
     this._columnsMenu = new Menu({ commands });
     this._columnsMenu.title.label = __('Columns');
     for (const column of COLUMNS) {
       this._columnsMenu.addItem({ command: CommandIDs.toggleColumn, args: { column: column.id } });
     }
-    this.toolbar.addItem(
-      'columns',
-      new ToolbarButton({
-        icon: tableRowsIcon,
-        tooltip: __('Choose columns'),
-        onClick: () => {
-          const rect = this.toolbar.node.getBoundingClientRect();
-          this._columnsMenu.open(rect.right - 160, rect.bottom);
-          this._columnsMenu.activeIndex = 0;
-        }
-      })
-    );
+    tool('columns', __('Choose columns'), tableRowsIcon, node => {
+      const rect = node.getBoundingClientRect();
+      this._columnsMenu.open(rect.left, rect.bottom);
+      this._columnsMenu.activeIndex = 0;
+    });
 
     this.filters = new FiltersWidget(model, trans);
     this.results = new ResultsWidget(model, trans);

@@ -92,8 +92,10 @@ export class CatalogueModel {
     try {
       const answer = await this.client.version();
       this._serverVersion = answer.version ?? '';
+      // the first search starts before anyone hears "ready", so no view asks the old cache
+      this._connection = 'ready';
+      this._search(true);
       this._setConnection('ready', '');
-      this.refresh();
     } catch (error) {
       const status = error instanceof CatalogueRequestError ? error.status : 0;
       const message = error instanceof Error ? error.message : String(error);

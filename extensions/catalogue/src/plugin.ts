@@ -99,10 +99,11 @@ export const cataloguePlugin: JupyterFrontEndPlugin<ICatalogue> = {
         model.restore(saved);
       })
       .catch(reason => console.warn('panhub catalogue: state not restored', reason))
-      .then(() => {
+      .then(async () => {
         model.stateChanged.connect((_, value) => {
           void state?.save(STATE_KEY, value as unknown as ReadonlyPartialJSONValue);
         });
+        await panel.firstShown; // no catalogue request from a Lab that never opens the panel
         return model.connect();
       });
 

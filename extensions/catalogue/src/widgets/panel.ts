@@ -12,6 +12,8 @@ import {
   tableRowsIcon
 } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
+import { PromiseDelegate } from '@lumino/coreutils';
+import { Message } from '@lumino/messaging';
 import { Menu, Widget } from '@lumino/widgets';
 
 import { COLUMNS } from '../columns';
@@ -88,8 +90,21 @@ export class CataloguePanel extends SidePanel {
     this._renderNotice();
   }
 
+  /** Resolves the first time the panel is shown (the catalogue is not asked before). */
+  get firstShown(): Promise<void> {
+    return this._firstShown.promise;
+  }
+
   protected onAfterAttach(): void {
     this._layoutSections([0.3, 0.45, 0.25]);
+    if (this.isVisible) {
+      this._firstShown.resolve();
+    }
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._firstShown.resolve();
   }
 
   /** Give each section a share of the height. */
@@ -124,6 +139,7 @@ export class CataloguePanel extends SidePanel {
     }
   }
 
+  private _firstShown = new PromiseDelegate<void>();
   private _notice: HTMLElement;
   private _columnsMenu: Menu;
 }

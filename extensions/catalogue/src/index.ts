@@ -1,20 +1,10 @@
 /**
- * panhub in JupyterLab: the plugins of `@panhub/catalogue`.
+ * panhub in JupyterLab: the plugins of `@panhub/catalogue` (the catalogue panel, the
+ * NeXus viewer for files).
  */
-import {
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
-} from '@jupyterlab/application';
-
+import { cataloguePlugin } from './plugin';
 import { viewerPlugin } from './viewer';
 
-const plugin: JupyterFrontEndPlugin<void> = {
-  id: '@panhub/catalogue:plugin',
-  description: 'The facility data catalogue in JupyterLab.',
-  autoStart: true,
-  activate: (app: JupyterFrontEnd) => {
-    void app;
-  }
-};
+export * from './tokens';
 
-export default [plugin, viewerPlugin];
+export default [cataloguePlugin, viewerPlugin];

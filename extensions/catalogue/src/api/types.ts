@@ -1,0 +1,171 @@
+/**
+ * The JSON shapes of the server extension's routes (`<baseUrl>panhub-catalogue/api/`).
+ *
+ * They follow the catalogue service's records (`panhub_catalogue/records.py`, ICAT
+ * field names) plus what the server extension adds (`mounted`, `path`, `code`,
+ * `cell`, `downloadUrl`, `landingUrl`, `citation`). Fields the panel does not need to
+ * work are optional, so an older or newer server still renders.
+ */
+
+/** A member of an investigation. */
+export interface IMember {
+  name: string;
+  fullName?: string | null;
+  role?: string | null;
+}
+
+/** One row of a search page (`GET investigations`). */
+export interface IInvestigationRow {
+  id: number;
+  name: string;
+  visitId?: string | null;
+  title?: string | null;
+  summary?: string | null;
+  startDate?: string | null;
+  endDate?: string | null;
+  releaseDate?: string | null;
+  isPublic: boolean;
+  doi?: string | null;
+  beamlines?: string[];
+  users?: IMember[];
+  sampleCount?: number;
+  datasetCount?: number;
+  fileCount?: number | null;
+  fileSize?: number | null;
+  /** The proposal's folder exists in this server (the data view holds it). */
+  mounted?: boolean;
+}
+
+/** A page of any paged route. */
+export interface IPage<T> {
+  total: number;
+  limit?: number;
+  offset?: number;
+  items: T[];
+}
+
+/** One facet value and the number of investigations holding it. */
+export interface IFacetValue {
+  value: string;
+  count: number;
+}
+
+/** The facet names the catalogue counts. */
+export type FacetName = 'beamline' | 'technique' | 'access' | 'year' | 'user';
+
+/** `GET facets`. */
+export interface IFacets {
+  facets: Partial<Record<FacetName, IFacetValue[]>>;
+}
+
+/** Code that opens a file, as the server quoted it (Python `repr`). */
+export interface IOpenCode {
+  viewer?: string;
+  h5py?: string;
+}
+
+/** One file (`GET datafiles/<id>`, or an item of a datafile page). */
+export interface IDatafile {
+  id: number;
+  name: string;
+  datasetId?: number | null;
+  datasetName?: string | null;
+  investigationId?: number | null;
+  investigationName?: string | null;
+  location?: string | null;
+  relativePath?: string | null;
+  fileSize?: number | null;
+  datafileFormat?: string | null;
+  datafileModTime?: string | null;
+  /** Absolute path in this server, or null when not mounted here. */
+  path?: string | null;
+  mounted?: boolean;
+  code?: IOpenCode;
+  /** The marked cell the panel inserts (the server wrote it). */
+  cell?: string;
+  /** Browser navigation that downloads the file through the hub's login. */
+  downloadUrl?: string | null;
+}
+
+/** A technique of a dataset. */
+export interface ITechnique {
+  name: string;
+  pid?: string | null;
+}
+
+/** One dataset (`describe_datasets`). */
+export interface IDataset {
+  id: number;
+  name: string;
+  type?: string | null;
+  description?: string | null;
+  location?: string | null;
+  startDate?: string | null;
+  endDate?: string | null;
+  complete?: boolean | null;
+  doi?: string | null;
+  sample?: string | null;
+  techniques?: ITechnique[];
+  fileCount?: number | null;
+  fileSize?: number | null;
+}
+
+/** A citation in the forms the catalogue writes. */
+export interface ICitation {
+  text?: string | null;
+  bibtex?: string | null;
+  ris?: string | null;
+}
+
+/** One parameter of an investigation. */
+export interface IParameter {
+  name: string;
+  units?: string | null;
+  value: string | number | null;
+}
+
+/** One sample. */
+export interface ISample {
+  id: number;
+  name: string;
+  type?: string | null;
+}
+
+/** `GET investigations/<id>`. */
+export interface IInvestigation extends IInvestigationRow {
+  parameters?: IParameter[];
+  samples?: ISample[];
+  datasets?: IDataset[];
+  datafiles?: IPage<IDatafile>;
+  citation?: ICitation | null;
+  landingUrl?: string | null;
+}
+
+/** One logbook entry. */
+export interface ILogbookEntry {
+  id: number;
+  createTime?: string | null;
+  author?: string | null;
+  authorFullName?: string | null;
+  type?: string | null;
+  category?: string | null;
+  tags?: string[];
+  content?: string | null;
+  datasetName?: string | null;
+  attachments?: { id: number; mimeType: string; size: number }[];
+}
+
+/** A copy into the workspace (`POST copies`, `GET copies/<id>`). */
+export interface ICopyJob {
+  id: string | number;
+  state: string;
+  bytes?: number;
+  total?: number | null;
+  path?: string | null;
+  message?: string | null;
+}
+
+/** `GET version`. */
+export interface IVersion {
+  version: string;
+}

@@ -225,6 +225,14 @@ def test_the_servers_login_parameters_are_not_sent_on(api, fetch, jp_auth_header
     assert json.loads(page.body)["total"] == 2
 
 
+def test_jupyterlabs_cache_buster_is_ignored(api, fetch):
+    # ServerConnection.makeRequest adds ?<milliseconds> to every GET of the panel
+    page = fetch("panhub-catalogue", "api", "investigations", params={"1796549582143": ""})
+    assert json.loads(page.body)["total"] == 2
+    whoami = fetch("panhub-catalogue", "api", "whoami", params={"1796549582143": ""})
+    assert json.loads(whoami.body)["username"]
+
+
 def test_routes_that_take_no_parameters_refuse_them(refused, served):
     status, message = refused("whoami", params={"x": "1"})
     assert (status, message) == (400, "unknown parameter 'x'; this resource takes none")

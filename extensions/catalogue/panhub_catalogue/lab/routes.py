@@ -42,6 +42,11 @@ ID = r"(\d{1,18})"
 SERVER_PARAMETERS = ("token", "_xsrf")
 
 
+def is_cache_buster(name: str, values: Sequence[bytes]) -> bool:
+    """JupyterLab's ``ServerConnection`` adds ``?<milliseconds>`` to every GET (no value)."""
+    return name.isdigit() and all(not v for v in values)
+
+
 class CatalogueRoute(handlers.LabHandler):
     """Base of the catalogue routes: parameters, calls in a thread, errors as statuses."""
 
@@ -69,7 +74,7 @@ class CatalogueRoute(handlers.LabHandler):
         """The query parameters (each a list), refused unless ``known`` and plain text."""
         params: dict[str, list[str]] = {}
         for name, raw in self.request.query_arguments.items():
-            if name in SERVER_PARAMETERS:
+            if name in SERVER_PARAMETERS or is_cache_buster(name, raw):
                 continue
             if name not in known:
                 listed = f"known: {', '.join(known)}" if known else "this resource takes none"

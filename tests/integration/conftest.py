@@ -13,10 +13,13 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import requests
 from panhub import demo, site
+from panhub_catalogue.demo import ScanSpec, write_scan
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.support.browser import launch
@@ -27,7 +30,10 @@ from tests.support.cluster import (
     PROPOSALS_TOML,
     sync_proposals,
 )
-from tests.support.hub import ROOT, HubAPI, admin_api, make_instance, make_state_dir
+from tests.support.hub import ROOT, HubAPI, admin_api, make_instance, make_state_dir, wait_for
+
+RELEASED = PROPOSALS_ROOT / "T4"
+FORGED = PROPOSALS_ROOT / "T3" / "processed" / "forged.nxs"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -118,6 +124,39 @@ def hub_instance(
         for log in ("hub.log", "proxy.log"):
             if inst.path(log).exists():
                 shutil.copy(inst.path(log), ARTIFACTS / f"test-{log}")
+
+
+@pytest.fixture(scope="module")
+def catalogue(
+    api: HubAPI, hub_instance: demo.HubInstance, proposals_file: Path
+) -> Iterator[dict[str, int]]:
+    """The test hub's catalogue, filled; yields investigation name -> id."""
+    write_scan(
+        RELEASED / "raw" / "scan" / "scan0001.nxs",
+        ScanSpec(title="Released reference scan", start=datetime(2020, 1, 6), instrument="BL-B"),
+    )
+    # a file a member of T3 could write, naming BL-A: carol (staff of BL-A) must not see T3
+    write_scan(FORGED, ScanSpec(title="Forged", start=datetime(2026, 1, 5), instrument="BL-A"))
+    try:
+        # as the catalogue's own account: the indexer reads the data through the readers'
+        # ACLs (accounts sync --reader-group), never as root
+        demo.catalogue_command(hub_instance, ["members", "import", str(proposals_file)])
+        demo.catalogue_command(
+            hub_instance,
+            ["index", "--root", str(PROPOSALS_ROOT), "--no-progress", str(PROPOSALS_ROOT)],
+        )
+        url = f"{api.base}/services/catalogue/api/investigations?limit=100"
+
+        def answer() -> requests.Response | None:
+            # the hub starts its services, and the proxy's route to them, after its own API
+            r = requests.get(url, headers=api.headers, timeout=30)
+            return r if r.status_code == 200 else None
+
+        items = wait_for("the catalogue service", answer, 60, interval=0.2).json()["items"]
+        yield {i["name"]: i["id"] for i in items}
+    finally:
+        shutil.rmtree(RELEASED, ignore_errors=True)
+        FORGED.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

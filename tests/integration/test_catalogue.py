@@ -1,69 +1,25 @@
 """The catalogue service through the real hub: hub OAuth in Chromium, visibility, downloads.
 
-The tests' hub runs the catalogue as its managed service (port 8190). The fixture
-imports the tests' proposals TOML into that catalogue and indexes
-/srv/panhub-test/proposals, where it adds one released proposal, T4 (a NeXus scan from
-2020 naming beamline BL-B: public after the 3-year embargo, no members, no beamline),
-removed again at the end.
+The tests' hub runs the catalogue as its managed service (port 8190), filled by the
+``catalogue`` fixture (tests/integration/conftest.py): the tests' proposals and one
+released proposal, T4 (a NeXus scan from 2020 naming beamline BL-B: public after the
+3-year embargo, no members, no beamline).
 """
 
 from __future__ import annotations
 
-import shutil
-import sys
 from collections.abc import Iterator
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from panhub import demo
 from panhub.proposals import CatalogueSource, Directory, Proposal
-from panhub_catalogue.demo import ScanSpec, write_scan
 from playwright.sync_api import APIResponse, Browser, BrowserContext
 
 from tests.support.browser import log_in
-from tests.support.cluster import PROPOSALS_ROOT
-from tests.support.hub import HubAPI, wait_for
+from tests.support.hub import HubAPI
 
 pytestmark = pytest.mark.browser
-CATALOGUE = Path(sys.prefix) / "bin" / "panhub-catalogue"
-RELEASED = PROPOSALS_ROOT / "T4"
-FORGED = PROPOSALS_ROOT / "T3" / "processed" / "forged.nxs"
-
-
-@pytest.fixture(scope="module")
-def catalogue(
-    api: HubAPI, hub_instance: demo.HubInstance, proposals_file: Path
-) -> Iterator[dict[str, int]]:
-    """The test hub's catalogue, filled; yields investigation name -> id."""
-    write_scan(
-        RELEASED / "raw" / "scan" / "scan0001.nxs",
-        ScanSpec(title="Released reference scan", start=datetime(2020, 1, 6), instrument="BL-B"),
-    )
-    # a file a member of T3 could write, naming BL-A: carol (staff of BL-A) must not see T3
-    write_scan(FORGED, ScanSpec(title="Forged", start=datetime(2026, 1, 5), instrument="BL-A"))
-    try:
-        # as the catalogue's own account: the indexer reads the data through the readers'
-        # ACLs (accounts sync --reader-group), never as root
-        demo.catalogue_command(hub_instance, ["members", "import", str(proposals_file)])
-        demo.catalogue_command(
-            hub_instance,
-            ["index", "--root", str(PROPOSALS_ROOT), "--no-progress", str(PROPOSALS_ROOT)],
-        )
-        url = f"{api.base}/services/catalogue/api/investigations?limit=100"
-
-        def answer() -> requests.Response | None:
-            # the hub starts its services, and the proxy's route to them, after its own API
-            r = requests.get(url, headers=api.headers, timeout=30)
-            return r if r.status_code == 200 else None
-
-        items = wait_for("the catalogue service", answer, 60, interval=0.2).json()["items"]
-        yield {i["name"]: i["id"] for i in items}
-    finally:
-        shutil.rmtree(RELEASED, ignore_errors=True)
-        FORGED.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="module")

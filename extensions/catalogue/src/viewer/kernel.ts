@@ -23,6 +23,10 @@ import { Signal } from '@lumino/signaling';
 /** The session type of the viewer kernel (in the Running panel and GET /api/sessions). */
 export const SESSION_TYPE = 'panhub-viewer';
 
+/** What a warm kernel runs first: the modules every viewer needs. */
+export const WARM_CODE =
+  'import panhub_nexus.widget, panhub_nexus.core.locate  # the NeXus viewer, ahead of its first file';
+
 /** A started kernel with its widget-aware rendermime, shared by the viewer tabs. */
 export interface IViewerRuntime {
   readonly sessionContext: ISessionContext;
@@ -64,10 +68,47 @@ export class ViewerKernel {
   }
 
   /**
+   * Start the kernel ahead of the first viewer, with the viewer's modules imported,
+   * so that opening a file costs the file, not a kernel's start; shut it down after
+   * `idleMs` if no viewer has taken it by then.
+   */
+  warm(idleMs: number): void {
+    if (this._runtime) {
+      return;
+    }
+    const pending = (this._runtime = this._start());
+    pending.then(
+      runtime => {
+        runtime.sessionContext.session?.kernel?.requestExecute({
+          code: WARM_CODE,
+          silent: true,
+          store_history: false
+        });
+        this._idle = window.setTimeout(() => {
+          this._idle = null;
+          if (this._users.size === 0 && this._runtime === pending) {
+            this._runtime = null;
+            void this._stop(runtime);
+          }
+        }, idleMs);
+      },
+      () => {
+        if (this._runtime === pending) {
+          this._runtime = null;
+        }
+      }
+    );
+  }
+
+  /**
    * Hold the kernel for viewer `key` (starting it if needed) and return it.
    */
   async acquire(key: string): Promise<IViewerRuntime> {
     this._users.add(key);
+    if (this._idle !== null) {
+      window.clearTimeout(this._idle);
+      this._idle = null;
+    }
     try {
       if (!this._runtime) {
         this._runtime = this._start();
@@ -251,6 +292,7 @@ export class ViewerKernel {
   private _sessionId: string | null = null;
   private _current: IViewerRuntime | null = null;
   private _lost = new Signal<this, string>(this);
+  private _idle: number | null = null;
 }
 
 export namespace ViewerKernel {

@@ -88,6 +88,11 @@ export const viewerPlugin: JupyterFrontEndPlugin<void> = {
           };
           update();
           settings.changed.connect(update);
+          const minutes = settings.get('warmKernelMinutes').composite as number;
+          if (minutes > 0) {
+            // after the Lab has restored its own widgets, which come first
+            void app.restored.then(() => kernel.warm(minutes * 60_000));
+          }
         })
         .catch(reason => console.warn(`${PLUGIN_ID}: ${reason}`));
     }

@@ -78,6 +78,38 @@ class OpenCodeHandler(LabHandler):
         self.write_json({"path": path, "code": make_open_code(path)})
 
 
+class PlacesHandler(LabHandler):
+    """``GET api/places``: the user's folders as contents paths, for the file browser.
+
+    ``home`` (the home folder) and ``proposals`` (where the proposals are mounted,
+    ``$PANHUB_PROPOSALS_VIEW``); each is null when it is not under the server's root or
+    does not exist here.
+    """
+
+    @tornado.web.authenticated
+    def get(self) -> None:
+        root = os.path.abspath(getattr(self.contents_manager, "root_dir", os.getcwd()))
+        folders = {
+            "home": os.path.expanduser("~"),
+            "proposals": os.environ.get("PANHUB_PROPOSALS_VIEW", ""),
+        }
+        self.write_json({name: get_contents_path(root, path) for name, path in folders.items()})
+
+
+def get_contents_path(root: str, path: str) -> str | None:
+    """``path`` as a contents path below ``root`` (``""`` for the root itself), or None.
+
+    None when ``path`` is empty, not a folder, or outside ``root``.
+    """
+    if not path or not os.path.isdir(path):
+        return None
+    path = os.path.abspath(path)
+    if path == root:
+        return ""
+    prefix = root.rstrip("/") + "/"
+    return path[len(prefix) :] if path.startswith(prefix) else None
+
+
 def make_routes(base_url: str) -> list[tuple[str, type[LabHandler]]]:
     """The routes of the server extension below ``base_url``."""
 
@@ -87,4 +119,5 @@ def make_routes(base_url: str) -> list[tuple[str, type[LabHandler]]]:
     return [
         (url("version"), VersionHandler),
         (url("open-code"), OpenCodeHandler),
+        (url("places"), PlacesHandler),
     ]

@@ -3,7 +3,7 @@
 alice (member of T1) logs in to the tests' hub, starts her server from the form (a SLURM
 job inside her data view), and JupyterLab opens with its file browser at ``/data``,
 which lists T1 and nothing else. The browser's root is ``/``, so her home folder is
-reachable too, and "Copy Path" gives the path as mounted: pasted into a cell, it opens
+reachable too (one click: the Home button), and "Copy Path" gives the path as mounted: pasted into a cell, it opens
 the file. The Lab reopens at the last folder she used. A notebook saved in the view's
 own folders (not in ``processed/`` or home) is refused with the reason, instead of
 vanishing with the job. Screenshots go to artifacts/.
@@ -74,7 +74,10 @@ def test_alice_finds_her_proposal_in_the_file_browser(
         assert crumbs(page).replace(" ", "").endswith("data/T1/raw/")
         page.screenshot(path=artifacts / "lab-files-raw.png")
 
-        # the home folder is reachable from the root
+        # the home folder is one click away, and reachable from the root too
+        page.get_by_role("button", name=re.compile("^Home: /home/alice")).click()
+        expect(page.locator(".jp-FileBrowser .jp-BreadCrumbs")).to_contain_text("alice")
+        assert crumbs(page).replace(" ", "").endswith("home/alice/")
         page.locator(".jp-FileBrowser .jp-BreadCrumbs-home").first.click()
         go_to(page, ["home", "alice"])
 

@@ -210,7 +210,9 @@ def main() -> int:
                     page = context.new_page()
                     page.set_default_timeout(120_000)
                     try:
-                        result = (run_panhub if kind == "panhub" else run_stock)(page, inst.public_url)
+                        result = (run_panhub if kind == "panhub" else run_stock)(
+                            page, inst.public_url
+                        )
                     finally:
                         page.close()
                         api.stop(USER)

@@ -50,8 +50,8 @@ from tests.support.browser import launch  # noqa: E402
 from tests.support.cluster import (  # noqa: E402
     GROUP_PREFIX,
     PROPOSALS_ROOT,
-    PROPOSALS_TOML,
-    sync_proposals,
+    install_proposals,
+    put_raw_file,
 )
 from tests.support.hub import admin_api, make_instance, make_state_dir, wait_for  # noqa: E402
 
@@ -154,17 +154,10 @@ def prepare_data(state: Path) -> Path:
     """The tests' proposals (T1 is alice's) in the hub's etc/, synced, with the stack."""
     site.ensure_service_accounts(demo.DEMO_GROUP)
     site.make_private_dir(state / "etc", site.SERVICE_GROUP)
-    proposals = state / "etc" / "proposals.toml"
-    proposals.write_text(PROPOSALS_TOML)
-    os.chown(proposals, 0, (state / "etc").stat().st_gid)
-    proposals.chmod(0o640)
-    PROPOSALS_ROOT.parent.mkdir(mode=0o755, exist_ok=True)
-    done = sync_proposals(proposals)
-    assert done.returncode == 0, done.stderr
+    proposals = install_proposals(state / "etc")
     stack = PROPOSALS_ROOT / "T1" / "raw" / STACK
     synthetic.write_eiger_stack(stack, shape=synthetic.EIGER_4M, n_frames=10)
-    os.chown(stack, 0, (PROPOSALS_ROOT / "T1").stat().st_gid)
-    stack.chmod(0o640)
+    put_raw_file("T1", STACK)
     return proposals
 
 

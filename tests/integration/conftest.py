@@ -27,8 +27,8 @@ from tests.support.cluster import (
     ARTIFACTS,
     GROUP_PREFIX,
     PROPOSALS_ROOT,
-    PROPOSALS_TOML,
-    sync_proposals,
+    install_proposals,
+    put_raw_file,
 )
 from tests.support.hub import ROOT, HubAPI, admin_api, make_instance, make_state_dir, wait_for
 
@@ -80,18 +80,10 @@ def proposals_file(accounts: tuple[str, ...], test_state: Path) -> Path:
 
     The file lies in the test hub's ``etc/`` (root:panhub 0640), which the hub reads.
     """
-    path = test_state / "etc" / "proposals.toml"
-    path.write_text(PROPOSALS_TOML)
-    os.chown(path, 0, (test_state / "etc").stat().st_gid)
-    path.chmod(0o640)
-    PROPOSALS_ROOT.parent.mkdir(mode=0o755, exist_ok=True)
-    done = sync_proposals(path)
-    assert done.returncode == 0, done.stderr
+    path = install_proposals(test_state / "etc")
     for pid in ("T1", "T2", "T3"):
-        data = PROPOSALS_ROOT / pid / "raw" / "data.txt"
-        data.write_text(f"raw data of {pid}\n")
-        os.chown(data, 0, (PROPOSALS_ROOT / pid).stat().st_gid)
-        data.chmod(0o640)
+        (PROPOSALS_ROOT / pid / "raw" / "data.txt").write_text(f"raw data of {pid}\n")
+        put_raw_file(pid, "data.txt")
     return path
 
 

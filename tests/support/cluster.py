@@ -42,3 +42,26 @@ def sync_proposals(path: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True, text=True, timeout=120, check=False,
         env={**os.environ, "PYTHONPATH": str(ROOT / "hub_config")},
     )  # fmt: skip
+
+
+def install_proposals(etc: Path) -> Path:
+    """The tests' proposals file in a hub's ``etc/`` (root:<its group> 0640), synced.
+
+    Returns the file's path. The proposals' folders exist afterwards, with their groups.
+    """
+    path = etc / "proposals.toml"
+    path.write_text(PROPOSALS_TOML)
+    os.chown(path, 0, etc.stat().st_gid)
+    path.chmod(0o640)
+    PROPOSALS_ROOT.parent.mkdir(mode=0o755, exist_ok=True)
+    done = sync_proposals(path)
+    assert done.returncode == 0, done.stderr
+    return path
+
+
+def put_raw_file(proposal: str, name: str) -> Path:
+    """Give a file written in ``proposal``'s raw folder its group's access (0640)."""
+    path = PROPOSALS_ROOT / proposal / "raw" / name
+    os.chown(path, 0, (PROPOSALS_ROOT / proposal).stat().st_gid)
+    path.chmod(0o640)
+    return path

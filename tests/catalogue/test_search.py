@@ -158,3 +158,33 @@ def test_user_facet_counts_a_person_once_and_keeps_the_50_most_frequent(
     assert len(users) == MAX_USER_VALUES == 50
     assert users[:31] == [("ana", 2)] + [(name, 2) for name, _ in crowd[:30]]
     assert users[31:] == [(name, 1) for name, _ in crowd[30:49]]
+
+
+def test_every_column_of_the_table_sorts(sessions: sessionmaker[Session]) -> None:
+    from panhub_catalogue.model import Dataset, Investigation
+
+    world = World(
+        (
+            Proposal("P-A", beamline="BL22", release_days=-1),
+            Proposal("P-B", beamline="BL04", release_days=-1),
+            Proposal("P-C", release_days=-1),  # no beamline: last either way
+        )
+    )
+    with sessions() as session:
+        ids = build(session, world)
+        for n in range(2):  # P-B has 3 datasets, the others 1
+            session.add(Dataset(investigation_id=ids["P-B"], name=f"extra{n}"))
+        session.get(Investigation, ids["P-C"]).doi = "10.5072/a"
+        session.get(Investigation, ids["P-A"]).doi = "10.5072/b"
+        session.commit()
+
+        def order(field: str, descending: bool = False) -> list[str]:
+            search = replace(EVERYTHING, sort=((field, descending),))
+            return [r.name for r in search_investigations(session, ANONYMOUS, search, NOW)[1]]
+
+        assert order("beamline") == ["P-B", "P-A", "P-C"]
+        assert order("beamline", True) == ["P-A", "P-B", "P-C"]
+        assert order("datasetCount", True)[0] == "P-B"
+        assert order("doi") == ["P-C", "P-A", "P-B"]  # no DOI last
+        assert order("sampleCount") == ["P-A", "P-B", "P-C"]  # ties: by id
+        assert order("logbookCount") == ["P-A", "P-B", "P-C"]

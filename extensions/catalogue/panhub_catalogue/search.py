@@ -35,10 +35,14 @@ from panhub_catalogue.model import (
     FACET_ALL,
     FACET_BEAMLINE,
     FACET_TECHNIQUE,
+    Dataset,
     Instrument,
     Investigation,
     InvestigationFacet,
+    InvestigationInstrument,
     InvestigationUser,
+    LogbookEntry,
+    Sample,
     Technique,
     User,
 )
@@ -50,6 +54,20 @@ from panhub_catalogue.visibility import (
 
 Access = Literal["all", "public", "embargoed"]
 
+
+def _count_of(model: Any) -> Any:
+    """An investigation's number of ``model`` rows, as a sort key."""
+    return (
+        select(func.count())
+        .where(model.investigation_id == Investigation.id)
+        .correlate(Investigation)
+        .scalar_subquery()
+    )
+
+
+#: What the results may be sorted by: every column of the portal's table (the beamline
+#: is the first beamline's name; the sample, dataset and logbook counts are counted per
+#: matching investigation, so they cost more than the others on large result sets).
 SORT_FIELDS: dict[str, Any] = {
     "startDate": Investigation.startDate,
     "endDate": Investigation.endDate,
@@ -58,6 +76,17 @@ SORT_FIELDS: dict[str, Any] = {
     "title": Investigation.title,
     "fileSize": Investigation.fileSize,
     "fileCount": Investigation.fileCount,
+    "doi": Investigation.doi,
+    "beamline": (
+        select(func.min(Instrument.name))
+        .join(InvestigationInstrument, InvestigationInstrument.instrument_id == Instrument.id)
+        .where(InvestigationInstrument.investigation_id == Investigation.id)
+        .correlate(Investigation)
+        .scalar_subquery()
+    ),
+    "sampleCount": _count_of(Sample),
+    "datasetCount": _count_of(Dataset),
+    "logbookCount": _count_of(LogbookEntry),
 }
 FACETS = ("beamline", "technique", "access", "year", "user")
 #: Most values the ``user`` facet lists: the members of the most matching investigations.

@@ -34,15 +34,15 @@ export interface IColumn {
 /** Every column, in the portal's order. */
 export const COLUMNS: IColumn[] = [
   { id: 'proposal', label: 'Proposal', width: 88, sort: 'name' },
-  { id: 'beamline', label: 'Beamline', width: 96 },
+  { id: 'beamline', label: 'Beamline', width: 96, sort: 'beamline' },
   { id: 'start', label: 'Start', width: 88, sort: 'startDate' },
   { id: 'title', label: 'Title', width: 240, sort: 'title' },
-  { id: 'samples', label: 'Samples', width: 64, numeric: true },
-  { id: 'datasets', label: 'Datasets', width: 68, numeric: true },
+  { id: 'samples', label: 'Samples', width: 64, sort: 'sampleCount', numeric: true },
+  { id: 'datasets', label: 'Datasets', width: 68, sort: 'datasetCount', numeric: true },
   { id: 'files', label: 'Files', width: 120, sort: 'fileSize', numeric: true },
   { id: 'release', label: 'Release', width: 170, sort: 'releaseDate' },
-  { id: 'doi', label: 'DOI', width: 150 },
-  { id: 'logbook', label: 'Logbook', width: 76 }
+  { id: 'doi', label: 'DOI', width: 150, sort: 'doi' },
+  { id: 'logbook', label: 'Logbook', width: 76, sort: 'logbookCount' }
 ];
 
 export const COLUMN_IDS: ColumnId[] = COLUMNS.map(c => c.id);

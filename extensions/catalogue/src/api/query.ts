@@ -48,7 +48,12 @@ export const SORT_FIELDS = [
   'name',
   'title',
   'fileSize',
-  'fileCount'
+  'fileCount',
+  'doi',
+  'beamline',
+  'sampleCount',
+  'datasetCount',
+  'logbookCount'
 ] as const;
 
 export type SortField = (typeof SORT_FIELDS)[number];

@@ -404,6 +404,9 @@ def test_datasets_datafiles_and_one_datafile(api, refused, served):
     investigation = str(served.investigations[PUBLIC])
     datasets = api("investigations", investigation, "datasets", params={"limit": "10"})
     assert datasets["total"] >= 1
+    first = datasets["items"][0]
+    assert first["cell"].startswith(f"# panhub catalogue: dataset {first['id']}")
+    assert first["mounted"] == (first["path"] is not None)
     files = api("datasets", str(datasets["items"][0]["id"]), "datafiles")
     assert files["items"]
     assert all(f["mounted"] and f["path"].startswith(str(served.view)) for f in files["items"])

@@ -7,6 +7,7 @@ import ast
 import pytest
 from panhub_catalogue.client import PathMap
 from panhub_catalogue.lab.fields import (
+    add_dataset_fields,
     add_file_fields,
     add_investigation_fields,
     make_cell,
@@ -92,6 +93,26 @@ def test_file_fields(tmp_path):
     gone = add_file_fields(dict(record, location="/srv/proposals/p2/raw/a.nxs"), paths, PREFIX)
     assert (gone["path"], gone["mounted"]) == (None, False)
     assert "Catalogue().download(7)" in gone["code"]["h5py"]
+
+
+def test_dataset_fields(tmp_path):
+    (tmp_path / "p1" / "raw" / "scan1").mkdir(parents=True)
+    paths = PathMap("/srv/proposals", str(tmp_path))
+    record = {"id": 9, "name": "scan1", "location": "/srv/proposals/p1/raw/scan1"}
+    fields = add_dataset_fields(record, paths, "p1")
+    folder = str(tmp_path / "p1" / "raw" / "scan1")
+    assert (fields["path"], fields["mounted"]) == (folder, True)
+    assert fields["cell"] == (
+        "# panhub catalogue: dataset 9 · proposal p1\n"
+        "from panhub_catalogue import Catalogue\n\n"
+        f"folder = {folder!r}\n"
+        "files = Catalogue().files(9)  # each with its path as mounted, or None\n"
+        "files"
+    )
+    elsewhere = add_dataset_fields(dict(record, location="/srv/proposals/p2/raw"), paths)
+    assert (elsewhere["path"], elsewhere["mounted"]) == (None, False)
+    assert "folder =" not in elsewhere["cell"]
+    assert "Catalogue().files(9)" in elsewhere["cell"]
 
 
 def test_investigation_fields(tmp_path):

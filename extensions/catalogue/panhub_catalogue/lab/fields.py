@@ -32,9 +32,11 @@ def make_comment_text(value: object, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def make_marker(datafile_id: int, proposal: str | None, doi: str | None) -> str:
+def make_marker(
+    datafile_id: int, proposal: str | None, doi: str | None, kind: str = "datafile"
+) -> str:
     """``# panhub catalogue: datafile 12 · proposal 2023015001 · DOI 10.5072/x``."""
-    parts = [f"datafile {int(datafile_id)}"]
+    parts = [f"{kind} {int(datafile_id)}"]
     if proposal:
         parts.append(f"proposal {make_comment_text(proposal, 40)}")
     if doi:
@@ -120,6 +122,29 @@ def add_file_fields(
         code=make_open_code(path) if path is not None else make_download_code(datafile_id),
         cell=make_cell(marked, path, proposal),
         downloadUrl=make_download_url(prefix, datafile_id),
+    )
+
+
+def make_dataset_cell(record: Mapping[str, Any], path: str | None, proposal: str | None) -> str:
+    """The marked cell the panel inserts for a dataset: its files through the Python API."""
+    dataset_id = int(record["id"])
+    marker = make_marker(dataset_id, proposal, record.get("doi"), kind="dataset")
+    folder = f"folder = {path!r}\n" if path is not None else ""
+    return (
+        f"{marker}\nfrom panhub_catalogue import Catalogue\n\n{folder}"
+        f"files = Catalogue().files({dataset_id})  # each with its path as mounted, or None\n"
+        "files"
+    )
+
+
+def add_dataset_fields(
+    record: Mapping[str, Any], paths: PathMap, proposal: str | None = None
+) -> dict[str, Any]:
+    """A dataset record plus ``path`` (its folder as mounted, or ``None``), ``mounted``
+    and the marked ``cell`` the panel inserts."""
+    path = paths.find_mounted({"location": record.get("location")})
+    return dict(
+        record, path=path, mounted=path is not None, cell=make_dataset_cell(record, path, proposal)
     )
 
 

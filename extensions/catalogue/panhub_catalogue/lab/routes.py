@@ -30,7 +30,11 @@ from panhub_catalogue.errors import CatalogueError, NotFound
 from panhub_catalogue.lab import handlers
 from panhub_catalogue.lab.config import LabState
 from panhub_catalogue.lab.copies import DESTINATIONS, Copy
-from panhub_catalogue.lab.fields import add_file_fields, add_investigation_fields
+from panhub_catalogue.lab.fields import (
+    add_dataset_fields,
+    add_file_fields,
+    add_investigation_fields,
+)
 
 T = TypeVar("T")
 #: Longest query value passed on (the catalogue's own limits are lower).
@@ -159,9 +163,11 @@ class InvestigationRoute(CatalogueRoute):
                 citation = None
         record = add_investigation_fields(record, paths, self.prefix)
         record["citation"] = citation
+        name, doi = record.get("name"), record.get("doi")
+        if isinstance(record.get("datasets"), list):
+            record["datasets"] = [add_dataset_fields(d, paths, name) for d in record["datasets"]]
         files = record.get("datafiles")
         if isinstance(files, dict) and isinstance(files.get("items"), list):
-            name, doi = record.get("name"), record.get("doi")
             files["items"] = [
                 add_file_fields(f, paths, self.prefix, proposal=name, doi=doi)
                 for f in files["items"]
@@ -174,7 +180,16 @@ class DatasetsRoute(CatalogueRoute):
 
     @tornado.web.authenticated
     async def get(self, investigation_id: str) -> None:
-        await self.relay(f"api/investigations/{int(investigation_id)}/datasets", PAGE_PARAMETERS)
+        params = self.get_params(PAGE_PARAMETERS)
+
+        def work() -> dict[str, Any]:
+            path = f"api/investigations/{int(investigation_id)}/datasets"
+            page: dict[str, Any] = self.client.get(path, params)
+            paths = self.client.paths
+            page["items"] = [add_dataset_fields(d, paths) for d in page["items"]]
+            return page
+
+        self.write_json(await self.call(work))
 
 
 class DatafilesRoute(CatalogueRoute):

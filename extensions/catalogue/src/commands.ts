@@ -84,6 +84,16 @@ export function addCommands(ctx: ICommandContext): void {
     execute: () => {
       app.shell.activateById(panel.id);
       panel.filters.focusSearch();
+      // From the modal command palette, the palette activates the main area's widget
+      // once any command has run (its `restore`), which takes the focus back: focus
+      // again after that activation has been processed (Lumino posts it for a frame).
+      setTimeout(() => {
+        requestAnimationFrame(() => {
+          if (panel.isVisible) {
+            panel.filters.focusSearch();
+          }
+        });
+      }, 0);
     }
   });
 

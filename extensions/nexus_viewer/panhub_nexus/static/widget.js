@@ -1073,12 +1073,12 @@ function buildLayout() {
     h("input", { type: "number", ...attrs });
   const root = h("div", { class: "phx", tabindex: "0" });
   const pathLabel = h("span", { class: "phx-path" });
-  const cmapSelect = h("select", { title: "colormap" });
-  const normSelect = h("select", { title: "colour scale" }, ...options(same(NORMS)));
-  const autoSelect = h("select", { title: "autoscale" }, ...options(same(AUTOSCALE_MODES)));
-  const vminInput = number({ step: "any", size: "7", placeholder: "min", title: "min" });
-  const vmaxInput = number({ step: "any", size: "7", placeholder: "max", title: "max" });
-  const modeSelect = h("select", { title: "mouse tool" }, ...options(MOUSE_TOOLS));
+  const cmapSelect = h("select", { title: "colormap", "aria-label": "colormap" });
+  const normSelect = h("select", { title: "colour scale", "aria-label": "colour scale" }, ...options(same(NORMS)));
+  const autoSelect = h("select", { title: "autoscale", "aria-label": "autoscale" }, ...options(same(AUTOSCALE_MODES)));
+  const vminInput = number({ step: "any", size: "7", placeholder: "min", title: "min", "aria-label": "lowest value shown" });
+  const vmaxInput = number({ step: "any", size: "7", placeholder: "max", title: "max", "aria-label": "highest value shown" });
+  const modeSelect = h("select", { title: "mouse tool", "aria-label": "mouse tool" }, ...options(MOUSE_TOOLS));
   const resetButton = h("button", { title: "show the whole frame" }, "reset zoom");
   const pngButton = h("button", { title: "save the view as PNG" }, "PNG");
   const refreshButton = h("button", { title: "reopen the file (still being written?)" }, "refresh");
@@ -1106,10 +1106,12 @@ function buildLayout() {
     noteLabel);
   const profileCanvas = h("canvas", { class: "phx-profile" });
   const main = h("div", { class: "phx-main" }, wrap, textBox, side, profileCanvas);
-  const slider = h("input", { type: "range", min: "0", max: "0", value: "0", step: "1" });
+  const slider = h("input", { type: "range", min: "0", max: "0", value: "0", step: "1",
+    "aria-label": "frame" });
   const frameLabel = h("span", {});
   const playButton = h("button", { title: "play the stack" }, "▶");
-  const fpsInput = number({ min: "1", max: "120", size: "3", title: "frames per second" });
+  const fpsInput = number({ min: "1", max: "120", size: "3", title: "frames per second",
+    "aria-label": "frames per second" });
   const statusLabel = h("span", { class: "phx-note" });
   const foot = h("div", { class: "phx-foot" }, playButton, slider, frameLabel, fpsInput, "fps",
     statusLabel);

@@ -242,6 +242,30 @@ export function addCommands(ctx: ICommandContext): void {
     }
   });
 
+  /** A new code cell below the active one of the current notebook: never overwrites one. */
+  const insertBelow = (source: string, what: string): void => {
+    const current = ctx.notebooks?.currentWidget;
+    if (!current) {
+      Notification.warning(__('Open a notebook first: the cell goes below its active cell.'), { autoClose: 5000 });
+      return;
+    }
+    const notebook = current.content;
+    if (!notebook.model) {
+      return;
+    }
+    if (notebook.activeCell === null && notebook.widgets.length) {
+      notebook.activeCellIndex = notebook.widgets.length - 1;
+    }
+    NotebookActions.insertBelow(notebook);
+    const cell = notebook.activeCell;
+    if (cell && cell.model.type !== 'code') {
+      NotebookActions.changeCellType(notebook, 'code');
+    }
+    notebook.activeCell?.model.sharedModel.setSource(source);
+    app.shell.activateById(current.id);
+    Notification.info(__('Cell inserted for %1 (not run).', what), { autoClose: 3000 });
+  };
+
   commands.addCommand(CommandIDs.insertCell, {
     label: args => fileLabel(args, __('Insert Code Cell Below')),
     caption: __('Insert a marked code cell that opens the file below the active cell (not run)'),
@@ -256,26 +280,35 @@ export function addCommands(ctx: ICommandContext): void {
         Notification.warning(__('The server gave no code for this file.'), { autoClose: 5000 });
         return;
       }
-      const current = ctx.notebooks?.currentWidget;
-      if (!current) {
-        Notification.warning(__('Open a notebook first: the cell goes below its active cell.'), { autoClose: 5000 });
+      insertBelow(source, file.name);
+    }
+  });
+
+  // a dataset's actions take what the details view shows of it: its cell and folder
+  commands.addCommand(CommandIDs.insertDatasetCell, {
+    label: __('Insert Code Cell Below'),
+    caption: __("Insert a marked code cell that lists the dataset's files (not run)"),
+    execute: args => {
+      const source = typeof args.cell === 'string' ? args.cell : '';
+      if (!source) {
+        Notification.warning(__('The server gave no code for this dataset.'), { autoClose: 5000 });
         return;
       }
-      const notebook = current.content;
-      if (!notebook.model) {
+      insertBelow(source, String(args.name ?? ''));
+    }
+  });
+
+  commands.addCommand(CommandIDs.copyDatasetPath, {
+    label: __('Copy Path'),
+    caption: __("Copy the dataset's folder as mounted in this server"),
+    execute: args => {
+      const path = typeof args.path === 'string' ? args.path : '';
+      if (!path) {
+        Notification.warning(__('This dataset is not mounted here.'), { autoClose: 5000 });
         return;
       }
-      if (notebook.activeCell === null && notebook.widgets.length) {
-        notebook.activeCellIndex = notebook.widgets.length - 1;
-      }
-      NotebookActions.insertBelow(notebook); // a new cell: never overwrites one
-      const cell = notebook.activeCell;
-      if (cell && cell.model.type !== 'code') {
-        NotebookActions.changeCellType(notebook, 'code');
-      }
-      notebook.activeCell?.model.sharedModel.setSource(source);
-      app.shell.activateById(current.id);
-      Notification.info(__('Cell inserted for %1 (not run).', file.name), { autoClose: 3000 });
+      Clipboard.copyToSystem(path);
+      Notification.success(__('Path copied: %1', path), { autoClose: 2500 });
     }
   });
 

@@ -32,6 +32,8 @@ export namespace CommandIDs {
   export const copyDoi = 'panhub-catalogue:copy-doi';
   export const openInViewer = 'panhub-catalogue:open-in-viewer';
   export const insertCell = 'panhub-catalogue:insert-cell';
+  export const insertDatasetCell = 'panhub-catalogue:insert-dataset-cell';
+  export const copyDatasetPath = 'panhub-catalogue:copy-dataset-path';
   export const copyPath = 'panhub-catalogue:copy-path';
   export const copyCode = 'panhub-catalogue:copy-code';
   export const download = 'panhub-catalogue:download';

@@ -108,6 +108,11 @@ export interface IDataset {
   techniques?: ITechnique[];
   fileCount?: number | null;
   fileSize?: number | null;
+  /** Added by the server: the folder as mounted here, or null. */
+  path?: string | null;
+  mounted?: boolean;
+  /** Added by the server: the marked cell that lists the dataset's files. */
+  cell?: string;
 }
 
 /** A citation in the forms the catalogue writes. */

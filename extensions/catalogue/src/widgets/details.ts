@@ -295,7 +295,7 @@ export class DetailsWidget extends Widget {
         )
       );
     } else {
-      more.appendChild(el('p', { className: 'panhub-CatalogueDetails-note', text: __('%1 datasets', formatCount(page.total)) }));
+      more.appendChild(el('p', { className: 'panhub-CatalogueDetails-note', text: this.trans._n('%1 dataset', '%1 datasets', page.total, formatCount(page.total)) }));
     }
   }
 
@@ -305,7 +305,9 @@ export class DetailsWidget extends Widget {
       d.type,
       d.sample ? __('sample %1', d.sample) : null,
       (d.techniques ?? []).map(t => t.name).join(', '),
-      d.fileCount !== null && d.fileCount !== undefined ? __('%1 files', formatCount(d.fileCount)) : null,
+      d.fileCount !== null && d.fileCount !== undefined
+        ? this.trans._n('%1 file', '%1 files', d.fileCount, formatCount(d.fileCount))
+        : null,
       formatSize(d.fileSize),
       d.doi ? `DOI ${d.doi}` : null
     ].filter(Boolean);
@@ -317,6 +319,7 @@ export class DetailsWidget extends Widget {
         el('span', { className: 'panhub-CatalogueDataset-facts', text: facts.join(' · ') })
       ),
       d.description ? el('p', { className: 'panhub-CatalogueDetails-text', text: d.description }) : null,
+      this._renderDatasetActions(d),
       files,
       more
     );
@@ -328,6 +331,31 @@ export class DetailsWidget extends Widget {
       }
     });
     return el('div', { className: 'panhub-CatalogueDataset-item', attrs: { role: 'listitem' } }, root);
+  }
+
+  private _renderDatasetActions(d: IDataset): HTMLElement | null {
+    const __ = this.trans.__.bind(this.trans);
+    if (!d.cell) {
+      return null;
+    }
+    const actions = el('div', { className: 'panhub-CatalogueFile-actions panhub-CatalogueDataset-actions' });
+    if (d.mounted) {
+      actions.appendChild(
+        button(__('Insert cell'), () => void this.commands.execute(CommandIDs.insertDatasetCell, { cell: d.cell ?? '', name: d.name }), {
+          title: __('Insert a code cell that lists the files of %1 below the active cell', d.name),
+          attrs: { 'aria-label': __('Insert a code cell that lists the files of %1', d.name) }
+        })
+      );
+      actions.appendChild(
+        button(__('Copy path'), () => void this.commands.execute(CommandIDs.copyDatasetPath, { path: d.path ?? '' }), {
+          title: d.path ?? '',
+          attrs: { 'aria-label': __('Copy the folder of %1 as mounted', d.name) }
+        })
+      );
+    } else {
+      actions.appendChild(el('span', { className: 'panhub-CatalogueBadge panhub-mod-unmounted', text: __('not mounted here') }));
+    }
+    return actions;
   }
 
   private async _loadFiles(d: IDataset, offset: number, list: HTMLElement, more: HTMLElement, signal: AbortSignal): Promise<void> {

@@ -115,7 +115,7 @@ export class CataloguePanel extends SidePanel {
 
   private _onSelection(_: CatalogueModel, id: number | null): void {
     if (id !== null) {
-      this._layoutSections([0.15, 0.35, 0.5]);
+      this._layoutSections([0.25, 0.3, 0.45]);
     }
   }
 

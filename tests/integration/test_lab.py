@@ -11,7 +11,9 @@ vanishing with the job. Screenshots go to artifacts/.
 
 from __future__ import annotations
 
+import pwd
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ import requests
 from playwright.sync_api import Locator, Page, expect
 
 from tests.support.browser import delete_notebook, open_notebook, spawn_from_form
+from tests.support.cluster import ARTIFACTS
 from tests.support.hub import HubAPI
 
 pytestmark = pytest.mark.browser
@@ -46,11 +49,25 @@ def go_to(page: Page, names: list[str]) -> None:
         expect(page.locator(".jp-FileBrowser .jp-BreadCrumbs")).to_contain_text(name)
 
 
+def show_file_browser(page: Page) -> None:
+    """The file browser in the left area (the workspace may have restored another panel)."""
+    page.locator(".jp-FileBrowser:not(.jp-mod-restoring)").wait_for(state="attached")
+    page.locator("#jupyterlab-splash").wait_for(state="detached")
+    browser = page.locator(".jp-FileBrowser")
+    if not browser.is_visible():
+        page.screenshot(path=ARTIFACTS / "lab-files-hidden.png")
+        page.locator('.jp-SideBar .lm-TabBar-tab[data-id="filebrowser"]').click()
+    expect(browser).to_be_visible()
+
+
 def test_alice_finds_her_proposal_in_the_file_browser(
     page: Page, api: HubAPI, proposals_file: Path, artifacts: Path
 ) -> None:
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    # her first visit: no workspace remembers a folder yet
+    shutil.rmtree(Path(pwd.getpwnam("alice").pw_dir) / ".jupyter" / "lab" / "workspaces", True)
     spawn_from_form(page, api.base, "alice", {"partition": "cpu", "cpus": "1", "memory_gb": "1"})
+    show_file_browser(page)
     name = ""
     try:
         # the Lab opens at her proposals: T1 only
@@ -70,12 +87,13 @@ def test_alice_finds_her_proposal_in_the_file_browser(
 
         # the last folder used is where the Lab reopens
         page.reload()
+        show_file_browser(page)
         expect(item(page, "data.txt")).to_be_visible(timeout=60_000)
         assert crumbs(page).replace(" ", "").endswith("data/T1/raw/")
         page.screenshot(path=artifacts / "lab-files-raw.png")
 
         # the home folder is one click away, and reachable from the root too
-        page.get_by_role("button", name=re.compile("^Home: /home/alice")).click()
+        page.get_by_role("button", name="Home: /home/alice").click()
         expect(page.locator(".jp-FileBrowser .jp-BreadCrumbs")).to_contain_text("alice")
         assert crumbs(page).replace(" ", "").endswith("home/alice/")
         page.locator(".jp-FileBrowser .jp-BreadCrumbs-home").first.click()

@@ -14,7 +14,7 @@ import signal
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from tests.support.browser import ARGS, CHROMIUM  # noqa: F401 - re-exported for the benchmark
@@ -52,6 +52,7 @@ def running_lab(
     root_dir: Path | None = None,
     pythonpath: Sequence[Path] = (),
     extra_args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
     """Start JupyterLab serving `root`; yield its base URL with the token; stop it.
 
@@ -59,7 +60,8 @@ def running_lab(
     viewer from the working tree (PYTHONPATH), not from an installed copy.
     `root_dir` serves another folder than `root` (which keeps the settings and the
     log), `pythonpath` puts more working-tree folders first on the server's path,
-    `extra_args` go to ``jupyter lab`` as they are.
+    `extra_args` go to ``jupyter lab`` as they are, `env` adds variables to the server's
+    environment (e.g. the catalogue's URL and a token for its server extension).
     """
     token = secrets.token_hex(16)
     settings = root / ".lab-settings" / "@jupyterlab" / "apputils-extension"
@@ -68,7 +70,7 @@ def running_lab(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
     path = os.pathsep.join(str(p) for p in (*pythonpath, VIEWER_SRC))
-    env = dict(os.environ, PYTHONPATH=path, JUPYTER_PLATFORM_DIRS="1")
+    env = dict(os.environ, **(env or {}), PYTHONPATH=path, JUPYTER_PLATFORM_DIRS="1")
     log = (root / "lab.log").open("w")
     proc = subprocess.Popen(
         [str(VENV / "bin" / "jupyter"), "lab", "--allow-root", "--no-browser",

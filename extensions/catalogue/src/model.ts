@@ -235,29 +235,44 @@ export class CatalogueModel {
   private _makeCache(): PageCache<IInvestigationRow> {
     const filters = this._filters;
     const sort = this._sort;
-    return new PageCache<IInvestigationRow>(
+    const cache: PageCache<IInvestigationRow> = new PageCache<IInvestigationRow>(
       (offset, limit, signal) => this.client.investigations(filters, { sort, limit, offset }, signal),
       {
         pageSize: PAGE_SIZE,
         maxPages: MAX_PAGES,
         isAbort,
-        onChange: change => this._rowsChanged.emit(change)
+        onChange: change => {
+          if (this._facetsWanted && cache === this._cache && change.kind !== 'loading') {
+            this._facetsWanted = false;
+            void this._fetchFacets();
+          }
+          this._rowsChanged.emit(change);
+        }
       }
     );
+    return cache;
   }
 
+  /**
+   * A new result set. Its first page is asked for before the views redraw, and the
+   * facets once that page has answered: the rows a search or filter change is waiting
+   * for never share the catalogue with the (slower) facet counts, and the panel has one
+   * request in flight at a time.
+   */
   private _search(withFacets: boolean): void {
     this._cache.dispose();
     this._cache = this._makeCache();
+    const ready = this._connection === 'ready';
+    if (withFacets && ready) {
+      this._facetsController?.abort(); // counts of an older search
+      this._facetsController = null;
+      this._facetsWanted = true;
+    }
+    if (ready) {
+      this._cache.ensure(0, PAGE_SIZE - 1);
+    }
     this._stateChanged.emit(this.toJSON());
     this._searchChanged.emit();
-    if (this._connection !== 'ready') {
-      return;
-    }
-    this._cache.ensure(0, PAGE_SIZE - 1);
-    if (withFacets) {
-      void this._fetchFacets();
-    }
   }
 
   private async _fetchFacets(): Promise<void> {
@@ -289,6 +304,8 @@ export class CatalogueModel {
   private _cache: PageCache<IInvestigationRow>;
   private _facets: IFacets['facets'] = {};
   private _facetsController: AbortController | null = null;
+  /** The facets are to be fetched once the current search's first page answers. */
+  private _facetsWanted = false;
   private _columns: ColumnId[] = [...COLUMN_IDS];
   private _selectedId: number | null = null;
   private _investigation: IInvestigation | null = null;

@@ -59,6 +59,42 @@ describe('CatalogueModel', () => {
     }
   });
 
+  it('asks for the facets once the first page has answered, one request at a time', async () => {
+    const fake = makeFakeRoutes();
+    const pending: (() => void)[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const request = (async (endpoint: string, init?: IRequestInit) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise<void>(resolve => pending.push(resolve));
+      inFlight -= 1;
+      return fake.request(endpoint, init);
+    }) as Requester;
+    const model = new CatalogueModel(new CatalogueClient(request));
+    const answer = async () => {
+      pending.shift()!();
+      await flush();
+    };
+    const connected = model.connect();
+    await answer(); // version
+    await connected;
+    expect(fake.calls).toEqual(['version']);
+    await answer(); // the first page; only then the facets
+    expect(fake.calls[1]).toBe('investigations?sort=-startDate&limit=100&offset=0');
+    expect(model.cache.total).toBe(250);
+    expect(pending).toHaveLength(1);
+    await answer();
+    expect(fake.calls[2]).toBe('facets');
+    expect(model.facets.beamline).toEqual([{ value: 'BL04', count: 250 }]);
+    model.setFilters({ mine: true }); // the rows again first
+    expect(pending).toHaveLength(1);
+    await answer();
+    await answer();
+    expect(fake.calls.slice(3)).toEqual(['investigations?mine=true&sort=-startDate&limit=100&offset=0', 'facets?mine=true']);
+    expect(most).toBe(1);
+  });
+
   it('says the server extension is missing on a 404 handshake', async () => {
     const model = new CatalogueModel(new CatalogueClient(makeFakeRoutes({ version: 404 }).request));
     await model.connect();

@@ -24,12 +24,21 @@ export function formatSize(bytes: number | null | undefined): string {
   return `${value.toFixed(digits)} ${UNITS[unit]}`;
 }
 
+/** One formatter per locale: building an `Intl.NumberFormat` costs more than a row. */
+const COUNT_FORMATS = new Map<string, Intl.NumberFormat>();
+
 /** `12345` → `12,345` (grouping per locale); empty for null. */
 export function formatCount(count: number | null | undefined, locale?: string): string {
   if (count === null || count === undefined || !Number.isFinite(count)) {
     return '';
   }
-  return new Intl.NumberFormat(locale).format(count);
+  const key = locale ?? '';
+  let format = COUNT_FORMATS.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale);
+    COUNT_FORMATS.set(key, format);
+  }
+  return format.format(count);
 }
 
 /** Parse a catalogue date; null if missing or invalid. */

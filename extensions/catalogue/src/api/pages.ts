@@ -123,15 +123,24 @@ export class PageCache<T> {
 
   /**
    * Show rows `[first, last]`: fetch the first missing page they fall on, aborting a
-   * request for a page outside them. Nothing happens after a failure until
-   * {@link retry}.
+   * request for a page outside them. The pages of the rows on screen,
+   * `[visibleFirst, visibleLast]` (default: all of them), come first: after a jump, the
+   * rows the user sees do not wait for a page of overscan rows. Nothing happens after a
+   * failure until {@link retry}.
    */
-  ensure(first: number, last: number): void {
-    this._wanted = [first, last];
+  ensure(first: number, last: number, visibleFirst = first, visibleLast = last): void {
+    this._wanted = [first, last, visibleFirst, visibleLast];
     if (this._disposed || this._error !== null) {
       return;
     }
-    const needed = pagesOf(first, last, this.pageSize, this._total);
+    const visible = pagesOf(
+      Math.max(first, visibleFirst),
+      Math.min(last, visibleLast),
+      this.pageSize,
+      this._total
+    );
+    const all = pagesOf(first, last, this.pageSize, this._total);
+    const needed = [...visible, ...all.filter(page => !visible.includes(page))];
     for (const page of needed) {
       const rows = this._pages.get(page);
       if (rows) {
@@ -154,8 +163,7 @@ export class PageCache<T> {
   /** Forget the failure and fetch the wanted rows again. */
   retry(): void {
     this._error = null;
-    const [first, last] = this._wanted;
-    this.ensure(first, last);
+    this.ensure(...this._wanted);
   }
 
   /** Abort the request in flight and forget every page and the total. */
@@ -208,8 +216,7 @@ export class PageCache<T> {
           }
           this._emit({ kind: 'page', page });
         }
-        const [a, b] = this._wanted;
-        this.ensure(a, b);
+        this.ensure(...this._wanted);
       },
       error => {
         if (this._inFlight !== request) {
@@ -241,7 +248,7 @@ export class PageCache<T> {
   private _total: number | null = null;
   private _error: unknown = null;
   private _inFlight: { page: number; controller: AbortController } | null = null;
-  private _wanted: [number, number] = [0, 0];
+  private _wanted: [number, number, number, number] = [0, 0, 0, 0];
   private _requests = 0;
   private _disposed = false;
   private _onChange?: (change: PageCacheChange) => void;

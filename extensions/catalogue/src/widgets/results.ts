@@ -229,10 +229,16 @@ export class ResultsWidget extends Widget {
         continue;
       }
       const active = column.sort === sort.field;
-      cell.setAttribute('aria-sort', active ? (sort.descending ? 'descending' : 'ascending') : 'none');
+      const ariaSort = active ? (sort.descending ? 'descending' : 'ascending') : 'none';
+      if (cell.getAttribute('aria-sort') !== ariaSort) {
+        cell.setAttribute('aria-sort', ariaSort);
+      }
+      // written only when it changes: this runs every frame of a scroll, and a new text
+      // node would make the next read of the grid's geometry lay the page out again
       const arrow = cell.querySelector('.panhub-CatalogueResults-arrow');
-      if (arrow) {
-        arrow.textContent = active ? (sort.descending ? '▼' : '▲') : '';
+      const text = active ? (sort.descending ? '▼' : '▲') : '';
+      if (arrow && arrow.textContent !== text) {
+        arrow.textContent = text;
       }
     }
   }
@@ -275,7 +281,11 @@ export class ResultsWidget extends Widget {
     this._grid.setAttribute('aria-busy', cache.inFlight !== null ? 'true' : 'false');
     this._spacer.style.height = `${Math.max(0, win.contentHeight - ROW_HEIGHT)}px`;
     if (this.model.connection === 'ready') {
-      cache.ensure(total === null ? 0 : win.first, total === null ? 99 : win.last);
+      if (total === null) {
+        cache.ensure(0, 99);
+      } else {
+        cache.ensure(win.first, win.last, win.firstVisible, win.lastVisible);
+      }
     }
     const count = total === null ? 0 : win.last - win.first + 1;
     while (this._pool.length < count) {

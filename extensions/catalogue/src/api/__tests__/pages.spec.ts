@@ -102,6 +102,24 @@ describe('PageCache', () => {
     expect(server.requests).toHaveLength(3);
   });
 
+  it('fetches the page of the rows on screen before a page of overscan rows', async () => {
+    const server = makeServer();
+    const cache = new PageCache(server.fetch);
+    cache.ensure(0, 10);
+    server.requests[0].resolve(100_000);
+    await flush();
+    // a jump to row 50,000: 10 overscan rows above it are on page 499
+    cache.ensure(49_990, 50_034, 50_000, 50_024);
+    expect(server.requests.map(r => r.offset)).toEqual([0, 50_000]);
+    server.requests[1].resolve(100_000);
+    await flush();
+    expect(server.requests.map(r => r.offset)).toEqual([0, 50_000, 49_900]);
+    server.requests[2].resolve(100_000);
+    await flush();
+    expect(cache.getRow(49_990)).toBe(49_990);
+    expect(server.requests).toHaveLength(3);
+  });
+
   it('keeps the most recently used pages only', async () => {
     const server = makeServer();
     const cache = new PageCache(server.fetch, { pageSize: 10, maxPages: 3 });

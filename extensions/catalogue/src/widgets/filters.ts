@@ -17,7 +17,7 @@ export class FiltersWidget extends Widget {
   constructor(
     private readonly model: CatalogueModel,
     private readonly trans: TranslationBundle,
-    public debounceMs = 250
+    public debounceMs = 150
   ) {
     super();
     const __ = trans.__.bind(trans);

@@ -19,8 +19,6 @@ from tornado.httpclient import HTTPClientError
 
 from tests.support.catalogue_served import BENS, CHLOES, PUBLIC, Served, serve_catalogue
 
-pytest_plugins = ["pytest_jupyter.jupyter_server"]
-
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:

@@ -8,8 +8,6 @@ import pytest
 from panhub_catalogue import __version__
 from tornado.httpclient import HTTPClientError
 
-pytest_plugins = ["pytest_jupyter.jupyter_server"]
-
 
 @pytest.fixture
 def fetch(jp_fetch, jp_asyncio_loop):

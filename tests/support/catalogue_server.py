@@ -12,11 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import signal
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +21,8 @@ from panhub_catalogue.identity import ANONYMOUS, Identity
 from panhub_catalogue.web.service import ServiceOptions, make_app
 from tornado.ioloop import IOLoop
 from tornado.web import RequestHandler
+
+from tests.support.processes import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "/services/catalogue/"
@@ -69,31 +67,9 @@ def running_catalogue(db: str, port: int, tokens: list[str], log: Path) -> Itera
     ))  # fmt: skip
     argv = [sys.executable, "-m", "tests.support.catalogue_server", "--db", db,
             "--port", str(port), *[f"--token={t}" for t in tokens]]  # fmt: skip
-    with log.open("w") as out:
-        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # fmt: skip
     url = f"http://127.0.0.1:{port}{BASE}"
-    try:
-        end = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the catalogue exited: {log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}api/whoami", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > end:
-                    raise TimeoutError("the catalogue did not answer") from None
-                time.sleep(0.2)
+    with serving(argv, f"{url}api/whoami", log, cwd=ROOT, env=env, what="the catalogue"):
         yield url
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=15)
 
 
 if __name__ == "__main__":

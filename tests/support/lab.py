@@ -10,14 +10,11 @@ import contextlib
 import json
 import os
 import secrets
-import signal
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from tests.support.browser import ARGS, CHROMIUM  # noqa: F401 - re-exported for the benchmark
+from tests.support.processes import serving
 
 VENV = Path("/opt/panhub/venv")
 CHROMIUM_ARGS = ARGS
@@ -71,38 +68,15 @@ def running_lab(
     )
     path = os.pathsep.join(str(p) for p in (*pythonpath, VIEWER_SRC))
     env = dict(os.environ, **(env or {}), PYTHONPATH=path, JUPYTER_PLATFORM_DIRS="1")
-    log = (root / "lab.log").open("w")
-    proc = subprocess.Popen(
-        [str(VENV / "bin" / "jupyter"), "lab", "--allow-root", "--no-browser",
-         f"--ServerApp.token={token}", "--ServerApp.ip=127.0.0.1", f"--port={port}",
-         "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root_dir or root}",
-         f"--LabApp.user_settings_dir={root / '.lab-settings'}",
-         f"--LabApp.workspaces_dir={root / '.lab-workspaces'}", *extra_args],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+    argv = [str(VENV / "bin" / "jupyter"), "lab", "--allow-root", "--no-browser",
+            f"--ServerApp.token={token}", "--ServerApp.ip=127.0.0.1", f"--port={port}",
+            "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root_dir or root}",
+            f"--LabApp.user_settings_dir={root / '.lab-settings'}",
+            f"--LabApp.workspaces_dir={root / '.lab-workspaces'}", *extra_args]  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    try:
-        end = time.monotonic() + deadline
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited: {(root / 'lab.log').read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > end:
-                    raise TimeoutError("jupyter lab did not answer") from None
-                time.sleep(0.3)
+    with serving(argv, f"{url}/api/status?token={token}", root / "lab.log", cwd=root,
+                 env=env, what="jupyter lab", deadline=deadline):  # fmt: skip
         yield f"{url}|{token}"
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=15)
-        log.close()
 
 
 def open_viewer(page, lab: str, notebook: str, timeout_ms: int = 90_000):

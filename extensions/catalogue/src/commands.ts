@@ -298,18 +298,21 @@ export function addCommands(ctx: ICommandContext): void {
     }
   });
 
+  /** A path as mounted on the clipboard, or why there is none. */
+  const copyPath = (path: string | null, notMounted: string): void => {
+    if (!path) {
+      Notification.warning(notMounted, { autoClose: 5000 });
+      return;
+    }
+    Clipboard.copyToSystem(path);
+    Notification.success(__('Path copied: %1', path), { autoClose: 2500 });
+  };
+
   commands.addCommand(CommandIDs.copyDatasetPath, {
     label: __('Copy Path'),
     caption: __("Copy the dataset's folder as mounted in this server"),
-    execute: args => {
-      const path = typeof args.path === 'string' ? args.path : '';
-      if (!path) {
-        Notification.warning(__('This dataset is not mounted here.'), { autoClose: 5000 });
-        return;
-      }
-      Clipboard.copyToSystem(path);
-      Notification.success(__('Path copied: %1', path), { autoClose: 2500 });
-    }
+    execute: args =>
+      copyPath(typeof args.path === 'string' ? args.path : null, __('This dataset is not mounted here.'))
   });
 
   commands.addCommand(CommandIDs.copyPath, {
@@ -321,13 +324,7 @@ export function addCommands(ctx: ICommandContext): void {
     },
     execute: args => {
       const file = findFile(args);
-      const path = file ? getMountedPath(file) : null;
-      if (!path) {
-        Notification.warning(__('This file is not mounted here: download it instead.'), { autoClose: 5000 });
-        return;
-      }
-      Clipboard.copyToSystem(path);
-      Notification.success(__('Path copied: %1', path), { autoClose: 2500 });
+      copyPath(file ? getMountedPath(file) : null, __('This file is not mounted here: download it instead.'));
     }
   });
 

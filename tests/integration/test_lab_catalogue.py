@@ -34,7 +34,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.support.browser import delete_notebook, open_notebook, spawn_from_form
 from tests.support.cluster import ARTIFACTS, PROPOSALS_ROOT
-from tests.support.hub import ROOT, HubAPI
+from tests.support.hub import ROOT, HubAPI, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -674,8 +674,15 @@ def test_catalogue_down_then_back(
         retry_while_down = None
         open_panel(page, results=False)
         retry.click()
-        expect(message).to_contain_text("The catalogue is not answering")
-        retry_while_down = message.inner_text()
+        # the message is drawn again once the retry is answered (empty while it is asked)
+        retry_while_down = wait_for(
+            "the retry's message",
+            lambda: (
+                "The catalogue is not answering" in message.inner_text() and message.inner_text()
+            ),
+            60,
+            interval=0.1,
+        )
     finally:
         demo.start_catalogue(hub_instance)
     assert retry_while_down

@@ -238,7 +238,8 @@ def catalogue_file(n: int) -> Path:
     path = CACHE / f"catalogue-{n}-{digest}.sqlite"
     if path.exists():
         return path
-    CACHE.mkdir(parents=True, exist_ok=True)
+    CACHE.mkdir(mode=0o700, parents=True, exist_ok=True)
+    CACHE.chmod(0o700)  # the benchmark's own files: nobody else's to read
     partial = path.with_suffix(f".{os.getpid()}.part")
     partial.unlink(missing_ok=True)
     start = time.perf_counter()

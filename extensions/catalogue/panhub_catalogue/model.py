@@ -88,6 +88,20 @@ class User(Base):
     fullName: Mapped[str | None] = mapped_column("full_name", String(255))
     email: Mapped[str | None] = mapped_column(String(255))
     orcidId: Mapped[str | None] = mapped_column("orcid_id", String(255))
+    givenName: Mapped[str | None] = mapped_column("given_name", String(255))
+    familyName: Mapped[str | None] = mapped_column("family_name", String(255))
+
+
+class Affiliation(Base):
+    """An institution a member came from (``pid``: its ROR id, ``https://ror.org/...``)."""
+
+    __tablename__ = "affiliation"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    pid: Mapped[str | None] = mapped_column(String(255))
+    address: Mapped[str | None] = mapped_column(String(4000))
+    city: Mapped[str | None] = mapped_column(String(255))
+    country: Mapped[str | None] = mapped_column(String(255))
 
 
 class Instrument(Base):
@@ -198,7 +212,11 @@ class InvestigationUser(Base):
         ForeignKey("investigation.id", ondelete="CASCADE")
     )
     role: Mapped[str] = mapped_column(String(255), default="member")
+    affiliation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("affiliation.id", ondelete="SET NULL"), index=True
+    )
     user: Mapped[User] = relationship()
+    affiliation: Mapped[Affiliation | None] = relationship()
     investigation: Mapped[Investigation] = relationship(back_populates="investigationUsers")
 
 
@@ -310,6 +328,7 @@ class Sample(Base):
     name: Mapped[str] = mapped_column(String(255))
     pid: Mapped[str | None] = mapped_column(String(255))
     type: Mapped[str | None] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(String(4000))
     investigation: Mapped[Investigation] = relationship(back_populates="samples")
     parameters: Mapped[list[SampleParameter]] = relationship(cascade="all, delete-orphan")
 
@@ -425,7 +444,12 @@ class DataCollectionDatafile(Base):
 
 
 class ParameterType(Base):
-    """A parameter's name and units (``valueType``: NUMERIC, STRING, DATE_AND_TIME)."""
+    """A parameter's name and units (``valueType``: NUMERIC, STRING, DATE_AND_TIME).
+
+    ``siFactor``, ``siOffset`` and ``siUnits`` map a value in ``units`` to SI base units
+    (``value * siFactor + siOffset``, :mod:`panhub_catalogue.units`); ``None`` when the
+    units are not a unit pint knows.
+    """
 
     __tablename__ = "parameter_type"
     __table_args__ = (UniqueConstraint("name", "units"),)
@@ -434,6 +458,9 @@ class ParameterType(Base):
     units: Mapped[str] = mapped_column(String(255), default="")
     valueType: Mapped[str] = mapped_column("value_type", String(32), default="NUMERIC")
     pid: Mapped[str | None] = mapped_column(String(255))
+    siFactor: Mapped[float | None] = mapped_column("si_factor", Float)
+    siOffset: Mapped[float | None] = mapped_column("si_offset", Float)
+    siUnits: Mapped[str | None] = mapped_column("si_units", String(255))
 
 
 class _ParameterColumns:

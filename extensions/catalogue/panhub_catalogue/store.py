@@ -28,6 +28,7 @@ from panhub_catalogue.model import (
     User,
     make_search_text,
 )
+from panhub_catalogue.units import try_si_map
 
 Row = TypeVar("Row", bound=Base)
 
@@ -99,8 +100,11 @@ class Lookup:
         return self.get(Technique, {"pid": pid}, name=name)
 
     def parameter_type(self, name: str, units: str, value_type: str = "NUMERIC") -> ParameterType:
-        """A parameter type by name and units."""
-        return self.get(ParameterType, {"valueType": value_type}, name=name, units=units)
+        """A parameter type by name and units, with its SI map when pint knows the units."""
+        found = try_si_map(units)
+        si = {"siFactor": found.factor, "siOffset": found.offset, "siUnits": found.units}
+        defaults = {"valueType": value_type, **(si if found else {})}
+        return self.get(ParameterType, defaults, name=name, units=units)
 
 
 def update_search_text(investigation: Investigation) -> None:

@@ -1,6 +1,16 @@
-"""PaNOSC classes over the catalogue model: fields that filters may use, JSON, relations.
+"""The PaNOSC classes over the catalogue model: fields, JSON, relations, public rows only.
 
-Every relation into datasets or documents keeps to public rows (:func:`public_rule`).
+Each class (:class:`Entity`) names its rows (a model and the joins its fields need), the
+clause that keeps them public, the fields a ``where`` may use, the fields that the
+``text`` operator searches, its JSON, and its relations. A :class:`Relation` is one
+SELECT of ``(parent key, child row)`` pairs; the same statement restricts parents to
+those with a matching child (``link``) and loads the children of a page of parents in
+one query (``children``), so that an ``include`` costs one query per relation, not one
+per row.
+
+Classes not reachable from the API's roots except through a relation (Person,
+Affiliation) have no public clause of their own: the member rows that lead to them are
+public ones.
 """
 
 from __future__ import annotations
@@ -10,11 +20,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, case, cast, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    true,
+)
 
 from panhub_catalogue.clock import format_utc
 from panhub_catalogue.identity import ANONYMOUS
 from panhub_catalogue.model import (
+    Affiliation,
     Datafile,
     Dataset,
     DatasetParameter,
@@ -23,6 +44,8 @@ from panhub_catalogue.model import (
     Instrument,
     Investigation,
     InvestigationInstrument,
+    InvestigationParameter,
+    InvestigationTechnique,
     InvestigationUser,
     ParameterType,
     Sample,
@@ -31,37 +54,90 @@ from panhub_catalogue.model import (
 )
 from panhub_catalogue.visibility import visible_investigations
 
+#: Roles as PaNOSC names them (lower case), from the roles ICAT imports and files use.
+PRINCIPAL_ROLES = ("pi", "principal investigator", "principal_investigator", "principal_experimenter")
+
+
+@dataclass(frozen=True)
+class Keywords:
+    """A list field: ``pairs`` selects ``(row id, keyword)``; a condition matches a row
+    when one of its keywords does (LoopBack's meaning for an array property)."""
+
+    key: Any
+    value: Any
+    pairs: Callable[[], Select[Any]]
+
 
 @dataclass(frozen=True)
 class Relation:
-    """``link(child_clause)`` restricts the parent to rows with a matching child;
-    ``children(parent_row, child_clause)`` selects the matching children of one parent."""
+    """A relation to ``target``: ``pairs()`` selects ``(parent key, child row)``."""
 
     target: str
-    link: Callable[[ColumnElement[bool]], ColumnElement[bool]]
-    children: Callable[[Any, ColumnElement[bool]], Any]
+    key: Any
+    pairs: Callable[[], Select[Any]]
     single: bool = False
 
 
 @dataclass(frozen=True)
 class Entity:
-    """A PaNOSC class: its row type, filterable fields, JSON maker and relations."""
+    """A PaNOSC class over the catalogue.
 
+    Attributes
+    ----------
+    name
+        The PaNOSC class name (two entities, dataset and document parameters, share
+        ``Parameter``).
+    model, id
+        The mapped class of its rows and their key.
+    rows
+        ``select(model)`` with the joins that the fields need.
+    public
+        Keeps rows of public investigations (``true()`` where the way in already does).
+    fields
+        Field name -> SQL expression (a ``(number, text)`` pair for a parameter value, a
+        :class:`Keywords` for a list).
+    text
+        Fields that the ``text`` operator searches (a substring, ignoring case).
+    to_json
+        The row as PaNOSC JSON (fields only, no relations).
+    """
+
+    name: str
+    model: Any
+    id: Any
+    rows: Callable[[], Select[Any]]
+    public: ColumnElement[bool]
     fields: dict[str, Any]
+    text: tuple[str, ...]
     to_json: Callable[[Any], dict[str, Any]]
     relations: dict[str, Relation] = field(default_factory=dict)
 
 
-def _document_pid(i: Investigation) -> str:
+def document_pid(i: Investigation) -> str:
+    """A document's pid: its DOI, else ``investigation/<name>[/<visit>]`` (stable)."""
     return i.doi or f"investigation/{i.name}" + (f"/{i.visitId}" if i.visitId else "")
 
 
-def _dataset_pid(d: Dataset) -> str:
+def dataset_pid(d: Dataset) -> str:
+    """A dataset's pid: its DOI, else ``dataset/<id>``."""
     return d.doi or f"dataset/{d.id}"
 
 
-def _instrument_pid(i: Instrument) -> str:
-    return i.pid or f"instrument/{i.name}"
+def role_name(role: str | None) -> str | None:
+    """A membership role as PaNOSC writes it (``PI`` -> ``principal investigator``)."""
+    if role is None:
+        return None
+    if role.lower() in PRINCIPAL_ROLES:
+        return "principal investigator"
+    return role.replace("_", " ")
+
+
+def _role_column() -> Any:
+    lowered = func.lower(InvestigationUser.role)
+    return case(
+        (lowered.in_(PRINCIPAL_ROLES), literal("principal investigator")),
+        else_=func.replace(InvestigationUser.role, "_", " "),
+    )
 
 
 def public_rule(now: datetime) -> ColumnElement[bool]:
@@ -69,20 +145,54 @@ def public_rule(now: datetime) -> ColumnElement[bool]:
     return visible_investigations(ANONYMOUS, now)
 
 
-def make_entities(now: datetime) -> dict[str, Entity]:
-    """The PaNOSC classes with their fields and relations, public rows only."""
-    public = public_rule(now)
-    public_datasets = Dataset.investigation_id.in_(select(Investigation.id).where(public))
-
-    def select_children(model: Any, *where: Any) -> Callable[[Any, ColumnElement[bool]], Any]:
-        def children(row: Any, clause: ColumnElement[bool]) -> Any:
-            return select(model).where(*(w(row) for w in where), clause)
-
-        return children
-
+def _parameter_json(p: Any) -> dict[str, Any]:
     return {
+        "id": p.id,
+        "name": p.type.name,
+        "value": p.numericValue if p.numericValue is not None else p.stringValue,
+        "unit": p.type.units or None,
+    }
+
+
+def _parameter_fields(model: Any) -> dict[str, Any]:
+    return {
+        "id": model.id,
+        "name": ParameterType.name,
+        # compared as a number or as text, by the operand's type (panosc.filters)
+        "value": (model.numericValue, model.stringValue),
+        "unit": ParameterType.units,
+    }
+
+
+def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity]:  # noqa: A002
+    """The PaNOSC classes, their fields and their relations, public rows only.
+
+    Parameters
+    ----------
+    now
+        Naive UTC time of the request (release dates are compared with it).
+    license
+        SPDX id of the licence of public data, shown as every document's ``license``.
+    """
+    public = public_rule(now)
+    public_ids = select(Investigation.id).where(public)
+    public_dataset_ids = select(Dataset.id).where(Dataset.investigation_id.in_(public_ids))
+    facility_name = (
+        select(Facility.name).where(Facility.id == Instrument.facility_id).scalar_subquery()
+    )
+    technique_pairs = (
+        lambda: select(InvestigationTechnique.investigation_id, Technique.name)
+        .join(Technique, Technique.id == InvestigationTechnique.technique_id)
+    )  # fmt: skip
+
+    entities = {
         "Document": Entity(
-            fields={
+            "Document",
+            Investigation,
+            Investigation.id,
+            lambda: select(Investigation),
+            public,
+            {
                 "pid": func.coalesce(
                     Investigation.doi,
                     literal("investigation/")
@@ -91,15 +201,22 @@ def make_entities(now: datetime) -> dict[str, Entity]:
                         case((Investigation.visitId != "", "/" + Investigation.visitId), else_="")
                     ),
                 ),
+                "isPublic": true(),
+                "type": literal("proposal"),
                 "title": Investigation.title,
                 "summary": Investigation.summary,
                 "doi": Investigation.doi,
                 "startDate": Investigation.startDate,
                 "endDate": Investigation.endDate,
                 "releaseDate": Investigation.releaseDate,
+                "license": literal(license, String),
+                "keywords": Keywords(
+                    InvestigationTechnique.investigation_id, Technique.name, technique_pairs
+                ),
             },
-            to_json=lambda i: {
-                "pid": _document_pid(i),
+            ("title", "summary"),
+            lambda i: {
+                "pid": document_pid(i),
                 "isPublic": True,
                 "type": "proposal",
                 "title": i.title or i.name,
@@ -108,197 +225,359 @@ def make_entities(now: datetime) -> dict[str, Entity]:
                 "startDate": format_utc(i.startDate),
                 "endDate": format_utc(i.endDate),
                 "releaseDate": format_utc(i.releaseDate),
-                "keywords": [],
+                "license": license,
+                "keywords": [],  # filled in by the search from the techniques (one query)
             },
-            relations={
+            {
                 "datasets": Relation(
-                    "Dataset",
-                    lambda c: Investigation.id.in_(select(Dataset.investigation_id).where(c)),
-                    select_children(Dataset, lambda i: Dataset.investigation_id == i.id),
+                    "Dataset", Dataset.investigation_id, lambda: select(Dataset.investigation_id, Dataset)
                 ),
                 "members": Relation(
                     "Member",
-                    lambda c: Investigation.id.in_(
-                        select(InvestigationUser.investigation_id)
-                        .join(InvestigationUser.user)
-                        .where(c)
-                    ),
-                    select_children(
-                        InvestigationUser, lambda i: InvestigationUser.investigation_id == i.id
-                    ),
+                    InvestigationUser.investigation_id,
+                    lambda: select(InvestigationUser.investigation_id, InvestigationUser),
+                ),
+                "parameters": Relation(
+                    "DocumentParameter",
+                    InvestigationParameter.investigation_id,
+                    lambda: select(InvestigationParameter.investigation_id, InvestigationParameter)
+                    .join(ParameterType, ParameterType.id == InvestigationParameter.type_id),
                 ),
             },
         ),
         "Dataset": Entity(
-            fields={
+            "Dataset",
+            Dataset,
+            Dataset.id,
+            lambda: select(Dataset),
+            Dataset.investigation_id.in_(public_ids),
+            {
                 "pid": func.coalesce(
                     Dataset.doi, literal("dataset/").concat(cast(Dataset.id, String))
                 ),
                 "title": Dataset.name,
+                "isPublic": true(),
                 "creationDate": Dataset.startDate,
                 "size": Dataset.fileSize,
             },
-            to_json=lambda d: {
-                "pid": _dataset_pid(d),
+            ("title",),
+            lambda d: {
+                "pid": dataset_pid(d),
                 "title": d.name,
                 "isPublic": True,
                 "creationDate": format_utc(d.startDate or d.investigation.startDate),
                 "size": d.fileSize,
             },
-            relations={
+            {
                 "documents": Relation(
                     "Document",
-                    lambda c: Dataset.investigation_id.in_(select(Investigation.id).where(c)),
-                    select_children(
-                        Investigation, lambda d: Investigation.id == d.investigation_id
+                    Dataset.id,
+                    lambda: select(Dataset.id, Investigation).join(
+                        Investigation, Investigation.id == Dataset.investigation_id
                     ),
+                ),
+                "document": Relation(
+                    "Document",
+                    Dataset.id,
+                    lambda: select(Dataset.id, Investigation).join(
+                        Investigation, Investigation.id == Dataset.investigation_id
+                    ),
+                    single=True,
                 ),
                 "techniques": Relation(
                     "Technique",
-                    lambda c: Dataset.id.in_(
-                        select(DatasetTechnique.dataset_id)
-                        .join(DatasetTechnique.technique)
-                        .where(c)
-                    ),
-                    select_children(
-                        Technique,
-                        lambda d: Technique.id.in_(
-                            select(DatasetTechnique.technique_id).where(
-                                DatasetTechnique.dataset_id == d.id
-                            )
-                        ),
+                    DatasetTechnique.dataset_id,
+                    lambda: select(DatasetTechnique.dataset_id, Technique).join(
+                        Technique, Technique.id == DatasetTechnique.technique_id
                     ),
                 ),
                 "instrument": Relation(
                     "Instrument",
-                    lambda c: Dataset.investigation_id.in_(
-                        select(InvestigationInstrument.investigation_id)
-                        .join(InvestigationInstrument.instrument)
-                        .where(c)
-                    ),
-                    select_children(
-                        Instrument,
-                        lambda d: Instrument.id.in_(
-                            select(InvestigationInstrument.instrument_id).where(
-                                InvestigationInstrument.investigation_id == d.investigation_id
-                            )
-                        ),
-                    ),
+                    Dataset.id,
+                    lambda: select(Dataset.id, Instrument)
+                    .join(
+                        InvestigationInstrument,
+                        InvestigationInstrument.investigation_id == Dataset.investigation_id,
+                    )
+                    .join(Instrument, Instrument.id == InvestigationInstrument.instrument_id),
                     single=True,
                 ),
                 "files": Relation(
-                    "File",
-                    lambda c: Dataset.id.in_(select(Datafile.dataset_id).where(c)),
-                    select_children(Datafile, lambda d: Datafile.dataset_id == d.id),
+                    "File", Datafile.dataset_id, lambda: select(Datafile.dataset_id, Datafile)
                 ),
                 "parameters": Relation(
-                    "Parameter",
-                    lambda c: Dataset.id.in_(
-                        select(DatasetParameter.dataset_id).join(DatasetParameter.type).where(c)
-                    ),
-                    lambda d, c: (
-                        select(DatasetParameter)
-                        .join(DatasetParameter.type)
-                        .where(DatasetParameter.dataset_id == d.id, c)
+                    "DatasetParameter",
+                    DatasetParameter.dataset_id,
+                    lambda: select(DatasetParameter.dataset_id, DatasetParameter).join(
+                        ParameterType, ParameterType.id == DatasetParameter.type_id
                     ),
                 ),
                 "samples": Relation(
                     "Sample",
-                    lambda c: Dataset.sample_id.in_(select(Sample.id).where(c)),
-                    select_children(Sample, lambda d: Sample.id == d.sample_id),
+                    Dataset.id,
+                    lambda: select(Dataset.id, Sample).join(Sample, Sample.id == Dataset.sample_id),
                 ),
             },
         ),
         "Instrument": Entity(
-            fields={
+            "Instrument",
+            Instrument,
+            Instrument.id,
+            lambda: select(Instrument),
+            true(),  # beamlines are public metadata; their datasets are not
+            {
                 "pid": func.coalesce(
                     Instrument.pid, literal("instrument/").concat(Instrument.name)
                 ),
                 "name": Instrument.name,
-                "facility": select(Facility.name)
-                .where(Facility.id == Instrument.facility_id)
-                .scalar_subquery(),
+                "facility": facility_name,
             },
-            to_json=lambda i: {
-                "pid": _instrument_pid(i),
+            ("name", "facility"),
+            lambda i: {
+                "pid": i.pid or f"instrument/{i.name}",
                 "name": i.name,
                 "facility": i.facility.name,
             },
-            relations={
+            {
                 "datasets": Relation(
                     "Dataset",
-                    lambda c: Instrument.id.in_(
-                        select(InvestigationInstrument.instrument_id)
-                        .join(
-                            Dataset,
-                            Dataset.investigation_id == InvestigationInstrument.investigation_id,
-                        )
-                        .where(c, public_datasets)
-                    ),
-                    lambda i, c: select(Dataset).where(
-                        Dataset.investigation_id.in_(
-                            select(InvestigationInstrument.investigation_id).where(
-                                InvestigationInstrument.instrument_id == i.id
-                            )
-                        ),
-                        public_datasets,
-                        c,
+                    InvestigationInstrument.instrument_id,
+                    lambda: select(InvestigationInstrument.instrument_id, Dataset).join(
+                        Dataset,
+                        Dataset.investigation_id == InvestigationInstrument.investigation_id,
                     ),
                 ),
             },
         ),
-        "Technique": Entity(
-            fields={"pid": Technique.pid, "name": Technique.name, "panetId": Technique.pid},
-            to_json=lambda t: {
-                "pid": t.pid or f"technique/{t.name}",
-                "name": t.name,
-                "panetId": t.pid,
+        "File": Entity(
+            "File",
+            Datafile,
+            Datafile.id,
+            lambda: select(Datafile),
+            Datafile.dataset_id.in_(public_dataset_ids),
+            {
+                "id": Datafile.id,
+                "name": Datafile.name,
+                "path": Datafile.location,
+                "size": Datafile.fileSize,
+            },
+            ("name",),
+            lambda f: {"id": f.id, "name": f.name, "path": f.location, "size": f.fileSize},
+            {
+                "dataset": Relation(
+                    "Dataset",
+                    Datafile.id,
+                    lambda: select(Datafile.id, Dataset).join(
+                        Dataset, Dataset.id == Datafile.dataset_id
+                    ),
+                    single=True,
+                ),
             },
         ),
-        "File": Entity(
-            fields={"name": Datafile.name, "path": Datafile.location, "size": Datafile.fileSize},
-            to_json=lambda f: {
-                "id": str(f.id),
-                "name": f.name,
-                "path": f.location,
-                "size": f.fileSize,
+        "DatasetParameter": Entity(
+            "Parameter",
+            DatasetParameter,
+            DatasetParameter.id,
+            lambda: select(DatasetParameter).join(
+                ParameterType, ParameterType.id == DatasetParameter.type_id
+            ),
+            DatasetParameter.dataset_id.in_(public_dataset_ids),
+            _parameter_fields(DatasetParameter),
+            (),
+            _parameter_json,
+            {
+                "dataset": Relation(
+                    "Dataset",
+                    DatasetParameter.id,
+                    lambda: select(DatasetParameter.id, Dataset).join(
+                        Dataset, Dataset.id == DatasetParameter.dataset_id
+                    ),
+                    single=True,
+                ),
+                # a parameter belongs to a dataset or to a document, never both
+                "document": Relation(
+                    "Document",
+                    DatasetParameter.id,
+                    lambda: select(DatasetParameter.id, Investigation).join(
+                        Investigation, Investigation.id.is_(None)
+                    ),
+                    single=True,
+                ),
+            },
+        ),
+        "DocumentParameter": Entity(
+            "Parameter",
+            InvestigationParameter,
+            InvestigationParameter.id,
+            lambda: select(InvestigationParameter).join(
+                ParameterType, ParameterType.id == InvestigationParameter.type_id
+            ),
+            InvestigationParameter.investigation_id.in_(public_ids),
+            _parameter_fields(InvestigationParameter),
+            (),
+            _parameter_json,
+            {
+                "document": Relation(
+                    "Document",
+                    InvestigationParameter.id,
+                    lambda: select(InvestigationParameter.id, Investigation).join(
+                        Investigation, Investigation.id == InvestigationParameter.investigation_id
+                    ),
+                    single=True,
+                ),
+                "dataset": Relation(
+                    "Dataset",
+                    InvestigationParameter.id,
+                    lambda: select(InvestigationParameter.id, Dataset).join(
+                        Dataset, Dataset.id.is_(None)
+                    ),
+                    single=True,
+                ),
             },
         ),
         "Sample": Entity(
-            fields={"name": Sample.name, "pid": Sample.pid},
-            to_json=lambda s: {
-                "name": s.name,
+            "Sample",
+            Sample,
+            Sample.id,
+            lambda: select(Sample),
+            Sample.investigation_id.in_(public_ids),
+            {
+                "pid": func.coalesce(Sample.pid, literal("sample/").concat(cast(Sample.id, String))),
+                "name": Sample.name,
+                "description": func.coalesce(Sample.description, Sample.type),
+            },
+            ("name", "description"),
+            lambda s: {
                 "pid": s.pid or f"sample/{s.id}",
-                "description": s.type,
+                "name": s.name,
+                "description": s.description or s.type,
+            },
+            {
+                "datasets": Relation(
+                    "Dataset", Dataset.sample_id, lambda: select(Dataset.sample_id, Dataset)
+                ),
             },
         ),
-        "Parameter": Entity(
-            fields={
-                "name": ParameterType.name,
-                "unit": ParameterType.units,
-                # compared as a number or as text, by the filter value's type
-                "value": (DatasetParameter.numericValue, DatasetParameter.stringValue),
+        "Technique": Entity(
+            "Technique",
+            Technique,
+            Technique.id,
+            lambda: select(Technique),
+            true(),  # the techniques the catalogue knows are public vocabulary
+            {
+                "pid": func.coalesce(Technique.pid, literal("technique/").concat(Technique.name)),
+                "name": Technique.name,
+                "panetId": Technique.pid,
             },
-            to_json=lambda p: {
-                "name": p.type.name,
-                "value": p.numericValue if p.numericValue is not None else p.stringValue,
-                "unit": p.type.units or None,
+            ("name",),
+            lambda t: {"pid": t.pid or f"technique/{t.name}", "name": t.name, "panetId": t.pid},
+            {
+                "datasets": Relation(
+                    "Dataset",
+                    DatasetTechnique.technique_id,
+                    lambda: select(DatasetTechnique.technique_id, Dataset).join(
+                        Dataset, Dataset.id == DatasetTechnique.dataset_id
+                    ),
+                ),
             },
         ),
         "Member": Entity(
-            fields={"role": InvestigationUser.role},
-            to_json=lambda m: {"role": m.role},
-            relations={
+            "Member",
+            InvestigationUser,
+            InvestigationUser.id,
+            lambda: select(InvestigationUser),
+            InvestigationUser.investigation_id.in_(public_ids),
+            {"id": InvestigationUser.id, "role": _role_column()},
+            (),
+            lambda m: {"id": m.id, "role": role_name(m.role)},
+            {
+                "document": Relation(
+                    "Document",
+                    InvestigationUser.id,
+                    lambda: select(InvestigationUser.id, Investigation).join(
+                        Investigation, Investigation.id == InvestigationUser.investigation_id
+                    ),
+                    single=True,
+                ),
                 "person": Relation(
                     "Person",
-                    lambda c: InvestigationUser.user_id.in_(select(User.id).where(c)),
-                    select_children(User, lambda m: User.id == m.user_id),
+                    InvestigationUser.id,
+                    lambda: select(InvestigationUser.id, User).join(
+                        User, User.id == InvestigationUser.user_id
+                    ),
+                    single=True,
+                ),
+                "affiliation": Relation(
+                    "Affiliation",
+                    InvestigationUser.id,
+                    lambda: select(InvestigationUser.id, Affiliation).join(
+                        Affiliation, Affiliation.id == InvestigationUser.affiliation_id
+                    ),
                     single=True,
                 ),
             },
         ),
         "Person": Entity(
-            fields={"fullName": User.fullName, "orcid": User.orcidId},
-            to_json=lambda u: {"id": u.name, "fullName": u.fullName or u.name, "orcid": u.orcidId},
+            "Person",
+            User,
+            User.id,
+            lambda: select(User),
+            true(),  # reached only through public members
+            {
+                "id": cast(User.id, String),
+                "fullName": User.fullName,
+                "orcid": User.orcidId,
+                "researcherId": literal(None, String),
+                "firstName": User.givenName,
+                "lastName": User.familyName,
+            },
+            (),
+            lambda u: {
+                "id": str(u.id),
+                # a login name is not published: a person without a recorded name is one
+                "fullName": u.fullName or "(name not recorded)",
+                "orcid": u.orcidId,
+                "researcherId": None,
+                "firstName": u.givenName,
+                "lastName": u.familyName,
+            },
+            {
+                "members": Relation(
+                    "Member",
+                    InvestigationUser.user_id,
+                    lambda: select(InvestigationUser.user_id, InvestigationUser),
+                ),
+            },
+        ),
+        "Affiliation": Entity(
+            "Affiliation",
+            Affiliation,
+            Affiliation.id,
+            lambda: select(Affiliation),
+            true(),  # reached only through public members
+            {
+                "id": Affiliation.id,
+                "name": Affiliation.name,
+                "address": Affiliation.address,
+                "city": Affiliation.city,
+                "country": Affiliation.country,
+            },
+            (),
+            lambda a: {
+                "id": a.id,
+                "name": a.name,
+                "address": a.address,
+                "city": a.city,
+                "country": a.country,
+            },
+            {
+                "members": Relation(
+                    "Member",
+                    InvestigationUser.affiliation_id,
+                    lambda: select(InvestigationUser.affiliation_id, InvestigationUser),
+                ),
+            },
         ),
     }
+    return entities
+

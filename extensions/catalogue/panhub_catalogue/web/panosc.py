@@ -3,36 +3,65 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote
+from typing import Any
 
-from panhub_catalogue.panosc.search import ROOTS, search
+from panhub_catalogue.errors import CatalogueError
+from panhub_catalogue.panosc.search import ROOTS, Call, search
 from panhub_catalogue.web.handlers import CatalogueHandler
 from panhub_catalogue.web.params import get_single, reject_unknown
 
-KINDS = "Documents|Datasets|Instruments"
+KINDS = "|".join(ROOTS)
+
+
+def parse_path(kind: str, rest: str | None) -> Call:
+    """``<Kind>[/<pid>][/files][/count]`` (``rest`` already URL-decoded) as a :class:`Call`."""
+    kind = {k.lower(): k for k in ROOTS}[kind.lower()]
+    rest = (rest or "").strip("/")
+    count = rest == "count" or rest.endswith("/count")
+    if count:
+        rest = rest.removesuffix("count").rstrip("/")
+    files = kind == "Datasets" and (rest.endswith("/files") and rest != "/files")
+    if files:
+        rest = rest.removesuffix("/files")
+    return Call(kind, pid=rest or None, files=files, count=count)
 
 
 class PanoscHandler(CatalogueHandler):
-    """``GET panosc/<Kind>``, ``panosc/<Kind>/count`` and ``panosc/<Kind>/<pid>``.
+    """``GET panosc/<Kind>``, ``/count``, ``/<pid>``, ``Datasets/<pid>/files[/count]``.
 
-    Public data only, whoever asks: the caller's identity is not used.
+    Public data only, whoever asks: the caller's identity is not used. Errors carry
+    LoopBack's ``error`` object beside panhub's ``message``.
     """
 
     async def get(self, kind: str, rest: str | None = None) -> None:
         params = self.query_params()
-        reject_unknown(params, ("filter", "query"), unlisted=("where",))
-        filter_text = get_single(params, "filter")
-        where = get_single(params, "where")  # /count?where={...}, as LoopBack allows
-        if where is not None:
-            filter_text = '{"where": ' + where + "}"
-        kind = {k.lower(): k for k in ROOTS}[kind.lower()]
-        query = get_single(params, "query")
-        count = rest == "count"
-        pid = None if rest in (None, "count") else unquote(rest or "")
-        await self.answer(
-            lambda session, _identity, now: search(
-                session, kind, filter_text, now, count=count, pid=pid, query=query
-            )
+        reject_unknown(params, ("filter", "where", "query"))
+        call = parse_path(kind, rest)
+        call = Call(
+            call.kind,
+            call.pid,
+            call.files,
+            call.count,
+            filter=get_single(params, "filter"),
+            where=get_single(params, "where"),
+            query=get_single(params, "query"),
+        )
+        license = self.service_options.data_license or None  # noqa: A001
+        await self.answer(lambda session, _identity, now: search(session, call, now, license))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        error = kwargs["exc_info"][1] if "exc_info" in kwargs else None
+        if isinstance(error, CatalogueError):
+            status_code, message = error.status, error.message
+        else:
+            message = self._reason
+        self.set_status(status_code)
+        self.write_json(
+            {
+                "status": status_code,
+                "message": message,
+                "error": {"statusCode": status_code, "name": "Error", "message": message},
+            }
         )
 
 

@@ -63,6 +63,7 @@ class ServiceOptions:
     landing_logbook_entries: int = 50
     proposals_root: str = ""
     logbook_figure_max_bytes: int = 5 * 1024 * 1024
+    data_license: str = "CC-BY-4.0"
     clock: Callable[[], datetime] = utcnow
 
     @property
@@ -156,6 +157,12 @@ class CatalogueService(TraitletsApplication):
         "Defaults to base_url.",
     )
     publisher = Unicode("PANHUB", config=True, help="Publisher named in citations and JSON-LD.")
+    data_license = Unicode(
+        "CC-BY-4.0",
+        config=True,
+        help="SPDX id of the licence of public data, e.g. 'CC-BY-4.0' (the default) or "
+        "'CC0-1.0': every public document's `license` in the PaNOSC search API. Empty: none.",
+    )
     max_page_size = Int(500, config=True, help="Largest `limit` a search may ask for.")
     file_limit = Int(100, config=True, help="Files listed on one investigation's page.")
     landing_logbook_entries = Int(
@@ -256,6 +263,7 @@ class CatalogueService(TraitletsApplication):
             landing_logbook_entries=self.landing_logbook_entries,
             proposals_root=self.proposals_root,
             logbook_figure_max_bytes=self.logbook_figure_max_bytes,
+            data_license=self.data_license,
         )
 
     def start(self) -> None:

@@ -173,9 +173,7 @@ def conformance_errors(item: Any, cls: str, where: str = "") -> list[str]:
 def federation_keeps(item: dict[str, Any]) -> bool:
     """The federation's score rule: kept only with a number strictly between 0 and 1."""
     score = item.get("score")
-    return (
-        isinstance(score, int | float) and not isinstance(score, bool) and 0 < score < 1
-    )
+    return isinstance(score, int | float) and not isinstance(score, bool) and 0 < score < 1
 
 
 def forwarded_filter(portal_filter: dict[str, Any] | None) -> dict[str, Any]:

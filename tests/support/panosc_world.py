@@ -124,7 +124,9 @@ def build_world(sessions: sessionmaker[Session]) -> World:
             )
             return row
 
-        def member(investigation: Investigation, user_id: int, role: str, place: Affiliation | None) -> None:
+        def member(
+            investigation: Investigation, user_id: int, role: str, place: Affiliation | None
+        ) -> None:
             session.add(
                 InvestigationUser(
                     investigation_id=investigation.id,

@@ -66,18 +66,27 @@ async def test_every_relation_of_documents_conforms(world: Client, names: World)
     for document in found:
         assert conformance_errors(document, "Document") == []
     copper, silica = found
-    assert [(m["role"], m["person"]["fullName"], m["affiliation"]["name"]) for m in copper["members"]] == [
+    assert [
+        (m["role"], m["person"]["fullName"], m["affiliation"]["name"]) for m in copper["members"]
+    ] == [
         ("principal investigator", "James Chadwick", "ALBA Synchrotron Light Source"),
         ("member", "John Smith", "University of Lund"),
     ]
     assert copper["members"][0]["person"]["orcid"] == CHADWICK_ORCID
     assert copper["members"][0]["document"]["pid"] == names.copper
     # a member without a recorded name is not published under their login
-    assert [m["person"]["fullName"] for m in silica["members"]] == ["John Smith", "(name not recorded)"]
+    assert [m["person"]["fullName"] for m in silica["members"]] == [
+        "John Smith",
+        "(name not recorded)",
+    ]
     assert "affiliation" not in silica["members"][1]
     cylinder, edge = copper["datasets"]
     assert cylinder["documents"][0]["pid"] == cylinder["document"]["pid"] == names.copper
-    assert cylinder["instrument"] == {"pid": "instrument/BL22", "name": "BL22", "facility": "PANHUB"}
+    assert cylinder["instrument"] == {
+        "pid": "instrument/BL22",
+        "name": "BL22",
+        "facility": "PANHUB",
+    }
     assert cylinder["files"][0]["dataset"]["pid"] == cylinder["pid"]
     assert isinstance(cylinder["files"][0]["id"], int)
     assert {p["name"]: p["value"] for p in cylinder["parameters"]} == {
@@ -102,7 +111,11 @@ async def test_every_relation_of_documents_conforms(world: Client, names: World)
     # a first-level include whose scope includes more keeps only documents that have one
     # (the reference's inner join): the copper proposal has no parameters of its own
     found = await ask(
-        world, "Documents", filter={"include": [{"relation": "parameters", "scope": {"include": ["document", "dataset"]}}]}
+        world,
+        "Documents",
+        filter={
+            "include": [{"relation": "parameters", "scope": {"include": ["document", "dataset"]}}]
+        },
     )
     assert pids(found) == [names.silica]
     (parameter,) = found[0]["parameters"]
@@ -194,7 +207,11 @@ async def test_where_on_document_fields(
         ("Datasets", {"size": "2048"}, ["raw/cu_cylinder", "raw/cu_edge", "raw/sol"]),
         ("Datasets", {"creationDate": {"lt": "2021-01-01"}}, ["raw/cu_cylinder", "raw/cu_edge"]),
         ("Datasets", {"title": {"nin": ["raw/cu_cylinder"]}}, ["raw/cu_edge", "raw/sol"]),
-        ("Datasets", {"pid": {"like": "dataset/%"}, "isPublic": True}, ["raw/cu_cylinder", "raw/cu_edge", "raw/sol"]),
+        (
+            "Datasets",
+            {"pid": {"like": "dataset/%"}, "isPublic": True},
+            ["raw/cu_cylinder", "raw/cu_edge", "raw/sol"],
+        ),
         ("Datasets", {"text": "CU_"}, ["raw/cu_cylinder", "raw/cu_edge"]),
         ("Instruments", {"facility": "PANHUB", "name": {"neq": "BL22"}}, ["BL11"]),
         ("Instruments", {"text": "bl1"}, ["BL11"]),
@@ -241,7 +258,9 @@ async def test_text_searches_the_fields_the_reference_names(world: Client, names
             "include": [
                 {
                     "relation": "datasets",
-                    "scope": {"include": [{"relation": relation, "scope": {"where": {"text": text}}}]},
+                    "scope": {
+                        "include": [{"relation": relation, "scope": {"where": {"text": text}}}]
+                    },
                 }
             ]
         }
@@ -251,7 +270,9 @@ async def test_text_searches_the_fields_the_reference_names(world: Client, names
 
 
 async def test_fields_and_order(world: Client, names: World) -> None:
-    found = await ask(world, "Documents", filter={"fields": {"pid": True, "title": True}, "order": "title DESC"})
+    found = await ask(
+        world, "Documents", filter={"fields": {"pid": True, "title": True}, "order": "title DESC"}
+    )
     assert found == [
         {"pid": names.silica, "title": "Silica nanoparticles in water", "score": 0.001},
         {"pid": names.copper, "title": "Copper oxidation followed in situ", "score": 0.001},
@@ -265,7 +286,9 @@ async def test_fields_and_order(world: Client, names: World) -> None:
         "Datasets",
         filter={
             "where": {"title": {"like": "raw/cu%"}},
-            "include": [{"relation": "parameters", "scope": {"order": "name DESC", "fields": ["name"]}}],
+            "include": [
+                {"relation": "parameters", "scope": {"order": "name DESC", "fields": ["name"]}}
+            ],
         },
     )
     assert [p["name"] for p in datasets[0]["parameters"]] == [
@@ -282,7 +305,9 @@ async def test_paging(world: Client, names: World) -> None:
     assert pids(await ask(world, "Documents", filter={"limit": 0})) == [names.copper, names.silica]
     assert pids(await ask(world, "Documents", filter={"limit": "1"})) == [names.copper]
     found = await ask(
-        world, "Documents", filter={"include": [{"relation": "datasets", "scope": {"limit": 1, "skip": 1}}]}
+        world,
+        "Documents",
+        filter={"include": [{"relation": "datasets", "scope": {"limit": 1, "skip": 1}}]},
     )
     assert [[d["title"] for d in doc["datasets"]] for doc in found] == [["raw/cu_edge"], []]
 
@@ -299,13 +324,21 @@ def parameter_filter(*conditions: dict[str, Any]) -> dict[str, Any]:
     [
         # stored 0.93 keV, asked in eV
         (
-            [{"name": "incident_photon_energy"}, {"value": {"between": [880, 990]}}, {"unit": "eV"}],
+            [
+                {"name": "incident_photon_energy"},
+                {"value": {"between": [880, 990]}},
+                {"unit": "eV"},
+            ],
             ["raw/cu_edge"],
             (930.0, "eV"),
         ),
         # the portal sends range values as strings
         (
-            [{"name": "incident_photon_energy"}, {"value": {"between": ["0.9", "1"]}}, {"unit": "keV"}],
+            [
+                {"name": "incident_photon_energy"},
+                {"value": {"between": ["0.9", "1"]}},
+                {"unit": "keV"},
+            ],
             ["raw/cu_edge"],
             (0.93, "keV"),
         ),
@@ -322,12 +355,20 @@ def parameter_filter(*conditions: dict[str, Any]) -> dict[str, Any]:
             (298.15, "K"),
         ),
         (
-            [{"name": "sample_temperature"}, {"value": {"between": [60, 70]}}, {"unit": "fahrenheit"}],
+            [
+                {"name": "sample_temperature"},
+                {"value": {"between": [60, 70]}},
+                {"unit": "fahrenheit"},
+            ],
             ["raw/cu_cylinder"],
             (68.0, "fahrenheit"),
         ),
         # equality after conversion
-        ([{"name": "sample_temperature"}, {"value": 20}, {"unit": "celsius"}], ["raw/cu_cylinder"], (20.0, "celsius")),
+        (
+            [{"name": "sample_temperature"}, {"value": 20}, {"unit": "celsius"}],
+            ["raw/cu_cylinder"],
+            (20.0, "celsius"),
+        ),
         # stored 10640 angstrom, asked in nm and in pm
         (
             [{"name": "incident_wavelength"}, {"value": {"between": [1000, 1100]}}, {"unit": "nm"}],
@@ -343,12 +384,19 @@ def parameter_filter(*conditions: dict[str, Any]) -> dict[str, Any]:
         ([{"name": "incident_wavelength"}, {"value": {"gt": 0}}, {"unit": "eV"}], [], None),
         # text values
         ([{"name": "sample_chemical_formula"}, {"value": "Cu"}], ["raw/cu_cylinder"], ("Cu", None)),
-        ([{"name": "sample_chemical_formula"}, {"value": {"like": "C"}}], ["raw/cu_cylinder"], ("Cu", None)),
+        (
+            [{"name": "sample_chemical_formula"}, {"value": {"like": "C"}}],
+            ["raw/cu_cylinder"],
+            ("Cu", None),
+        ),
         # flat form: the conditions as one object
     ],
 )
 async def test_parameters_are_compared_in_si(
-    world: Client, conditions: list[dict[str, Any]], titles: list[str], shown: tuple[Any, Any] | None
+    world: Client,
+    conditions: list[dict[str, Any]],
+    titles: list[str],
+    shown: tuple[Any, Any] | None,
 ) -> None:
     found = await ask(world, "Datasets", filter=parameter_filter(*conditions))
     assert_public(found)
@@ -391,28 +439,48 @@ async def test_parameter_filters_combine_as_the_reference_does(world: Client) ->
         ]
     }  # fmt: skip
     found = await ask(world, "Datasets", filter=either)
-    shown = {d["title"]: [(p["name"], p["value"], p["unit"]) for p in d["parameters"]] for d in found}
+    shown = {
+        d["title"]: [(p["name"], p["value"], p["unit"]) for p in d["parameters"]] for d in found
+    }
     assert shown == {
         "raw/cu_cylinder": [("sample_temperature", 293.15, "K")],
-        "raw/sol": [("incident_wavelength", pytest.approx(1.064), "um"), ("sample_temperature", 298.15, "K")],
+        "raw/sol": [
+            ("incident_wavelength", pytest.approx(1.064), "um"),
+            ("sample_temperature", 298.15, "K"),
+        ],
     }
     # the flat form of a conjunction
-    flat = {"include": [{"relation": "parameters", "scope": {"where": {"name": "sample_temperature", "value": {"lt": 21}, "unit": "degC"}}}]}
+    flat = {
+        "include": [
+            {
+                "relation": "parameters",
+                "scope": {
+                    "where": {"name": "sample_temperature", "value": {"lt": 21}, "unit": "degC"}
+                },
+            }
+        ]
+    }
     assert [d["title"] for d in await ask(world, "Datasets", filter=flat)] == ["raw/cu_cylinder"]
 
 
 async def test_document_parameters(world: Client, names: World) -> None:
-    filter_ = parameter_filter({"name": "incident_wavelength"}, {"value": {"between": [1, 2]}}, {"unit": "um"})
+    filter_ = parameter_filter(
+        {"name": "incident_wavelength"}, {"value": {"between": [1, 2]}}, {"unit": "um"}
+    )
     (document,) = await ask(world, "Documents", filter=filter_)
     assert document["pid"] == names.silica
-    assert [(p["value"], p["unit"]) for p in document["parameters"]] == [(pytest.approx(1.064), "um")]
+    assert [(p["value"], p["unit"]) for p in document["parameters"]] == [
+        (pytest.approx(1.064), "um")
+    ]
 
 
 # --- one by pid, files, counts ----------------------------------------------------------
 
 
 async def test_one_by_pid_and_the_files_of_a_dataset(world: Client, names: World) -> None:
-    one = await ask(world, "Documents/10.5072%2Fpanhub.copper", filter={"include": ["members"], "limit": 0})
+    one = await ask(
+        world, "Documents/10.5072%2Fpanhub.copper", filter={"include": ["members"], "limit": 0}
+    )
     assert one["pid"] == names.copper
     assert "score" not in one
     assert conformance_errors(one, "Document") == []
@@ -425,17 +493,23 @@ async def test_one_by_pid_and_the_files_of_a_dataset(world: Client, names: World
     assert [f["name"] for f in files] == ["panosc-file1.h5"]
     assert all(conformance_errors(f, "File") == [] for f in files)
     assert await ask(world, path + "/files/count") == {"count": 1}
-    assert await ask(world, path + "/files/count", where={"name": {"like": "%.nxs"}}) == {"count": 0}
-    assert await ask(world, path + "/files", filter={"where": {"text": "FILE1"}, "fields": ["name"]}) == [
-        {"name": "panosc-file1.h5"}
-    ]
+    assert await ask(world, path + "/files/count", where={"name": {"like": "%.nxs"}}) == {
+        "count": 0
+    }
+    assert await ask(
+        world, path + "/files", filter={"where": {"text": "FILE1"}, "fields": ["name"]}
+    ) == [{"name": "panosc-file1.h5"}]
     # the files of an embargoed dataset are not there
     secret = await ask(world, "Datasets/count", where={"title": "raw/cu_cylinder"})
     assert secret == {"count": 1}
     await ask(world, "Datasets/dataset%2F999/files", status=404)
     assert await ask(world, "Instruments/count") == {"count": 2}
-    assert await ask(world, "Datasets/count", filter={"where": {"size": {"lt": 3000}}}) == {"count": 3}
-    assert await ask(world, "Datasets/count", filter={"where": {"title": {"like": "%cu%"}}}) == {"count": 2}
+    assert await ask(world, "Datasets/count", filter={"where": {"size": {"lt": 3000}}}) == {
+        "count": 3
+    }
+    assert await ask(world, "Datasets/count", filter={"where": {"title": {"like": "%cu%"}}}) == {
+        "count": 2
+    }
 
 
 # --- errors ------------------------------------------------------------------------------
@@ -446,10 +520,26 @@ async def test_one_by_pid_and_the_files_of_a_dataset(world: Client, names: World
     [
         ("Documents", {"filter": "{not json"}, "filter: not valid JSON"),
         ("Documents", {"filter": "[1, 2]"}, "filter: must be a JSON object"),
-        ("Documents", {"filter": {"where": {"colour": "red"}}}, "where: unknown field 'colour' on Document"),
-        ("Documents", {"filter": {"where": {"title": {"regexp": "^C"}}}}, "where.title.regexp: regular expressions are not supported"),
-        ("Documents", {"filter": {"where": {"title": {"foo": 1}}}}, "where.title: unknown operator 'foo'"),
-        ("Documents", {"filter": {"include": ["secrets"]}}, "include[0]: unknown relation 'secrets' on Document"),
+        (
+            "Documents",
+            {"filter": {"where": {"colour": "red"}}},
+            "where: unknown field 'colour' on Document",
+        ),
+        (
+            "Documents",
+            {"filter": {"where": {"title": {"regexp": "^C"}}}},
+            "where.title.regexp: regular expressions are not supported",
+        ),
+        (
+            "Documents",
+            {"filter": {"where": {"title": {"foo": 1}}}},
+            "where.title: unknown operator 'foo'",
+        ),
+        (
+            "Documents",
+            {"filter": {"include": ["secrets"]}},
+            "include[0]: unknown relation 'secrets' on Document",
+        ),
         (
             "Documents",
             {"filter": {"include": [{"relation": "datasets", "scope": {"where": {"colour": 1}}}]}},
@@ -457,18 +547,43 @@ async def test_one_by_pid_and_the_files_of_a_dataset(world: Client, names: World
         ),
         (
             "Documents",
-            {"filter": {"include": [{"relation": "members", "scope": {"include": [{"relation": "person", "scope": {"where": {"text": "x"}}}]}}]}},
+            {
+                "filter": {
+                    "include": [
+                        {
+                            "relation": "members",
+                            "scope": {
+                                "include": [
+                                    {"relation": "person", "scope": {"where": {"text": "x"}}}
+                                ]
+                            },
+                        }
+                    ]
+                }
+            },
             "text searches Document, Dataset, File, Instrument, Sample and Technique, not Person",
         ),
         ("Documents", {"filter": {"limit": 100000}}, "filter.limit: at most 1000"),
         ("Documents", {"filter": {"limit": -1}}, "filter.limit: must be a non-negative integer"),
-        ("Documents", {"filter": {"where": {"startDate": {"gt": "soon"}}}}, "is not an ISO 8601 date"),
+        (
+            "Documents",
+            {"filter": {"where": {"startDate": {"gt": "soon"}}}},
+            "is not an ISO 8601 date",
+        ),
         ("Documents", {"filter": {"order": "colour ASC"}}, "filter.order: cannot sort by 'colour'"),
         ("Documents", {"filter": {"order": "title UP"}}, "the direction is ASC or DESC"),
-        ("Documents", {"filter": {"fields": {"colour": True}}}, "filter.fields: unknown field 'colour'"),
+        (
+            "Documents",
+            {"filter": {"fields": {"colour": True}}},
+            "filter.fields: unknown field 'colour'",
+        ),
         ("Documents", {"filter": {"query": "a"}, "query": "b"}, "query: given twice"),
         ("Documents", {"filter": {"query": 5}}, "query: must be a string"),
-        ("Datasets", {"filter": {"where": {"size": {"between": [1]}}}}, "needs a list of two values"),
+        (
+            "Datasets",
+            {"filter": {"where": {"size": {"between": [1]}}}},
+            "needs a list of two values",
+        ),
         ("Datasets", {"filter": {"where": {"size": "big"}}}, "needs a number, not 'big'"),
         ("Datasets", {"filter": {"sort": "x"}}, "filter: unknown key 'sort'"),
         ("Datasets", {"token": "x"}, "unknown parameter 'token'"),

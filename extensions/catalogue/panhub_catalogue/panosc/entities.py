@@ -22,7 +22,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     String,
     case,
     cast,
@@ -55,7 +54,12 @@ from panhub_catalogue.model import (
 from panhub_catalogue.visibility import visible_investigations
 
 #: Roles as PaNOSC names them (lower case), from the roles ICAT imports and files use.
-PRINCIPAL_ROLES = ("pi", "principal investigator", "principal_investigator", "principal_experimenter")
+PRINCIPAL_ROLES = (
+    "pi",
+    "principal investigator",
+    "principal_investigator",
+    "principal_experimenter",
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ class Keywords:
 
     key: Any
     value: Any
-    pairs: Callable[[], Select[Any]]
+    pairs: Callable[[], Any]
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ class Relation:
 
     target: str
     key: Any
-    pairs: Callable[[], Select[Any]]
+    pairs: Callable[[], Any]
     single: bool = False
 
 
@@ -105,7 +109,7 @@ class Entity:
     name: str
     model: Any
     id: Any
-    rows: Callable[[], Select[Any]]
+    rows: Callable[[], Any]
     public: ColumnElement[bool]
     fields: dict[str, Any]
     text: tuple[str, ...]
@@ -164,7 +168,7 @@ def _parameter_fields(model: Any) -> dict[str, Any]:
     }
 
 
-def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity]:  # noqa: A002
+def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity]:
     """The PaNOSC classes, their fields and their relations, public rows only.
 
     Parameters
@@ -180,10 +184,11 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
     facility_name = (
         select(Facility.name).where(Facility.id == Instrument.facility_id).scalar_subquery()
     )
-    technique_pairs = (
-        lambda: select(InvestigationTechnique.investigation_id, Technique.name)
-        .join(Technique, Technique.id == InvestigationTechnique.technique_id)
-    )  # fmt: skip
+
+    def technique_pairs() -> Any:
+        return select(InvestigationTechnique.investigation_id, Technique.name).join(
+            Technique, Technique.id == InvestigationTechnique.technique_id
+        )
 
     entities = {
         "Document": Entity(
@@ -230,7 +235,9 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
             },
             {
                 "datasets": Relation(
-                    "Dataset", Dataset.investigation_id, lambda: select(Dataset.investigation_id, Dataset)
+                    "Dataset",
+                    Dataset.investigation_id,
+                    lambda: select(Dataset.investigation_id, Dataset),
                 ),
                 "members": Relation(
                     "Member",
@@ -240,8 +247,9 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
                 "parameters": Relation(
                     "DocumentParameter",
                     InvestigationParameter.investigation_id,
-                    lambda: select(InvestigationParameter.investigation_id, InvestigationParameter)
-                    .join(ParameterType, ParameterType.id == InvestigationParameter.type_id),
+                    lambda: select(
+                        InvestigationParameter.investigation_id, InvestigationParameter
+                    ).join(ParameterType, ParameterType.id == InvestigationParameter.type_id),
                 ),
             },
         ),
@@ -294,12 +302,14 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
                 "instrument": Relation(
                     "Instrument",
                     Dataset.id,
-                    lambda: select(Dataset.id, Instrument)
-                    .join(
-                        InvestigationInstrument,
-                        InvestigationInstrument.investigation_id == Dataset.investigation_id,
-                    )
-                    .join(Instrument, Instrument.id == InvestigationInstrument.instrument_id),
+                    lambda: (
+                        select(Dataset.id, Instrument)
+                        .join(
+                            InvestigationInstrument,
+                            InvestigationInstrument.investigation_id == Dataset.investigation_id,
+                        )
+                        .join(Instrument, Instrument.id == InvestigationInstrument.instrument_id)
+                    ),
                     single=True,
                 ),
                 "files": Relation(
@@ -442,7 +452,9 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
             lambda: select(Sample),
             Sample.investigation_id.in_(public_ids),
             {
-                "pid": func.coalesce(Sample.pid, literal("sample/").concat(cast(Sample.id, String))),
+                "pid": func.coalesce(
+                    Sample.pid, literal("sample/").concat(cast(Sample.id, String))
+                ),
                 "name": Sample.name,
                 "description": func.coalesce(Sample.description, Sample.type),
             },
@@ -580,4 +592,3 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
         ),
     }
     return entities
-

@@ -27,7 +27,6 @@ from sqlalchemy import (
     func,
     not_,
     or_,
-    select,
     true,
 )
 
@@ -275,15 +274,19 @@ def _operator(condition: Any, where: str) -> tuple[str | None, Any]:
         raise BadRequest(f"{where}.{operator}: {REFUSED[operator]}")
     if operator not in OPERATORS:
         raise BadRequest(f"{where}: unknown operator '{operator}'; use {', '.join(OPERATORS)}")
-    if operator in ("between", "inq", "nin"):
-        if not isinstance(operand, list) or (operator == "between" and len(operand) != 2):
-            raise BadRequest(
-                f"{where}.{operator}: needs a list" + (" of two values" if operator == "between" else "")
-            )
+    if operator in ("between", "inq", "nin") and (
+        not isinstance(operand, list) or (operator == "between" and len(operand) != 2)
+    ):
+        raise BadRequest(
+            f"{where}.{operator}: needs a list"
+            + (" of two values" if operator == "between" else "")
+        )
     return operator, operand
 
 
-def _apply(column: Any, operator: str | None, operand: Any, where: str, kind: str, dialect: str) -> Any:
+def _apply(
+    column: Any, operator: str | None, operand: Any, where: str, kind: str, dialect: str
+) -> Any:
     """``column <operator> operand`` for one plain column of ``kind``."""
     if operator in ("like", "nlike", "ilike", "nilike"):
         if not isinstance(operand, str) or kind not in ("text", "list"):
@@ -299,16 +302,21 @@ def _apply(column: Any, operator: str | None, operand: Any, where: str, kind: st
         return column.is_(None) if value is None else column == value
     if operator == "neq":
         return column.is_not(None) if value is None else column != value
-    return {"lt": column < value, "lte": column <= value, "gt": column > value, "gte": column >= value}[
-        operator
-    ]
+    return {
+        "lt": column < value,
+        "lte": column <= value,
+        "gt": column > value,
+        "gte": column >= value,
+    }[operator]
 
 
 def _bool_field(operator: str | None, operand: Any, where: str) -> ColumnElement[bool]:
     """``isPublic``, the one true/false field: every row this API gives is public."""
     if operator not in (None, "neq", "inq", "nin"):
         raise BadRequest(f"{where}: only equality, neq, inq and nin apply to true/false")
-    wanted = {_value(v, where, "bool") for v in (operand if isinstance(operand, list) else [operand])}
+    wanted = {
+        _value(v, where, "bool") for v in (operand if isinstance(operand, list) else [operand])
+    }
     matches = (True in wanted) != (operator in ("neq", "nin"))
     return true() if matches else false()
 
@@ -322,9 +330,9 @@ def _parameter_value(
     ranged = operator in ("lt", "lte", "gt", "gte", "between")
     # a range is numeric (the portal sends ["0", "7300"]); so is a number, or a unit in force
     numbers = [v if not isinstance(v, str) else _number(v) for v in operands]
-    is_numeric = all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in numbers
-    ) and (ranged or context.unit is not None or not any(isinstance(v, str) for v in operands))
+    is_numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in numbers) and (
+        ranged or context.unit is not None or not any(isinstance(v, str) for v in operands)
+    )
     if not is_numeric:
         if ranged:
             raise BadRequest(f"{where}.{operator}: needs numbers")
@@ -337,7 +345,7 @@ def _parameter_value(
     converted = [unit.to_si(float(v)) for v in numbers]  # type: ignore[arg-type]
     if operator in (None, "neq", "inq", "nin"):
         near = or_(*(si_value.between(*_tolerance(v)) for v in converted))
-        return not_(near) if operator in ("neq", "nin") else near  # type: ignore[return-value]
+        return not_(near) if operator in ("neq", "nin") else near
     shaped = converted if operator == "between" else converted[0]
     return _apply(si_value, operator, shaped, where, "number", context.dialect)  # type: ignore[no-any-return]
 
@@ -354,7 +362,7 @@ def _parameter_unit(
     if operator is None and isinstance(operand, str):
         found = _si(operand)
         if found is not None:
-            return or_(ParameterType.siUnits == found.units, column == operand)  # type: ignore[no-any-return]
+            return or_(ParameterType.siUnits == found.units, column == operand)
     return _apply(column, operator, operand, where, "text", context.dialect)  # type: ignore[no-any-return]
 
 
@@ -420,7 +428,8 @@ def compile_where(
             unit = _si(_unit_of(condition)) if key == "and" and entity.name == "Parameter" else None
             inner = context.deeper(unit)
             parts = [
-                compile_where(c, entity_name, inner, f"{here}[{n}]") for n, c in enumerate(condition)
+                compile_where(c, entity_name, inner, f"{here}[{n}]")
+                for n, c in enumerate(condition)
             ]
             clauses.append(and_(*parts) if key == "and" else or_(*parts))
         elif key == "text":
@@ -459,7 +468,9 @@ def display_units(where: Any) -> dict[str | None, str]:
 # --- fields, order --------------------------------------------------------------------
 
 
-def parse_fields(value: Any, entity: Entity, where: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+def parse_fields(
+    value: Any, entity: Entity, where: str
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """LoopBack ``fields`` (``{"pid": true}``, ``{"summary": false}`` or ``["pid"]``)."""
     if value is None:
         return lambda item: item
@@ -495,7 +506,11 @@ def parse_order(value: Any, entity: Entity, where: str) -> list[Any]:
         name, *direction = item.split()
         column = entity.fields.get(name)
         if column is None or isinstance(column, Keywords) or _kind(column) == "bool":
-            sortable = [k for k, c in entity.fields.items() if not isinstance(c, Keywords) and _kind(c) != "bool"]
+            sortable = [
+                k
+                for k, c in entity.fields.items()
+                if not isinstance(c, Keywords) and _kind(c) != "bool"
+            ]
             raise BadRequest(f"{where}: cannot sort by '{name}'; sort by {', '.join(sortable)}")
         if isinstance(column, tuple):
             column = column[0]
@@ -554,13 +569,15 @@ def _items(value: Any, where: str) -> list[dict[str, Any]]:
             return [value]
         # LoopBack's {"members": "person"} form: relation -> nested include
         return [{"relation": k, "scope": {"include": v}} for k, v in value.items()]
-    raise BadRequest(f"{where}: relation names, or {{\"relation\": ..., \"scope\": {{...}}}} objects")
+    raise BadRequest(f'{where}: relation names, or {{"relation": ..., "scope": {{...}}}} objects')
 
 
 def link(parent: Entity, relation_name: str, child: Entity, clause: ColumnElement[bool]) -> Any:
     """Parents of ``parent``'s class with a public child in ``relation_name`` meeting ``clause``."""
     relation = parent.relations[relation_name]
-    return parent.id.in_(relation.pairs().where(clause, child.public).with_only_columns(relation.key))
+    return parent.id.in_(
+        relation.pairs().where(clause, child.public).with_only_columns(relation.key)
+    )
 
 
 def parse_includes(
@@ -595,7 +612,9 @@ def parse_includes(
             raise BadRequest(f"{here}.scope: must be a JSON object")
         unknown = sorted(set(scope) - set(SCOPE_KEYS))
         if unknown:
-            raise BadRequest(f"{here}.scope: unknown key '{unknown[0]}'; known: {', '.join(SCOPE_KEYS)}")
+            raise BadRequest(
+                f"{here}.scope: unknown key '{unknown[0]}'; known: {', '.join(SCOPE_KEYS)}"
+            )
         target = context.entities[relation.target]
         inner = Context(context.entities, context.dialect, None, context.depth + 1)
         nested = parse_includes(
@@ -605,8 +624,13 @@ def parse_includes(
         for child in nested:
             if child.restricts:
                 clause = and_(
-                    clause, link(target, child.relation, context.entities[
-                        target.relations[child.relation].target], child.clause)
+                    clause,
+                    link(
+                        target,
+                        child.relation,
+                        context.entities[target.relations[child.relation].target],
+                        child.clause,
+                    ),
                 )
         restricts = (
             "where" in scope

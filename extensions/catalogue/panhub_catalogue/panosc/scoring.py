@@ -100,7 +100,10 @@ def make_ranking(
         weights.append(math.log(1 + total / df) if df else 0.0)
     out_of = sum(weights) or 1.0
     score = sum(
-        (case((c, literal(w / out_of)), else_=literal(0.0)) for c, w in zip(clauses, weights, strict=True)),
+        (
+            case((c, literal(w / out_of)), else_=literal(0.0))
+            for c, w in zip(clauses, weights, strict=True)
+        ),
         cast(literal(0.0), Float),
     )
     return Ranking(or_(*clauses), score)

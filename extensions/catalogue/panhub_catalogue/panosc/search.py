@@ -98,10 +98,14 @@ class Renderer:
             .order_by(ranked.c.parent, ranked.c.rank)
         ).all()
         wanted = {child for _, child in pairs}
-        rows = {
-            row.id: row
-            for row in self.session.scalars(target.rows().where(target.id.in_(wanted)))
-        } if wanted else {}
+        rows = (
+            {
+                row.id: row
+                for row in self.session.scalars(target.rows().where(target.id.in_(wanted)))
+            }
+            if wanted
+            else {}
+        )
         return [(parent, rows[child]) for parent, child in pairs]
 
     def render(
@@ -129,21 +133,23 @@ class Renderer:
                     found[parent][child.id] = (child, (*chosen_by, n))
             # rendered in one batch per set of includes (almost always one), not per row
             batches: dict[tuple[int, ...], dict[int, Any]] = defaultdict(dict)
-            for children in found.values():
-                for child, chosen_by in children.values():
-                    batches[chosen_by][child.id] = child
+            for of_parent in found.values():
+                for row, chosen_by in of_parent.values():
+                    batches[chosen_by][row.id] = row
             rendered: dict[tuple[tuple[int, ...], int], dict[str, Any]] = {}
-            for chosen_by, children in batches.items():
+            for chosen_by, batch in batches.items():
                 used = [group[n] for n in chosen_by]
-                rows_of = list(children.values())
+                rows_of = list(batch.values())
                 nested = tuple(i for include in used for i in include.nested)
-                for child, item in zip(rows_of, self.render(relation.target, rows_of, nested), strict=True):
+                for child, item in zip(
+                    rows_of, self.render(relation.target, rows_of, nested), strict=True
+                ):
                     if self.entities[relation.target].name == "Parameter":
                         for include in used:
                             _show_in(include.units, child, item)
                     rendered[chosen_by, child.id] = used[0].fields(item)
-            for parent_id, children in found.items():
-                values = [rendered[chosen_by, child.id] for child, chosen_by in children.values()]
+            for parent_id, of_parent in found.items():
+                values = [rendered[chosen_by, row.id] for row, chosen_by in of_parent.values()]
                 items[position[parent_id]][name] = values[0] if relation.single else values
             if not relation.single:
                 for item in items:
@@ -176,7 +182,7 @@ def _files_of(session: Session, entities: dict[str, Entity], pid: str) -> Any:
     return entities["File"].model.dataset_id == found
 
 
-def search(session: Session, call: Call, now: datetime, license: str | None = None) -> Any:  # noqa: A002
+def search(session: Session, call: Call, now: datetime, license: str | None = None) -> Any:
     """Answer one PaNOSC call (see :class:`Call`) over the public rows at ``now``."""
     entities = make_entities(now, license)
     dialect = session.get_bind().dialect.name
@@ -186,7 +192,9 @@ def search(session: Session, call: Call, now: datetime, license: str | None = No
     entity = entities[entity_name]
     where = parse_json(call.where, "where") if call.where is not None else spec.get("where")
     clause = compile_where(where, entity_name, context)
-    includes = parse_includes(spec.get("include"), entity_name, context, top=call.pid is None or call.files)
+    includes = parse_includes(
+        spec.get("include"), entity_name, context, top=call.pid is None or call.files
+    )
     for include in includes:
         if include.restricts:
             target = entities[entity.relations[include.relation].target]
@@ -252,6 +260,8 @@ def _page(
     ranking = make_ranking(session, statement, kind, words, dialect)
     score = ranking.score.label("score")
     ranked = statement.where(ranking.candidates).add_columns(score)
-    ranked = ranked.order_by(*order, entity.id) if order else ranked.order_by(score.desc(), entity.id)
+    ranked = (
+        ranked.order_by(*order, entity.id) if order else ranked.order_by(score.desc(), entity.id)
+    )
     found = session.execute(ranked.offset(skip).limit(limit)).all()
     return [row[0] for row in found], [scale(float(row[1])) for row in found]

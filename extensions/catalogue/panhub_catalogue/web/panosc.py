@@ -46,7 +46,7 @@ class PanoscHandler(CatalogueHandler):
             where=get_single(params, "where"),
             query=get_single(params, "query"),
         )
-        license = self.service_options.data_license or None  # noqa: A001
+        license = self.service_options.data_license or None
         await self.answer(lambda session, _identity, now: search(session, call, now, license))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:

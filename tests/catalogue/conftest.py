@@ -34,7 +34,11 @@ test_hostile_input          web.handlers, web.params, web.download, web.landing,
                             panosc.filters: hostile input is a 400, never a 500
 test_hub_auth               web.service with the real HubOAuth, identity
 test_service_process        cli serve, web.service (leaves with the hub)
-test_panosc                 panosc (entities, filters, search), web.panosc
+panosc/                     panosc (entities, filters, scoring, search), web.panosc:
+                            the reference's acceptance queries, the PaN portal's
+                            searches through the federation's rules (tests/support/
+                            panosc_contract.py, panosc_world.py), the demo's answers
+test_units                  units (pint's SI maps)
 test_indexer                ingest.indexer, ingest.nexus, ingest.prune,
                             ingest.progress, store, cli index, demo
 test_beneath                ingest.beneath, web.download (file names)

@@ -89,10 +89,11 @@ def panosc(kind: str, spec: Any) -> str:
         (panosc("Datasets", {"where": {"size": "abc"}}), "where.size"),
         (panosc("Datasets", {"where": {"size": {"like": "1"}}}), "where.size"),
         (panosc("Datasets", {"where": {"size": 10**30}}), "64-bit"),
-        (panosc("Datasets", {"where": {"creationDate": 5}}), "where.creationDate"),
+        (panosc("Datasets", {"where": {"creationDate": True}}), "where.creationDate"),
         (panosc("Datasets", {"where": {"creationDate": "0001-01-01T00:00+01:00"}}), "ISO 8601"),
         (panosc("Datasets", {"skip": 10**30}), "filter.skip"),
-        (panosc("Documents", {"where": {"text": " ".join(["ab"] * 2000)}}), "at most 12"),
+        (panosc("Documents", {"where": {"text": " ".join(["ab"] * 2000)}}), "at most 200"),
+        (panosc("Documents", {"query": " ".join(f"w{n}" for n in range(13))}), "at most 12"),
         ("panosc/Documents?filter=" + "[" * 5000 + "]" * 5000, "nested too deeply"),
         (
             panosc("Documents", {"where": json.loads('{"or":[' * 40 + "{}" + "]}" * 40)}),

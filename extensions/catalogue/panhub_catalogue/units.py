@@ -13,7 +13,7 @@ The registry is pint's default one, loaded once per process (about half a second
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 #: Unit names that pint reads as something else than what a facility means by them.
@@ -58,12 +58,16 @@ class SIMap:
 
 @cache
 def _registry() -> Any:
-    import pint
+    import pint  # noqa: PLC0415 (half a second: loaded when units are first used)
 
     return pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 
 
-@cache
+#: Longest unit name read (a query's unit is the caller's string).
+MAX_UNIT_LENGTH = 64
+
+
+@lru_cache(maxsize=1024)  # bounded: units come from queries too
 def si_map(unit: str) -> SIMap:
     """The map of ``unit`` to SI base units.
 
@@ -72,14 +76,14 @@ def si_map(unit: str) -> SIMap:
     UnitError
         pint does not know ``unit``, or it is not a linear or affine unit.
     """
-    import pint
-
+    if len(unit) > MAX_UNIT_LENGTH:
+        raise UnitError(f"unit '{unit[:40]}...' is longer than {MAX_UNIT_LENGTH} characters")
     name = ALIASES.get(unit.strip(), unit.strip())
     registry = _registry()
     try:
         zero = registry.Quantity(0.0, name).to_base_units()
         one = registry.Quantity(1.0, name).to_base_units()
-    except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError):
+    except Exception:  # pint's parser meets the caller's string: any failure is "unknown"
         raise UnitError(f"unknown unit '{unit[:40]}'") from None
     factor = float(one.magnitude - zero.magnitude)
     if not factor:

@@ -589,8 +589,8 @@ async def test_one_by_pid_and_the_files_of_a_dataset(world: Client, names: World
         ("Datasets", {"token": "x"}, "unknown parameter 'token'"),
         (
             "Datasets",
-            {"filter": parameter_filter({"name": "t"}, {"value": {"lt": "warm"}})},
-            "include[0].scope.where.and[1].value.lt: needs numbers",
+            {"filter": parameter_filter({"name": "t"}, {"value": {"between": [1]}})},
+            "include[0].scope.where.and[1].value.between: needs a list of two values",
         ),
     ],
 )

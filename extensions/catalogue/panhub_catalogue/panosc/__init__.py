@@ -1,23 +1,51 @@
-"""The PaNOSC search API (Datasets, Documents, Instruments) over the catalogue, public data only.
+"""The PaNOSC search API (the PaN data portal's federated search) over the catalogue.
 
-Mapping: Document = Investigation (``type`` "proposal"), Dataset = Dataset,
-Instrument = Instrument, File = Datafile, Sample = Sample, Technique = Technique
-(``panetId`` = ``pid``), Parameter = Dataset/Investigation parameter (``unit`` =
-``ParameterType.units``), Member = InvestigationUser, Person = User.
+Public data only, whoever asks. Routes under ``<base_url>panosc/``: ``Documents``,
+``Datasets``, ``Instruments`` (a list, with ``filter`` and ``query``), ``<Kind>/count``
+(with ``where`` or ``filter``), ``<Kind>/<pid>`` (one, 404 when not public or absent),
+``Datasets/<pid>/files`` and ``Datasets/<pid>/files/count``.
 
-The ``filter`` is the LoopBack JSON subset the PaN data portal sends: ``where`` (field
-equality; ``neq``, ``lt``, ``lte``, ``gt``, ``gte``, ``between``, ``inq``, ``nin``,
-``like``, ``nlike``, ``ilike``; ``and``/``or`` lists; ``text`` on Documents), ``include``
-(``relation`` + ``scope`` with ``where`` and nested ``include``), ``limit``, ``skip``.
-A scoped ``where`` keeps only parents that have at least one matching child (as the
-PaNOSC reference does) and lists only the matching children. Parameter values are
-compared in the stored unit (no unit conversion yet). Every query passes through the
-public rule of :func:`panhub_catalogue.visibility.visible_investigations` for an
-anonymous caller.
+Mapping: Document = Investigation (``type`` "proposal", ``keywords`` its techniques,
+``license`` the service's ``data_license``), Dataset = Dataset, Instrument = Instrument,
+File = Datafile, Sample = Sample, Technique = Technique (``panetId`` = ``pid``),
+Parameter = a dataset's or an investigation's parameter (``unit`` =
+``ParameterType.units``), Member = InvestigationUser (``PI`` is "principal
+investigator"), Person = User (no login names), Affiliation = Affiliation. Every
+relation of the data model works in both directions.
+
+The ``filter`` is LoopBack's JSON, with LoopBack's meaning:
+
+* ``where``: any field of the class; equality (``null`` is IS NULL), ``neq``, ``lt``,
+  ``lte``, ``gt``, ``gte``, ``between``, ``inq``, ``nin``, ``like``/``nlike``
+  (case-sensitive) and ``ilike``/``nilike``, with ``%`` and ``_`` as wildcards (a
+  pattern without ``%`` matches anywhere in the value, as LoopBack's in-memory and
+  MongoDB connectors match); ``and``/``or`` lists; ``text``, a substring ignoring case in
+  the fields the reference names (Document title and summary, Dataset title, File name,
+  Instrument name and facility, Sample name and description, Technique name). Values
+  are coerced as LoopBack does ("10" for a number, milliseconds for a date). ``regexp``
+  is refused (a pattern can take unbounded time).
+* ``include``: relation names, ``{"relation", "scope"}`` objects or ``{"relation":
+  nested}``; a scope takes ``where``, ``include``, ``fields``, ``order``, ``limit`` and
+  ``skip``. As the reference (its "sanitize" step, an inner join), a first-level include
+  whose scope has a ``where`` or an ``include`` keeps only parents with such a child;
+  deeper, only a ``where`` does. Several includes of one relation must all match, and
+  the item lists the children each one kept.
+* ``fields``, ``order`` (``"title DESC"`` or a list), ``limit`` (0: all, up to 1000),
+  ``skip``.
+* ``query`` (or the ``query`` parameter): keywords that select and rank the results; see
+  :mod:`~panhub_catalogue.panosc.scoring` for the ``score`` every result carries, as the
+  federation needs it.
+
+Parameter conditions that name a ``unit`` (``{"and": [{"name": "sample_temperature"},
+{"value": {"lt": 80}}, {"unit": "celsius"}]}``) compare values converted to SI on both
+sides (:mod:`panhub_catalogue.units`, pint), and the values come back in the unit the
+query asked for. Anything panhub cannot answer is a 400 whose message names the part of
+the filter (``include[0].scope.where.colour: unknown field``), never an empty list.
 
 Modules
 -------
-entities  the PaNOSC classes: filterable fields, JSON, relations (public rows only)
-filters   the LoopBack ``filter``: ``where`` to SQL, ``include`` scopes
-search    one PaNOSC call: list, count or one pid, with ``query`` scores
+entities  the classes: fields, JSON, relations (public rows only)
+filters   the LoopBack ``filter``: ``where`` to SQL, ``include``, ``fields``, ``order``
+scoring   ``query`` keywords: which rows match, and their scores
+search    one call: a list, a count, one by pid, a dataset's files
 """

@@ -55,6 +55,8 @@ REFUSED = {
 }
 FILTER_KEYS = ("where", "include", "limit", "skip", "fields", "order", "query")
 SCOPE_KEYS = ("where", "include", "limit", "skip", "fields", "order")
+#: Longest string the ``text`` operator looks for (each row is scanned for it).
+MAX_TEXT = 200
 #: Relative tolerance of an equality on a converted (SI) parameter value.
 SI_TOLERANCE = 1e-9
 
@@ -333,9 +335,7 @@ def _parameter_value(
     is_numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in numbers) and (
         ranged or context.unit is not None or not any(isinstance(v, str) for v in operands)
     )
-    if not is_numeric:
-        if ranged:
-            raise BadRequest(f"{where}.{operator}: needs numbers")
+    if not is_numeric:  # text, compared as text (a range of strings is lexicographic)
         return _apply(text, operator, operand, where, "text", context.dialect)  # type: ignore[no-any-return]
     unit = context.unit
     if unit is None:
@@ -375,6 +375,8 @@ def _text(entity: Entity, value: Any, where: str, dialect: str) -> ColumnElement
     if not isinstance(value, str) or not value.strip():
         raise BadRequest(f"{where}: needs a non-empty string")
     value = _value(value, where, "text")
+    if len(value) > MAX_TEXT:
+        raise BadRequest(f"{where}: {len(value)} characters, at most {MAX_TEXT}")
     pattern = escape_like(value.strip())
     return or_(*(like_clause(entity.fields[f], pattern, "ilike", dialect) for f in entity.text))
 

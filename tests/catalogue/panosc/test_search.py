@@ -589,6 +589,16 @@ async def test_one_by_pid_and_the_files_of_a_dataset(world: Client, names: World
         ("Datasets", {"token": "x"}, "unknown parameter 'token'"),
         (
             "Datasets",
+            {"filter": {"include": ["files"] * 65}},
+            "include: 65 items in all, at most 64",
+        ),
+        (
+            "Datasets",
+            {"filter": {"where": {"title": {"inq": ["a"] * 1001}}}},
+            "where.title.inq: 1001 values, at most 1000",
+        ),
+        (
+            "Datasets",
             {"filter": parameter_filter({"name": "t"}, {"value": {"between": [1]}})},
             "include[0].scope.where.and[1].value.between: needs a list of two values",
         ),
@@ -601,3 +611,15 @@ async def test_what_cannot_be_answered_is_a_400_naming_the_part(
     assert message in body["message"]
     assert body["error"]["statusCode"] == 400  # LoopBack's shape too
     assert message in body["error"]["message"]
+
+
+async def test_an_answer_too_big_is_refused_not_built(
+    world: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from panhub_catalogue.panosc import search
+
+    monkeypatch.setattr(search, "MAX_ITEMS", 3)
+    found = await ask(world, "Documents", filter={"include": ["datasets"]})  # 3 datasets
+    assert sum(len(d["datasets"]) for d in found) == 3
+    body = await ask(world, "Documents", status=400, filter={"include": ["datasets", "members"]})
+    assert "more than 3 included items" in body["message"]

@@ -41,6 +41,9 @@ MAX_DEPTH = 16
 #: Most rows one list gives (``limit`` 0 or absent asks for all: this many).
 MAX_LIMIT = 1000
 MAX_SKIP = 10**9
+#: Most values of one ``inq``/``nin`` list, and most ``include`` items in one filter.
+MAX_LIST = 1000
+MAX_INCLUDES = 64
 COMPARISONS = ("neq", "lt", "lte", "gt", "gte")
 OPERATORS = (
     *COMPARISONS,
@@ -295,6 +298,8 @@ def _apply(
             raise BadRequest(f"{where}.{operator}: needs a string, on a text field")
         return like_clause(column, _value(operand, where, kind), operator, dialect)
     if operator in ("between", "inq", "nin"):
+        if len(operand) > MAX_LIST:
+            raise BadRequest(f"{where}.{operator}: {len(operand)} values, at most {MAX_LIST}")
         values = [_value(v, where, kind) for v in operand]
         if operator == "between":
             return column.between(values[0], values[1])
@@ -653,3 +658,14 @@ def parse_includes(
             )
         )
     return tuple(parsed)
+
+
+def check_size(includes: tuple[Include, ...]) -> None:
+    """A 400 when a filter has more than :data:`MAX_INCLUDES` include items in all."""
+
+    def count(items: tuple[Include, ...]) -> int:
+        return sum(1 + count(i.nested) for i in items)
+
+    total = count(includes)
+    if total > MAX_INCLUDES:
+        raise BadRequest(f"include: {total} items in all, at most {MAX_INCLUDES}")

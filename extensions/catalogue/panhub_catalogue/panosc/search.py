@@ -17,6 +17,7 @@ from panhub_catalogue.panosc.filters import (
     MAX_LIMIT,
     Context,
     Include,
+    check_size,
     compile_where,
     link,
     parse_count,
@@ -36,6 +37,8 @@ from panhub_catalogue.panosc.scoring import (
 )
 from panhub_catalogue.units import si_map, tidy
 
+#: Most included rows one answer holds (a filter asking for more is a 400, not a crash).
+MAX_ITEMS = 100_000
 #: The API's roots: path name -> PaNOSC class.
 ROOTS = {"Documents": "Document", "Datasets": "Dataset", "Instruments": "Instrument"}
 
@@ -72,6 +75,7 @@ class Renderer:
     def __init__(self, session: Session, entities: dict[str, Entity]) -> None:
         self.session = session
         self.entities = entities
+        self.budget = MAX_ITEMS
 
     def children(
         self, entity: Entity, include: Include, parent_ids: list[int]
@@ -96,7 +100,14 @@ class Renderer:
             select(ranked.c.parent, ranked.c.child)
             .where(ranked.c.rank > include.skip, ranked.c.rank <= include.skip + limit)
             .order_by(ranked.c.parent, ranked.c.rank)
+            .limit(self.budget + 1)
         ).all()
+        self.budget -= len(pairs)
+        if self.budget < 0:
+            raise BadRequest(
+                f"include: the answer would hold more than {MAX_ITEMS} included items; "
+                "ask for fewer (limit, or limit in the include's scope)"
+            )
         wanted = {child for _, child in pairs}
         rows = (
             {
@@ -195,6 +206,7 @@ def search(session: Session, call: Call, now: datetime, license: str | None = No
     includes = parse_includes(
         spec.get("include"), entity_name, context, top=call.pid is None or call.files
     )
+    check_size(includes)
     for include in includes:
         if include.restricts:
             target = entities[entity.relations[include.relation].target]

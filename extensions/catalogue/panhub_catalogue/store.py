@@ -102,8 +102,9 @@ class Lookup:
     def parameter_type(self, name: str, units: str, value_type: str = "NUMERIC") -> ParameterType:
         """A parameter type by name and units, with its SI map when pint knows the units."""
         found = try_si_map(units)
-        si = {"siFactor": found.factor, "siOffset": found.offset, "siUnits": found.units}
-        defaults = {"valueType": value_type, **(si if found else {})}
+        defaults: dict[str, Any] = {"valueType": value_type}
+        if found is not None:
+            defaults |= {"siFactor": found.factor, "siOffset": found.offset, "siUnits": found.units}
         return self.get(ParameterType, defaults, name=name, units=units)
 
 

@@ -58,7 +58,7 @@ class SIMap:
 
 @cache
 def _registry() -> Any:
-    import pint  # noqa: PLC0415 (half a second: only when units are used)
+    import pint  # half a second: imported only when units are used
 
     return pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 
@@ -72,7 +72,7 @@ def si_map(unit: str) -> SIMap:
     UnitError
         pint does not know ``unit``, or it is not a linear or affine unit.
     """
-    import pint  # noqa: PLC0415
+    import pint  # half a second: imported only when units are used
 
     name = ALIASES.get(unit.strip(), unit.strip())
     registry = _registry()

@@ -61,7 +61,7 @@ def upgrade() -> None:
 
 def fill_si_columns() -> None:
     """Give every existing parameter type its SI map (``None`` for unknown units)."""
-    from panhub_catalogue.units import try_si_map  # noqa: PLC0415
+    from panhub_catalogue.units import try_si_map
 
     bind = op.get_bind()
     types = sa.table(
@@ -94,6 +94,8 @@ def downgrade() -> None:
         batch.drop_column("given_name")
     with op.batch_alter_table("investigation_user") as batch:
         batch.drop_index("ix_investigation_user_affiliation_id")
-        batch.drop_constraint("fk_investigation_user_affiliation_id_affiliation", type_="foreignkey")
+        batch.drop_constraint(
+            "fk_investigation_user_affiliation_id_affiliation", type_="foreignkey"
+        )
         batch.drop_column("affiliation_id")
     op.drop_table("affiliation")

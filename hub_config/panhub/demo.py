@@ -37,17 +37,24 @@ ADMIN_GROUP = "panhub-admins"
 
 @dataclass(frozen=True)
 class DemoUser:
-    """A demo account: Unix user, the role it plays, the proposals it belongs to."""
+    """A demo account: Unix user, the role it plays, the proposals it sees (sorted).
+
+    ``proposals`` are those whose folders the user may read: as a member, or as staff
+    of the proposal's beamline (``tests/hub/test_demo.py`` checks them against the
+    demo's proposals file).
+    """
 
     name: str
     role: str
     proposals: tuple[str, ...]
 
 
-DEMO_USERS = (  # as hub_config/demo/proposals.toml says
-    DemoUser("alice", "user", ("20260001",)),
-    DemoUser("bob", "user", ("20260002", "20260003")),
-    DemoUser("carol", "staff of beamline BL11-NCD", ("20260001", "20260002")),
+DEMO_USERS = (  # as hub_config/demo/proposals.toml says: as member, or staff of the beamline
+    DemoUser("alice", "user", ("20210005", "20220007", "20220008", "20260001")),
+    DemoUser("bob", "user", ("20210005", "20220006", "20220009", "20260002", "20260003")),
+    DemoUser(
+        "carol", "staff of beamline BL11-NCD", ("20220007", "20220008", "20260001", "20260002")
+    ),
 )
 
 

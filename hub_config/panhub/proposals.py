@@ -155,7 +155,7 @@ class ProposalDirectory(ProposalSource, Protocol):
         ...
 
 
-_TOP_KEYS = ("admins", "beamlines", "proposals")
+_TOP_KEYS = ("admins", "affiliations", "beamlines", "people", "proposals")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -211,12 +211,106 @@ def _parse_proposal(pid: str, entry: object) -> Proposal:
     entry = _table(entry, where)
     if "beamline" not in entry:
         raise InvalidProposal(f"{where}.beamline: missing")
+    members = _names(entry.get("members", []), f"{where}.members")
+    pi = entry.get("principal_investigator")
+    if pi is not None:
+        _checked(f"{where}.principal_investigator", check_name, pi)
+        if pi not in members:
+            raise InvalidProposal(
+                f"{where}.principal_investigator: {pi!r} is not one of the proposal's members"
+            )
     return Proposal(
         id=pid,
         beamline=_checked(f"{where}.beamline", check_name, entry["beamline"], "beamline"),
-        members=_names(entry.get("members", []), f"{where}.members"),
+        members=members,
         title=str(entry.get("title", "")),
     )
+
+
+#: ORCID iD: four groups of four characters, the last a check digit (ISO 7064 MOD 11-2).
+_ORCID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
+#: ROR id as its URL: ``https://ror.org/`` then 0, six Crockford base-32 characters, 2 digits.
+_ROR = re.compile(r"https://ror\.org/0[0-9a-hjkmnp-tv-z]{6}\d{2}")
+#: Longest text of a person or an institution (an address: 4000), as the catalogue stores it.
+_TEXT_LENGTH, _ADDRESS_LENGTH = 255, 4000
+
+
+def is_orcid(value: object) -> bool:
+    """True for an ORCID iD of the right shape whose check digit is right.
+
+    >>> is_orcid("0000-0002-1825-0097"), is_orcid("0000-0002-1825-0098")
+    (True, False)
+    """
+    if not isinstance(value, str) or not _ORCID.fullmatch(value):
+        return False
+    digits = value.replace("-", "")
+    total = 0
+    for char in digits[:-1]:
+        total = (total + int(char)) * 2
+    check = (12 - total % 11) % 11
+    return digits[-1] == ("X" if check == 10 else str(check))
+
+
+def _text(entry: Mapping[str, Any], key: str, where: str, required: bool = False) -> str | None:
+    """The string ``entry[key]`` (1 to 255 characters, an address 4000), ``None`` if absent."""
+    value = entry.get(key)
+    if value is None:
+        if required:
+            raise InvalidProposal(f"{where}.{key}: missing")
+        return None
+    if not isinstance(value, str):
+        raise InvalidProposal(f"{where}.{key}: must be a string, not {_kind(value)}")
+    longest = _ADDRESS_LENGTH if key == "address" else _TEXT_LENGTH
+    if not value.strip() or len(value) > longest:
+        size = f"{len(value)} characters" if value.strip() else "blank"
+        raise InvalidProposal(f"{where}.{key}: must be 1 to {longest} characters, not {size}")
+    return value.strip()
+
+
+def _check_people(data: Mapping[str, Any]) -> None:
+    """Check the ``affiliations`` and ``people`` tables (the catalogue's; the hub keeps none).
+
+    An affiliation has a ``name`` (unique) and may have a ``ror`` id, an ``address``,
+    a ``city`` and a ``country``; a person (keyed by login) has a ``name`` and may have
+    a ``given_name``, a ``family_name``, an ``orcid`` and an ``affiliation`` (a key of
+    ``affiliations``).
+    """
+    names: dict[str, str] = {}
+    affiliations = _table(data.get("affiliations", {}), "affiliations")
+    for key, entry in affiliations.items():
+        where = _where("affiliations", key)
+        _checked(where, check_name, key, "affiliation key")
+        entry = _table(entry, where)
+        ror = _text(entry, "ror", where)
+        if ror is not None and not _ROR.fullmatch(ror):
+            raise InvalidProposal(
+                f"{where}.ror: invalid ROR id {ror!r}: write it as https://ror.org/ and its 9 "
+                "characters, e.g. https://ror.org/02j9n6e35"
+            )
+        name = str(_text(entry, "name", where, required=True))
+        for field_name in ("address", "city", "country"):
+            _text(entry, field_name, where)
+        if name in names:
+            raise InvalidProposal(f"{where}.name: {name!r} already names {names[name]}")
+        names[name] = key
+    for login, entry in _table(data.get("people", {}), "people").items():
+        where = _where("people", login)
+        _checked(where, check_name, login)
+        entry = _table(entry, where)
+        orcid = _text(entry, "orcid", where)
+        if orcid is not None and not is_orcid(orcid):
+            raise InvalidProposal(
+                f"{where}.orcid: invalid ORCID iD {orcid!r}: write it as 0000-0002-1825-0097, "
+                "whose last character is a check digit"
+            )
+        affiliation = _text(entry, "affiliation", where)
+        if affiliation is not None and affiliation not in affiliations:
+            known = ", ".join(sorted(affiliations)) or "none"
+            raise InvalidProposal(
+                f"{where}.affiliation: unknown affiliation {affiliation!r}; known: {known}"
+            )
+        for field_name in ("name", "given_name", "family_name"):
+            _text(entry, field_name, where, required=field_name == "name")
 
 
 def parse_directory(data: Mapping[str, Any]) -> Directory:
@@ -224,10 +318,12 @@ def parse_directory(data: Mapping[str, Any]) -> Directory:
 
     The same rules as the catalogue's reader of this file (the table of cases in
     ``tests/support/directory_cases.py`` runs against both): only the keys ``admins``,
-    ``beamlines`` and ``proposals`` at the top; ``members``, ``staff`` and ``admins``
-    are lists of safe names; each proposal has a safe id and names a safe beamline.
-    A proposal's other keys (``start_date``, read by the demo's ``make_data.py``) are
-    left to their readers.
+    ``affiliations``, ``beamlines``, ``people`` and ``proposals`` at the top;
+    ``members``, ``staff`` and ``admins`` are lists of safe names; each proposal has a
+    safe id, names a safe beamline and may name its ``principal_investigator`` (one of
+    its members). A proposal's other keys (``start_date``, read by the demo's
+    ``make_data.py``) are left to their readers. ``affiliations`` and ``people`` are
+    the catalogue's (names, ORCID iDs, institutions): checked here, not kept.
 
     Raises
     ------
@@ -250,6 +346,7 @@ def parse_directory(data: Mapping[str, Any]) -> Directory:
         _checked(where, check_name, beamline, "beamline")
         staff[beamline] = _names(_table(entry, where).get("staff", []), f"{where}.staff")
     admins = _names(data.get("admins", []), "admins")
+    _check_people(data)
     return Directory(tuple(sorted(proposals, key=lambda p: p.id)), staff, admins)
 
 

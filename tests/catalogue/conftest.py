@@ -43,6 +43,8 @@ test_indexer                ingest.indexer, ingest.nexus, ingest.prune,
                             ingest.progress, store, cli index, demo
 test_beneath                ingest.beneath, web.download (file names)
 test_members                ingest.members, visibility.resolve_identity, cli members
+test_demo_data              the hub demo's files and directory (hub_config/demo) as the
+                            catalogue imports and indexes them
 test_icat                   ingest.icat, cli icat (against tests/support/fake_icat)
 test_client                 client, transfer, api, reprs, figures (the Python API
                             against the service in a thread: tests/support/

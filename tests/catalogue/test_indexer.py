@@ -16,11 +16,12 @@ from panhub_catalogue.cli import main
 from panhub_catalogue.db import make_engine, make_sessionmaker
 from panhub_catalogue.demo import ScanSpec, make_demo_proposals, write_scan
 from panhub_catalogue.identity import Identity
-from panhub_catalogue.ingest.indexer import Indexer
+from panhub_catalogue.ingest.indexer import PANET, Indexer
 from panhub_catalogue.ingest.members import apply_directory, parse_directory
 from panhub_catalogue.ingest.nexus import read_nexus
 from panhub_catalogue.ingest.progress import Progress
 from panhub_catalogue.model import (
+    Affiliation,
     Base,
     DataCollection,
     DataCollectionDatafile,
@@ -79,8 +80,65 @@ def test_read_nexus(tmp_path: Path) -> None:
     assert entry.sample == "LiNiO2"
     assert [(u.name, u.role, u.facility_user_id) for u in entry.users] == list(USERS)
     assert [(p.name, p.value, p.units) for p in entry.parameters] == [
-        ("monochromator_energy", 12.4, "keV"),
+        ("incident_photon_energy", 12.4, "keV"),
         ("sample_temperature", 295.0, "K"),
+    ]
+
+
+def number(group: h5py.Group, name: str, value: float, units: str) -> None:
+    group[name] = value
+    group[name].attrs["units"] = units
+
+
+def nx_group(parent: h5py.Group, name: str, nx_class: str) -> h5py.Group:
+    group = parent.create_group(name)
+    group.attrs["NX_class"] = nx_class
+    return group
+
+
+def test_parameters_are_named_as_the_pan_portal_names_them(tmp_path: Path) -> None:
+    """What the PaN data portal filters on, with units as written; nothing made up."""
+    path = tmp_path / "mx.nxs"
+    with h5py.File(path, "w") as f:
+        entry = nx_group(f, "entry", "NXentry")
+        entry["definition"] = "NXmx"
+        instrument = nx_group(entry, "instrument", "NXinstrument")
+        number(nx_group(instrument, "source", "NXsource"), "energy", 2.98, "GeV")
+        number(nx_group(instrument, "detector", "NXdetector"), "distance", 250.0, "mm")
+        sample = nx_group(entry, "sample", "NXsample")
+        sample["name"] = "lysozyme"
+        sample["description"] = "Hen egg-white lysozyme, Gd soak"
+        sample["chemical_formula"] = "C613H959N193O185S10"
+        number(sample, "temperature", 100.0, "K")
+        number(sample, "pressure", 101325.0, "Pa")
+        number(sample, "concentration", 50.0, "mg/ml")
+        # NXmx keeps the beam in the sample; only a wavelength: no energy is made up
+        number(nx_group(sample, "beam", "NXbeam"), "incident_wavelength", 0.9793, "angstrom")
+        number(nx_group(entry, "log", "NXlog"), "temperature", 5.0, "K")  # not a sample's
+    (found,) = read_nexus(path)
+    assert found.sample_description == "Hen egg-white lysozyme, Gd soak"
+    assert [(p.name, p.value, p.units) for p in found.parameters] == [
+        ("detector_distance", 250.0, "mm"),
+        ("incident_wavelength", 0.9793, "angstrom"),
+        ("sample_chemical_formula", "C613H959N193O185S10", ""),
+        ("sample_concentration", 50.0, "mg/ml"),
+        ("sample_pressure", 101325.0, "Pa"),
+        ("sample_temperature", 100.0, "K"),
+        ("source_energy", 2.98, "GeV"),
+    ]
+
+
+def test_a_monochromator_wavelength_and_a_beam_energy(tmp_path: Path) -> None:
+    path = tmp_path / "xas.nxs"
+    with h5py.File(path, "w") as f:
+        entry = nx_group(f, "entry", "NXentry")
+        instrument = nx_group(entry, "instrument", "NXinstrument")
+        number(nx_group(instrument, "monochromator", "NXmonochromator"), "wavelength", 1.5, "Å")
+        number(nx_group(instrument, "beam", "NXbeam"), "incident_energy", 8.333, "keV")
+    (found,) = read_nexus(path)
+    assert [(p.name, p.value, p.units) for p in found.parameters] == [
+        ("incident_photon_energy", 8.333, "keV"),
+        ("incident_wavelength", 1.5, "Å"),
     ]
 
 
@@ -119,6 +177,52 @@ def test_index_fills_the_model(sqlite_sessions: sessionmaker[Session], tmp_path:
         assert len(session.scalars(select(DatasetParameter)).all()) == 3
         checksums = session.scalars(select(Datafile.checksum)).all()
         assert all(c and c.startswith("adler32:") for c in checksums)
+
+
+PEOPLE = {"ana": ("ALBA Synchrotron Light Source", "0000-0000-0000-001X")}
+
+
+def test_files_give_affiliations_and_orcid_ids_when_trusted_for_members(
+    sqlite_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    scan(tmp_path, "20240001", "scan0000.nxs", people=PEOPLE, sample_description="A cathode")
+    # a file naming ben with an ORCID iD whose check digit is wrong
+    scan(tmp_path, "20240001", "scan0001.nxs", people={"ben": ("UAB", "0000-0000-0000-0029")})
+    Indexer(root=str(tmp_path), members_from_files=True).index(sqlite_sessions, [tmp_path])
+    with sqlite_sessions() as session:
+        rows = session.execute(
+            select(User.name, User.orcidId, InvestigationUser.role, Affiliation.name)
+            .join(InvestigationUser.user)
+            .outerjoin(InvestigationUser.affiliation)
+        )
+        assert sorted(rows) == [
+            ("ana", "0000-0000-0000-001X", "PI", "ALBA Synchrotron Light Source"),
+            ("ben", None, "member", "UAB"),
+        ]
+        assert session.scalars(select(Sample.description)).all() == ["A cathode"]
+
+
+def test_files_give_no_people_details_by_default(
+    sqlite_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    scan(tmp_path, "20240001", "scan0000.nxs", people=PEOPLE)
+    Indexer(root=str(tmp_path)).index(sqlite_sessions, [tmp_path])
+    with sqlite_sessions() as session:
+        assert session.scalars(select(Affiliation)).all() == []
+        assert session.scalars(select(User)).all() == []
+
+
+def test_default_techniques_are_panet_terms() -> None:
+    techniques = Indexer().techniques
+    assert all(pid and pid.startswith(PANET + "PaNET") for _, pid in techniques.values())
+    by_definition = {d: tuple(t) for d, t in techniques.items()}
+    assert by_definition["NXmx"] == ("macromolecular crystallography", PANET + "PaNET01164")
+    assert by_definition["NXmonopd"] == ("x-ray powder diffraction", PANET + "PaNET01101")
+    assert by_definition["NXtomo"] == ("x-ray tomography", PANET + "PaNET01207")
+    # one name, one IRI (Technique.name and Technique.pid are both unique)
+    assert len({name for name, _ in techniques.values()}) == len(
+        {pid for _, pid in techniques.values()}
+    )
 
 
 def test_files_grant_no_membership_by_default(

@@ -19,6 +19,7 @@ from panhub_catalogue.ingest.members import (
     read_directory,
 )
 from panhub_catalogue.model import (
+    Affiliation,
     InstrumentScientist,
     Investigation,
     InvestigationInstrument,
@@ -67,7 +68,31 @@ def names(session: Session, identity: Identity) -> list[str]:
         ),
         ({"beamlines": {"B": {"staff": ["x/y"]}}}, "beamlines.B.staff: invalid user name 'x/y'"),
         ({"admins": ["root", ".."]}, "admins: invalid user name '..'"),
-        ({"groups": {}}, "groups: unknown key; known: admins, beamlines, proposals"),
+        (
+            {"groups": {}},
+            "groups: unknown key; known: admins, affiliations, beamlines, people, proposals",
+        ),
+        (
+            {"people": {"ann": {"name": "Ann", "orcid": "0000-0002-1825-0098"}}},
+            "people.ann.orcid: invalid ORCID iD '0000-0002-1825-0098': write it as "
+            "0000-0002-1825-0097, whose last character is a check digit",
+        ),
+        (
+            {
+                "affiliations": {"alba": {"name": "ALBA"}, "uab": {"name": "UAB"}},
+                "people": {"ann": {"name": "Ann", "affiliation": "cells"}},
+            },
+            "people.ann.affiliation: unknown affiliation 'cells'; known: alba, uab",
+        ),
+        (
+            {"affiliations": {"alba": {"name": "ALBA", "ror": "ror.org/02j9n6e35"}}},
+            "affiliations.alba.ror: invalid ROR id 'ror.org/02j9n6e35': write it as "
+            "https://ror.org/ and its 9 characters, e.g. https://ror.org/02j9n6e35",
+        ),
+        (
+            {"proposals": {"P1": {"beamline": "B", "principal_investigator": "ann"}}},
+            "proposals.P1.principal_investigator: 'ann' is not one of the proposal's members",
+        ),
     ],
 )
 def test_bad_directories_are_refused_naming_the_entry(data: dict[str, Any], message: str) -> None:
@@ -151,6 +176,118 @@ def test_revoked_members_staff_and_admins_are_removed(sessions: sessionmaker[Ses
         assert sorted(roles) == [("alice", "PI"), ("alice", "member")]
 
 
+PEOPLE: dict[str, Any] = {
+    "affiliations": {
+        "alba": {
+            "name": "ALBA Synchrotron Light Source",
+            "ror": "https://ror.org/02j9n6e35",
+            "city": "Cerdanyola del Vallès",
+            "country": "Spain",
+        },
+        "uni": {"name": "Universitat de Barcelona", "country": "Spain"},
+    },
+    "people": {
+        "alice": {
+            "name": "Alice Arnau",
+            "given_name": "Alice",
+            "family_name": "Arnau",
+            "orcid": "0000-0002-1825-0097",
+            "affiliation": "alba",
+        },
+        "bob": {"name": "Bob Bosch", "affiliation": "uni"},
+    },
+    "proposals": {
+        "20220001": {
+            "beamline": "BL13-XALOC",
+            "members": ["alice", "bob", "carol"],
+            "principal_investigator": "alice",
+        },
+        "20220002": {"beamline": "BL13-XALOC", "members": ["bob"]},
+    },
+}
+
+
+def memberships(session: Session) -> list[tuple[str, str, str, str | None]]:
+    """(proposal, login, role, affiliation name) of every membership row."""
+    rows = session.execute(
+        select(Investigation.name, User.name, InvestigationUser.role, Affiliation.name)
+        .join(InvestigationUser.investigation)
+        .join(InvestigationUser.user)
+        .outerjoin(InvestigationUser.affiliation)
+    )
+    return sorted(tuple(row) for row in rows)  # type: ignore[misc]
+
+
+def test_people_affiliations_and_principal_investigators(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions() as session:
+        report = apply_directory(session, parse_directory(PEOPLE), "PANHUB")
+        session.commit()
+        assert (report.people_updated, report.affiliations_added) == (2, 2)
+        assert (report.members_added, report.memberships_updated) == (4, 0)
+        alba, uni = "ALBA Synchrotron Light Source", "Universitat de Barcelona"
+        assert memberships(session) == [
+            ("20220001", "alice", "PI", alba),
+            ("20220001", "bob", "member", uni),
+            ("20220001", "carol", "member", None),  # no person entry: no affiliation
+            ("20220002", "bob", "member", uni),
+        ]
+        users = {u.name: u for u in session.scalars(select(User))}
+        alice, bob = users["alice"], users["bob"]
+        assert (alice.fullName, alice.givenName, alice.familyName, alice.orcidId) == (
+            "Alice Arnau",
+            "Alice",
+            "Arnau",
+            "0000-0002-1825-0097",
+        )
+        assert (bob.fullName, bob.givenName, bob.orcidId) == ("Bob Bosch", None, None)
+        assert users["carol"].fullName is None
+        rows = session.scalars(select(Affiliation).order_by(Affiliation.name)).all()
+        assert [(a.name, a.pid, a.city, a.country) for a in rows] == [
+            (alba, "https://ror.org/02j9n6e35", "Cerdanyola del Vallès", "Spain"),
+            (uni, None, None, "Spain"),
+        ]
+        # importing twice changes nothing
+        before = memberships(session)
+        assert apply_directory(session, parse_directory(PEOPLE), "PANHUB") == ImportReport()
+        session.commit()
+        assert memberships(session) == before
+
+
+def test_a_new_principal_investigator_and_affiliation(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        apply_directory(session, parse_directory(PEOPLE), "PANHUB")
+        # bob also holds a co-investigator role (from ICAT, say), which the directory keeps
+        first = session.scalars(select(Investigation).filter_by(name="20220001")).one()
+        bob = Lookup(session).user("bob")
+        session.add(InvestigationUser(investigation_id=first.id, user_id=bob.id, role="CO_INV"))
+        # and a name the directory does not give (from ICAT, say)
+        bob.givenName = "Roberto"
+        session.commit()
+        changed = json.loads(json.dumps(PEOPLE))
+        changed["proposals"]["20220001"]["principal_investigator"] = "bob"
+        changed["people"]["bob"]["affiliation"] = "alba"
+        changed["affiliations"]["uni"]["city"] = "Barcelona"
+        report = apply_directory(session, parse_directory(changed), "PANHUB")
+        session.commit()
+        # alice PI -> member, bob member -> PI, and bob's three rows now say ALBA
+        assert (report.memberships_updated, report.affiliations_updated) == (5, 1)
+        assert (report.members_added, report.members_removed, report.people_updated) == (0, 0, 0)
+        alba = "ALBA Synchrotron Light Source"
+        assert memberships(session) == [
+            ("20220001", "alice", "member", alba),
+            ("20220001", "bob", "CO_INV", alba),
+            ("20220001", "bob", "PI", alba),
+            ("20220001", "carol", "member", None),
+            ("20220002", "bob", "member", alba),
+        ]
+        assert session.get_one(User, bob.id).givenName == "Roberto"
+        city = session.scalars(select(Affiliation.city).filter_by(name="Universitat de Barcelona"))
+        assert city.one() == "Barcelona"
+        assert apply_directory(session, parse_directory(changed), "PANHUB") == ImportReport()
+
+
 def test_import_applies_to_every_visit_of_a_proposal(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         facility = Lookup(session).facility("PANHUB")
@@ -201,10 +338,12 @@ def test_cli_imports_and_exports(
     assert main(["members", "import", "--db", sqlite_url, str(path)]) == 0
     assert capsys.readouterr().out == (
         "1 proposals: 1 investigations created, beamlines +1/-0, members +1/-0, staff +1/-0, "
-        "admins +1/-0\n"
+        "admins +1/-0, people ~0, affiliations +0/~0, memberships ~0\n"
     )
     assert main(["members", "import", "--db", sqlite_url, str(path)]) == 0
-    assert capsys.readouterr().out.endswith("members +0/-0, staff +0/-0, admins +0/-0\n")
+    assert capsys.readouterr().out.endswith(
+        "members +0/-0, staff +0/-0, admins +0/-0, people ~0, affiliations +0/~0, memberships ~0\n"
+    )
     assert main(["members", "export", "--db", sqlite_url]) == 0
     assert json.loads(capsys.readouterr().out) == {
         "admins": ["dave"],

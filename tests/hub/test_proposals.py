@@ -200,7 +200,23 @@ def test_directory_cases_bad_name_the_key(case: Bad) -> None:
             {"beamlines": {"BL1": {"staff": "carol"}}},
             "beamlines.BL1.staff: must be a list of user names, not a string",
         ),
-        ({"admin": ["dave"]}, "admin: unknown key; known: admins, beamlines, proposals"),
+        (
+            {"admin": ["dave"]},
+            "admin: unknown key; known: admins, affiliations, beamlines, people, proposals",
+        ),
+        (
+            {"people": {"ann": {"name": "Ann", "orcid": "0000-0002-1825-0098"}}},
+            "people.ann.orcid: invalid ORCID iD '0000-0002-1825-0098': write it as "
+            "0000-0002-1825-0097, whose last character is a check digit",
+        ),
+        (
+            {"people": {"ann": {"name": "Ann", "affiliation": "alba"}}},
+            "people.ann.affiliation: unknown affiliation 'alba'; known: none",
+        ),
+        (
+            {"proposals": {"P1": {"beamline": "B", "principal_investigator": "ann"}}},
+            "proposals.P1.principal_investigator: 'ann' is not one of the proposal's members",
+        ),
         ({"admins": ["root", ".."]}, "admins: invalid user name '..'"),
         ({"proposals": {"P1": {"beamline": 5}}}, "proposals.P1.beamline: invalid beamline 5"),
         ({"proposals": ["20260001"]}, "proposals: must be a table, not a list"),

@@ -146,6 +146,45 @@ GOOD = [
         {"proposals": {"P1": {"beamline": "B", "start_date": dt.date(2026, 3, 10)}}},
         Meaning({"P1": ("B", _fs())}, {}, _fs()),
     ),
+    # people and their institutions: the catalogue's public metadata, granting nothing
+    Good(
+        "people-and-affiliations",
+        {
+            "affiliations": {
+                "alba": {
+                    "name": "ALBA Synchrotron Light Source",
+                    "ror": "https://ror.org/02j9n6e35",
+                    "address": "Carrer de la Llum 2-26",
+                    "city": "Cerdanyola del Vallès",
+                    "country": "Spain",
+                },
+                "lab": {"name": "A lab without a ROR id"},
+            },
+            "people": {
+                "alice": {
+                    "name": "Alice Arnau",
+                    "given_name": "Alice",
+                    "family_name": "Arnau",
+                    "orcid": "0000-0002-1825-0097",
+                    "affiliation": "alba",
+                },
+                "bob": {"name": "Bob", "orcid": "0000-0001-5109-3700"},
+                "zoe": {"name": "Zoe Zapata", "orcid": "0000-0002-1694-233X"},  # check digit X
+            },
+            "proposals": {
+                "P1": {
+                    "beamline": "B",
+                    "members": ["alice", "bob"],
+                    "principal_investigator": "bob",
+                }
+            },
+        },
+        Meaning({"P1": ("B", _fs("alice", "bob"))}, {}, _fs()),
+    ),
+    Good(
+        "people-need-not-be-members",
+        {"people": {"erin": {"name": "Erin E."}}, "affiliations": {}},
+    ),
 ]
 
 BAD = [
@@ -186,4 +225,96 @@ BAD = [
     Bad("beamlines-list", {"beamlines": ["BL1"]}, "beamlines"),
     Bad("beamline-name-unsafe", {"beamlines": {"B L": {"staff": []}}}, 'beamlines."B L"'),
     Bad("beamline-not-a-table", {"beamlines": {"B": ["carol"]}}, "beamlines.B"),
+    # principal investigators
+    Bad(
+        "pi-not-a-member",
+        {"proposals": {"P1": {"beamline": "B", "members": ["a"], "principal_investigator": "b"}}},
+        "proposals.P1.principal_investigator",
+    ),
+    Bad(
+        "pi-of-no-members",
+        {"proposals": {"P1": {"beamline": "B", "principal_investigator": "a"}}},
+        "proposals.P1.principal_investigator",
+    ),
+    Bad(
+        "pi-a-list",
+        {"proposals": {"P1": {"beamline": "B", "members": ["a"], "principal_investigator": ["a"]}}},
+        "proposals.P1.principal_investigator",
+    ),
+    # people
+    Bad("people-list", {"people": ["alice"]}, "people"),
+    Bad("person-not-a-table", {"people": {"alice": "Alice"}}, "people.alice"),
+    Bad("person-bad-login", {"people": {"../x": {"name": "X"}}}, 'people."../x"'),
+    Bad("person-name-missing", {"people": {"alice": {"orcid": None}}}, "people.alice.name"),
+    Bad("person-name-blank", {"people": {"alice": {"name": " "}}}, "people.alice.name"),
+    Bad("person-name-number", {"people": {"alice": {"name": 5}}}, "people.alice.name"),
+    Bad("person-name-too-long", {"people": {"alice": {"name": "A" * 256}}}, "people.alice.name"),
+    Bad(
+        "person-given-name-number",
+        {"people": {"alice": {"name": "A", "given_name": 1}}},
+        "people.alice.given_name",
+    ),
+    Bad(
+        "orcid-check-digit",
+        {"people": {"alice": {"name": "A", "orcid": "0000-0002-1825-0098"}}},
+        "people.alice.orcid",
+    ),
+    Bad(
+        "orcid-url",  # the iD, not its URL
+        {"people": {"alice": {"name": "A", "orcid": "https://orcid.org/0000-0002-1825-0097"}}},
+        "people.alice.orcid",
+    ),
+    Bad(
+        "orcid-no-dashes",
+        {"people": {"alice": {"name": "A", "orcid": "0000000218250097"}}},
+        "people.alice.orcid",
+    ),
+    Bad(
+        "orcid-lowercase-x",
+        {"people": {"zoe": {"name": "Z", "orcid": "0000-0002-1694-233x"}}},
+        "people.zoe.orcid",
+    ),
+    Bad(
+        "affiliation-unknown",
+        {
+            "affiliations": {"alba": {"name": "ALBA"}},
+            "people": {"alice": {"name": "A", "affiliation": "cells"}},
+        },
+        "people.alice.affiliation",
+    ),
+    Bad(
+        "affiliation-without-affiliations",
+        {"people": {"alice": {"name": "A", "affiliation": "alba"}}},
+        "people.alice.affiliation",
+    ),
+    # affiliations
+    Bad("affiliations-list", {"affiliations": ["alba"]}, "affiliations"),
+    Bad("affiliation-not-a-table", {"affiliations": {"alba": "ALBA"}}, "affiliations.alba"),
+    Bad("affiliation-key-unsafe", {"affiliations": {"a b": {"name": "X"}}}, 'affiliations."a b"'),
+    Bad("affiliation-name-missing", {"affiliations": {"alba": {}}}, "affiliations.alba.name"),
+    Bad(
+        "affiliation-ror-not-a-url",
+        {"affiliations": {"alba": {"name": "ALBA", "ror": "02j9n6e35"}}},
+        "affiliations.alba.ror",
+    ),
+    Bad(
+        "affiliation-ror-wrong-length",
+        {"affiliations": {"alba": {"name": "ALBA", "ror": "https://ror.org/02j9n6e3"}}},
+        "affiliations.alba.ror",
+    ),
+    Bad(
+        "affiliation-ror-other-site",
+        {"affiliations": {"alba": {"name": "ALBA", "ror": "https://example.org/02j9n6e35"}}},
+        "affiliations.alba.ror",
+    ),
+    Bad(
+        "affiliation-city-number",
+        {"affiliations": {"alba": {"name": "ALBA", "city": 8290}}},
+        "affiliations.alba.city",
+    ),
+    Bad(
+        "affiliation-name-twice",
+        {"affiliations": {"a": {"name": "ALBA"}, "b": {"name": "ALBA"}}},
+        "affiliations.b.name",
+    ),
 ]

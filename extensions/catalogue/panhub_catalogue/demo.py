@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,7 +13,13 @@ import numpy as np
 
 @dataclass(frozen=True)
 class ScanSpec:
-    """What one synthetic NeXus file says about itself."""
+    """What one synthetic NeXus file says about itself.
+
+    ``users`` are (full name, role, login); ``people`` gives some of those logins an
+    (affiliation, ORCID iD), written into their ``NXuser`` groups. ``wavelength_angstrom``
+    goes into an ``NXbeam`` of the instrument (``incident_wavelength``, as NXmx has it),
+    ``energy_kev`` into its ``NXmonochromator``.
+    """
 
     title: str
     start: datetime
@@ -24,6 +30,16 @@ class ScanSpec:
     temperature_k: float | None = 295.0
     energy_kev: float | None = 12.4
     frame_shape: tuple[int, ...] = (4, 8)
+    sample_description: str | None = None
+    chemical_formula: str | None = None
+    pressure_pa: float | None = None
+    wavelength_angstrom: float | None = None
+    people: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def _number(group: h5py.Group, name: str, value: float, units: str) -> None:
+    group[name] = value
+    group[name].attrs["units"] = units
 
 
 def write_scan(path: Path, spec: ScanSpec) -> Path:
@@ -43,20 +59,32 @@ def write_scan(path: Path, spec: ScanSpec) -> Path:
         if spec.energy_kev is not None:
             mono = instrument.create_group("monochromator")
             mono.attrs["NX_class"] = "NXmonochromator"
-            mono["energy"] = spec.energy_kev
-            mono["energy"].attrs["units"] = "keV"
+            _number(mono, "energy", spec.energy_kev, "keV")
+        if spec.wavelength_angstrom is not None:
+            beam = instrument.create_group("beam")
+            beam.attrs["NX_class"] = "NXbeam"
+            _number(beam, "incident_wavelength", spec.wavelength_angstrom, "angstrom")
         sample = entry.create_group("sample")
         sample.attrs["NX_class"] = "NXsample"
         sample["name"] = spec.sample
+        if spec.sample_description is not None:
+            sample["description"] = spec.sample_description
+        if spec.chemical_formula is not None:
+            sample["chemical_formula"] = spec.chemical_formula
         if spec.temperature_k is not None:
-            sample["temperature"] = spec.temperature_k
-            sample["temperature"].attrs["units"] = "K"
+            _number(sample, "temperature", spec.temperature_k, "K")
+        if spec.pressure_pa is not None:
+            _number(sample, "pressure", spec.pressure_pa, "Pa")
         for number, (name, role, login) in enumerate(spec.users):
             user = entry.create_group(f"user_{number}")
             user.attrs["NX_class"] = "NXuser"
             user["name"] = name
             user["role"] = role
             user["facility_user_id"] = login
+            if login in spec.people:
+                affiliation, orcid = spec.people[login]
+                user["affiliation"] = affiliation
+                user["ORCID"] = f"https://orcid.org/{orcid}"  # NeXus: the iD as a URI
         data = entry.create_group("data")
         data.attrs["NX_class"] = "NXdata"
         data.attrs["signal"] = "data"
@@ -89,6 +117,31 @@ DEMO_PROPOSALS: dict[str, tuple[str, str, str, tuple[tuple[str, str, str], ...]]
 }
 
 
+#: Demo people: login -> (affiliation, ORCID iD); the iDs are ORCID-shaped with right
+#: check digits, from a block ORCID does not assign (no real person's).
+DEMO_PEOPLE: dict[str, tuple[str, str]] = {
+    "ana": ("ALBA Synchrotron Light Source", "0000-0000-0000-001X"),
+    "ben": ("Universitat Autònoma de Barcelona", "0000-0000-0000-0028"),
+    "chloe": ("Universitat de Barcelona", "0000-0000-0000-0036"),
+}
+
+#: Demo samples and beams: proposal -> (description, chemical formula, what the
+#: beam is: ``("keV", energy)`` or ``("angstrom", wavelength)``).
+DEMO_SAMPLES: dict[str, tuple[str, str, tuple[str, float]]] = {
+    "2023015001": (
+        "Hen egg-white lysozyme crystals soaked in 100 mM GdCl3",
+        "C613H959N193O185S10",
+        ("angstrom", 0.9793),
+    ),
+    "2024025002": (
+        "LiNiO2 cathode in a coin cell, charged at C/10",
+        "LiNiO2",
+        ("keV", 8.333),
+    ),
+    "2025035003": ("Silica nanoparticles (50 nm) in water, 1 mg/ml", "SiO2", ("keV", 12.4)),
+}
+
+
 def make_demo_proposals(root: Path, scans: int = 3) -> list[Path]:
     """Write the demo proposals under ``root/<proposal>/{raw,processed}``; return the files.
 
@@ -100,6 +153,7 @@ def make_demo_proposals(root: Path, scans: int = 3) -> list[Path]:
         DEMO_PROPOSALS.items()
     ):
         start = datetime(2023 + number, 3, 1, 9, 0, 0)
+        description, formula, (unit, beam) = DEMO_SAMPLES[proposal]
         for scan in range(1, scans + 1):
             path = root / proposal / "raw" / f"sample{number + 1}" / f"scan{scan:04d}.nxs"
             if not path.exists():
@@ -110,6 +164,11 @@ def make_demo_proposals(root: Path, scans: int = 3) -> list[Path]:
                     instrument=beamline,
                     sample=f"sample{number + 1}",
                     users=users,
+                    sample_description=description,
+                    chemical_formula=formula,
+                    energy_kev=beam if unit == "keV" else None,
+                    wavelength_angstrom=beam if unit == "angstrom" else None,
+                    people=DEMO_PEOPLE,
                 )
                 write_scan(path, spec)
             written.append(path)

@@ -25,9 +25,9 @@ TECHNIQUES = [
     ("x-ray absorption spectroscopy", "http://purl.org/pan-science/PaNET/PaNET01196"),
     ("small angle scattering", "http://purl.org/pan-science/PaNET/PaNET01124"),
     ("x-ray tomography", "http://purl.org/pan-science/PaNET/PaNET01207"),
-    ("macromolecular crystallography", None),
-    ("x-ray fluorescence", None),
-    ("angle-resolved photoemission spectroscopy", None),
+    ("macromolecular crystallography", "http://purl.org/pan-science/PaNET/PaNET01164"),
+    ("x-ray fluorescence", "http://purl.org/pan-science/PaNET/PaNET01177"),
+    ("angle resolved photoemission spectroscopy", "http://purl.org/pan-science/PaNET/PaNET01089"),
 ]
 WORDS = (
     "lysozyme",

@@ -38,10 +38,11 @@ from traitlets import Bool, Dict, Enum, Int, List, Unicode, default, validate
 from traitlets.config import Configurable
 
 from panhub_catalogue.ingest.beneath import open_beneath, proc_path
-from panhub_catalogue.ingest.nexus import Entry, NexusError, read_nexus
+from panhub_catalogue.ingest.nexus import Entry, NexusError, NexusUser, read_nexus
 from panhub_catalogue.ingest.progress import Progress
 from panhub_catalogue.ingest.prune import PruneReport, prune_missing
 from panhub_catalogue.model import (
+    Affiliation,
     Datafile,
     Dataset,
     DatasetParameter,
@@ -51,12 +52,14 @@ from panhub_catalogue.model import (
     InvestigationUser,
     Sample,
 )
+from panhub_catalogue.pids import read_orcid
 from panhub_catalogue.settings import get_proposals_root
 from panhub_catalogue.store import Lookup, refresh_investigation, set_release_dates
 
 PANET = "http://purl.org/pan-science/PaNET/"
 
-#: NeXus application definition -> (technique name, PaNET IRI or None when unverified).
+#: NeXus application definition -> (technique name, PaNET IRI), names as PaNET has them.
+#: For an X-ray facility: NXsas and NXmonopd cover neutrons too, and are read as X-rays'.
 DEFAULT_TECHNIQUES: dict[str, list[str | None]] = {
     "NXxas": ["x-ray absorption spectroscopy", PANET + "PaNET01196"],
     "NXxasproc": ["x-ray absorption spectroscopy", PANET + "PaNET01196"],
@@ -64,10 +67,13 @@ DEFAULT_TECHNIQUES: dict[str, list[str | None]] = {
     "NXcanSAS": ["small angle scattering", PANET + "PaNET01124"],
     "NXtomo": ["x-ray tomography", PANET + "PaNET01207"],
     "NXtomoproc": ["x-ray tomography", PANET + "PaNET01207"],
-    "NXmx": ["macromolecular crystallography", None],
-    "NXfluo": ["x-ray fluorescence", None],
-    "NXarpes": ["angle-resolved photoemission spectroscopy", None],
-    "NXstxm": ["scanning transmission x-ray microscopy", None],
+    "NXmx": ["macromolecular crystallography", PANET + "PaNET01164"],
+    "NXfluo": ["x-ray fluorescence", PANET + "PaNET01177"],
+    "NXarpes": ["angle resolved photoemission spectroscopy", PANET + "PaNET01089"],
+    "NXstxm": ["scanning transmission x-ray microscopy", PANET + "PaNET01219"],
+    "NXmonopd": ["x-ray powder diffraction", PANET + "PaNET01101"],
+    "NXxrd_pan": ["x-ray powder diffraction", PANET + "PaNET01101"],
+    "NXxrd": ["x-ray diffraction", PANET + "PaNET01216"],
 }
 
 
@@ -173,10 +179,11 @@ class Indexer(Configurable):
         False,
         config=True,
         help="""Record the NXuser entries of files as InvestigationUser rows, which make
-        those users members who see the investigation. Only for catalogues with no other
-        membership source (a demo, a stand-alone archive): anyone who can write a file
-        under a proposal could otherwise grant access to it. With False (the default),
-        membership comes from `panhub-catalogue members import` or an ICAT import.""",
+        those users members who see the investigation, with their affiliation and ORCID
+        iD when the files give them. Only for catalogues with no other membership source
+        (a demo, a stand-alone archive): anyone who can write a file under a proposal
+        could otherwise grant access to it. With False (the default), membership comes
+        from `panhub-catalogue members import` or an ICAT import.""",
     )
     instruments_from_files = Bool(
         False,
@@ -305,6 +312,7 @@ class _Run:
         self.known: dict[int, dict[str, tuple[int, datetime | None, int]]] = {}
         self.touched: set[int] = set()
         self.parameters: dict[tuple[int, int], DatasetParameter] = {}
+        self.members: set[tuple[tuple[str, object], ...]] = set()
 
     def commit(self) -> None:
         for investigation_id in sorted(self.touched):
@@ -419,6 +427,7 @@ class _Run:
         if entry.sample:
             sample = self.lookup.get(Sample, investigation_id=investigation.id, name=entry.sample)
             dataset.sample_id = sample.id
+            sample.description = sample.description or entry.sample_description
         technique = self.indexer.techniques.get(entry.definition or "")
         if technique:
             row = self.lookup.technique(str(technique[0]), technique[1])
@@ -433,15 +442,40 @@ class _Run:
                 instrument_id=instrument.id,
             )
         for person in entry.users if self.indexer.members_from_files else ():
-            user = self.lookup.user(person.facility_user_id or person.name, person.name)
-            self.lookup.add_once(
-                InvestigationUser,
-                user_id=user.id,
-                investigation_id=investigation.id,
-                role=person.role or "member",
-            )
+            self.add_member(investigation, person)
         for parameter in entry.parameters:
             self.set_parameter(dataset, parameter.name, parameter.value, parameter.units)
+
+    def add_member(self, investigation: Investigation, person: NexusUser) -> None:
+        """A member from an ``NXuser`` group (only with ``members_from_files``).
+
+        The user's ORCID iD is recorded when the catalogue has none and the file's is a
+        valid one; the affiliation (an :class:`Affiliation` by name) when the membership
+        has none.
+        """
+        user = self.lookup.user(person.facility_user_id or person.name, person.name)
+        orcid = read_orcid(person.orcid)
+        if orcid and not user.orcidId:
+            user.orcidId = orcid
+        affiliation = (
+            self.lookup.get(Affiliation, name=person.affiliation[:255]).id
+            if person.affiliation
+            else None
+        )
+        keys = {
+            "user_id": user.id,
+            "investigation_id": investigation.id,
+            "role": (person.role or "member")[:255],
+        }
+        cache_key = (*sorted(keys.items()), ("affiliation_id", affiliation))
+        if cache_key in self.members:
+            return
+        self.members.add(cache_key)
+        row = self.session.scalar(select(InvestigationUser).filter_by(**keys))
+        if row is None:
+            self.session.add(InvestigationUser(**keys, affiliation_id=affiliation))
+        elif row.affiliation_id is None and affiliation is not None:
+            row.affiliation_id = affiliation
 
     def set_parameter(self, dataset: Dataset, name: str, value: float | str, units: str) -> None:
         is_number = isinstance(value, float)

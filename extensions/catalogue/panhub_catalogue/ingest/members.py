@@ -4,15 +4,30 @@ The hub keeps membership in a directory of this shape (TOML on disk, JSON over H
 ``hub_config/demo/proposals.toml``)::
 
     admins = ["dave"]
+    [affiliations.alba]
+    name = "ALBA Synchrotron Light Source"
+    ror = "https://ror.org/02j9n6e35"
+    city = "Cerdanyola del Vallès"
+    country = "Spain"
+    [people.alice]
+    name = "Alice Arnau"
+    orcid = "0000-0002-1825-0097"
+    affiliation = "alba"
     [beamlines.BL11-NCD]
     staff = ["carol"]
     [proposals.20260001]
     beamline = "BL11-NCD"
     title = "Kinetics of ..."
     members = ["alice"]
+    principal_investigator = "alice"
+
+``affiliations`` and ``people`` are optional: what the user office knows of its
+users (names, ORCID iDs, home institutions with their ROR ids), for the catalogue's
+public metadata; they grant nothing.
 
 :func:`apply_directory` writes it into the ICAT-shaped rows (``InvestigationUser``,
-``InvestigationInstrument``, ``InstrumentScientist``, and the admin ``Grouping``);
+``InvestigationInstrument``, ``InstrumentScientist``, the admin ``Grouping``, and
+``User`` and ``Affiliation`` details);
 :func:`read_directory` reads those rows back into the same shape for the hub's
 ``CatalogueSource`` (``GET api/directory``). Proposal ids and names follow the hub's
 rules (:data:`PROPOSAL_ID`, :data:`NAME`): a bad entry in a file is an error, a row the
@@ -32,6 +47,7 @@ from sqlalchemy.orm import Session
 
 from panhub_catalogue.model import (
     ADMIN_GROUPING,
+    Affiliation,
     Facility,
     Grouping,
     Instrument,
@@ -42,6 +58,7 @@ from panhub_catalogue.model import (
     User,
     UserGroup,
 )
+from panhub_catalogue.pids import is_orcid, is_ror
 from panhub_catalogue.store import Lookup, update_search_text
 
 #: Proposal ids become folder and POSIX group names on the hub side (same rule as the hub).
@@ -54,23 +71,57 @@ class DirectoryError(ValueError):
     """A directory file entry that cannot be imported; the message names it."""
 
 
+#: Roles :func:`apply_directory` gives: the proposal's principal investigator, the others.
+PI_ROLE, MEMBER_ROLE = "PI", "member"
+
+
 @dataclass(frozen=True)
 class ProposalEntry:
-    """One proposal of the directory."""
+    """One proposal of the directory (``principal_investigator``: one of ``members``)."""
 
     id: str
     beamline: str
     title: str = ""
     members: frozenset[str] = frozenset()
+    principal_investigator: str | None = None
+
+
+@dataclass(frozen=True)
+class AffiliationEntry:
+    """An institution of ``[affiliations.<key>]`` (``ror``: its ROR id as a URL)."""
+
+    key: str
+    name: str
+    ror: str | None = None
+    address: str | None = None
+    city: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    """A user of ``[people.<login>]``; ``affiliation`` is a key of the directory's affiliations.
+
+    ``None`` means the file does not say (what the catalogue has is kept).
+    """
+
+    login: str
+    name: str
+    given_name: str | None = None
+    family_name: str | None = None
+    orcid: str | None = None
+    affiliation: str | None = None
 
 
 @dataclass(frozen=True)
 class Directory:
-    """Proposals, staff per beamline, admins."""
+    """Proposals, staff per beamline, admins, and what is known of people and institutions."""
 
     proposals: tuple[ProposalEntry, ...] = ()
     staff: Mapping[str, frozenset[str]] = field(default_factory=dict)
     admins: frozenset[str] = frozenset()
+    affiliations: Mapping[str, AffiliationEntry] = field(default_factory=dict)
+    people: Mapping[str, Person] = field(default_factory=dict)
 
 
 @dataclass
@@ -86,6 +137,12 @@ class ImportReport:
     staff_removed: int = 0
     admins_added: int = 0
     admins_removed: int = 0
+    #: ``User`` rows whose names or ORCID iD changed
+    people_updated: int = 0
+    affiliations_added: int = 0
+    affiliations_updated: int = 0
+    #: ``InvestigationUser`` rows whose role or affiliation changed
+    memberships_updated: int = 0
 
     def __str__(self) -> str:
         return (
@@ -93,7 +150,10 @@ class ImportReport:
             f"+{self.beamlines_added}/-{self.beamlines_removed}, members "
             f"+{self.members_added}/-{self.members_removed}, staff "
             f"+{self.staff_added}/-{self.staff_removed}, admins "
-            f"+{self.admins_added}/-{self.admins_removed}"
+            f"+{self.admins_added}/-{self.admins_removed}, people "
+            f"~{self.people_updated}, affiliations "
+            f"+{self.affiliations_added}/~{self.affiliations_updated}, memberships "
+            f"~{self.memberships_updated}"
         )
 
 
@@ -107,7 +167,7 @@ def is_name(value: object) -> bool:
     return isinstance(value, str) and NAME.fullmatch(value) is not None and ".." not in value
 
 
-_TOP_KEYS = ("admins", "beamlines", "proposals")
+_TOP_KEYS = ("admins", "affiliations", "beamlines", "people", "proposals")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -150,11 +210,86 @@ def _parse_proposal(pid: str, entry: object) -> ProposalEntry:
     entry = _table(entry, where)
     if "beamline" not in entry:
         raise DirectoryError(f"{where}.beamline: missing")
+    members = _names(entry.get("members", []), f"{where}.members")
+    pi = entry.get("principal_investigator")
+    if pi is not None:
+        _check_name(pi, f"{where}.principal_investigator")
+        if pi not in members:
+            raise DirectoryError(
+                f"{where}.principal_investigator: {pi!r} is not one of the proposal's members"
+            )
     return ProposalEntry(
         id=pid,
         beamline=_check_name(entry["beamline"], f"{where}.beamline", "beamline"),
         title=str(entry.get("title", "")),
-        members=_names(entry.get("members", []), f"{where}.members"),
+        members=members,
+        principal_investigator=pi,
+    )
+
+
+#: Longest text of a person or an institution (``address``: :data:`ADDRESS_LENGTH`).
+TEXT_LENGTH, ADDRESS_LENGTH = 255, 4000
+
+
+def _text(entry: Mapping[str, Any], key: str, where: str, required: bool = False) -> str | None:
+    """The string ``entry[key]`` (1 to 255 characters, the address 4000), ``None`` if absent."""
+    value = entry.get(key)
+    if value is None:
+        if required:
+            raise DirectoryError(f"{where}.{key}: missing")
+        return None
+    if not isinstance(value, str):
+        raise DirectoryError(f"{where}.{key}: must be a string, not {_kind(value)}")
+    longest = ADDRESS_LENGTH if key == "address" else TEXT_LENGTH
+    if not value.strip() or len(value) > longest:
+        size = f"{len(value)} characters" if value.strip() else "blank"
+        raise DirectoryError(f"{where}.{key}: must be 1 to {longest} characters, not {size}")
+    return value.strip()
+
+
+def _parse_affiliation(key: str, entry: object) -> AffiliationEntry:
+    where = _where("affiliations", key)
+    _check_name(key, where, "affiliation key")
+    entry = _table(entry, where)
+    ror = _text(entry, "ror", where)
+    if ror is not None and not is_ror(ror):
+        raise DirectoryError(
+            f"{where}.ror: invalid ROR id {ror!r}: write it as https://ror.org/ and its 9 "
+            "characters, e.g. https://ror.org/02j9n6e35"
+        )
+    return AffiliationEntry(
+        key=key,
+        name=str(_text(entry, "name", where, required=True)),
+        ror=ror,
+        address=_text(entry, "address", where),
+        city=_text(entry, "city", where),
+        country=_text(entry, "country", where),
+    )
+
+
+def _parse_person(login: str, entry: object, affiliations: Mapping[str, object]) -> Person:
+    where = _where("people", login)
+    _check_name(login, where)
+    entry = _table(entry, where)
+    orcid = _text(entry, "orcid", where)
+    if orcid is not None and not is_orcid(orcid):
+        raise DirectoryError(
+            f"{where}.orcid: invalid ORCID iD {orcid!r}: write it as 0000-0002-1825-0097, "
+            "whose last character is a check digit"
+        )
+    affiliation = _text(entry, "affiliation", where)
+    if affiliation is not None and affiliation not in affiliations:
+        known = ", ".join(sorted(affiliations)) or "none"
+        raise DirectoryError(
+            f"{where}.affiliation: unknown affiliation {affiliation!r}; known: {known}"
+        )
+    return Person(
+        login=login,
+        name=str(_text(entry, "name", where, required=True)),
+        given_name=_text(entry, "given_name", where),
+        family_name=_text(entry, "family_name", where),
+        orcid=orcid,
+        affiliation=affiliation,
     )
 
 
@@ -162,7 +297,14 @@ def parse_directory(data: Mapping[str, Any]) -> Directory:
     """Check and build a :class:`Directory` from the parsed TOML or JSON.
 
     The same rules as the hub's reader of this file (``panhub.proposals``; the table of
-    cases in ``tests/support/directory_cases.py`` runs against both).
+    cases in ``tests/support/directory_cases.py`` runs against both): only the keys
+    ``admins``, ``affiliations``, ``beamlines``, ``people`` and ``proposals`` at the top;
+    lists of safe names; a proposal's ``principal_investigator`` is one of its members;
+    an affiliation has a unique ``name`` and a ``ror`` id of the shape
+    ``https://ror.org/02j9n6e35``; a person has a ``name``, an ``orcid`` whose check digit
+    is right, and an ``affiliation`` listed in ``affiliations``; texts are strings of 1 to
+    255 characters (an address: 4000). Other keys of a proposal, a person or an
+    affiliation are left to other readers.
 
     Raises
     ------
@@ -185,7 +327,21 @@ def parse_directory(data: Mapping[str, Any]) -> Directory:
         _check_name(beamline, where, "beamline")
         staff[beamline] = _names(_table(entry, where).get("staff", []), f"{where}.staff")
     admins = _names(data.get("admins", []), "admins")
-    return Directory(tuple(sorted(proposals, key=lambda p: p.id)), staff, admins)
+    affiliations: dict[str, AffiliationEntry] = {}
+    for key, entry in _table(data.get("affiliations", {}), "affiliations").items():
+        affiliation = _parse_affiliation(key, entry)
+        same = [k for k, a in affiliations.items() if a.name == affiliation.name]
+        if same:
+            where = _where("affiliations", key, "name")
+            raise DirectoryError(f"{where}: {affiliation.name!r} already names {same[0]}")
+        affiliations[key] = affiliation
+    people = {
+        login: _parse_person(login, entry, affiliations)
+        for login, entry in _table(data.get("people", {}), "people").items()
+    }
+    return Directory(
+        tuple(sorted(proposals, key=lambda p: p.id)), staff, admins, affiliations, people
+    )
 
 
 def _sync_rows(
@@ -203,6 +359,99 @@ def _sync_rows(
     return len(wanted - have), len(gone)
 
 
+def _apply_people(session: Session, directory: Directory, report: ImportReport) -> dict[str, int]:
+    """Write the directory's affiliations and people; the affiliation id of each login."""
+    lookup = Lookup(session)
+    rows: dict[str, Affiliation] = {}
+    for key, entry in sorted(directory.affiliations.items()):
+        values = {"pid": entry.ror, "address": entry.address, "city": entry.city,
+                  "country": entry.country}  # fmt: skip
+        row = session.scalar(select(Affiliation).filter_by(name=entry.name))
+        if row is None:
+            row = Affiliation(name=entry.name, **values)
+            session.add(row)
+            session.flush()
+            report.affiliations_added += 1
+        elif _update(row, values):
+            report.affiliations_updated += 1
+        rows[key] = row
+    affiliation_of: dict[str, int] = {}
+    for login, person in sorted(directory.people.items()):
+        user = lookup.user(login)
+        values = {
+            "fullName": person.name,
+            "givenName": person.given_name,
+            "familyName": person.family_name,
+            "orcidId": person.orcid,
+        }
+        if _update(user, values):
+            report.people_updated += 1
+        if person.affiliation is not None:
+            affiliation_of[login] = rows[person.affiliation].id
+    return affiliation_of
+
+
+def _update(row: object, values: Mapping[str, str | None]) -> bool:
+    """Set the attributes of ``row`` the file gives (``None``: not given); True if any changed."""
+    changed = False
+    for name, value in values.items():
+        if value is not None and getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+def _sync_members(
+    session: Session,
+    investigation_id: int,
+    users: Mapping[int, int | None],
+    pi: int | None,
+    report: ImportReport,
+) -> None:
+    """Make the membership rows of one investigation say what the directory says.
+
+    ``users`` maps each member's user id to their affiliation id (``None``: not given);
+    ``pi`` is the principal investigator's user id, when the directory names one.
+    """
+    rows = list(
+        session.scalars(select(InvestigationUser).filter_by(investigation_id=investigation_id))
+    )
+    held: dict[int, list[InvestigationUser]] = {}
+    for row in rows:
+        held.setdefault(row.user_id, []).append(row)
+    gone = set(held) - set(users)
+    if gone:
+        session.execute(
+            delete(InvestigationUser)
+            .filter_by(investigation_id=investigation_id)
+            .where(InvestigationUser.user_id.in_(sorted(gone)))
+        )
+    report.members_removed += len(gone)
+    for user_id, affiliation_id in sorted(users.items()):
+        mine = held.get(user_id, [])
+        wanted = PI_ROLE if user_id == pi else MEMBER_ROLE
+        if pi is not None:  # the directory decides who is PI and who is a member
+            for row in [r for r in mine if r.role in (PI_ROLE, MEMBER_ROLE) and r.role != wanted]:
+                if any(r.role == wanted for r in mine):
+                    session.delete(row)
+                    mine.remove(row)
+                else:
+                    row.role = wanted
+                report.memberships_updated += 1
+        if not mine:
+            row = InvestigationUser(
+                investigation_id=investigation_id, user_id=user_id, role=wanted,
+                affiliation_id=affiliation_id,
+            )  # fmt: skip
+            session.add(row)
+            report.members_added += 1
+            continue
+        for row in mine:
+            if affiliation_id is not None and row.affiliation_id != affiliation_id:
+                row.affiliation_id = affiliation_id
+                report.memberships_updated += 1
+
+
 def apply_directory(session: Session, directory: Directory, facility: str) -> ImportReport:
     """Write ``directory`` into the catalogue of ``facility``; idempotent.
 
@@ -212,8 +461,16 @@ def apply_directory(session: Session, directory: Directory, facility: str) -> Im
       (``InvestigationInstrument``) become exactly the proposal's beamline: a link made
       otherwise (by an indexer trusting the beamline its files name, say) is removed.
     - Its ``InvestigationUser`` rows become exactly its members: a new member gets a
-      ``member`` row, a member keeps the roles they have (``PI`` from ICAT, say), and
-      every row of a user no longer listed is removed.
+      ``member`` row (``PI`` for the principal investigator), a member keeps the roles
+      they have (``PI`` from ICAT, say), and every row of a user no longer listed is
+      removed. When the proposal names its principal investigator, that member's
+      ``member`` row becomes a ``PI`` row and every other member's ``PI`` row a
+      ``member`` row (other roles are kept).
+    - Each ``people`` entry sets the user's ``fullName``, and ``givenName``,
+      ``familyName`` and ``orcidId`` when it gives them; each ``affiliations`` entry is
+      the ``Affiliation`` of that name (created, or its ROR id, address, city and
+      country updated when given); a person's affiliation becomes that of each of their
+      memberships of the listed proposals.
     - Each listed beamline's ``InstrumentScientist`` rows become exactly its staff.
     - The admin grouping becomes exactly ``admins``.
 
@@ -223,6 +480,7 @@ def apply_directory(session: Session, directory: Directory, facility: str) -> Im
     report = ImportReport()
     lookup = Lookup(session)
     owner = lookup.facility(facility)
+    affiliation_of = _apply_people(session, directory, report)
     for proposal in directory.proposals:
         investigations = list(
             session.scalars(select(Investigation).filter_by(facility_id=owner.id, name=proposal.id))
@@ -234,7 +492,9 @@ def apply_directory(session: Session, directory: Directory, facility: str) -> Im
             investigations = [created]
             report.investigations_created += 1
         instrument = lookup.instrument(owner, proposal.beamline)
-        users = {lookup.user(name).id for name in proposal.members}
+        users = {lookup.user(name).id: affiliation_of.get(name) for name in proposal.members}
+        pi = proposal.principal_investigator
+        pi_id = lookup.user(pi).id if pi is not None else None
         for investigation in investigations:
             if proposal.title and investigation.title != proposal.title:
                 investigation.title = proposal.title
@@ -246,18 +506,7 @@ def apply_directory(session: Session, directory: Directory, facility: str) -> Im
             )
             report.beamlines_added += added
             report.beamlines_removed += removed
-            have = set(session.scalars(select(InvestigationUser.user_id).filter_by(**keys)))
-            for user_id in sorted(users - have):
-                session.add(InvestigationUser(**keys, user_id=user_id, role="member"))
-            gone = have - users
-            if gone:
-                session.execute(
-                    delete(InvestigationUser)
-                    .filter_by(**keys)
-                    .where(InvestigationUser.user_id.in_(sorted(gone)))
-                )
-            report.members_added += len(users - have)
-            report.members_removed += len(gone)
+            _sync_members(session, investigation.id, users, pi_id, report)
     for beamline, people in sorted(directory.staff.items()):
         instrument = lookup.instrument(owner, beamline)
         added, removed = _sync_rows(

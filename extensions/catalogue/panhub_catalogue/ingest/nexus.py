@@ -20,17 +20,24 @@ import numpy as np
 
 from panhub_catalogue.clock import to_naive_utc
 
-#: Scalar fields read as parameters: (NX_class of the parent group, field name).
+#: Scalar fields read as parameters: (NX_class of the parent group, field, parameter name).
+#: The names are those the PaN data portal (PaNOSC search) filters on where it has one
+#: (``incident_wavelength``, ``incident_photon_energy``, ``sample_temperature``,
+#: ``sample_pressure``, ``sample_chemical_formula``); the first field found of a name
+#: wins, and its units are kept as written.
 PARAMETER_FIELDS = (
-    ("NXsample", "temperature"),
-    ("NXsample", "pressure"),
-    ("NXsample", "chemical_formula"),
-    ("NXmonochromator", "energy"),
-    ("NXmonochromator", "wavelength"),
-    ("NXsource", "energy"),
-    ("NXsource", "current"),
-    ("NXbeam", "incident_energy"),
-    ("NXbeam", "incident_wavelength"),
+    ("NXsample", "temperature", "sample_temperature"),
+    ("NXsample", "pressure", "sample_pressure"),
+    ("NXsample", "chemical_formula", "sample_chemical_formula"),
+    ("NXsample", "concentration", "sample_concentration"),
+    ("NXsample", "thickness", "sample_thickness"),
+    ("NXmonochromator", "energy", "incident_photon_energy"),
+    ("NXmonochromator", "wavelength", "incident_wavelength"),
+    ("NXbeam", "incident_energy", "incident_photon_energy"),
+    ("NXbeam", "incident_wavelength", "incident_wavelength"),
+    ("NXsource", "energy", "source_energy"),
+    ("NXsource", "current", "source_current"),
+    ("NXdetector", "distance", "detector_distance"),
 )
 
 
@@ -40,12 +47,17 @@ class NexusError(Exception):
 
 @dataclass(frozen=True)
 class NexusUser:
-    """An ``NXuser`` group: ``facility_user_id`` is the login name when present."""
+    """An ``NXuser`` group: ``facility_user_id`` is the login name when present.
+
+    ``orcid`` is the ``ORCID`` field as written (an iD or its URL, unchecked).
+    """
 
     name: str
     role: str | None = None
     facility_user_id: str | None = None
     email: str | None = None
+    affiliation: str | None = None
+    orcid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,7 @@ class Entry:
     experiment_identifier: str | None = None
     instrument: str | None = None
     sample: str | None = None
+    sample_description: str | None = None
     users: tuple[NexusUser, ...] = ()
     parameters: tuple[Parameter, ...] = ()
 
@@ -138,8 +151,8 @@ def classify(group: h5py.Group) -> dict[str, list[tuple[str, h5py.Group]]]:
     return found
 
 
-def read_parameter(group: h5py.Group, field: str, prefix: str) -> Parameter | None:
-    """A scalar number (with ``@units``) or short string field as a :class:`Parameter`."""
+def read_parameter(group: h5py.Group, field: str, name: str) -> Parameter | None:
+    """A scalar number (with ``@units``) or short string field as the parameter ``name``."""
     item = local_child(group, field)
     if not isinstance(item, h5py.Dataset) or item.size != 1:
         return None
@@ -150,24 +163,30 @@ def read_parameter(group: h5py.Group, field: str, prefix: str) -> Parameter | No
         value = value.reshape(-1)[0]
     if isinstance(value, bytes | str):
         text = read_text(group, field)
-        return Parameter(f"{prefix}_{field}", text[:255], units) if text else None
+        return Parameter(name, text[:255], units) if text else None
     if isinstance(value, np.number | int | float) and np.isfinite(value):
-        return Parameter(f"{prefix}_{field}", float(value), units)
+        return Parameter(name, float(value), units)
     return None
 
 
 def read_parameters(
-    entry: dict[str, list[tuple[str, h5py.Group]]],
-    instrument: dict[str, list[tuple[str, h5py.Group]]],
+    *levels: dict[str, list[tuple[str, h5py.Group]]],
 ) -> tuple[Parameter, ...]:
-    """:data:`PARAMETER_FIELDS` found in the entry's or the instrument's child groups."""
+    """:data:`PARAMETER_FIELDS` found in the child groups of ``levels``, first level first.
+
+    The indexer passes the entry's, the instrument's and the sample's child groups (an
+    ``NXbeam`` may be in the instrument or, as in NXmx, in the sample).
+    """
     found: dict[str, Parameter] = {}
-    for children in (entry, instrument):
-        for cls, field in PARAMETER_FIELDS:
+    for children in levels:
+        for cls, field, name in PARAMETER_FIELDS:
+            if name in found:
+                continue
             for _, group in children.get(cls, ()):
-                parameter = read_parameter(group, field, cls[2:])
+                parameter = read_parameter(group, field, name)
                 if parameter is not None:
-                    found.setdefault(parameter.name, parameter)
+                    found[name] = parameter
+                    break
     return tuple(found[name] for name in sorted(found))
 
 
@@ -181,12 +200,15 @@ def read_entry(name: str, entry: h5py.Group) -> Entry:
         parts = classify(group)
     samples = children.get("NXsample", [])
     sample = (read_text(samples[0][1], "name") or samples[0][0]) if samples else None
+    description = read_text(samples[0][1], "description") if samples else None
     users = tuple(
         NexusUser(
             name=read_text(group, "name") or group_name,
             role=read_text(group, "role"),
             facility_user_id=read_text(group, "facility_user_id"),
             email=read_text(group, "email"),
+            affiliation=read_text(group, "affiliation"),
+            orcid=read_text(group, "ORCID") or read_text(group, "orcid"),
         )
         for group_name, group in children.get("NXuser", [])
     )
@@ -202,8 +224,9 @@ def read_entry(name: str, entry: h5py.Group) -> Entry:
         experiment_identifier=read_text(entry, "experiment_identifier"),
         instrument=instrument,
         sample=sample,
+        sample_description=description[:4000] if description else None,
         users=users,
-        parameters=read_parameters(children, parts),
+        parameters=read_parameters(children, parts, classify(samples[0][1]) if samples else {}),
     )
 
 

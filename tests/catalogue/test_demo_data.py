@@ -7,15 +7,11 @@ catalogue imports hub_config/demo/proposals.toml and indexes them, as
 
 from __future__ import annotations
 
-import tomllib
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from panhub_catalogue.identity import Identity
-from panhub_catalogue.ingest.indexer import PANET, Indexer
-from panhub_catalogue.ingest.members import apply_directory, parse_directory
+from panhub_catalogue.ingest.indexer import PANET
 from panhub_catalogue.model import (
     Affiliation,
     Dataset,
@@ -33,34 +29,13 @@ from panhub_catalogue.visibility import visible_investigations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub_config.demo import make_data
-
-DEMO = Path(__file__).parents[2] / "hub_config" / "demo"
-NOW = datetime(2026, 6, 1)
-
-
-def load(name: str) -> dict[str, Any]:
-    with open(DEMO / name, "rb") as stream:
-        return tomllib.load(stream)
+from tests.support.demo_catalogue import NOW, build_hub_demo
 
 
 @pytest.fixture
 def demo(sqlite_sessions: sessionmaker[Session], tmp_path: Path) -> sessionmaker[Session]:
     """The demo's directory imported and its files indexed (the Eiger stacks left out)."""
-    directory = load("proposals.toml")
-    acquisitions = load("acquisitions.toml")["proposals"]
-    for index, (pid, info) in enumerate(sorted(directory["proposals"].items())):
-        for planned in make_data.plan_files(pid, info, acquisitions[pid], tmp_path, index):
-            if "eiger" in planned.path.name:  # big, and its entry says what the curve's says
-                continue
-            planned.path.parent.mkdir(parents=True, exist_ok=True)
-            planned.write(planned.path)
-            make_data.add_metadata(planned.path, planned.fields)
-    with sqlite_sessions() as session:
-        apply_directory(session, parse_directory(directory), "PANHUB")
-        session.commit()
-    report = Indexer(root=str(tmp_path)).index(sqlite_sessions, [tmp_path])
-    assert (report.indexed, report.failed, report.ignored) == (22, [], [])
+    build_hub_demo(sqlite_sessions, tmp_path)
     return sqlite_sessions
 
 

@@ -58,7 +58,7 @@ class SIMap:
 
 @cache
 def _registry() -> Any:
-    import pint  # noqa: PLC0415 (half a second: loaded when units are first used)
+    import pint  # half a second: loaded when units are first used
 
     return pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 

@@ -26,10 +26,11 @@ The ``filter`` is LoopBack's JSON, with LoopBack's meaning:
   is refused (a pattern can take unbounded time).
 * ``include``: relation names, ``{"relation", "scope"}`` objects or ``{"relation":
   nested}``; a scope takes ``where``, ``include``, ``fields``, ``order``, ``limit`` and
-  ``skip``. As the reference (its "sanitize" step, an inner join), a first-level include
-  whose scope has a ``where`` or an ``include`` keeps only parents with such a child;
-  deeper, only a ``where`` does. Several includes of one relation must all match, and
-  the item lists the children each one kept.
+  ``skip``. As the reference (its "sanitize" step, an inner join), an include whose
+  scope has a ``where`` (or a restricting include below it) keeps only parents with such
+  a child (unlike the reference, one with only nested includes and no condition keeps
+  every parent). Several includes of one relation must all match, and the item lists
+  the children each one kept.
 * ``fields``, ``order`` (``"title DESC"`` or a list), ``limit`` (0: all, up to 1000),
   ``skip``.
 * ``query`` (or the ``query`` parameter): keywords that select and rank the results; see

@@ -592,15 +592,16 @@ def parse_includes(
     entity_name: str,
     context: Context,
     *,
-    top: bool = True,
     where: str = "include",
 ) -> tuple[Include, ...]:
     """``include``, with the reference's meaning of a scope.
 
-    As the PaNOSC reference's sanitising of results (an inner join): a first-level include
-    whose scope has a ``where`` or an ``include`` keeps only parents with at least one
-    such child; deeper, only a ``where`` (or a restricting include below it) does. Each
-    include lists only the children its scope keeps.
+    As the PaNOSC reference's sanitising of results (an inner join), an include whose
+    scope has a ``where``, or a restricting include below it, keeps only parents with at
+    least one such child, and lists only the children its scope keeps. The reference
+    also drops parents without children when a first-level scope has an ``include`` and
+    no condition anywhere; panhub does not: a proposal with no recorded members still
+    shows when the portal includes members with their persons.
     """
     if context.depth > MAX_DEPTH:
         raise BadRequest(f"{where}: scopes nested more than {MAX_DEPTH} deep")
@@ -625,7 +626,7 @@ def parse_includes(
         target = context.entities[relation.target]
         inner = Context(context.entities, context.dialect, None, context.depth + 1)
         nested = parse_includes(
-            scope.get("include"), relation.target, inner, top=False, where=f"{here}.scope.include"
+            scope.get("include"), relation.target, inner, where=f"{here}.scope.include"
         )
         clause = compile_where(scope.get("where"), relation.target, inner, f"{here}.scope.where")
         for child in nested:
@@ -639,11 +640,7 @@ def parse_includes(
                         child.clause,
                     ),
                 )
-        restricts = (
-            "where" in scope
-            or any(c.restricts for c in nested)
-            or (top and bool(scope.get("include")))
-        )
+        restricts = "where" in scope or any(c.restricts for c in nested)
         parsed.append(
             Include(
                 relation=item["relation"],

@@ -203,9 +203,7 @@ def search(session: Session, call: Call, now: datetime, license: str | None = No
     entity = entities[entity_name]
     where = parse_json(call.where, "where") if call.where is not None else spec.get("where")
     clause = compile_where(where, entity_name, context)
-    includes = parse_includes(
-        spec.get("include"), entity_name, context, top=call.pid is None or call.files
-    )
+    includes = parse_includes(spec.get("include"), entity_name, context)
     check_size(includes)
     for include in includes:
         if include.restricts:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,26 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+@lru_cache(maxsize=256)
+def compile_regexp(pattern: str) -> Any:
+    """``pattern`` compiled by RE2 (linear time: no pattern can hang a query); errors quiet."""
+    import re2  # only when a regexp is asked for
+
+    options = re2.Options()
+    options.log_errors = False
+    return re2.compile(pattern, options)
+
+
+def _regexp(pattern: str | None, value: Any) -> bool | None:
+    """SQLite's ``value REGEXP pattern``, with RE2 (a pattern that fails matches nothing)."""
+    if pattern is None or value is None:
+        return None
+    try:
+        return compile_regexp(pattern).search(str(value)) is not None
+    except Exception:  # checked by the caller first; a bad one here simply does not match
+        return False
+
+
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the service read while the indexer writes; the busy timeout makes a
     # reader wait for a writer's commit instead of failing with "database is locked".
@@ -42,6 +63,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    dbapi_connection.create_function("regexp", 2, _regexp, deterministic=True)
 
 
 FULLTEXT_OBJECTS = (

@@ -232,6 +232,15 @@ async def test_like_means_what_loopback_says(world: Client, names: World) -> Non
     assert await documents(world, title={"like": "100\\%"}) == []
 
 
+async def test_regexp_as_loopback_reads_it(world: Client, names: World) -> None:
+    assert await documents(world, title={"regexp": "^Copper"}) == [names.copper]
+    assert await documents(world, title={"regexp": "^copper"}) == []
+    assert await documents(world, title={"regexp": "/^copper/i"}) == [names.copper]
+    assert await documents(world, summary={"regexp": "sil(ica|icon) sol$"}) == [names.silica]
+    # a pattern that backtracking engines take exponential time on: linear here
+    assert await documents(world, title={"regexp": "(a+)+$"}) == []
+
+
 async def test_text_searches_the_fields_the_reference_names(world: Client, names: World) -> None:
     """``text`` is a substring ignoring case: Document title and summary, File name,
     Sample name and description, Technique name, Instrument name and facility."""
@@ -517,8 +526,18 @@ async def test_one_by_pid_and_the_files_of_a_dataset(world: Client, names: World
         ),
         (
             "Documents",
-            {"filter": {"where": {"title": {"regexp": "^C"}}}},
-            "where.title.regexp: regular expressions are not supported",
+            {"filter": {"where": {"title": {"regexp": "(?=C)"}}}},
+            "where.title.regexp: not a pattern panhub can run (invalid perl operator: (?=)",
+        ),
+        (
+            "Datasets",
+            {"filter": {"where": {"size": {"regexp": "1"}}}},
+            "where.size.regexp: needs a string, on a text field",
+        ),
+        (
+            "Documents",
+            {"filter": {"where": {"title": {"near": [0, 0]}}}},
+            "where.title.near: there is no geographic field",
         ),
         (
             "Documents",

@@ -21,9 +21,10 @@ The ``filter`` is LoopBack's JSON, with LoopBack's meaning:
   pattern without ``%`` matches anywhere in the value, as LoopBack's in-memory and
   MongoDB connectors match); ``and``/``or`` lists; ``text``, a substring ignoring case in
   the fields the reference names (Document title and summary, Dataset title, File name,
-  Instrument name and facility, Sample name and description, Technique name). Values
-  are coerced as LoopBack does ("10" for a number, milliseconds for a date). ``regexp``
-  is refused (a pattern can take unbounded time).
+  Instrument name and facility, Sample name and description, Technique name). ``regexp``
+  (``"^Cu"``, ``"/^cu/i"``), run by RE2 in linear time on SQLite (no pattern can hang a
+  query) and by PostgreSQL's engine on patterns RE2 accepts. Values are coerced as
+  LoopBack does ("10" for a number, milliseconds for a date).
 * ``include``: relation names, ``{"relation", "scope"}`` objects or ``{"relation":
   nested}``; a scope takes ``where``, ``include``, ``fields``, ``order``, ``limit`` and
   ``skip``. As the reference (its "sanitize" step, an inner join), an include whose

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ from sqlalchemy import (
 )
 
 from panhub_catalogue.clock import to_naive_utc
+from panhub_catalogue.db import compile_regexp
 from panhub_catalogue.errors import BadRequest
 from panhub_catalogue.model import ParameterType
 from panhub_catalogue.panosc.entities import Entity, Keywords
@@ -47,12 +49,10 @@ MAX_INCLUDES = 64
 COMPARISONS = ("neq", "lt", "lte", "gt", "gte")
 OPERATORS = (
     *COMPARISONS,
-    *("between", "inq", "nin", "like", "nlike", "ilike", "nilike"),
+    *("between", "inq", "nin", "like", "nlike", "ilike", "nilike", "regexp"),
 )
 #: LoopBack operators panhub refuses, with the reason given to the caller.
 REFUSED = {
-    "regexp": "regular expressions are not supported (a pattern can take unbounded time); "
-    "use like or ilike with % and _",
     "near": "there is no geographic field",
     "maxDistance": "there is no geographic field",
 }
@@ -242,6 +242,34 @@ def like_clause(column: Any, value: str, operator: str, dialect: str) -> ColumnE
     return not_(clause) if operator.startswith("n") else clause  # type: ignore[no-any-return]
 
 
+def regexp_clause(column: Any, value: str, where: str, dialect: str) -> ColumnElement[bool]:
+    """LoopBack's ``regexp``: ``"^Cu"`` or ``"/^cu/i"`` (the ``i`` flag ignores case).
+
+    The pattern must compile with RE2, whose matching takes linear time (no pattern can
+    hang the catalogue); SQLite runs RE2 itself (:func:`panhub_catalogue.db.compile_regexp`),
+    PostgreSQL its own engine on the same pattern.
+    """
+    pattern, flags = value, ""
+    found = re.fullmatch(r"/(.*)/([a-z]*)", value, re.DOTALL)
+    if found:
+        pattern, flags = found.group(1), found.group(2)
+    if not pattern or len(pattern) > MAX_TEXT:
+        raise BadRequest(f"{where}: a pattern of 1 to {MAX_TEXT} characters")
+    ignore_case = "i" in flags
+    try:
+        compile_regexp(pattern)
+    except Exception as error:
+        detail = (
+            error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else error
+        )
+        raise BadRequest(f"{where}: not a pattern panhub can run ({detail})") from None
+    if dialect == "postgresql":
+        return column.op("~*" if ignore_case else "~", is_comparison=True)(pattern)  # type: ignore[no-any-return]
+    return column.op("REGEXP", is_comparison=True)(  # type: ignore[no-any-return]
+        ("(?i)" if ignore_case else "") + pattern
+    )
+
+
 def escape_like(value: str) -> str:
     """``value`` as a literal inside a LIKE pattern."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -293,6 +321,10 @@ def _apply(
     column: Any, operator: str | None, operand: Any, where: str, kind: str, dialect: str
 ) -> Any:
     """``column <operator> operand`` for one plain column of ``kind``."""
+    if operator == "regexp":
+        if not isinstance(operand, str) or kind not in ("text", "list"):
+            raise BadRequest(f"{where}.regexp: needs a string, on a text field")
+        return regexp_clause(column, _value(operand, where, kind), f"{where}.regexp", dialect)
     if operator in ("like", "nlike", "ilike", "nilike"):
         if not isinstance(operand, str) or kind not in ("text", "list"):
             raise BadRequest(f"{where}.{operator}: needs a string, on a text field")

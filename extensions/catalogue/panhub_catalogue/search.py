@@ -139,7 +139,8 @@ def _clean(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(w for w in words if w.strip())
 
 
-def _fts5_ids(words: tuple[str, ...]) -> Select[Any]:
+def fts5_ids(words: tuple[str, ...]) -> Select[Any]:
+    """Rowids of the investigations whose text has every term (SQLite's FTS5 index)."""
     fts = table("investigation_fts")
     expression = " AND ".join(f'"{w}"*' for w in words)
     return (
@@ -168,7 +169,7 @@ def match_words(words: tuple[str, ...], dialect: str) -> ColumnElement[bool]:
     if not words:
         return true()
     if dialect == "sqlite":
-        return Investigation.id.in_(_fts5_ids(words))
+        return Investigation.id.in_(fts5_ids(words))
     return _tsvector_match(words)
 
 
@@ -183,7 +184,7 @@ def _match_keys(
     issue 5), so the narrow composite index on the other filters drives instead.
     """
     if dialect == "sqlite":
-        return (keys.investigation_id + 0).in_(_fts5_ids(words))
+        return (keys.investigation_id + 0).in_(fts5_ids(words))
     return keys.investigation_id.in_(select(Investigation.id).where(_tsvector_match(words)))
 
 

@@ -149,8 +149,20 @@ async def test_the_portals_searches(
     assert pids(kept) == [getattr(names, e) for e in expected]
 
 
-async def test_the_portals_free_text_search_is_ranked(world: Client, names: World) -> None:
-    """The portal puts its keywords in ``filter.query``; other clients send ``?query=``."""
+@pytest.mark.parametrize("chunks", [None, (1, 10), (1, 1)])
+async def test_the_portals_free_text_search_is_ranked(
+    world: Client, names: World, monkeypatch: pytest.MonkeyPatch, chunks: tuple[int, int] | None
+) -> None:
+    """The portal puts its keywords in ``filter.query``; other clients send ``?query=``.
+
+    The same answers however the full-text matches are read (one at a time, and giving
+    up after one read for the plain query).
+    """
+    if chunks is not None:
+        from panhub_catalogue.panosc import scoring
+
+        monkeypatch.setattr(scoring, "CHUNK", chunks[0])
+        monkeypatch.setattr(scoring, "MAX_CHUNKS", chunks[1])
     kept = await through_federation(world, {"query": "copper oxidation", "limit": 50})
     assert pids(kept) == [names.copper]
     assert kept[0]["score"] == 0.999  # every word

@@ -25,11 +25,13 @@ from sqlalchemy import (
     String,
     case,
     cast,
+    exists,
     func,
     literal,
     select,
     true,
 )
+from sqlalchemy.orm import aliased
 
 from panhub_catalogue.clock import format_utc
 from panhub_catalogue.identity import ANONYMOUS
@@ -51,7 +53,7 @@ from panhub_catalogue.model import (
     Technique,
     User,
 )
-from panhub_catalogue.visibility import visible_investigations
+from panhub_catalogue.visibility import released_clause, visible_investigations
 
 #: Roles as PaNOSC names them (lower case), from the roles ICAT imports and files use.
 PRINCIPAL_ROLES = (
@@ -74,12 +76,19 @@ class Keywords:
 
 @dataclass(frozen=True)
 class Relation:
-    """A relation to ``target``: ``pairs()`` selects ``(parent key, child row)``."""
+    """A relation to ``target``: ``pairs()`` selects ``(parent key, child row)``.
+
+    ``inherits``: a public parent has only public children (they belong to the same
+    investigation), so the children need no test of their own; ``False`` where they may
+    belong to another one (a beamline's, a technique's or a person's datasets and
+    memberships).
+    """
 
     target: str
     key: Any
     pairs: Callable[[], Any]
     single: bool = False
+    inherits: bool = True
 
 
 @dataclass(frozen=True)
@@ -179,8 +188,25 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
         SPDX id of the licence of public data, shown as every document's ``license``.
     """
     public = public_rule(now)
-    public_ids = select(Investigation.id).where(public)
-    public_dataset_ids = select(Dataset.id).where(Dataset.investigation_id.in_(public_ids))
+
+    def released(investigation_id: Any) -> ColumnElement[bool]:
+        """Rows whose investigation is public: one lookup by key per row, not a list of
+        every public investigation (which costs as much as the catalogue is big)."""
+        owner = aliased(Investigation)
+        return exists(
+            select(owner.id).where(
+                owner.id == investigation_id, released_clause(now, owner.releaseDate)
+            )
+        )
+
+    def released_dataset(dataset_id: Any) -> ColumnElement[bool]:
+        owner, parent = aliased(Investigation), aliased(Dataset)
+        return exists(
+            select(parent.id)
+            .join(owner, owner.id == parent.investigation_id)
+            .where(parent.id == dataset_id, released_clause(now, owner.releaseDate))
+        )
+
     facility_name = (
         select(Facility.name).where(Facility.id == Instrument.facility_id).scalar_subquery()
     )
@@ -258,7 +284,7 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
             Dataset,
             Dataset.id,
             lambda: select(Dataset),
-            Dataset.investigation_id.in_(public_ids),
+            released(Dataset.investigation_id),
             {
                 "pid": func.coalesce(
                     Dataset.doi, literal("dataset/").concat(cast(Dataset.id, String))
@@ -356,6 +382,7 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
                         Dataset,
                         Dataset.investigation_id == InvestigationInstrument.investigation_id,
                     ),
+                    inherits=False,
                 ),
             },
         ),
@@ -364,7 +391,7 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
             Datafile,
             Datafile.id,
             lambda: select(Datafile),
-            Datafile.dataset_id.in_(public_dataset_ids),
+            released_dataset(Datafile.dataset_id),
             {
                 "id": Datafile.id,
                 "name": Datafile.name,
@@ -391,7 +418,7 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
             lambda: select(DatasetParameter).join(
                 ParameterType, ParameterType.id == DatasetParameter.type_id
             ),
-            DatasetParameter.dataset_id.in_(public_dataset_ids),
+            released_dataset(DatasetParameter.dataset_id),
             _parameter_fields(DatasetParameter),
             (),
             _parameter_json,
@@ -422,7 +449,7 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
             lambda: select(InvestigationParameter).join(
                 ParameterType, ParameterType.id == InvestigationParameter.type_id
             ),
-            InvestigationParameter.investigation_id.in_(public_ids),
+            released(InvestigationParameter.investigation_id),
             _parameter_fields(InvestigationParameter),
             (),
             _parameter_json,
@@ -450,7 +477,7 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
             Sample,
             Sample.id,
             lambda: select(Sample),
-            Sample.investigation_id.in_(public_ids),
+            released(Sample.investigation_id),
             {
                 "pid": func.coalesce(
                     Sample.pid, literal("sample/").concat(cast(Sample.id, String))
@@ -490,6 +517,7 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
                     lambda: select(DatasetTechnique.technique_id, Dataset).join(
                         Dataset, Dataset.id == DatasetTechnique.dataset_id
                     ),
+                    inherits=False,
                 ),
             },
         ),
@@ -498,7 +526,7 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
             InvestigationUser,
             InvestigationUser.id,
             lambda: select(InvestigationUser),
-            InvestigationUser.investigation_id.in_(public_ids),
+            released(InvestigationUser.investigation_id),
             {"id": InvestigationUser.id, "role": _role_column()},
             (),
             lambda m: {"id": m.id, "role": role_name(m.role)},
@@ -558,6 +586,7 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
                     "Member",
                     InvestigationUser.user_id,
                     lambda: select(InvestigationUser.user_id, InvestigationUser),
+                    inherits=False,
                 ),
             },
         ),
@@ -587,6 +616,7 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
                     "Member",
                     InvestigationUser.affiliation_id,
                     lambda: select(InvestigationUser.affiliation_id, InvestigationUser),
+                    inherits=False,
                 ),
             },
         ),

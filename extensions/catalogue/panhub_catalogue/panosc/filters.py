@@ -612,11 +612,13 @@ def _items(value: Any, where: str) -> list[dict[str, Any]]:
 
 
 def link(parent: Entity, relation_name: str, child: Entity, clause: ColumnElement[bool]) -> Any:
-    """Parents of ``parent``'s class with a public child in ``relation_name`` meeting ``clause``."""
+    """Parents of ``parent``'s class with a public child in ``relation_name`` meeting ``clause``.
+
+    Stated for public parents (every query keeps to them).
+    """
     relation = parent.relations[relation_name]
-    return parent.id.in_(
-        relation.pairs().where(clause, child.public).with_only_columns(relation.key)
-    )
+    public = () if relation.inherits else (child.public,)  # the parent is a public row
+    return parent.id.in_(relation.pairs().where(clause, *public).with_only_columns(relation.key))
 
 
 def parse_includes(

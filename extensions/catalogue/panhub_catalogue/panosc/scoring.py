@@ -23,13 +23,13 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, case, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Float, case, cast, func, literal, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from panhub_catalogue.errors import BadRequest
 from panhub_catalogue.model import Dataset, Instrument, Investigation, make_search_text
 from panhub_catalogue.panosc.filters import escape_like
-from panhub_catalogue.search import MAX_WORDS, match_words
+from panhub_catalogue.search import MAX_WORDS, fts5_ids, match_words
 
 MIN_SCORE = 0.001
 MAX_SCORE = 0.999
@@ -67,6 +67,59 @@ def word_clause(kind: str, word: str, dialect: str) -> ColumnElement[bool]:
             select(facility.id).where(func.lower(facility.name).like(pattern, escape="\\"))
         ),
     )
+
+
+def present_words(
+    session: Session, statement: Any, kind: str, words: tuple[str, ...], dialect: str
+) -> tuple[str, ...]:
+    """The words at least one of ``statement``'s rows matches (the others weigh nothing).
+
+    On SQLite a document word is first looked for among its first 100 full-text matches,
+    which settles a common word without listing all its matches.
+    """
+
+    def present(word: str) -> bool:
+        if kind == "Documents" and dialect == "sqlite":
+            sample = Investigation.id.in_(fts5_ids((word,)).limit(100))
+            if session.scalar(select(statement.where(sample).exists())):
+                return True
+        return bool(
+            session.scalar(select(statement.where(word_clause(kind, word, dialect)).exists()))
+        )
+
+    return tuple(w for w in words if present(w))
+
+
+#: Full-text matches read at a time, and most reads, when matches drive a search.
+CHUNK, MAX_CHUNKS = 200, 10
+
+
+def stream_all_words(
+    session: Session, statement: Any, words: tuple[str, ...], wanted: int
+) -> list[Any] | None:
+    """The first ``wanted`` documents (by id) of ``statement`` with every word, read in
+    id order from SQLite's full-text index a chunk at a time; ``None`` when that takes
+    more than :data:`MAX_CHUNKS` reads (the filter keeps few of the matches).
+
+    Common words settle in one read of :data:`CHUNK` matches, instead of a walk of every
+    row testing each against the set of all the matches (SQLite's plan for ``id IN
+    (...) ORDER BY id``). Fewer than ``wanted`` means every match was seen.
+    """
+    rowid: Any = literal_column("rowid")
+    found: list[Any] = []
+    last = 0
+    for _ in range(MAX_CHUNKS):
+        ids = list(
+            session.scalars(fts5_ids(words).where(rowid > last).order_by(rowid).limit(CHUNK))
+        )
+        if ids:
+            last = ids[-1]
+            found += session.scalars(
+                statement.where(Investigation.id.in_(ids)).order_by(Investigation.id)
+            )
+        if len(found) >= wanted or len(ids) < CHUNK:
+            return found[:wanted]
+    return None
 
 
 def scale(share: float) -> float:

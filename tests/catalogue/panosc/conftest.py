@@ -27,6 +27,15 @@ async def ask(client: Client, path: str, status: int = 200, **params: Any) -> An
     return await client.json(f"panosc/{path}", status=status, **params)
 
 
+@pytest.fixture(autouse=True)
+def fresh_weights() -> None:
+    """Word weights are kept for minutes by database URL; each test's data is its own."""
+    from panhub_catalogue.panosc import scoring
+
+    with scoring._lock:
+        scoring._weights.clear()
+
+
 @pytest.fixture
 async def world(sessions: sessionmaker[Session], tmp_path: Any) -> AsyncIterator[Client]:
     """The service over the world, at :data:`~tests.support.panosc_world.NOW`."""

@@ -6,9 +6,9 @@ production), and, when the request had a ``query``, merges all providers' lists 
 score. So every result panhub gives has such a score:
 
 * with keywords, the share of the query that the result matches, each word weighted by
-  its inverse document frequency among the public rows the filter selects (a rare word
-  counts more than a common one), mapped into [``MIN_SCORE``, ``MAX_SCORE``]; results
-  match at least one word;
+  its inverse document frequency among the public rows of its kind (a rare word counts
+  more than a common one, a word no public row has the most), mapped into
+  [``MIN_SCORE``, ``MAX_SCORE``]; results match at least one word;
 * without keywords, :data:`UNRANKED` (there is nothing to rank by; the federation then
   sorts by title).
 
@@ -20,6 +20,9 @@ its document's text, and in an instrument's name or facility.
 from __future__ import annotations
 
 import math
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,35 +130,63 @@ def scale(share: float) -> float:
     return round(MIN_SCORE + (MAX_SCORE - MIN_SCORE) * share, 6)
 
 
+#: How long a word's weight is reused, in seconds: document frequencies are a statistic
+#: of the whole public catalogue (the PaNOSC scoring service computes its weights ahead).
+WEIGHT_TTL = 600.0
+#: Most words whose weights are kept.
+MAX_WEIGHTS = 10_000
+_weights: OrderedDict[tuple[str, str, str], tuple[float, float]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def weight(session: Session, corpus: Any, kind: str, word: str, dialect: str) -> float:
+    """``ln(1 + n / (df + 1))``: ``n`` public rows of ``kind``, ``df`` of them with ``word``.
+
+    Counted on public rows only, so that no score says anything about data under
+    embargo; a word no public row has weighs the most. Kept :data:`WEIGHT_TTL` seconds.
+    """
+    key = (str(session.get_bind().url), kind, word)
+    now = time.monotonic()
+    with _lock:
+        found = _weights.get(key)
+        if found is not None and found[1] > now:
+            _weights.move_to_end(key)
+            return found[0]
+    total = session.scalar(select(func.count()).select_from(corpus.subquery())) or 0
+    matching = corpus.where(word_clause(kind, word, dialect))
+    df = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    value = math.log(1 + total / (df + 1))
+    with _lock:
+        _weights[key] = (value, now + WEIGHT_TTL)
+        while len(_weights) > MAX_WEIGHTS:
+            _weights.popitem(last=False)
+    return value
+
+
+def share(weights: dict[str, float], matched: tuple[str, ...]) -> float:
+    """The share of the query's weight that ``matched`` words carry (0 to 1)."""
+    out_of = sum(weights.values()) or 1.0
+    return sum(weights[w] for w in matched) / out_of
+
+
 @dataclass(frozen=True)
 class Ranking:
-    """How to rank a query's candidate rows: the SQL score and what it is out of."""
+    """How to rank a query's candidate rows: which rows, and their share as SQL."""
 
     candidates: ColumnElement[bool]
     score: Any
 
 
 def make_ranking(
-    session: Session, statement: Any, kind: str, words: tuple[str, ...], dialect: str
+    weights: dict[str, float], kind: str, words: tuple[str, ...], dialect: str
 ) -> Ranking:
-    """Weights of ``words`` over the rows ``statement`` selects, as an SQL score in [0, 1].
-
-    Each word's weight is ``ln(1 + n / df)``: ``n`` rows, ``df`` of them with the word.
-    Counted on the same public rows the request may see, so the weights say nothing about
-    data under embargo.
-    """
+    """Rows matching any of ``words`` and their share of the query's ``weights``, in SQL."""
     clauses = [word_clause(kind, w, dialect) for w in words]
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    weights = []
-    for clause in clauses:
-        found = statement.where(clause)
-        df = session.scalar(select(func.count()).select_from(found.subquery())) or 0
-        weights.append(math.log(1 + total / df) if df else 0.0)
-    out_of = sum(weights) or 1.0
+    out_of = sum(weights.values()) or 1.0
     score = sum(
         (
-            case((c, literal(w / out_of)), else_=literal(0.0))
-            for c, w in zip(clauses, weights, strict=True)
+            case((c, literal(weights[w] / out_of)), else_=literal(0.0))
+            for c, w in zip(clauses, words, strict=True)
         ),
         cast(literal(0.0), Float),
     )

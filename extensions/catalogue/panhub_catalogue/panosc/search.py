@@ -29,13 +29,14 @@ from panhub_catalogue.panosc.filters import (
     parse_order,
 )
 from panhub_catalogue.panosc.scoring import (
-    MAX_SCORE,
     UNRANKED,
     make_ranking,
     present_words,
     query_words,
     scale,
+    share,
     stream_all_words,
+    weight,
     word_clause,
 )
 from panhub_catalogue.units import si_map, tidy
@@ -270,25 +271,31 @@ def _page(
             session.scalars(statement.order_by(*order, entity.id).offset(skip).limit(limit))
         )
         return rows, [UNRANKED] * len(rows)
-    words = present_words(session, statement, kind, words, dialect)
-    if not words:
+    present = present_words(session, statement, kind, words, dialect)
+    if not present:
         return [], []
+    corpus = entity.rows().where(entity.public)
+
+    def weights() -> dict[str, float]:
+        return {w: weight(session, corpus, kind, w, dialect) for w in words}
+
     if not order:
-        # the rows with every word rank first, all at the top score: when there are enough
-        # of them for the page, no word needs counting
+        # the rows with every word that some row has rank first, at the same score: when
+        # there are enough of them for the page, the rest need no ranking
         streamed = None
         if kind == "Documents" and dialect == "sqlite":
-            streamed = stream_all_words(session, statement, words, skip + limit)
+            streamed = stream_all_words(session, statement, present, skip + limit)
         if streamed is not None:
             best = streamed
         else:
-            every = and_(*(word_clause(kind, w, dialect) for w in words))
+            every = and_(*(word_clause(kind, w, dialect) for w in present))
             best = list(
                 session.scalars(statement.where(every).order_by(entity.id).limit(skip + limit))
             )
         if len(best) == skip + limit:
-            return best[skip:], [MAX_SCORE] * limit
-    ranking = make_ranking(session, statement, kind, words, dialect)
+            top = 1.0 if present == words else share(weights(), present)
+            return best[skip:], [scale(top)] * limit
+    ranking = make_ranking(weights(), kind, present, dialect)
     score = ranking.score.label("score")
     ranked = statement.where(ranking.candidates).add_columns(score)
     ranked = (

@@ -329,34 +329,38 @@ def in_process(db: Path, rounds: list[Round]) -> dict[str, Any]:
     sessions = open_catalogue(f"sqlite:///{db}")
     engine = sessions.kw["bind"]
     result: dict[str, Any] = {}
+    now = to_naive_utc(datetime.now(UTC))
+
+    def one(call: Call) -> Any:
+        with sessions() as session:  # a session per request, as the service's
+            return search(session, call, now)
+
     try:
-        with sessions() as session:
-            now = to_naive_utc(datetime.now(UTC))
-            for name in SHAPES:
-                calls = [call_of(r[name][0]) for r in rounds[:IN_PROCESS_REPEATS]]
-                for call in calls[:3]:  # warm
-                    search(session, call, now)
-                engine_s, json_s = [], []
-                for call in calls:
-                    start = time.perf_counter()
-                    answer = search(session, call, now)
-                    middle = time.perf_counter()
-                    json.dumps(answer)
-                    engine_s.append(middle - start)
-                    json_s.append(time.perf_counter() - middle)
-                with recording(engine) as statements:
-                    search(session, calls[0], now)
-                replayed = replay(db, statements)
-                result[name] = {
-                    "search": stats(engine_s),
-                    "json_dumps": stats(json_s),
-                    "first_request": {
-                        "filter": rounds[0][name][1],
-                        "statements": len(replayed),
-                        "sql_ms": round(sum(s["ms"] for s in replayed), 2),
-                        "sql": replayed,
-                    },
-                }
+        for name in SHAPES:
+            calls = [call_of(r[name][0]) for r in rounds[:IN_PROCESS_REPEATS]]
+            for call in calls[:3]:  # warm
+                one(call)
+            engine_s, json_s = [], []
+            for call in calls:
+                start = time.perf_counter()
+                answer = one(call)
+                middle = time.perf_counter()
+                json.dumps(answer)
+                engine_s.append(middle - start)
+                json_s.append(time.perf_counter() - middle)
+            with recording(engine) as statements:
+                one(calls[0])
+            replayed = replay(db, statements)
+            result[name] = {
+                "search": stats(engine_s),
+                "json_dumps": stats(json_s),
+                "first_request": {
+                    "filter": rounds[0][name][1],
+                    "statements": len(replayed),
+                    "sql_ms": round(sum(s["ms"] for s in replayed), 2),
+                    "sql": replayed,
+                },
+            }
     finally:
         engine.dispose()
     return result

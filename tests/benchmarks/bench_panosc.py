@@ -37,8 +37,11 @@ Peers, in the same rounds: the catalogue's own search, the one the Lab panel use
 
 Then, in this process on the same file, where the time of each shape goes:
 ``in_process`` times :func:`panhub_catalogue.panosc.search.search` itself (SQL and
-rendering, no HTTP) and ``json.dumps`` of its answer (``PANHUB_BENCH_IN_PROCESS_REPEATS``,
-30, calls each), and lists the SQL statements of the shape's first request, each replayed
+rendering, no HTTP; a session per call, as the service), the part of it spent in the
+driver's ``execute`` (``search_in_sql``) and the rest (``search_in_python``: building the
+statements, loading rows into objects, the JSON dicts), and ``json.dumps`` of its answer
+(``PANHUB_BENCH_IN_PROCESS_REPEATS``, 30, calls each, the same requests as over HTTP);
+and it lists the SQL statements of the shape's first request, each replayed
 alone on a read-only ``sqlite3`` connection (all rows fetched; median of 5), with SQLite's
 ``EXPLAIN QUERY PLAN`` of those over 5 ms.
 
@@ -281,6 +284,27 @@ def recording(engine: Any) -> Iterator[list[tuple[str, Any]]]:
         event.remove(engine, "before_cursor_execute", before)
 
 
+@contextmanager
+def timing_sql(engine: Any) -> Iterator[list[float]]:
+    """Seconds spent in the driver's ``execute`` inside the block (one running total)."""
+    total = [0.0]
+    started: list[float] = []
+
+    def before(*_: Any) -> None:
+        started.append(time.perf_counter())
+
+    def after(*_: Any) -> None:
+        total[0] += time.perf_counter() - started.pop()
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        yield total
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+
+
 def replay(db: Path, statements: list[tuple[str, Any]]) -> list[dict[str, Any]]:
     """Each statement alone on a read-only connection: rows, median ms of 5, plan if slow."""
     connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -340,19 +364,24 @@ def in_process(db: Path, rounds: list[Round]) -> dict[str, Any]:
             calls = [call_of(r[name][0]) for r in rounds[:IN_PROCESS_REPEATS]]
             for call in calls[:3]:  # warm
                 one(call)
-            engine_s, json_s = [], []
+            engine_s, sql_s, python_s, json_s = [], [], [], []
             for call in calls:
-                start = time.perf_counter()
-                answer = one(call)
-                middle = time.perf_counter()
+                with timing_sql(engine) as in_sql:
+                    start = time.perf_counter()
+                    answer = one(call)
+                    middle = time.perf_counter()
                 json.dumps(answer)
                 engine_s.append(middle - start)
+                sql_s.append(in_sql[0])
+                python_s.append(middle - start - in_sql[0])
                 json_s.append(time.perf_counter() - middle)
             with recording(engine) as statements:
                 one(calls[0])
             replayed = replay(db, statements)
             result[name] = {
                 "search": stats(engine_s),
+                "search_in_sql": stats(sql_s),
+                "search_in_python": stats(python_s),
                 "json_dumps": stats(json_s),
                 "first_request": {
                     "filter": rounds[0][name][1],
@@ -442,7 +471,9 @@ def print_in_process(report: dict[str, Any]) -> None:
         first = found["first_request"]
         slowest = max(first["sql"], key=lambda s: s["ms"], default={"ms": 0})
         print(f"  {name}: search p50 {found['search']['p50_ms']:.1f} ms, "
-              f"p95 {found['search']['p95_ms']:.1f} ms; json {found['json_dumps']['p50_ms']:.1f}"
+              f"p95 {found['search']['p95_ms']:.1f} ms (p50 in SQL "
+              f"{found['search_in_sql']['p50_ms']:.1f} ms, in Python "
+              f"{found['search_in_python']['p50_ms']:.1f} ms); json {found['json_dumps']['p50_ms']:.1f}"
               f" ms; {first['statements']} statements, {first['sql_ms']:.1f} ms, the slowest "
               f"{slowest['ms']:.1f} ms")  # fmt: skip
 

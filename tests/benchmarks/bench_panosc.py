@@ -6,10 +6,12 @@ Run from the repository root::
 
 ``PANHUB_BENCH_SCALE=1`` is 100,000 investigations (issue 14's target: a text search with
 includes answers in at most 50 ms p95 at panhub, since the federation waits for its
-slowest provider); the default 0.1 (10,000) is CI's. The catalogue (one dataset and one
+slowest provider; about 10 minutes on 2 cores, most of it the slow shapes); the default
+0.1 (10,000) is CI's (about a minute). The catalogue (one dataset and one
 file per investigation) is the one ``bench_panel.py`` uses, kept in
 ``/var/tmp/panhub-bench-panel/`` (``tests/support/bench_cache.py``), so a re-run starts
-at once. The real catalogue application serves it (``tests/support/catalogue_server.py``,
+at once (the application migrates it to the current schema, in place, the first time it
+serves it). The real catalogue application serves it (``tests/support/catalogue_server.py``,
 port 8740 or ``PANHUB_BENCH_PANOSC_PORT``) to an anonymous caller, which is what the
 federation is. One keep-alive HTTP connection (``http.client``, a timeout on every call)
 sends, after ``PANHUB_BENCH_WARMUP`` (10) unmeasured rounds, ``PANHUB_BENCH_REPEATS``
@@ -257,8 +259,9 @@ def measure(port: int) -> dict[str, Any]:
         figures[name][f"median_{key}"] = statistics.median(a[key] for a in answers)
         figures[name][f"min_{key}"] = min(a[key] for a in answers)
         if name.startswith("query"):
-            # every result scored 0.999: the page filled by documents with every word,
-            # the engine's shortcut (no word counted)
+            # every result scored 0.999: for query_common, the page filled by documents
+            # with every word (the engine's shortcut, no word counted); for query_rare it
+            # comes from the scored path, since a word no document has weighs nothing
             figures[name]["share_all_top_score"] = round(
                 sum(a["all_top_score"] for a in answers) / len(answers), 3
             )

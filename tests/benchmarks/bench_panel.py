@@ -7,7 +7,8 @@ Run from the repository root::
 ``PANHUB_BENCH_SCALE=1`` is 100,000 investigations (issue 13's figures; building the
 catalogue takes about 40 s the first time); the default 0.1 (10,000) is CI's and takes
 under 3 minutes. The catalogue (one dataset and one file per investigation) is kept in
-``/var/tmp/panhub-bench-panel/`` under its size and a hash of ``generate.py``, so a
+``/var/tmp/panhub-bench-panel/`` under its size and a hash of ``generate.py``
+(``tests/support/bench_cache.py``, shared with ``bench_panosc.py``), so a
 re-run starts at once. The real catalogue application serves it
 (``tests/support/catalogue_server.py``, an admin token: every row is visible), a
 throw-away JupyterLab from the venv runs the panel's server extension from the working
@@ -51,7 +52,6 @@ panel, build it (``jlpm build:prod`` in extensions/catalogue) and name a folder 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import platform
@@ -72,10 +72,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE_SRC = ROOT / "extensions" / "catalogue"
 sys.path[:0] = [str(ROOT), str(CATALOGUE_SRC)]
 
-from panhub_catalogue import generate as generate_module  # noqa: E402
-from panhub_catalogue.db import make_engine, migrate  # noqa: E402
-from panhub_catalogue.generate import Sizes, generate  # noqa: E402
-
+from tests.support.bench_cache import catalogue_file  # noqa: E402
 from tests.support.browser import launch  # noqa: E402
 from tests.support.catalogue_server import running_catalogue  # noqa: E402
 from tests.support.lab import running_lab  # noqa: E402
@@ -84,7 +81,6 @@ SCALE = float(os.environ.get("PANHUB_BENCH_SCALE", "0.1"))
 N = max(100, round(100_000 * SCALE))
 REPEATS = int(os.environ.get("PANHUB_BENCH_REPEATS", "5"))
 PORT = int(os.environ.get("PANHUB_BENCH_PANEL_PORT", "8730"))  # and PORT + 1 for the Lab
-CACHE = Path(os.environ.get("PANHUB_BENCH_CACHE", "/var/tmp/panhub-bench-panel"))
 RESULTS = (
     ROOT / "tests" / "benchmarks" / "results" / os.environ.get("PANHUB_BENCH_OUTPUT", "panel.json")
 )
@@ -226,32 +222,6 @@ INIT_SCRIPT = r"""
   };
 })();
 """
-
-
-# ---------------------------------------------------------------- the catalogue
-
-
-def catalogue_file(n: int) -> Path:
-    """A catalogue of ``n`` investigations, built once per ``n`` and ``generate.py``."""
-    source = Path(generate_module.__file__).read_bytes()
-    digest = hashlib.sha256(source).hexdigest()[:12]
-    path = CACHE / f"catalogue-{n}-{digest}.sqlite"
-    if path.exists():
-        return path
-    CACHE.mkdir(mode=0o700, parents=True, exist_ok=True)
-    CACHE.chmod(0o700)  # the benchmark's own files: nobody else's to read
-    partial = path.with_suffix(f".{os.getpid()}.part")
-    partial.unlink(missing_ok=True)
-    start = time.perf_counter()
-    engine = make_engine(f"sqlite:///{partial}")
-    try:
-        migrate(engine)
-        generate(engine, 1, sizes=Sizes(n, 1, 1))
-    finally:
-        engine.dispose()
-    partial.rename(path)
-    print(f"built {path} in {time.perf_counter() - start:.0f} s", flush=True)
-    return path
 
 
 # ---------------------------------------------------------------- the peers

@@ -145,7 +145,7 @@ def weight(session: Session, corpus: Any, kind: str, word: str, dialect: str) ->
     Counted on public rows only, so that no score says anything about data under
     embargo; a word no public row has weighs the most. Kept :data:`WEIGHT_TTL` seconds.
     """
-    key = (str(session.get_bind().url), kind, word)
+    key = (str(session.get_bind().engine.url), kind, word)
     now = time.monotonic()
     with _lock:
         found = _weights.get(key)

@@ -139,28 +139,39 @@ _weights: OrderedDict[tuple[str, str, str], tuple[float, float]] = OrderedDict()
 _lock = threading.Lock()
 
 
-def weight(session: Session, corpus: Any, kind: str, word: str, dialect: str) -> float:
-    """``ln(1 + n / (df + 1))``: ``n`` public rows of ``kind``, ``df`` of them with ``word``.
-
-    Counted on public rows only, so that no score says anything about data under
-    embargo; a word no public row has weighs the most. Kept :data:`WEIGHT_TTL` seconds.
-    """
-    key = (str(session.get_bind().engine.url), kind, word)
+def _kept(key: tuple[str, str, str], count: Any) -> float:
+    """``count()``, or its value of the last :data:`WEIGHT_TTL` seconds."""
     now = time.monotonic()
     with _lock:
         found = _weights.get(key)
         if found is not None and found[1] > now:
             _weights.move_to_end(key)
             return found[0]
-    total = session.scalar(select(func.count()).select_from(corpus.subquery())) or 0
-    matching = corpus.where(word_clause(kind, word, dialect))
-    df = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
-    value = math.log(1 + total / (df + 1))
+    value = float(count())
     with _lock:
         _weights[key] = (value, now + WEIGHT_TTL)
         while len(_weights) > MAX_WEIGHTS:
             _weights.popitem(last=False)
     return value
+
+
+def weight(session: Session, corpus: Any, kind: str, word: str, dialect: str) -> float:
+    """``ln(1 + n / (df + 1))``: ``n`` public rows of ``kind``, ``df`` of them with ``word``.
+
+    Counted on public rows only, so that no score says anything about data under
+    embargo; a word no public row has weighs the most. Counts are kept
+    :data:`WEIGHT_TTL` seconds.
+    """
+    database = str(session.get_bind().engine.url)
+
+    def count(statement: Any) -> int:
+        return session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+
+    total = _kept((database, kind, ""), lambda: count(corpus))
+    df = _kept(
+        (database, kind, word), lambda: count(corpus.where(word_clause(kind, word, dialect)))
+    )
+    return math.log(1 + total / (df + 1))
 
 
 def share(weights: dict[str, float], matched: tuple[str, ...]) -> float:

@@ -271,30 +271,30 @@ def _page(
             session.scalars(statement.order_by(*order, entity.id).offset(skip).limit(limit))
         )
         return rows, [UNRANKED] * len(rows)
-    present = present_words(session, statement, kind, words, dialect)
-    if not present:
-        return [], []
     corpus = entity.rows().where(entity.public)
 
     def weights() -> dict[str, float]:
         return {w: weight(session, corpus, kind, w, dialect) for w in words}
 
-    if not order:
-        # the rows with every word that some row has rank first, at the same score: when
-        # there are enough of them for the page, the rest need no ranking
-        streamed = None
+    def with_every(present: tuple[str, ...]) -> list[Any]:
+        """The first rows with every word of ``present``, by id."""
         if kind == "Documents" and dialect == "sqlite":
             streamed = stream_all_words(session, statement, present, skip + limit)
-        if streamed is not None:
-            best = streamed
-        else:
-            every = and_(*(word_clause(kind, w, dialect) for w in present))
-            best = list(
-                session.scalars(statement.where(every).order_by(entity.id).limit(skip + limit))
-            )
-        if len(best) == skip + limit:
-            top = 1.0 if present == words else share(weights(), present)
-            return best[skip:], [scale(top)] * limit
+            if streamed is not None:
+                return streamed
+        every = and_(*(word_clause(kind, w, dialect) for w in present))
+        return list(session.scalars(statement.where(every).order_by(entity.id).limit(skip + limit)))
+
+    # the rows with every word rank first, at the top score: when there are enough of
+    # them for the page, the rest need no ranking (and no word needs counting)
+    if not order and len(best := with_every(words)) == skip + limit:
+        return best[skip:], [scale(1.0)] * limit
+    present = present_words(session, statement, kind, words, dialect)
+    if not present:
+        return [], []
+    if not order and present != words and len(best := with_every(present)) == skip + limit:
+        # as many rows with every word that some row has: they rank first, at one score
+        return best[skip:], [scale(share(weights(), present))] * limit
     ranking = make_ranking(weights(), kind, present, dialect)
     score = ranking.score.label("score")
     ranked = statement.where(ranking.candidates).add_columns(score)

@@ -177,6 +177,37 @@ def _parameter_fields(model: Any) -> dict[str, Any]:
     }
 
 
+def _parameter_entity(model: Any, public: ColumnElement[bool], owner: str) -> Entity:
+    """A dataset's or a document's parameter: ``owner`` names the relation it has; the
+    other one is always empty (a parameter belongs to one or the other, never both)."""
+    owners: dict[str, tuple[Any, Callable[[], Any]]] = {
+        "dataset": (Dataset, lambda: Dataset.id == model.dataset_id),
+        "document": (Investigation, lambda: Investigation.id == model.investigation_id),
+    }
+
+    def relation(name: str) -> Relation:
+        target, joined = owners[name]
+        condition = joined() if name == owner else target.id.is_(None)
+        return Relation(
+            name.capitalize(),
+            model.id,
+            lambda: select(model.id, target).join(target, condition),
+            single=True,
+        )
+
+    return Entity(
+        "Parameter",
+        model,
+        model.id,
+        lambda: select(model).join(ParameterType, ParameterType.id == model.type_id),
+        public,
+        _parameter_fields(model),
+        (),
+        _parameter_json,
+        {"dataset": relation("dataset"), "document": relation("document")},
+    )
+
+
 def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity]:
     """The PaNOSC classes, their fields and their relations, public rows only.
 
@@ -411,66 +442,13 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
                 ),
             },
         ),
-        "DatasetParameter": Entity(
-            "Parameter",
-            DatasetParameter,
-            DatasetParameter.id,
-            lambda: select(DatasetParameter).join(
-                ParameterType, ParameterType.id == DatasetParameter.type_id
-            ),
-            released_dataset(DatasetParameter.dataset_id),
-            _parameter_fields(DatasetParameter),
-            (),
-            _parameter_json,
-            {
-                "dataset": Relation(
-                    "Dataset",
-                    DatasetParameter.id,
-                    lambda: select(DatasetParameter.id, Dataset).join(
-                        Dataset, Dataset.id == DatasetParameter.dataset_id
-                    ),
-                    single=True,
-                ),
-                # a parameter belongs to a dataset or to a document, never both
-                "document": Relation(
-                    "Document",
-                    DatasetParameter.id,
-                    lambda: select(DatasetParameter.id, Investigation).join(
-                        Investigation, Investigation.id.is_(None)
-                    ),
-                    single=True,
-                ),
-            },
+        "DatasetParameter": _parameter_entity(
+            DatasetParameter, released_dataset(DatasetParameter.dataset_id), "dataset"
         ),
-        "DocumentParameter": Entity(
-            "Parameter",
+        "DocumentParameter": _parameter_entity(
             InvestigationParameter,
-            InvestigationParameter.id,
-            lambda: select(InvestigationParameter).join(
-                ParameterType, ParameterType.id == InvestigationParameter.type_id
-            ),
             released(InvestigationParameter.investigation_id),
-            _parameter_fields(InvestigationParameter),
-            (),
-            _parameter_json,
-            {
-                "document": Relation(
-                    "Document",
-                    InvestigationParameter.id,
-                    lambda: select(InvestigationParameter.id, Investigation).join(
-                        Investigation, Investigation.id == InvestigationParameter.investigation_id
-                    ),
-                    single=True,
-                ),
-                "dataset": Relation(
-                    "Dataset",
-                    InvestigationParameter.id,
-                    lambda: select(InvestigationParameter.id, Dataset).join(
-                        Dataset, Dataset.id.is_(None)
-                    ),
-                    single=True,
-                ),
-            },
+            "document",
         ),
         "Sample": Entity(
             "Sample",

@@ -717,3 +717,35 @@ async def test_where_on_every_field_finds_the_row_it_was_read_from(world: Client
         assert row in found or any(
             r.get("pid", r.get("id")) == row.get("pid", row.get("id")) for r in found
         )
+
+
+async def test_relations_back_to_the_same_table_keep_their_own_rows(
+    world: Client, names: World
+) -> None:
+    """A restricting include under a relation that reads the same table (a dataset's
+    documents' datasets, a member's person's members) tests its own rows, not the row
+    it hangs from."""
+    datasets = {"relation": "datasets", "scope": {"where": {"title": "raw/sol"}}}
+    filter_ = {"include": [{"relation": "documents", "scope": {"include": [datasets]}}]}
+    found = await ask(world, "Datasets", filter=filter_)
+    assert [(d["title"], [x["pid"] for x in d["documents"]]) for d in found] == [
+        ("raw/sol", [names.silica])
+    ]
+    members = {"relation": "members", "scope": {"where": {"role": "member"}}}
+    person = {"relation": "person", "scope": {"include": [members]}}
+    found = await ask(
+        world,
+        "Documents",
+        filter={"include": [{"relation": "members", "scope": {"include": [person]}}]},
+    )
+    shown = {
+        d["pid"]: sorted(
+            (m["person"]["fullName"], len(m["person"]["members"])) for m in d["members"]
+        )
+        for d in found
+    }
+    # John Smith is a "member" on copper only; Chadwick and the nameless never are
+    assert shown == {
+        names.copper: [("John Smith", 1)],
+        names.silica: [("(name not recorded)", 1), ("John Smith", 1)],
+    }

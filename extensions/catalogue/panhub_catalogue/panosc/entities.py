@@ -25,7 +25,6 @@ from sqlalchemy import (
     String,
     case,
     cast,
-    exists,
     func,
     literal,
     select,
@@ -224,18 +223,21 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
         """Rows whose investigation is public: one lookup by key per row, not a list of
         every public investigation (which costs as much as the catalogue is big)."""
         owner = aliased(Investigation)
-        return exists(
-            select(owner.id).where(
-                owner.id == investigation_id, released_clause(now, owner.releaseDate)
-            )
+        return (
+            select(owner.id)
+            .where(owner.id == investigation_id, released_clause(now, owner.releaseDate))
+            .correlate(investigation_id.table)
+            .exists()
         )
 
     def released_dataset(dataset_id: Any) -> ColumnElement[bool]:
         owner, parent = aliased(Investigation), aliased(Dataset)
-        return exists(
+        return (
             select(parent.id)
             .join(owner, owner.id == parent.investigation_id)
             .where(parent.id == dataset_id, released_clause(now, owner.releaseDate))
+            .correlate(dataset_id.table)
+            .exists()
         )
 
     facility_name = (

@@ -30,6 +30,7 @@ from sqlalchemy import (
     or_,
     true,
 )
+from sqlalchemy.sql.util import surface_selectables_only
 
 from panhub_catalogue.clock import to_naive_utc
 from panhub_catalogue.db import compile_regexp
@@ -436,6 +437,7 @@ def _field(entity: Entity, key: str, condition: Any, where: str, context: Contex
             column.pairs()
             .where(_apply(column.value, inner, operand, where, "list", context.dialect))
             .with_only_columns(column.key)
+            .correlate(None)
         )
         clause = entity.id.in_(found)
         return not_(clause) if negative else clause
@@ -614,11 +616,28 @@ def _items(value: Any, where: str) -> list[dict[str, Any]]:
 def link(parent: Entity, relation_name: str, child: Entity, clause: ColumnElement[bool]) -> Any:
     """Parents of ``parent``'s class with a public child in ``relation_name`` meeting ``clause``.
 
-    Stated for public parents (every query keeps to them).
+    Stated for public parents (every query keeps to them). A correlated ``EXISTS``, so
+    that a page of parents is found by testing parents one by one until the page is full
+    (instead of listing every matching child first); an ``IN`` list where the relation's
+    own statement reads the parent's table (an ``EXISTS`` would correlate to it).
     """
     relation = parent.relations[relation_name]
     public = () if relation.inherits else (child.public,)  # the parent is a public row
-    return parent.id.in_(relation.pairs().where(clause, *public).with_only_columns(relation.key))
+    children = relation.pairs().where(clause, *public)
+    # correlation named, never automatic: a relation's statement may read a table that
+    # the statement it is placed in reads too, and must keep its own rows of it
+    if parent.model.__table__ in _tables(children):
+        return parent.id.in_(children.with_only_columns(relation.key).correlate(None))
+    correlated = children.where(relation.key == parent.id).correlate(parent.model)
+    return correlated.with_only_columns(relation.key).exists()
+
+
+def _tables(statement: Any) -> set[Any]:
+    """The tables in a statement's FROM list, joins included."""
+    found: set[Any] = set()
+    for source in statement.get_final_froms():
+        found |= set(surface_selectables_only(source))
+    return {t for t in found if hasattr(t, "primary_key") and not hasattr(t, "element")}
 
 
 def parse_includes(

@@ -58,7 +58,7 @@ def word_clause(kind: str, word: str, dialect: str) -> ColumnElement[bool]:
         return match_words((word,), dialect)
     pattern = f"%{escape_like(word)}%"
     if kind == "Datasets":
-        documents = select(Investigation.id).where(match_words((word,), dialect))
+        documents = select(Investigation.id).where(match_words((word,), dialect)).correlate(None)
         return or_(
             Dataset.investigation_id.in_(documents),
             func.lower(Dataset.name).like(pattern, escape="\\"),

@@ -143,7 +143,8 @@ def _make_env(step: Step, env: Path, final: Path, tools: Tools, progress: Progre
     with (env / "pyvenv.cfg").open("a") as cfg:
         cfg.write("relocatable = true\n")
     progress(kid, "install")
-    install = [*tools.uv_args(), "pip", "install", "--python", python, "--compile-bytecode"]
+    install: list[str | Path] = [*tools.uv_args(), "pip", "install", "--python", python]
+    install.append("--compile-bytecode")
     _run(kid, "install", [*install, "--require-hashes", "-r", kernel.lock_path], tools.timeout)
     progress(kid, "panhub")
     _run(kid, "panhub", [*install, "--no-deps", tools.panhub_wheel], tools.timeout)

@@ -108,20 +108,25 @@ def run_cell(kernel_id: str, kernels_dir: Path, timeout: float) -> float:
         if msg["msg_type"] == "execute_result":
             results.append(msg["content"]["data"].get("text/plain", ""))
 
-    start = time.perf_counter()
-    manager.start_kernel()
-    client = manager.blocking_client()
-    try:
-        client.start_channels()
-        client.wait_for_ready(timeout=timeout)
-        reply = client.execute_interactive("1+1", timeout=timeout, output_hook=keep)
-        seconds = time.perf_counter() - start
-        if reply["content"]["status"] != "ok" or results != ["2"]:
-            raise RuntimeError(f"1+1 gave {results or reply['content']}")
-        return seconds
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
+    with tempfile.TemporaryFile("w+") as log:
+        start = time.perf_counter()
+        manager.start_kernel(stdout=log, stderr=log)
+        client = manager.blocking_client()
+        try:
+            client.start_channels()
+            client.wait_for_ready(timeout=timeout)
+            reply = client.execute_interactive("1+1", timeout=timeout, output_hook=keep)
+            seconds = time.perf_counter() - start
+            if reply["content"]["status"] != "ok" or results != ["2"]:
+                raise RuntimeError(f"1+1 gave {results or reply['content']}")
+            return seconds
+        except Exception as exc:
+            log.seek(0)
+            tail = " | ".join(log.read().strip().splitlines()[-5:])
+            raise RuntimeError(f"{type(exc).__name__}: {exc}; kernel said: {tail}") from exc
+        finally:
+            client.stop_channels()
+            manager.shutdown_kernel(now=True)
 
 
 def check_kernel(installed: Installed, prefix: Prefix, timeout: float) -> CheckResult:
@@ -150,5 +155,5 @@ def check_kernel(installed: Installed, prefix: Prefix, timeout: float) -> CheckR
     try:
         result.start_seconds = run_cell(installed.kernel_id, prefix.kernels, timeout)
     except Exception as exc:  # any failure of a kernel start is this kernel's problem
-        result.problems.append(f"start: {type(exc).__name__}: {exc}")
+        result.problems.append(f"start: {exc}")
     return result

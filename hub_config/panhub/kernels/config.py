@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 
 from traitlets import Float, List, Unicode, default
-from traitlets.config import Config, Configurable, PyFileConfigLoader
+from traitlets.config import Config, Configurable
+from traitlets.config.loader import PyFileConfigLoader
 
 from panhub.kernels.build import Tools
 from panhub.kernels.prefix import Prefix
@@ -109,4 +110,5 @@ def load_config(path: str | None) -> Config:
     if not path:
         return Config()
     file = Path(path)
-    return PyFileConfigLoader(file.name, path=str(file.parent)).load_config()
+    config: Config = PyFileConfigLoader(file.name, path=str(file.parent)).load_config()
+    return config

@@ -109,7 +109,7 @@ def _kernels(args: argparse.Namespace) -> int:
             kernels.retire(settings, name, version)
             print(f"retired {name}-{version}: hidden from the Launcher, still startable")
             return 0
-        kernels.lock(settings, args.names)
+        kernels.lock(settings, args.names, upgrade=args.upgrade)
         return 0
     except (SpecError, BuildError, PrefixError) as exc:
         print(f"panhub kernels {args.action}: {exc}", file=sys.stderr)
@@ -131,6 +131,9 @@ def _add_kernels_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "--source", action="append", help="a folder of kernel folders (c.Kernels.sources)"
     )
     parser.add_argument("--panhub-wheel", help="panhub's wheel (c.Kernels.panhub_wheel)")
+    parser.add_argument(
+        "--upgrade", action="store_true", help="lock: newest versions, not the locked ones"
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:

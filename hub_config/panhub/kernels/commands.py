@@ -136,14 +136,14 @@ def retire(settings: Kernels, name: str, version: str) -> None:
     retire_in(settings.get_prefix(), name, version)
 
 
-def check(settings: Kernels, out: TextIO = sys.stdout) -> list[CheckResult]:
+def check(settings: Kernels, out: TextIO | None = None) -> list[CheckResult]:
     """Check every installed kernel, printing one line each as it finishes."""
     prefix = settings.get_prefix()
     results = []
     for installed in find_installed(prefix).values():
         result = check_kernel(installed, prefix, settings.check_timeout)
         results.append(result)
-        print(describe_check(result), file=out, flush=True)
+        print(describe_check(result), file=out or sys.stdout, flush=True)
     return results
 
 
@@ -160,8 +160,13 @@ def describe_check(result: CheckResult) -> str:
     )
 
 
-def lock(settings: Kernels, names: Sequence[str], out: TextIO = sys.stdout) -> None:
+def lock(
+    settings: Kernels, names: Sequence[str], upgrade: bool = False, out: TextIO | None = None
+) -> None:
     """Make ``requirements.lock`` of each kernel named from its ``requirements.in``.
+
+    uv keeps the versions an existing lock pins unless ``requirements.in`` asks for
+    others; ``upgrade`` takes the newest versions of everything.
 
     Raises
     ------
@@ -180,8 +185,9 @@ def lock(settings: Kernels, names: Sequence[str], out: TextIO = sys.stdout) -> N
             "--python-version", python, "--python", settings.python,
             "--custom-compile-command", f"panhub kernels lock {name}",
             f"{name}/requirements.in", "-o", f"{name}/requirements.lock",
+            *(["--upgrade"] if upgrade else []),
         ]  # fmt: skip
         done = subprocess.run(command, cwd=folder.parent, capture_output=True, text=True)
         if done.returncode != 0:
             raise BuildError(name, "lock", done.stderr.strip()[-2000:])
-        print(f"locked {name} ({time.perf_counter() - started:.1f} s)", file=out)
+        print(f"locked {name} ({time.perf_counter() - started:.1f} s)", file=out or sys.stdout)

@@ -17,10 +17,10 @@ class ProgressLine:
     previous one took.
     """
 
-    def __init__(self, total: int, out: TextIO = sys.stdout, tty: bool | None = None) -> None:
+    def __init__(self, total: int, out: TextIO | None = None, tty: bool | None = None) -> None:
         self.total = total
-        self.out = out
-        self.tty = out.isatty() if tty is None else tty
+        self.out = out or sys.stdout
+        self.tty = self.out.isatty() if tty is None else tty
         self.index = 0
         self.kernel = ""
         self.started = self.step_started = time.perf_counter()

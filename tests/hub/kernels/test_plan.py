@@ -37,7 +37,9 @@ def test_build_key_changes_with_each_input() -> None:
         ({}, "3.12", "clash", "locked for Python 3.11, the interpreter is 3.12"),
     ],
 )  # fmt: skip
-def test_plan(installed: dict[str, dict[str, object]], python: str, action: str, reason: str) -> None:
+def test_plan(
+    installed: dict[str, dict[str, object]], python: str, action: str, reason: str
+) -> None:
     key = make_build_key(TINY.lock_sha256, python, WHEEL)
     assert make_plan([TINY], installed, python, WHEEL) == [Step(TINY, action, key, reason)]  # type: ignore[arg-type]
 

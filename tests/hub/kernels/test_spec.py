@@ -54,9 +54,15 @@ def test_tiny_parses_to_exactly_this() -> None:
         ('version = "12"\n', "kernel.toml: key 'version' must be YYYY.N (e.g. 2026.12), not '12'"),
         ('panet = "saxs"\n', "kernel.toml: key 'panet' must be a PaNET IRI, not 'saxs'"),
         ('python = "3"\n', "kernel.toml: key 'python' must be like '3.11', not '3'"),
-        ('beamlines = "BL1"\nmaintainer = ""\n', "kernel.toml: key 'maintainer' must be a non-empty string"),
+        (
+            'beamlines = "BL1"\nmaintainer = ""\n',
+            "kernel.toml: key 'maintainer' must be a non-empty string",
+        ),
         ("beamlines = [1]\n", "kernel.toml: key 'beamlines' must be a list of non-empty strings"),
-        ('[imports]\nnumpy = "numpy"\n', "kernel.toml: [imports] names 'numpy', not in requirements.in"),
+        (
+            '[imports]\nnumpy = "numpy"\n',
+            "kernel.toml: [imports] names 'numpy', not in requirements.in",
+        ),
         ("version = \n", "kernel.toml: not valid TOML"),
     ],
 )
@@ -73,7 +79,9 @@ def test_bad_metadata_names_file_and_key(tmp_path: Path, edit: str, message: str
 
 def test_missing_key(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
-    text = (folder / "kernel.toml").read_text().replace('technique = "small angle scattering"\n', "")
+    text = (
+        (folder / "kernel.toml").read_text().replace('technique = "small angle scattering"\n', "")
+    )
     (folder / "kernel.toml").write_text(text)
     with pytest.raises(SpecError, match=r"tiny/kernel.toml: key 'technique' must be a non-empty"):
         load_kernel(folder)
@@ -96,14 +104,16 @@ def test_lock_without_ipykernel_or_hashes(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="'ipykernel' is not locked"):
         load_kernel(folder)
     (folder / "requirements.lock").write_text("ipykernel==7.4.0\ntornado==6.6.1\n")
-    with pytest.raises(SpecError, match="requirements.lock: has no hashes"):
+    with pytest.raises(SpecError, match=r"requirements\.lock: has no hashes"):
         load_kernel(folder)
 
 
 def test_missing_lock_says_how_to_make_one(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
     (folder / "requirements.lock").unlink()
-    with pytest.raises(SpecError, match=r"requirements.lock: cannot read .*panhub kernels lock tiny"):
+    with pytest.raises(
+        SpecError, match=r"requirements.lock: cannot read .*panhub kernels lock tiny"
+    ):
         load_kernel(folder)
 
 
@@ -121,7 +131,7 @@ def test_includes_followed_cycles_and_options_refused(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="includes itself"):
         read_requirements(tmp_path / "a.in")
     (tmp_path / "c.in").write_text("--index-url http://evil\n")
-    with pytest.raises(SpecError, match="c.in, line 1: only -r includes are allowed"):
+    with pytest.raises(SpecError, match=r"c\.in, line 1: only -r includes are allowed"):
         read_requirements(tmp_path / "c.in")
 
 

@@ -27,6 +27,7 @@ installed beside the new one (notebooks that name it keep running);
 Modules: :mod:`.spec` (folders -> validated :class:`~.spec.KernelSource`, pure),
 :mod:`.plan` (build, update, skip or refuse, pure), :mod:`.kernelspec` (``kernel.json``,
 retiring, pure), :mod:`.prefix` (the layout on disk), :mod:`.build` (venv + uv, atomic
-publish), :mod:`.check` (does every kernel work), :mod:`.commands` (what the ``panhub
+publish), :mod:`.check` (does every kernel work), :mod:`.registry` (installed kernels
+for the Launcher and the spawn form, pure), :mod:`.commands` (what the ``panhub
 kernels`` subcommands do), :mod:`.config` (the ``c.Kernels`` settings).
 """

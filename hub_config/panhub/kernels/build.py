@@ -229,6 +229,31 @@ def build_kernel(step: Step, prefix: Prefix, tools: Tools, progress: Progress, b
             _remove_partial(prefix, kid, real)
 
 
+def respec_kernel(step: Step, prefix: Prefix) -> None:
+    """Rewrite the kernelspec of an unchanged environment from new metadata (atomic per
+    file, ``built`` and ``retired`` kept).
+
+    Raises
+    ------
+    BuildError
+        The kernelspec could not be written.
+    """
+    kid = step.kernel.kernel_id
+    work = Path(tempfile.mkdtemp(dir=prefix.build, prefix=f"{kid}."))
+    try:
+        old = find_installed(prefix)[kid]
+        spec = _make_spec(step, work / "spec", prefix.env(kid), str(old.panhub.get("built", "")))
+        if is_retired(old.spec):
+            write_json(work / "spec" / "kernel.json", make_retired(spec))
+        make_public(work / "spec")
+        for item in sorted((work / "spec").iterdir(), key=lambda p: p.name == "kernel.json"):
+            os.replace(item, old.folder / item.name)
+    except (OSError, KeyError) as exc:
+        raise BuildError(kid, "kernelspec", str(exc)) from exc
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def _remove_partial(prefix: Prefix, kid: str, real: Path) -> None:
     """Undo a first build that failed while publishing: no env, no spec, no link."""
     link = prefix.env(kid)

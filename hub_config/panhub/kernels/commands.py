@@ -17,6 +17,7 @@ from panhub.kernels.build import (
     get_python_version,
     get_sha256,
     lock_prefix,
+    respec_kernel,
 )
 from panhub.kernels.check import CheckResult, check_kernel
 from panhub.kernels.config import Kernels
@@ -82,6 +83,14 @@ def build(settings: Kernels, steps: Sequence[Step], progress: Progress) -> list[
         for step in steps:
             if step.action == "skip":
                 progress(step.kernel.kernel_id, "skip")
+                continue
+            if step.action == "respec":
+                try:
+                    respec_kernel(step, prefix)
+                except BuildError as exc:
+                    errors.append(exc)
+                else:
+                    progress(step.kernel.kernel_id, "respec")
                 continue
             built = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
             try:

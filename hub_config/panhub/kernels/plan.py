@@ -5,7 +5,9 @@ environment: the lock, the Python version (``X.Y``) and the panhub wheel. An ins
 kernel with the same key is skipped. One with another lock or Python under the same
 identity is refused: a version's science stack never changes, staff raise ``version``.
 One that differs only in the panhub wheel (panhub's own ``panhub_nexus`` and catalogue
-API, the platform's part) is rebuilt and swapped in whole ("update").
+API, the platform's part) is rebuilt and swapped in whole ("update"). One whose
+environment is unchanged but whose metadata changed (a description, a beamline) gets a
+new kernelspec only ("respec", instant).
 """
 
 from __future__ import annotations
@@ -17,7 +19,18 @@ from typing import Literal
 
 from panhub.kernels.spec import KernelSource
 
-Action = Literal["build", "update", "skip", "clash"]
+Action = Literal["build", "update", "respec", "skip", "clash"]
+
+#: the kernelspec metadata that comes from kernel.toml (a change means "respec")
+SPEC_FIELDS = (
+    "technique",
+    "technique_label",
+    "panet",
+    "beamlines",
+    "maintainer",
+    "description",
+    "imports",
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,24 @@ def make_build_key(lock_sha256: str, python: str, wheel_sha256: str) -> str:
     """
     text = f"lock {lock_sha256}\npython {python}\npanhub-wheel {wheel_sha256}\n"
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def make_metadata(kernel: KernelSource) -> dict[str, object]:
+    """The :data:`SPEC_FIELDS` of ``kernel`` as its kernelspec records them."""
+    return {
+        "technique": kernel.technique,
+        "technique_label": kernel.display_name,
+        "panet": kernel.panet,
+        "beamlines": list(kernel.beamlines),
+        "maintainer": kernel.maintainer,
+        "description": kernel.description,
+        "imports": list(kernel.imports),
+    }
+
+
+def have_metadata(installed: Mapping[str, object]) -> dict[str, object]:
+    """The :data:`SPEC_FIELDS` of an installed kernelspec's ``metadata.panhub``."""
+    return {field: installed.get(field) for field in SPEC_FIELDS}
 
 
 def make_plan(
@@ -69,6 +100,8 @@ def make_plan(
             reason = f"locked for Python {kernel.python}, the interpreter is {python}"
         elif have is None:
             action, reason = "build", "not installed"
+        elif have.get("build_key") == key and have_metadata(have) != make_metadata(kernel):
+            action, reason = "respec", "new metadata"
         elif have.get("build_key") == key:
             action, reason = "skip", "unchanged"
         elif have.get("lock_sha256") == kernel.lock_sha256 and have.get("python") == python:

@@ -32,9 +32,10 @@ class ProgressLine:
             self.index += 1
         head = f"[{self.index}/{self.total}] {kernel_id}"
         elapsed = now - self.started
-        if step in ("skip", "done"):
-            text = "unchanged, skipped" if step == "skip" else f"built in {elapsed:.1f} s"
-            self._write(f"{head}: {text}", final=True)
+        if step in ("skip", "respec", "done"):
+            text = {"skip": "unchanged, skipped", "respec": "new kernelspec (same environment)"}
+            text["done"] = f"built in {elapsed:.1f} s"
+            self._write(f"{head}: {text[step]}", final=True)
             return
         done = STEPS.index(step) if step in STEPS else 0
         if self.tty:

@@ -207,6 +207,21 @@ def test_a_version_never_changes_and_an_update_keeps_retired(
         prefix.env(KID) / "lib" / "python3.11" / "site-packages" / "panhub_nexus" / "__init__.py"
     )
     assert nexus.read_text() == "MARKER = '2'\n"
+    # new metadata, same environment: only the kernelspec is rewritten, still retired
+    toml = source / "tiny" / "kernel.toml"
+    toml.write_text(toml.read_text().replace('"BL00-TEST"', '"BL00-TEST", "BL01-NEW"'))
+    env_now = prefix.env(KID).resolve()
+    steps = commands.plan_build(settings, [])
+    assert [s.action for s in steps] == ["respec"]
+    assert commands.build(settings, steps, lambda kernel, step: None) == []
+    respec = find_installed(prefix)[KID].spec
+    assert respec["metadata"]["panhub"]["beamlines"] == ["BL00-TEST", "BL01-NEW"]
+    assert respec["display_name"] == "Tiny (tiny 2026.1, retired)"
+    assert {k: respec["metadata"]["panhub"][k] for k in ("build_key", "built", "retired")} == {
+        k: spec["metadata"]["panhub"][k] for k in ("build_key", "built", "retired")
+    }
+    assert prefix.env(KID).resolve() == env_now
+    assert [s.action for s in commands.plan_build(settings, [])] == ["skip"]
     # another lock under the same version is refused, naming the kernel and the step
     lock = source / "tiny" / "requirements.lock"
     lock.write_text(lock.read_text() + "# changed\n")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from panhub.kernels.plan import Step, make_build_key, make_plan
+from panhub.kernels.plan import Step, make_build_key, make_metadata, make_plan
 from panhub.kernels.spec import load_kernel
 
 TINY = load_kernel(Path(__file__).parent / "data" / "tiny")
 WHEEL = "w" * 64
 KEY = make_build_key(TINY.lock_sha256, "3.11", WHEEL)
+SAME = {"build_key": KEY, **make_metadata(TINY)}
 
 
 def test_build_key_changes_with_each_input() -> None:
@@ -28,8 +29,10 @@ def test_build_key_changes_with_each_input() -> None:
     ("installed", "python", "action", "reason"),
     [
         ({}, "3.11", "build", "not installed"),
-        ({"tiny-2026.1": {"build_key": KEY}}, "3.11", "skip", "unchanged"),
-        ({"tiny-2026.0": {"build_key": KEY}}, "3.11", "build", "not installed"),
+        ({"tiny-2026.1": SAME}, "3.11", "skip", "unchanged"),
+        ({"tiny-2026.1": {**SAME, "description": "old"}}, "3.11", "respec", "new metadata"),
+        ({"tiny-2026.1": {**SAME, "beamlines": []}}, "3.11", "respec", "new metadata"),
+        ({"tiny-2026.0": SAME}, "3.11", "build", "not installed"),
         (
             {"tiny-2026.1": {"build_key": "old", "lock_sha256": TINY.lock_sha256, "python": "3.11"}},
             "3.11", "update", "new panhub wheel",

@@ -531,13 +531,53 @@ def _seed_logbook(inst: HubInstance, directory: Directory) -> None:
                   site.Account.lookup(site.CATALOGUE_ACCOUNT))  # fmt: skip
 
 
+def build_panhub_wheel(repo: Path, dist: Path) -> Path:
+    """panhub's wheel from the checkout ``repo`` into ``dist`` (older ones removed).
+
+    Without the Lab extension's build (kernels do not need it); a wheel of unchanged
+    code is the same file, so the kernels it goes into are not rebuilt.
+    """
+    dist.mkdir(parents=True, exist_ok=True)
+    for old in dist.glob("panhub-*.whl"):
+        old.unlink()
+    env = {**os.environ, "HATCH_BUILD_NO_HOOKS": "true"}
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(dist), str(repo)],
+        check=True, env=env, timeout=600, capture_output=True,
+    )  # fmt: skip
+    (wheel,) = dist.glob("panhub-*.whl")
+    return wheel
+
+
+def build_kernels(inst: HubInstance) -> None:
+    """The staff kernels of ``kernels/`` into ``$PANHUB_PREFIX/kernels``, with progress.
+
+    panhub's own wheel (the viewer and the catalogue's Python API, which every kernel
+    holds) goes into ``$PANHUB_PREFIX/dist`` first. The first build takes minutes (the
+    XAS stack alone is 2 GB); later runs, seconds.
+    """
+    repo = inst.config.parent.parent
+    prefix = Path(os.environ.get("PANHUB_PREFIX", "/opt/panhub"))
+    print("[panhub] panhub's wheel for the staff kernels", flush=True)
+    wheel = build_panhub_wheel(repo, prefix / "dist")
+    print("[panhub] staff kernels (the first build takes a few minutes)", flush=True)
+    subprocess.run(
+        [str(Path(sys.executable).parent / "panhub"), "kernels", "build",
+         "--prefix", str(prefix / "kernels"), "--source", str(repo / "kernels"),
+         "--panhub-wheel", str(wheel)],
+        check=True, timeout=3600,
+    )  # fmt: skip
+
+
 def bring_up(inst: HubInstance, proposals: Path | None = None) -> None:
     """The demo, from nothing or from any earlier state: accounts, data, catalogue, hub.
 
     The demo's proposals file is installed into the instance's ``etc/`` (readable by
     the services only); ``panhub accounts sync`` makes the groups, folders and ACLs
     (the catalogue's readers may read the data), the sample data is written, and the
-    catalogue, as its own account, imports the membership, then indexes the files.
+    catalogue, as its own account, imports the membership, then indexes the files. The
+    staff kernels are built (or found unchanged).
     """
     ensure_demo_accounts()
     prepare_state(inst)
@@ -554,6 +594,7 @@ def bring_up(inst: HubInstance, proposals: Path | None = None) -> None:
     catalogue_command(inst, ["index", "--root", layout.root, "--no-progress", "--prune",
                              layout.root])  # fmt: skip
     _seed_logbook(inst, directory)
+    build_kernels(inst)
     start_proxy(inst)
     # the demo runs the checked-out code and configuration: a hub and catalogue left
     # from an earlier run restart (users' servers and the proxy's routes stay)

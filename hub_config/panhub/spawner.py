@@ -233,6 +233,17 @@ class FacilitySlurmSpawner(SlurmSpawner):
         "Example: ``'http://hub.example.org:8090/services/catalogue/'``.",
     ).tag(config=True)
 
+    kernels_path = List(
+        Unicode(),
+        ["/opt/panhub/kernels/share/jupyter"],
+        help="Folders holding the staff kernels' specs (``<prefix>/share/jupyter`` of "
+        "``panhub kernels``, ``c.Kernels.prefix``), given to the server as "
+        "``JUPYTER_PATH``: every user's server on every node finds the kernels there, "
+        "before the user's own ``~/.local/share/jupyter``, so that nobody's kernel can "
+        "shadow a staff one. Each must be visible inside the job (on a shared file system, "
+        "and in the data view's ``view_system`` binds: ``/opt/panhub`` is). Empty: none.",
+    ).tag(config=True)
+
     lab_start = Unicode(
         "",
         help="Folder the Lab's file browser opens at the first time (afterwards the last "
@@ -285,6 +296,8 @@ class FacilitySlurmSpawner(SlurmSpawner):
     def get_env(self) -> dict[str, str]:
         env: dict[str, str] = super().get_env()
         env.update(make_lab_env(self.get_layout(), self.data_view, self.catalogue_url))
+        if self.kernels_path:
+            env["JUPYTER_PATH"] = ":".join(self.kernels_path)
         return env
 
     def get_args(self) -> list[str]:

@@ -74,10 +74,12 @@ async def _execute(ws_url: str, token: str, code: str, timeout: float) -> str:
 class Kernel:
     """A kernel in ``user``'s server at ``base`` (the proxy's URL)."""
 
-    def __init__(self, base: str, user: str, token: str, server: str = "") -> None:
+    def __init__(
+        self, base: str, user: str, token: str, server: str = "", name: str = "python3"
+    ) -> None:
         prefix = f"{base}/user/{user}/{server + '/' if server else ''}api/kernels"
         self.headers = {"Authorization": f"token {token}"}
-        r = requests.post(prefix, json={"name": "python3"}, headers=self.headers, timeout=60)
+        r = requests.post(prefix, json={"name": name}, headers=self.headers, timeout=60)
         r.raise_for_status()
         self.url = f"{prefix}/{r.json()['id']}"
         self.token = token

@@ -1,0 +1,39 @@
+"""Staff kernels for the integration tests: panhub's wheel, then ``panhub kernels build``.
+
+The kernels are built into the real prefix (``/opt/panhub/kernels``, which the demo uses
+too and every job's view shows) from the checkout's ``kernels/``; a build whose lock and
+wheel did not change is skipped in seconds, so a second run costs nothing.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+from panhub import demo
+
+ROOT = Path(__file__).resolve().parents[2]
+PREFIX = Path("/opt/panhub/kernels")
+
+
+def kernel_id(name: str) -> str:
+    """``<name>-<version>`` of the checkout's kernel ``name``."""
+    with open(ROOT / "kernels" / name / "kernel.toml", "rb") as stream:
+        return f"{name}-{tomllib.load(stream)['version']}"
+
+
+def build_wheel(dest: Path) -> Path:
+    """panhub's wheel from the checkout, as the demo builds it."""
+    return demo.build_panhub_wheel(ROOT, dest)
+
+
+def build_kernels(names: list[str], wheel: Path, timeout: float = 1200) -> str:
+    """``panhub kernels build NAMES`` into :data:`PREFIX`; its output (it must succeed)."""
+    panhub = Path(sys.executable).parent / "panhub"
+    command = [str(panhub), "kernels", "build", *names, "--prefix", str(PREFIX),
+               "--source", str(ROOT / "kernels"), "--panhub-wheel", str(wheel)]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout

@@ -1,11 +1,13 @@
 /**
  * panhub in JupyterLab: the plugins of `@panhub/catalogue` (the catalogue panel, the
- * NeXus viewer for files, the Proposals and Home places of the file browser).
+ * NeXus viewer for files, the Proposals and Home places of the file browser, the staff
+ * kernels in the Launcher).
  */
 import { cataloguePlugin } from './plugin';
+import { kernelsPlugin } from './kernels';
 import { placesPlugin } from './places';
 import { viewerPlugin } from './viewer';
 
 export * from './tokens';
 
-export default [cataloguePlugin, viewerPlugin, placesPlugin];
+export default [cataloguePlugin, viewerPlugin, placesPlugin, kernelsPlugin];

@@ -35,7 +35,7 @@ export function noticeFor(
   return retiredNotice(specName, currentSpecName(specs, specName));
 }
 
-/** Watch `panel`'s session: notify once per retired kernel it starts on. */
+/** Watch `panel`'s session: notify once per retired kernel it starts on (once per name). */
 export function watchNotebook(panel: NotebookPanel, options: INoticeOptions): void {
   const told = new Set<string>();
   const check = async () => {
@@ -43,12 +43,13 @@ export function watchNotebook(panel: NotebookPanel, options: INoticeOptions): vo
     if (!name || told.has(name) || !options.enabled()) {
       return;
     }
+    // claimed before waiting: the session's `ready` and `kernelChanged` come together
+    told.add(name);
     await options.kernelspecs.ready;
     const text = noticeFor(options.kernelspecs.specs, name);
     if (text === null || panel.isDisposed) {
       return;
     }
-    told.add(name);
     Notification.warning(text, {
       autoClose: false,
       actions: [

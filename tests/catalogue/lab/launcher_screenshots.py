@@ -13,6 +13,7 @@ writes into ``artifacts/``:
 * ``launcher-before.png``: ``saxs-2026.06`` not retired, in the Launcher;
 * ``launcher-after.png``: ``saxs-2026.06`` retired, left out of the Launcher;
 * ``launcher-notice.png``: a notebook naming ``saxs-2026.06`` opened, with the notice;
+* ``launcher-shown.png``: the retired kernel shown again by the setting ``hideRetired: false``;
 * ``launcher-stock.png``: the same retired kernel with the venv's installed extension
   (main's build, without the kernels plugin), for comparison.
 
@@ -159,7 +160,10 @@ def main() -> int:
                     print("before:", launcher_cards(page, url))
                     page.screenshot(path=str(ARTIFACTS / "launcher-before.png"))
                     write_old_spec(tmp / "jupyter", retired=True)
-                    print("after:", launcher_cards(page, url))
+                    cards = launcher_cards(page, url)
+                    print("after:", cards)
+                    if any("2026.06" in card for card in cards):
+                        raise AssertionError("the retired kernel is in the Launcher")
                     page.screenshot(path=str(ARTIFACTS / "launcher-after.png"))
                     page.goto(f"{url}/lab/tree/old-saxs.ipynb?reset", timeout=TIMEOUT_MS)
                     toast = page.locator(".Toastify__toast", has_text="is retired").first
@@ -167,7 +171,16 @@ def main() -> int:
                     print("notice:", toast.inner_text())
                     page.wait_for_timeout(1000)
                     page.screenshot(path=str(ARTIFACTS / "launcher-notice.png"))
-                    page.goto(f"{url}/lab?reset", timeout=TIMEOUT_MS)  # let the kernel go
+                    settings = tmp / "ours" / "settings" / "@panhub" / "catalogue"
+                    settings.mkdir(parents=True)
+                    (settings / "kernels.jupyterlab-settings").write_text(
+                        json.dumps({"hideRetired": False})
+                    )
+                    cards = launcher_cards(page, url)
+                    print("hideRetired off:", cards)
+                    page.screenshot(path=str(ARTIFACTS / "launcher-shown.png"))
+                    if "SAXS/WAXS (saxs 2026.06, retired)" not in cards:
+                        raise AssertionError("hideRetired: false did not show the retired kernel")
                 with lab(tmp, "stock", PORT + 1, ours=False) as url:
                     print("stock:", launcher_cards(page, url))
                     page.screenshot(path=str(ARTIFACTS / "launcher-stock.png"))

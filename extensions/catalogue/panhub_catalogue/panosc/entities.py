@@ -176,21 +176,40 @@ def _parameter_fields(model: Any) -> dict[str, Any]:
     }
 
 
+def _owner(
+    name: str, child: Any, parent: Any, foreign_key: Any, *, single: bool = True
+) -> Relation:
+    """The ``parent`` row that a ``child`` row's ``foreign_key`` names (many to one)."""
+    return Relation(
+        name,
+        child.id,
+        lambda: select(child.id, parent).join(parent, parent.id == foreign_key),
+        single=single,
+    )
+
+
+def _children(name: str, model: Any, foreign_key: Any, *, inherits: bool = True) -> Relation:
+    """The ``model`` rows whose ``foreign_key`` names the parent (one to many)."""
+    return Relation(name, foreign_key, lambda: select(foreign_key, model), inherits=inherits)
+
+
 def _parameter_entity(model: Any, public: ColumnElement[bool], owner: str) -> Entity:
     """A dataset's or a document's parameter: ``owner`` names the relation it has; the
     other one is always empty (a parameter belongs to one or the other, never both)."""
-    owners: dict[str, tuple[Any, Callable[[], Any]]] = {
-        "dataset": (Dataset, lambda: Dataset.id == model.dataset_id),
-        "document": (Investigation, lambda: Investigation.id == model.investigation_id),
+    owners: dict[str, tuple[Any, str]] = {
+        "dataset": (Dataset, "dataset_id"),
+        "document": (Investigation, "investigation_id"),
     }
 
     def relation(name: str) -> Relation:
-        target, joined = owners[name]
-        condition = joined() if name == owner else target.id.is_(None)
+        target, key = owners[name]
+        if name == owner:
+            return _owner(name.capitalize(), model, target, getattr(model, key))
+        never = target.id.is_(None)
         return Relation(
             name.capitalize(),
             model.id,
-            lambda: select(model.id, target).join(target, condition),
+            lambda: select(model.id, target).join(target, never),
             single=True,
         )
 
@@ -293,15 +312,9 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
                 "keywords": [],  # filled in by the search from the techniques (one query)
             },
             {
-                "datasets": Relation(
-                    "Dataset",
-                    Dataset.investigation_id,
-                    lambda: select(Dataset.investigation_id, Dataset),
-                ),
-                "members": Relation(
-                    "Member",
-                    InvestigationUser.investigation_id,
-                    lambda: select(InvestigationUser.investigation_id, InvestigationUser),
+                "datasets": _children("Dataset", Dataset, Dataset.investigation_id),
+                "members": _children(
+                    "Member", InvestigationUser, InvestigationUser.investigation_id
                 ),
                 "parameters": Relation(
                     "DocumentParameter",
@@ -336,21 +349,10 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
                 "size": d.fileSize,
             },
             {
-                "documents": Relation(
-                    "Document",
-                    Dataset.id,
-                    lambda: select(Dataset.id, Investigation).join(
-                        Investigation, Investigation.id == Dataset.investigation_id
-                    ),
+                "documents": _owner(
+                    "Document", Dataset, Investigation, Dataset.investigation_id, single=False
                 ),
-                "document": Relation(
-                    "Document",
-                    Dataset.id,
-                    lambda: select(Dataset.id, Investigation).join(
-                        Investigation, Investigation.id == Dataset.investigation_id
-                    ),
-                    single=True,
-                ),
+                "document": _owner("Document", Dataset, Investigation, Dataset.investigation_id),
                 "techniques": Relation(
                     "Technique",
                     DatasetTechnique.dataset_id,
@@ -371,9 +373,7 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
                     ),
                     single=True,
                 ),
-                "files": Relation(
-                    "File", Datafile.dataset_id, lambda: select(Datafile.dataset_id, Datafile)
-                ),
+                "files": _children("File", Datafile, Datafile.dataset_id),
                 "parameters": Relation(
                     "DatasetParameter",
                     DatasetParameter.dataset_id,
@@ -381,11 +381,7 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
                         ParameterType, ParameterType.id == DatasetParameter.type_id
                     ),
                 ),
-                "samples": Relation(
-                    "Sample",
-                    Dataset.id,
-                    lambda: select(Dataset.id, Sample).join(Sample, Sample.id == Dataset.sample_id),
-                ),
+                "samples": _owner("Sample", Dataset, Sample, Dataset.sample_id, single=False),
             },
         ),
         "Instrument": Entity(
@@ -434,14 +430,7 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
             ("name",),
             lambda f: {"id": f.id, "name": f.name, "path": f.location, "size": f.fileSize},
             {
-                "dataset": Relation(
-                    "Dataset",
-                    Datafile.id,
-                    lambda: select(Datafile.id, Dataset).join(
-                        Dataset, Dataset.id == Datafile.dataset_id
-                    ),
-                    single=True,
-                ),
+                "dataset": _owner("Dataset", Datafile, Dataset, Datafile.dataset_id),
             },
         ),
         "DatasetParameter": _parameter_entity(
@@ -472,9 +461,7 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
                 "description": s.description or s.type,
             },
             {
-                "datasets": Relation(
-                    "Dataset", Dataset.sample_id, lambda: select(Dataset.sample_id, Dataset)
-                ),
+                "datasets": _children("Dataset", Dataset, Dataset.sample_id),
             },
         ),
         "Technique": Entity(
@@ -511,29 +498,12 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
             (),
             lambda m: {"id": m.id, "role": role_name(m.role)},
             {
-                "document": Relation(
-                    "Document",
-                    InvestigationUser.id,
-                    lambda: select(InvestigationUser.id, Investigation).join(
-                        Investigation, Investigation.id == InvestigationUser.investigation_id
-                    ),
-                    single=True,
+                "document": _owner(
+                    "Document", InvestigationUser, Investigation, InvestigationUser.investigation_id
                 ),
-                "person": Relation(
-                    "Person",
-                    InvestigationUser.id,
-                    lambda: select(InvestigationUser.id, User).join(
-                        User, User.id == InvestigationUser.user_id
-                    ),
-                    single=True,
-                ),
-                "affiliation": Relation(
-                    "Affiliation",
-                    InvestigationUser.id,
-                    lambda: select(InvestigationUser.id, Affiliation).join(
-                        Affiliation, Affiliation.id == InvestigationUser.affiliation_id
-                    ),
-                    single=True,
+                "person": _owner("Person", InvestigationUser, User, InvestigationUser.user_id),
+                "affiliation": _owner(
+                    "Affiliation", InvestigationUser, Affiliation, InvestigationUser.affiliation_id
                 ),
             },
         ),
@@ -562,11 +532,8 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
                 "lastName": u.familyName,
             },
             {
-                "members": Relation(
-                    "Member",
-                    InvestigationUser.user_id,
-                    lambda: select(InvestigationUser.user_id, InvestigationUser),
-                    inherits=False,
+                "members": _children(
+                    "Member", InvestigationUser, InvestigationUser.user_id, inherits=False
                 ),
             },
         ),
@@ -592,11 +559,8 @@ def make_entities(now: datetime, license: str | None = None) -> dict[str, Entity
                 "country": a.country,
             },
             {
-                "members": Relation(
-                    "Member",
-                    InvestigationUser.affiliation_id,
-                    lambda: select(InvestigationUser.affiliation_id, InvestigationUser),
-                    inherits=False,
+                "members": _children(
+                    "Member", InvestigationUser, InvestigationUser.affiliation_id, inherits=False
                 ),
             },
         ),

@@ -165,7 +165,11 @@ class CatalogueHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
         else:
             message = "internal error"
         self.set_status(status_code)
-        self.write_json({"status": status_code, "message": message})
+        self.write_json(self.error_body(status_code, message))
+
+    def error_body(self, status: int, message: str) -> dict[str, Any]:
+        """The JSON of an error answer (a route's own dialect may add to it)."""
+        return {"status": status, "message": message}
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
         if isinstance(value, CatalogueError):

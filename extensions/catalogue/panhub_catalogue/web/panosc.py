@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from panhub_catalogue.errors import CatalogueError
 from panhub_catalogue.panosc.search import ROOTS, Call, search
 from panhub_catalogue.web.handlers import CatalogueHandler
 from panhub_catalogue.web.params import get_single, reject_unknown
@@ -49,20 +48,10 @@ class PanoscHandler(CatalogueHandler):
         license = self.service_options.data_license or None
         await self.answer(lambda session, _identity, now: search(session, call, now, license))
 
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        error = kwargs["exc_info"][1] if "exc_info" in kwargs else None
-        if isinstance(error, CatalogueError):
-            status_code, message = error.status, error.message
-        else:
-            message = self._reason
-        self.set_status(status_code)
-        self.write_json(
-            {
-                "status": status_code,
-                "message": message,
-                "error": {"statusCode": status_code, "name": "Error", "message": message},
-            }
-        )
+    def error_body(self, status: int, message: str) -> dict[str, Any]:
+        """panhub's error, with LoopBack's ``error`` object beside it."""
+        loopback = {"statusCode": status, "name": "Error", "message": message}
+        return {**super().error_body(status, message), "error": loopback}
 
 
 def make_panosc_routes(base_url: str) -> list[tuple[str, type[PanoscHandler]]]:

@@ -52,6 +52,7 @@ from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from tests.support.postgres import drop_database, ensure_postgres, make_database  # noqa: E402
+from tests.support.timings import stats  # noqa: E402
 
 SCALE = float(os.environ.get("PANHUB_BENCH_SCALE", "0.01"))
 SEARCHES = int(os.environ.get("PANHUB_BENCH_SEARCHES", "200"))
@@ -78,18 +79,6 @@ def now() -> Any:
     from datetime import datetime
 
     return datetime(2026, 6, 1)
-
-
-def stats(samples: list[float]) -> dict[str, float]:
-    """Milliseconds: p50, p95, max, n."""
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {
-        "p50_ms": round(statistics.median(ordered) * 1000, 2),
-        "p95_ms": round(p95 * 1000, 2),
-        "max_ms": round(ordered[-1] * 1000, 2),
-        "n": len(ordered),
-    }
 
 
 def make_identities(sizes: Sizes, rng: random.Random) -> list[Identity]:

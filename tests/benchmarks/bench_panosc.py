@@ -83,6 +83,7 @@ from sqlalchemy import event  # noqa: E402
 
 from tests.support.bench_cache import catalogue_file  # noqa: E402
 from tests.support.catalogue_server import running_catalogue  # noqa: E402
+from tests.support.timings import stats  # noqa: E402
 
 SCALE = float(os.environ.get("PANHUB_BENCH_SCALE", "0.1"))
 N = max(100, round(100_000 * SCALE))
@@ -198,18 +199,6 @@ class Client:
 
     def close(self) -> None:
         self.connection.close()
-
-
-def stats(samples: list[float]) -> dict[str, float]:
-    """Milliseconds: p50, p95, max, n (as bench_catalogue.py)."""
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {
-        "p50_ms": round(statistics.median(ordered) * 1000, 2),
-        "p95_ms": round(p95 * 1000, 2),
-        "max_ms": round(ordered[-1] * 1000, 2),
-        "n": len(ordered),
-    }
 
 
 def check(name: str, body: Any) -> dict[str, Any]:

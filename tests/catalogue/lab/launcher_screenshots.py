@@ -15,7 +15,7 @@ writes into ``artifacts/``:
 * ``launcher-notice.png``: a notebook naming ``saxs-2026.06`` opened, with the notice;
 * ``launcher-shown.png``: the retired kernel shown again by the setting ``hideRetired: false``;
 * ``launcher-stock.png``: the same retired kernel with the venv's installed extension
-  (main's build, without the kernels plugin), for comparison.
+  (whatever build of ``@panhub/catalogue`` the venv holds), for comparison.
 
 The servers run in their own process groups and are stopped at the end, whatever happens.
 """
@@ -26,16 +26,14 @@ import contextlib
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import requests
 from playwright.sync_api import Page, sync_playwright
+
+from tests.support.processes import serving
 
 ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / "artifacts"
@@ -108,27 +106,8 @@ def lab(tmp: Path, name: str, port: int, *, ours: bool) -> Iterator[str]:
             f"--LabApp.user_settings_dir={home / 'settings'}",
             f"--LabApp.workspaces_dir={home / 'workspaces'}", *args]  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    with (home / "lab.log").open("wb") as log:
-        server = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                  start_new_session=True)  # fmt: skip
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                with contextlib.suppress(requests.RequestException):
-                    if requests.get(f"{url}/api/status", timeout=2).ok:
-                        break
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"jupyter lab did not start; see {home / 'lab.log'}")
-                time.sleep(0.5)
-            yield url
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=15)
+    with serving(argv, f"{url}/api/status", home / "lab.log", cwd=tmp, env=env, what="jupyter lab"):
+        yield url
 
 
 def launcher_cards(page: Page, url: str) -> list[str]:

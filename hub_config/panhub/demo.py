@@ -562,12 +562,17 @@ def build_kernels(inst: HubInstance) -> None:
     print("[panhub] panhub's wheel for the staff kernels", flush=True)
     wheel = build_panhub_wheel(repo, prefix / "dist")
     print("[panhub] staff kernels (the first build takes a few minutes)", flush=True)
-    subprocess.run(
-        [str(Path(sys.executable).parent / "panhub"), "kernels", "build",
-         "--prefix", str(prefix / "kernels"), "--source", str(repo / "kernels"),
-         "--panhub-wheel", str(wheel)],
-        check=True, timeout=3600,
-    )  # fmt: skip
+    subprocess.run(kernels_build_command(repo, prefix / "kernels", wheel), check=True, timeout=3600)
+
+
+def kernels_build_command(
+    repo: Path, kernels: Path, wheel: Path, names: Iterable[str] = ()
+) -> list[str]:
+    """``panhub kernels build [NAMES]`` of the checkout's ``kernels/`` into the prefix
+    ``kernels`` (all of them without ``names``)."""
+    return [str(Path(sys.executable).parent / "panhub"), "kernels", "build", *names,
+            "--prefix", str(kernels), "--source", str(repo / "kernels"),
+            "--panhub-wheel", str(wheel)]  # fmt: skip
 
 
 def bring_up(inst: HubInstance, proposals: Path | None = None) -> None:

@@ -8,7 +8,6 @@ wheel did not change is skipped in seconds, so a second run costs nothing.
 from __future__ import annotations
 
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -31,9 +30,7 @@ def build_wheel(dest: Path) -> Path:
 
 def build_kernels(names: list[str], wheel: Path, timeout: float = 1200) -> str:
     """``panhub kernels build NAMES`` into :data:`PREFIX`; its output (it must succeed)."""
-    panhub = Path(sys.executable).parent / "panhub"
-    command = [str(panhub), "kernels", "build", *names, "--prefix", str(PREFIX),
-               "--source", str(ROOT / "kernels"), "--panhub-wheel", str(wheel)]  # fmt: skip
+    command = demo.kernels_build_command(ROOT, PREFIX, wheel, names)
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout

@@ -121,8 +121,14 @@ def item(page: Page, name: str) -> Locator:
     return rows.filter(has=page.get_by_text(name, exact=True))
 
 
-def current_tab(page: Page) -> str:
-    return page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current").inner_text().strip()
+def wait_for_tab(page: Page, name: str) -> None:
+    """Wait until `name` is the current main-area tab (before looking at what it draws).
+
+    The previous viewer stays visible until the new tab is activated, so a check on the
+    visible viewer made before that would pass on the old one.
+    """
+    current = page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")
+    expect(current).to_have_text(name, timeout=60_000)
 
 
 def test_nexus_files_open_in_the_viewer(page: Page, lab: str, files: Path, artifacts: Path) -> None:
@@ -141,10 +147,10 @@ def test_nexus_files_open_in_the_viewer(page: Page, lab: str, files: Path, artif
         # double click: a tab named after the file, the default plot, its first frame
         started = time.monotonic()
         item(page, "stack.nxs").dblclick()
+        wait_for_tab(page, "stack.nxs")
         page.wait_for_function(FRAME_DRAWN, timeout=90_000)
         first_frame_s = time.monotonic() - started
         root = page.locator(f"{VISIBLE} .phx")
-        assert current_tab(page) == "stack.nxs"
         expect(root.locator(".phx-path")).to_have_text("stack.nxs :: /")
         expect(root.locator(".phx-tree")).to_contain_text("entry")
         expect(root).to_have_attribute("data-last-frame", "0")
@@ -157,8 +163,8 @@ def test_nexus_files_open_in_the_viewer(page: Page, lab: str, files: Path, artif
         item(page, "other.nx5").click(button="right")
         page.locator(".lm-Menu-item", has_text="Open With").hover()
         page.locator(".lm-Menu-item", has_text="NeXus viewer").click()
+        wait_for_tab(page, "other.nx5")
         page.wait_for_function(FRAME_DRAWN, timeout=60_000)
-        assert current_tab(page) == "other.nx5"
         kernels = get(lab, "api/kernels")
         assert [k["id"] for k in kernels] == [warm[0]["id"]], kernels
         sessions = [s for s in get(lab, "api/sessions") if s["type"] == "panhub-viewer"]
@@ -170,10 +176,10 @@ def test_nexus_files_open_in_the_viewer(page: Page, lab: str, files: Path, artif
             ("half.nxs", "half.nxs is truncated or corrupt"),
         ]:
             item(page, name).dblclick()
+            wait_for_tab(page, name)
             message = page.locator(f"{VISIBLE} .jp-PanhubViewer-message")
             expect(message).to_contain_text(text, timeout=60_000)
             expect(message).not_to_contain_text("Traceback")
-            assert current_tab(page) == name
         page.screenshot(path=artifacts / "lab-viewer-broken.png")
         (kernel,) = get(lab, "api/kernels")
         assert kernel["id"] == kernels[0]["id"]
@@ -187,6 +193,7 @@ def test_nexus_files_open_in_the_viewer(page: Page, lab: str, files: Path, artif
 
         # the first viewer still answers: scrub to another frame
         page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text="stack.nxs").click()
+        wait_for_tab(page, "stack.nxs")
         slider = page.locator(f"{VISIBLE} .phx-foot input[type=range]")
         slider.fill("2")
         expect(page.locator(f"{VISIBLE} .phx")).to_have_attribute(
@@ -216,9 +223,7 @@ def test_nexus_files_open_in_the_viewer(page: Page, lab: str, files: Path, artif
             "p => window.jupyterapp.commands.execute('panhub:open-nexus', {path: p})",
             f"{files}/other.nx5",
         )
-        expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")).to_have_text(
-            "other.nx5"
-        )
+        wait_for_tab(page, "other.nx5")
         page.screenshot(path=artifacts / "lab-viewer-two.png")
         assert len(get(lab, "api/kernels")) == 1
 

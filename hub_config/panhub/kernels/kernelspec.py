@@ -21,6 +21,11 @@ from typing import Any
 from panhub.kernels.spec import KernelSource
 
 CONNECTION_FILE = "{connection_file}"
+SPEC_FORMAT = 2
+"""What panhub writes into a kernelspec (2: with ``env``); a change means a respec."""
+KERNEL_ENV = "PANHUB_KERNEL"
+"""Set to ``<name>-<version>`` in every kernel, so results can record the kernel they came
+from (``panhub_nexus.results.kernel`` reads it)."""
 
 
 def make_display_name(kernel: KernelSource, retired: bool = False) -> str:
@@ -45,6 +50,7 @@ def make_kernelspec(kernel: KernelSource, env: Path, build_key: str, built: str)
         "argv": [str(env / "bin" / "python"), "-m", "ipykernel_launcher", "-f", CONNECTION_FILE],
         "display_name": make_display_name(kernel),
         "language": "python",
+        "env": {KERNEL_ENV: kernel.kernel_id},
         "metadata": {
             "debugger": True,
             "panhub": {
@@ -62,6 +68,7 @@ def make_kernelspec(kernel: KernelSource, env: Path, build_key: str, built: str)
                 "build_key": build_key,
                 "built": built,
                 "retired": False,
+                "spec_format": SPEC_FORMAT,
             },
         },
     }

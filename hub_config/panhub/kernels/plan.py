@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from panhub.kernels.kernelspec import SPEC_FORMAT
 from panhub.kernels.spec import KernelSource
 
 Action = Literal["build", "update", "respec", "skip", "clash"]
@@ -30,6 +31,7 @@ SPEC_FIELDS = (
     "maintainer",
     "description",
     "imports",
+    "spec_format",
 )
 
 
@@ -63,6 +65,7 @@ def make_metadata(kernel: KernelSource) -> dict[str, object]:
         "maintainer": kernel.maintainer,
         "description": kernel.description,
         "imports": list(kernel.imports),
+        "spec_format": SPEC_FORMAT,
     }
 
 

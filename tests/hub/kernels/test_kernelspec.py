@@ -22,6 +22,7 @@ def test_kernelspec_is_exactly_this() -> None:
         "argv": [f"{ENV}/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "Tiny (tiny 2026.1)",
         "language": "python",
+        "env": {"PANHUB_KERNEL": "tiny-2026.1"},
         "metadata": {
             "debugger": True,
             "panhub": {
@@ -39,6 +40,7 @@ def test_kernelspec_is_exactly_this() -> None:
                 "build_key": "k" * 64,
                 "built": "2026-12-06T10:00:00+00:00",
                 "retired": False,
+                "spec_format": 2,
             },
         },
     }

@@ -49,10 +49,10 @@ def test_wrong_files_say_what_to_change(
 def test_missing_broken_and_empty_paths(tmp_path: Path) -> None:
     with pytest.raises(inputs.InputError, match="no input file: set `raw_file`"):
         inputs.open_input("", ("NXsas",))
-    with pytest.raises(inputs.InputError, match="gone.nxs: no such file"):
+    with pytest.raises(inputs.InputError, match=r"gone\.nxs: no such file"):
         inputs.open_input(tmp_path / "gone.nxs", ("NXsas",))
     (tmp_path / "text.nxs").write_text("hello")
-    with pytest.raises(inputs.InputError, match="text.nxs is not an HDF5 file"):
+    with pytest.raises(inputs.InputError, match=r"text\.nxs is not an HDF5 file"):
         inputs.open_input(tmp_path / "text.nxs", ("NXsas",))
 
 

@@ -135,7 +135,7 @@ def _convert(value: npt.NDArray[Any], have: str, want: str, where: str) -> npt.N
     if have == want:
         return value
     try:
-        import pint  # noqa: PLC0415 (optional: kernels need not carry it)
+        import pint  # optional: the Lab venv need not carry it (the kernels do)
     except ImportError:
         raise InputError(f"{where} is in {have}, expected {want}") from None
     registry = pint.UnitRegistry()

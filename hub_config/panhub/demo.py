@@ -566,12 +566,12 @@ def build_kernels(inst: HubInstance) -> None:
 
 
 def kernels_build_command(
-    repo: Path, kernels: Path, wheel: Path, names: Iterable[str] = ()
+    repo: Path, kernels: Path, wheel: Path, names: Iterable[str] = (), source: Path | None = None
 ) -> list[str]:
-    """``panhub kernels build [NAMES]`` of the checkout's ``kernels/`` into the prefix
-    ``kernels`` (all of them without ``names``)."""
+    """``panhub kernels build [NAMES]`` of the checkout's ``kernels/`` (or of ``source``)
+    into the prefix ``kernels`` (all of them without ``names``)."""
     return [str(Path(sys.executable).parent / "panhub"), "kernels", "build", *names,
-            "--prefix", str(kernels), "--source", str(repo / "kernels"),
+            "--prefix", str(kernels), "--source", str(source or repo / "kernels"),
             "--panhub-wheel", str(wheel)]  # fmt: skip
 
 

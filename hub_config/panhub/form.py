@@ -45,11 +45,20 @@ class PartitionChoice:
 
 @dataclass(frozen=True)
 class EnvironmentChoice:
-    """A staff-curated software environment and the shell lines that activate it."""
+    """A staff-curated software environment and the shell lines that activate it.
+
+    ``kernel`` names a staff kernel (``<name>-<version>``) that the server opens new
+    notebooks with; empty for an environment an administrator configured by hand.
+    """
 
     name: str
     description: str
     setup: tuple[str, ...]
+    kernel: str = ""
+
+    def get_server_args(self) -> tuple[str, ...]:
+        """Arguments for the server: new notebooks open on :attr:`kernel`, if any."""
+        return (f"--MultiKernelManager.default_kernel_name={self.kernel}",) if self.kernel else ()
 
 
 @dataclass(frozen=True)

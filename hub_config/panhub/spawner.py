@@ -36,6 +36,7 @@ from traitlets import Bool, Dict, Float, List, Unicode, default
 
 from panhub import port_callback
 from panhub.auth import AUTH_STATE_KEY
+from panhub.kernels import registry
 from panhub.form import (
     EnvironmentChoice,
     FormError,
@@ -244,6 +245,16 @@ class FacilitySlurmSpawner(SlurmSpawner):
         "and in the data view's ``view_system`` binds: ``/opt/panhub`` is). Empty: none.",
     ).tag(config=True)
 
+    kernel_environments = Bool(
+        True,
+        help="Offer each current staff kernel found in ``kernels_path`` (the newest version "
+        "of each, not retired) as an environment in the form, after ``environments``: the "
+        "server then opens new notebooks on that kernel and puts its environment's tools "
+        "first on the terminal's PATH (after the first environment's setup lines, which "
+        "start the server). The hub reads the kernelspecs from ``kernels_path``, so the "
+        "prefix must be mounted on the hub's host too. False: only ``environments``.",
+    ).tag(config=True)
+
     lab_start = Unicode(
         "",
         help="Folder the Lab's file browser opens at the first time (afterwards the last "
@@ -319,7 +330,16 @@ class FacilitySlurmSpawner(SlurmSpawner):
         return make_partition_choices(self.partitions, parse_sinfo(cached[1]))
 
     def get_environments(self) -> list[EnvironmentChoice]:
-        return make_environment_choices(self.environments)
+        """The configured environments, then the staff kernels (:attr:`kernel_environments`)."""
+        choices = make_environment_choices(self.environments)
+        if self.kernel_environments and self.kernels_path:
+            specs = registry.read_kernelspecs(self.kernels_path)
+            current = registry.get_current(registry.make_entries(specs))
+            base_setup = choices[0].setup if choices else ()
+            taken = {c.name for c in choices}
+            kernels = registry.make_environment_choices(current, base_setup)
+            choices += [c for c in kernels if c.name not in taken]
+        return choices
 
     async def get_options_form(self) -> str:
         partitions = await self.get_cluster_partitions()
@@ -400,6 +420,7 @@ class FacilitySlurmSpawner(SlurmSpawner):
                 self.batchspawner_singleuser_cmd,
                 *self.cmd,
                 *self.get_args(),
+                *environment.get_server_args(),
             ),
         )
 

@@ -7,6 +7,7 @@ wheel did not change is skipped in seconds, so a second run costs nothing.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tomllib
 from pathlib import Path
@@ -28,9 +29,28 @@ def build_wheel(dest: Path) -> Path:
     return demo.build_panhub_wheel(ROOT, dest)
 
 
-def build_kernels(names: list[str], wheel: Path, timeout: float = 1200) -> str:
-    """``panhub kernels build NAMES`` into :data:`PREFIX`; its output (it must succeed)."""
-    command = demo.kernels_build_command(ROOT, PREFIX, wheel, names)
+def build_kernels(
+    names: list[str], wheel: Path, timeout: float = 1200, source: Path | None = None
+) -> str:
+    """``panhub kernels build NAMES`` (from the checkout's ``kernels/`` or ``source``) into
+    :data:`PREFIX`; its output (it must succeed)."""
+    command = demo.kernels_build_command(ROOT, PREFIX, wheel, names, source)
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
+
+
+def panhub_kernels(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``panhub kernels ARGS --prefix PREFIX`` (e.g. ``retire``), as staff run it."""
+    command = [*demo.kernels_build_command(ROOT, PREFIX, Path("-"))[:2], *args]
+    command += ["--prefix", str(PREFIX)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def remove_kernel(kernel: str) -> None:
+    """Take ``<name>-<version>`` out of :data:`PREFIX` (its spec, link and environment)."""
+    shutil.rmtree(PREFIX / "share" / "jupyter" / "kernels" / kernel, ignore_errors=True)
+    link = PREFIX / "envs" / kernel
+    if link.is_symlink():
+        shutil.rmtree(link.resolve(), ignore_errors=True)
+    link.unlink(missing_ok=True)

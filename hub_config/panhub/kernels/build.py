@@ -20,6 +20,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -178,6 +179,7 @@ def _publish(step: Step, prefix: Prefix, env: Path, spec_dir: Path, spec: dict[s
     for folder in (prefix.root, prefix.envs, prefix.jupyter.parent, prefix.jupyter):
         folder.chmod(0o755)
     prefix.kernels.chmod(0o755)
+    previous = link.resolve() if link.is_symlink() else None
     env.rename(real)
     tmp_link = prefix.build / f"{kid}.link"
     tmp_link.symlink_to(real.name)
@@ -191,9 +193,20 @@ def _publish(step: Step, prefix: Prefix, env: Path, spec_dir: Path, spec: dict[s
         # each file atomically, kernel.json last (the logos are ready when it is read)
         for item in sorted(spec_dir.iterdir(), key=lambda p: p.name == "kernel.json"):
             os.replace(item, old.folder / item.name)
-    for orphan in prefix.envs.glob(f".{kid}.*"):
-        if orphan != real:
+    # the environment just replaced stays, so that kernels running on it (on any node)
+    # go on; older ones go
+    for orphan in find_generations(prefix, kid):
+        if orphan not in (real, previous):
             shutil.rmtree(orphan, ignore_errors=True)
+
+
+def find_generations(prefix: Prefix, kernel_id: str) -> list[Path]:
+    """The environments built for ``kernel_id`` (``.<id>.<12 hex digits>``), and no other
+    kernel's (``.base-2026.12.1.<key>`` is not a generation of ``base-2026.12``)."""
+    pattern = re.compile(rf"\.{re.escape(kernel_id)}\.[0-9a-f]{{12}}")
+    if not prefix.envs.is_dir():
+        return []
+    return sorted(p for p in prefix.envs.iterdir() if pattern.fullmatch(p.name))
 
 
 def build_kernel(step: Step, prefix: Prefix, tools: Tools, progress: Progress, built: str) -> None:

@@ -36,7 +36,6 @@ from traitlets import Bool, Dict, Float, List, Unicode, default
 
 from panhub import port_callback
 from panhub.auth import AUTH_STATE_KEY
-from panhub.kernels import registry
 from panhub.form import (
     EnvironmentChoice,
     FormError,
@@ -48,6 +47,7 @@ from panhub.form import (
     render_form,
     validate_options,
 )
+from panhub.kernels import registry
 from panhub.mounts import (
     Layout,
     SystemView,

@@ -6,8 +6,8 @@ import dataclasses
 import json
 from pathlib import Path
 
-from panhub.kernels.kernelspec import make_kernelspec, make_retired
 from panhub.form import EnvironmentChoice
+from panhub.kernels.kernelspec import make_kernelspec, make_retired
 from panhub.kernels.registry import (
     KernelEntry,
     get_current,

@@ -15,14 +15,15 @@ import pytest
 from tests.support import kernels
 
 TECHNIQUES = ["saxs", "powder", "xas", "tomo", "mx"]
+KERNELS = ["base", *TECHNIQUES]
 
 
 @pytest.fixture(scope="session")
 def staff_kernels(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The kernels prefix, with every technique kernel built from this checkout."""
+    """The kernels prefix, with every staff kernel built from this checkout."""
     if os.environ.get("PANHUB_TEST_KERNELS_PREBUILT") != "1":
         wheel = kernels.build_wheel(tmp_path_factory.mktemp("wheel"))
-        kernels.build_kernels(TECHNIQUES, wheel)
+        kernels.build_kernels(KERNELS, wheel)
     return kernels.PREFIX
 
 

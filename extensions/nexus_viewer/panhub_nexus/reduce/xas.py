@@ -260,7 +260,8 @@ def run_feff6l(feff_inp: str, folder: str | os.PathLike[str]) -> list[Path]:
     RuntimeError
         If FEFF wrote no path file (its log is in ``folder/feff.run``).
     """
-    from larch.xafs import feff6l  # larch takes seconds to import: only when run
+    # larch takes seconds to import: only when FEFF runs (and it ships no type hints)
+    from larch.xafs import feff6l  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
     work = Path(folder)
     work.mkdir(parents=True, exist_ok=True)
@@ -342,7 +343,7 @@ def write_xasproc(
     template: str,
     template_parameters: Mapping[str, Any],
     model: str,
-    notes: Mapping[str, str] = {},  # noqa: B006 (read only)
+    notes: Mapping[str, str] | None = None,
     libraries: Sequence[str] = ("xraylarch", "lmfit", "numpy", "scipy", "h5py"),
 ) -> None:
     """Write a reduced XAS spectrum and its first-shell fit as NXxasproc.
@@ -350,10 +351,13 @@ def write_xasproc(
     The entry holds what NXxasproc requires (``title``, ``sample/name``, the
     ``XAS_data_reduction`` NXprocess with program, version, date and
     ``parameters/raw_file``, and an NXdata of ``energy`` and ``data``: the normalised
-    μ(E)), and, in NeXus base classes: ``chi_k`` (χ(k)·k^w), ``chi_r`` (|χ(R)| of data
-    and fit), the fitted values in ``XAS_data_reduction/results`` (NXparameters, each
-    with ``@error`` and ``@units``), text notes (the FEFF input, the fit report), and
-    panhub's provenance (``process``: kernel, template and parameters, input SHA-256).
+    μ(E)), and, in NeXus base classes inside ``XAS_data_reduction`` (NXxasproc requires
+    every NXdata of the entry itself to be an energy scan): ``chi_k`` (k^w χ(k), data and
+    fit), ``chi_r`` (|χ(R)|, data and fit), the fitted values in ``results``
+    (NXparameters, each with ``@units``, ``@error`` when refined), and text notes (the
+    FEFF input, the fit report); then panhub's provenance in ``process`` (kernel,
+    template and parameters, input SHA-256), apart because NXxasproc's
+    ``XAS_data_reduction/parameters`` must be an NXparameters group.
 
     Parameters
     ----------
@@ -399,21 +403,19 @@ def write_xasproc(
             nxwrite.field(settings, name, value, units=units or None)
         fit = nxwrite.group(reduction, "results", "NXparameters", model=model)
         _write_fitted(fit, result.fitted)
-        for name, text in notes.items():
+        for name, text in (notes or {}).items():
             note = nxwrite.group(reduction, name, "NXnote")
             nxwrite.field(note, "type", "text/plain")
             nxwrite.field(note, "data", text)
 
         data = nxwrite.data(entry, "data", signal="data", axes=["energy"])
         nxwrite.field(data, "energy", result.energy, units="eV")
-        nxwrite.field(
-            data, "data", result.norm, attrs={"long_name": "normalised μ(E)", "signal": 1}
-        )
+        nxwrite.field(data, "data", result.norm, attrs={"long_name": "normalised μ(E)"})
         nxwrite.field(data, "mu", result.mu, attrs={"long_name": "μ(E) (as measured)"})
         nxwrite.set_attrs(data, auxiliary_signals=["mu"], title=f"{sample}: normalised μ(E)")
 
         w = result.kweight
-        chik = nxwrite.data(entry, "chi_k", signal="chi_kw", axes=["k"])
+        chik = nxwrite.data(reduction, "chi_k", signal="chi_kw", axes=["k"])
         nxwrite.field(chik, "k", result.k, units="1/angstrom")
         nxwrite.field(
             chik,
@@ -432,7 +434,7 @@ def write_xasproc(
         nxwrite.field(chik, "chi", result.chi, attrs={"long_name": "χ(k)"})
         nxwrite.set_attrs(chik, auxiliary_signals=["chi_fit_kw"])
 
-        chir = nxwrite.data(entry, "chi_r", signal="chir_mag", axes=["r"])
+        chir = nxwrite.data(reduction, "chi_r", signal="chir_mag", axes=["r"])
         nxwrite.field(chir, "r", result.r, units="angstrom", attrs={"long_name": "R (no phase)"})
         nxwrite.field(
             chir,

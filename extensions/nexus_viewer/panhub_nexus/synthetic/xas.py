@@ -9,7 +9,7 @@ with :func:`panhub_nexus.reduce.xas.make_feff_inp` and ``run_feff6l``). The EXAF
 equation is larch's (``FeffPathGroup._calc_chi``, with linear interpolation of the
 FEFF tables), in numpy, so that the generator needs no larch. The first shell is
 placed at a distance ``r`` different from the model's (a contracted lattice), so a fit
-must refine it. The detectors count with seeded Gaussian noise (σ = √counts).
+must refine it. The detectors count with seeded Gaussian noise (of standard deviation √counts).
 
 Examples
 --------
@@ -48,7 +48,7 @@ class FeffPath:
         Half path length (Å) and degeneracy of the model.
     k, pha, amp, rep, lam : array
         Wavenumber (1/Å); total phase (2 phc + phase[feff]); amplitude
-        (mag[feff] × reduction factor); real part of p (1/Å); mean free path (Å).
+        (mag[feff] times the reduction factor); real part of p (1/Å); mean free path (Å).
     """
 
     reff: float
@@ -163,9 +163,7 @@ def read_feff_path(path: str | os.PathLike[str]) -> FeffPath:
     if table.shape[0] != 7 or not np.isfinite(reff):
         raise ValueError(f"{path} is not a FEFF path file")
     k, phc, mag, phase, red, lam, rep = table
-    return FeffPath(
-        reff=reff, degen=degen, k=k, pha=phc + phase, amp=mag * red, rep=rep, lam=lam
-    )
+    return FeffPath(reff=reff, degen=degen, k=k, pha=phc + phase, amp=mag * red, rep=rep, lam=lam)
 
 
 def make_path_chi(
@@ -245,7 +243,8 @@ def make_mu(
     chi
         χ at each energy (0 below the edge).
     pre_edge_energy, pre_edge_height, pre_edge_sigma
-        The Gaussian pre-edge peak: centre (eV), height (fraction of the step), σ (eV).
+        The Gaussian pre-edge peak: centre (eV), height (fraction of the step), width
+        (standard deviation, eV).
     edge_width
         Half width of the arctan step (eV): core-hole and monochromator broadening.
     matrix
@@ -328,7 +327,7 @@ def write_xas_scan(
     flux
         Incoming beam counts per point at the edge (the noise is √counts).
     second_shell
-        Add the second fcc shell (6 atoms at ``r`` × √2, σ² = 1.5 × ``sigma2``), whose
+        Add the second fcc shell (6 atoms at √2 ``r``, with 1.5 ``sigma2``), whose
         FT peak a first-shell fit must keep out of its window.
 
     Returns

@@ -194,6 +194,11 @@ class SpotList:
         """Summed intensity over its standard deviation."""
         return np.asarray(self.intensity / np.sqrt(np.maximum(self.variance, 1e-12)))
 
+    def shift_frames(self, first: int) -> SpotList:
+        """The same spots, their frames counted from ``first`` (a wedge's first frame)."""
+        bbox = self.bbox + np.array([0, 0, 0, 0, first, first])
+        return dataclasses.replace(self, frame=self.frame + first, bbox=bbox)
+
     def select(self, keep: BoolArray) -> SpotList:
         """The spots where ``keep`` is True."""
         return SpotList(**{f.name: getattr(self, f.name)[keep] for f in dataclasses.fields(self)})
@@ -328,32 +333,37 @@ def read_rotation(entry: h5py.Group, n_frames: int) -> npt.NDArray[np.float64]:
     return np.asarray(angles, dtype=float)
 
 
-def copy_geometry(source: h5py.Group, target: h5py.Group, max_size: int = 4096) -> None:
-    """Copy an NXmx entry's sample, instrument and source into ``target``, without images.
+def copy_experiment(source: h5py.Group, target: h5py.Group, max_size: int = 4096) -> None:
+    """Copy what NXmx says of an experiment into ``target``, without the images.
 
-    Datasets of more than ``max_size`` elements (the frames, the pixel mask) are left
-    out; ``@target`` attributes (which mark links in the source) are dropped, and
+    Copies the collection's ``start_time`` and ``end_time_estimated`` (from
+    ``end_time`` if need be) and the sample, instrument and source groups. Datasets of
+    more than ``max_size`` elements (the frames, the pixel mask) are left out;
+    ``@target`` attributes (which mark links in the source) are dropped, and
     ``depends_on`` paths are rewritten from the source entry's name to the target's.
     """
+    for name, fallback in [("start_time", "start_time"), ("end_time_estimated", "end_time")]:
+        node = source.get(name, source.get(fallback))
+        if isinstance(node, h5py.Dataset) and name not in target:
+            nxwrite.field(target, name, _text(node[()]))
     kept = ("NXsample", "NXinstrument", "NXsource")
     for name, node in source.items():
         if isinstance(node, h5py.Group) and _text(node.attrs.get("NX_class", "")) in kept:
             _copy_small(node, target, name, max_size)
     old, new = f"{source.name}/", f"{target.name}/"
-
-    def fix(_: str, node: h5py.Group | h5py.Dataset) -> None:
+    nodes: list[h5py.Group | h5py.Dataset] = []
+    target.visititems(lambda _, node: nodes.append(node))
+    for node in nodes:  # changed after the visit: HDF5 forbids unlinking during one
         if "target" in node.attrs:
             del node.attrs["target"]
         value = node.attrs.get("depends_on")
-        if value is not None and _text(value).startswith(old):
+        if old != new and value is not None and _text(value).startswith(old):
             node.attrs["depends_on"] = new + _text(value)[len(old) :]
-        if isinstance(node, h5py.Dataset) and node.name.endswith("/depends_on"):
-            text = _text(node[()])
+        if old != new and isinstance(node, h5py.Dataset) and node.name.endswith("/depends_on"):
+            text, parent = _text(node[()]), node.parent
             if text.startswith(old):
-                del node.parent[node.name.rsplit("/", 1)[-1]]
-                node.parent.create_dataset("depends_on", data=new + text[len(old) :])
-
-    target.visititems(fix)
+                del parent["depends_on"]
+                nxwrite.field(parent, "depends_on", new + text[len(old) :])
 
 
 def _copy_small(group: h5py.Group, parent: h5py.Group, name: str, max_size: int) -> None:
@@ -372,16 +382,16 @@ SHELLS = 20
 
 
 def count_in_shells(
-    d: npt.ArrayLike, d_max: float, d_min: float, n_shells: int = SHELLS
+    d: npt.ArrayLike, d_min: float, n_shells: int = SHELLS
 ) -> tuple[FloatArray, npt.NDArray[np.int64], FloatArray]:
-    """Count spots in shells of equal width in 1/d² between ``d_max`` and ``d_min`` (Å).
+    """Count spots in ``n_shells`` shells of equal width in 1/d², out to ``d_min`` (Å).
 
     Returns
     -------
     edges, counts, centres
         Shell edges in 1/d² (1/Å²), spots per shell, and each shell's middle as d (Å).
     """
-    edges = np.linspace(1.0 / d_max**2, 1.0 / d_min**2, n_shells + 1)
+    edges = np.linspace(0.0, 1.0 / d_min**2, n_shells + 1)
     counts, _ = np.histogram(1.0 / np.asarray(d, dtype=float) ** 2, bins=edges)
     centres = 1.0 / np.sqrt(0.5 * (edges[1:] + edges[:-1]))
     return edges, counts.astype(np.int64), centres

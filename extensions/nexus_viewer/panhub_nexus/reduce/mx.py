@@ -22,9 +22,10 @@ from typing import Any
 import h5py
 import numpy as np
 import numpy.typing as npt
+from scipy import ndimage  # type: ignore[import-untyped]
+
 from panhub_nexus import nxwrite
 from panhub_nexus.inputs import InputError, require
-from scipy import ndimage  # type: ignore[import-untyped]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -241,7 +242,7 @@ def find_spots(
     rim[0] = True
     grown = ndimage.grey_dilation(labels, footprint=rim)
     grown = np.where((labels == 0) & ~bad[None], grown, labels)
-    counts = np.where(bad[None], 0.0, images.astype(np.float64))
+    counts = np.where(bad[None], np.float32(0), images.astype(np.float32))
     signal = counts - background
     index = np.arange(1, len(keep) + 1)
     centres = np.array(ndimage.center_of_mass(signal, grown, index)).reshape(-1, 3)
@@ -435,8 +436,8 @@ def write_reflections(
         ("observed_px_x", spots.x, "", "Centroid, fast pixel (pixel centres at integers)"),
         ("observed_px_y", spots.y, "", "Centroid, slow pixel (pixel centres at integers)"),
         ("observed_frame", spots.frame, "", "Centroid, frame index"),
-        ("observed_x", spots.x * geometry.pixel_size, "mm", "Centroid, fast direction"),
-        ("observed_y", spots.y * geometry.pixel_size, "mm", "Centroid, slow direction"),
+        ("observed_x", spots.x * geometry.pixel_size, "mm", "observed_px_x x pixel size"),
+        ("observed_y", spots.y * geometry.pixel_size, "mm", "observed_px_y x pixel size"),
         ("observed_phi", angles[0] + (spots.frame + 0.5) * step, "deg", "Centroid, angle"),
         ("int_sum", spots.intensity, None, "Summed background-subtracted counts"),
         ("int_sum_var", spots.variance, None, "Variance of the summed intensity"),

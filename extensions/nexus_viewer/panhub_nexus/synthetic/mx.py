@@ -404,7 +404,7 @@ def write_rotation_series(
         full,
         np.sqrt(full + (0.03 * full) ** 2),
         wavelength=geometry.wavelength,
-        title="lysozyme, merged (synthetic pipeline)",
+        title=f"{crystal.name}, merged (synthetic pipeline)",
         history=[f"panhub_nexus.synthetic.mx seed {seed}: merged to {d_min:.2f} A"],
     )
     return MxTruth(
@@ -434,7 +434,7 @@ def _write_nxmx(
     with h5py.File(path, "w") as f:
         nxwrite.root(f, creator="panhub_nexus.synthetic.mx")
         entry = nxwrite.group(f, "entry", "NXentry", default="data")
-        nxwrite.field(entry, "title", "lysozyme rotation series (synthetic)")
+        nxwrite.field(entry, "title", f"{crystal.name} rotation series (synthetic)")
         detector = write_nxmx_geometry(
             entry,
             shape=geometry.shape,
@@ -444,7 +444,7 @@ def _write_nxmx(
             wavelength=geometry.wavelength,
             omega=geometry.omega,
             end_time=f"2026-12-01T10:00:{geometry.n_frames:02d}Z",
-            sample_name="hen egg-white lysozyme",
+            sample_name=crystal.name,
         )
         nxwrite.field(detector, "count_time", 1.0, "s")
         nxwrite.field(detector, "frame_time", 1.0, "s")

@@ -69,16 +69,17 @@ ASU: dict[str, Callable[[IntArray, IntArray, IntArray], npt.NDArray[np.bool_]]] 
 
 @dataclasses.dataclass(frozen=True)
 class Crystal:
-    """A crystal: unit cell (Å, degrees), space group, Wilson B factor (Å²)."""
+    """A crystal: unit cell (Å, degrees), space group, Wilson B factor (Å²), name."""
 
     cell: tuple[float, float, float, float, float, float]
     space_group: SpaceGroup
     b_factor: float = 20.0
     mosaicity: float = 0.08
     """Rocking width (standard deviation, degrees) of a reflection through the Ewald sphere."""
+    name: str = "crystal"
 
 
-LYSOZYME = Crystal((79.1, 79.1, 37.9, 90.0, 90.0, 90.0), P43212, b_factor=20.0)
+LYSOZYME = Crystal((79.1, 79.1, 37.9, 90.0, 90.0, 90.0), P43212, b_factor=20.0, name="lysozyme")
 
 
 # -- crystallography ---------------------------------------------------------------------
@@ -245,7 +246,7 @@ def write_mtz(
             f"{0 if kind == 'H' else 1:4d}"
         )
     records.append("NDIF        2")
-    for number, name in [(0, "HKL_base"), (1, "lysozyme")]:
+    for number, name in [(0, "HKL_base"), (1, crystal.name)]:
         records += [
             f"PROJECT {number:7d} {'HKL_base' if number == 0 else 'panhub'}",
             f"CRYSTAL {number:7d} {name}",

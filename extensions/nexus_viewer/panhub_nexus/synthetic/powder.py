@@ -18,7 +18,7 @@ for small-angle scattering, and NXxbase needs a single crystal's orientation mat
 Examples
 --------
 >>> from panhub_nexus.synthetic import powder
->>> truth = powder.write_si_lab6(  "si.nxs", seed=1)  # doctest: +SKIP
+>>> truth = powder.write_si_lab6("si.nxs", seed=1)  # doctest: +SKIP
 >>> truth.lattice  # doctest: +SKIP
 5.4309
 """

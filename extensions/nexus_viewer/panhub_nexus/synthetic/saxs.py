@@ -88,8 +88,10 @@ def schulz_weights(
 
 def sphere_amplitude(qr: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Normalised sphere form factor amplitude ``3 (sin x - x cos x) / x³`` (1 at 0)."""
-    x = np.where(qr < 1e-6, 1e-6, qr)
-    return np.asarray(3.0 * (np.sin(x) - x * np.cos(x)) / x**3)
+    small = qr < 1e-2  # the closed form cancels badly there: its series instead
+    x = np.where(small, 1.0, qr)
+    exact = 3.0 * (np.sin(x) - x * np.cos(x)) / x**3
+    return np.asarray(np.where(small, 1.0 - qr**2 / 10.0 + qr**4 / 280.0, exact))
 
 
 def polydisperse_spheres(

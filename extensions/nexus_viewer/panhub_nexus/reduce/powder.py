@@ -208,7 +208,11 @@ def write_azint1d(
         attrs={"long_name": "estimated intensity error"},
     )
     nxwrite.field(
-        data, "radial_axis", np.asarray(two_theta, float), units="deg", attrs={"long_name": "2theta"}
+        data,
+        "radial_axis",
+        np.asarray(two_theta, float),
+        units="deg",
+        attrs={"long_name": "2theta"},
     )
     return entry
 

@@ -98,18 +98,18 @@ def make_radius(
     p = geometry.pixel_size
     y = (np.arange(rows) + at[0]) * p - geometry.beam_center_y
     x = (np.arange(columns) + at[1]) * p - geometry.beam_center_x
-    return np.hypot(y[:, None], x[None, :])
+    return np.asarray(np.hypot(y[:, None], x[None, :]))
 
 
 def make_two_theta(
     geometry: Geometry, at: tuple[float, float] = (0.5, 0.5)
 ) -> npt.NDArray[np.float64]:
     """Scattering angle 2θ of a point in each pixel, its centre by default (radians)."""
-    return np.arctan2(make_radius(geometry, at), geometry.distance)
+    return np.asarray(np.arctan2(make_radius(geometry, at), geometry.distance))
 
 
 def make_subpixels(n: int) -> list[tuple[float, float]]:
-    """The ``n × n`` points that sample a pixel evenly (for averaging over its area)."""
+    """The ``n x n`` points that sample a pixel evenly (for averaging over its area)."""
     steps = [(i + 0.5) / n for i in range(n)]
     return [(a, b) for a in steps for b in steps]
 

@@ -48,9 +48,7 @@ Atoms = tuple[tuple[float, tuple[float, float, float]], ...]
 """A cubic cell's atoms: (scattering factor at 0, fractional position) each."""
 
 _FCC = ((0.0, 0.0, 0.0), (0.0, 0.5, 0.5), (0.5, 0.0, 0.5), (0.5, 0.5, 0.0))
-SILICON: Atoms = tuple(
-    (14.0, (x + dx, y + dx, z + dx)) for dx in (0.0, 0.25) for x, y, z in _FCC
-)
+SILICON: Atoms = tuple((14.0, (x + dx, y + dx, z + dx)) for dx in (0.0, 0.25) for x, y, z in _FCC)
 """Diamond structure: 8 Si atoms."""
 _X = 0.1996
 LAB6: Atoms = (
@@ -149,8 +147,8 @@ def find_reflections(phase: Phase, wavelength: float, max_two_theta: float) -> l
             continue
         structure = np.sum(factors * np.exp(2j * math.pi * (positions @ np.array(hkl))))
         by_n[n] = by_n.get(n, 0.0) + float(abs(structure) ** 2)
-        key = tuple(sorted((abs(i) for i in hkl), reverse=True))
-        first[n] = max(first.get(n, key), key)  # type: ignore[arg-type]
+        a, b, c = sorted((abs(i) for i in hkl), reverse=True)
+        first[n] = max(first.get(n, (a, b, c)), (a, b, c))  # 511 rather than 333
     reflections = []
     for n, f2 in sorted(by_n.items()):
         if f2 < 1e-6 * max(by_n.values()):
@@ -232,9 +230,7 @@ def write_si_lab6(
         beam_center_y=88.87,
         wavelength=0.5,
     )
-    nominal = geometry.moved(
-        distance=distance_error, dx_px=center_error[0], dy_px=center_error[1]
-    )
+    nominal = geometry.moved(distance=distance_error, dx_px=center_error[0], dy_px=center_error[1])
     phases = [
         Phase("Si", lattice, SILICON, scale=1500.0, fwhm=0.12),
         Phase("LaB6", standard_lattice, LAB6, scale=2500.0, fwhm=0.08),
@@ -353,7 +349,10 @@ def _write_axis_chain(detector: h5py.Group, geometry: Geometry) -> None:
             "depends_on": f"{d}/transformations/translation",
         },
     )
-    directions = {"fast_pixel_direction": [-1.0, 0.0, 0.0], "slow_pixel_direction": [0.0, -1.0, 0.0]}
+    directions = {
+        "fast_pixel_direction": [-1.0, 0.0, 0.0],
+        "slow_pixel_direction": [0.0, -1.0, 0.0],
+    }
     for name, vector in directions.items():
         nxwrite.field(
             module,

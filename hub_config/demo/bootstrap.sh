@@ -3,7 +3,8 @@
 # Idempotent: each step is skipped when its result is already there.
 #   - Debian packages: SLURM (slurmctld, slurmd, client), munge, sudo, bubblewrap, acl,
 #     the linter for shell scripts (make lint),
-#     chromium (browser tests), Node.js + npm (configurable-http-proxy)
+#     chromium (browser tests), Node.js + npm (configurable-http-proxy), a C compiler
+#     (sasmodels compiles its models on the node the SAXS kernel runs on)
 #   - a world-readable venv at $PANHUB_VENV built from Debian's /usr/bin/python3
 #     (user jobs run from it, so it must not live in root's home)
 #   - configurable-http-proxy from npm under $PANHUB_PREFIX/chp
@@ -15,7 +16,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 require_root
 project="$(cd "$here/../.." && pwd)"
 
-apt_packages=(slurmctld slurmd slurm-client munge sudo bubblewrap acl chromium python3-venv ca-certificates shellcheck)
+apt_packages=(slurmctld slurmd slurm-client munge sudo bubblewrap acl chromium python3-venv ca-certificates shellcheck gcc libc6-dev)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 need=()

@@ -33,7 +33,7 @@ def test_the_entry_of_the_definition_is_found(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("definitions", "entry", "message"),
     [
-        (["NXmx"], "", "is NXmx, not NXsas: NXmx is read by the MX template"),
+        (["NXmx"], "", "is NXmx, not NXsas: NXmx is read by the MX or powder diffraction template"),
         ([""], "", "names no application definition: this template reads NXsas"),
         (["NXsas", "NXsas"], "", r"several NXsas entries \['entry1', 'entry2'\]: set `entry`"),
         (["NXsas"], "entry9", "has no NXentry named 'entry9'"),

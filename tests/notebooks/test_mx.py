@@ -8,6 +8,7 @@ must recover it from what it writes in the proposal's ``processed/`` area.
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import h5py
@@ -150,3 +151,24 @@ def test_bad_input_stops_at_the_checks(
         (proposal / "processed" / "mx").iterdir()
     )
     assert Path(truth.mtz_path).is_file()
+
+
+def test_gemmi_reads_the_generated_mtz(staff_kernels: Path, tmp_path: Path) -> None:
+    """The MTZ the generator writes in numpy is one gemmi (on the MX kernel) reads."""
+    series = mx.write_rotation_series(tmp_path / "lyso.nxs")
+    python = staff_kernels / "envs" / KERNEL / "bin" / "python"
+    script = (
+        "import gemmi, json, sys; m = gemmi.read_mtz_file(sys.argv[1]); "
+        "print(json.dumps([m.spacegroup.hm, m.cell.parameters, m.nreflections, "
+        "m.resolution_high(), [c.label for c in m.columns], m.datasets[1].wavelength]))"
+    )
+    done = subprocess.run(
+        [str(python), "-c", script, series.mtz_path], capture_output=True, text=True, check=True
+    )
+    hm, cell, nref, d_min, labels, wavelength = json.loads(done.stdout)
+    assert hm == "P 43 21 2"
+    np.testing.assert_allclose(cell, series.crystal.cell, atol=1e-4)
+    assert nref == series.n_reflections
+    assert d_min == pytest.approx(series.d_min, abs=0.01)
+    assert labels == ["H", "K", "L", "IMEAN", "SIGIMEAN"]
+    assert wavelength == pytest.approx(series.geometry.wavelength, abs=1e-5)

@@ -32,7 +32,7 @@ TECHNIQUES = {
     "NXcanSAS": "SAXS/WAXS (reduced)",
     "NXxas": "XAS",
     "NXtomo": "tomography",
-    "NXmx": "MX",
+    "NXmx": "MX or powder diffraction",
     "NXmonopd": "powder diffraction",
     "NXazint1d": "powder diffraction or SAXS (reduced)",
 }
@@ -138,7 +138,7 @@ def _convert(value: npt.NDArray[Any], have: str, want: str, where: str) -> npt.N
         import pint  # optional: the Lab venv need not carry it (the kernels do)
     except ImportError:
         raise InputError(f"{where} is in {have}, expected {want}") from None
-    registry = pint.UnitRegistry()
+    registry: pint.UnitRegistry[Any] = pint.UnitRegistry()
     try:
         return np.asarray(registry.Quantity(value.astype(float), have).to(want).magnitude)
     except (pint.errors.PintError, ValueError, AttributeError):

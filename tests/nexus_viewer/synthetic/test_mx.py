@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 
 import h5py
@@ -18,10 +16,7 @@ from panhub_nexus.synthetic.mx_crystal import (
     to_asu,
 )
 
-from tests.support.kernels import PREFIX
 from tests.support.nexus import assert_nexus_valid
-
-MX_PYTHON = PREFIX / "envs" / "mx-2026.12.1" / "bin" / "python"
 
 
 @pytest.fixture(scope="module")
@@ -114,25 +109,6 @@ def test_mtz_holds_cell_space_group_and_unique_reflections(series: mx.MxTruth) -
     np.testing.assert_array_equal(to_asu(hkl, mx.P43212), hkl)
     d = 1 / np.linalg.norm(hkl @ make_reciprocal_basis(mx.LYSOZYME.cell), axis=1)
     assert d.min() >= series.d_min and d.min() < series.d_min + 0.01
-
-
-@pytest.mark.skipif(not MX_PYTHON.exists(), reason="the MX kernel (gemmi) is not built")
-def test_gemmi_reads_the_mtz(series: mx.MxTruth) -> None:
-    script = (
-        "import gemmi, json, sys; m = gemmi.read_mtz_file(sys.argv[1]); "
-        "print(json.dumps([m.spacegroup.hm, m.cell.parameters, m.nreflections, "
-        "m.resolution_high(), [c.label for c in m.columns], m.datasets[1].wavelength]))"
-    )
-    done = subprocess.run(
-        [str(MX_PYTHON), "-c", script, series.mtz_path], capture_output=True, text=True, check=True
-    )
-    hm, cell, nref, d_min, labels, wavelength = json.loads(done.stdout)
-    assert hm == "P 43 21 2"
-    np.testing.assert_allclose(cell, series.crystal.cell, atol=1e-4)
-    assert nref == series.n_reflections
-    assert d_min == pytest.approx(series.d_min, abs=0.01)
-    assert labels == ["H", "K", "L", "IMEAN", "SIGIMEAN"]
-    assert wavelength == pytest.approx(series.geometry.wavelength, abs=1e-5)
 
 
 def test_symmetry_of_p43212() -> None:

@@ -108,7 +108,8 @@ def make_mean_image(shape: tuple[int, int]) -> npt.NDArray[np.float32]:
     ]:
         lam += amplitude * np.exp(-0.5 * ((r - radius * size) / max(width, size / 400)) ** 2)
     lam[r < 0.02 * size] = 0.0
-    return lam.astype(np.float32)
+    image: npt.NDArray[np.float32] = lam.astype(np.float32)
+    return image
 
 
 def get_peak_position(index: int, gaps: npt.NDArray[np.bool_]) -> tuple[int, int]:

@@ -31,8 +31,8 @@ def test_spectrum_gives_a_curve_with_errors(spectrum: Path) -> None:
     assert spec.signal == "/entry/integrated/I"
     assert spec.errors == "/entry/integrated/I_errors"
     assert spec.auxiliary == ("/entry/integrated/I_background",)
-    assert spec.axes == ("/entry/integrated/q",)
-    assert spec.axes_labels == ("q (1/nm)",)
+    assert spec.axes == ("/entry/integrated/Q",)
+    assert spec.axes_labels == ("Q (1/nm)",)
 
 
 def test_silx_style_log_hint(tmp_path: Path) -> None:

@@ -16,7 +16,8 @@ from panhub_nexus.core.tree import UNKNOWN, get_attributes, get_child_names, lis
 def test_first_level_describes_children(stack: synthetic.StackInfo) -> None:
     with open_file(stack.path) as f:
         rows, total = list_children(f, "/entry")
-        assert total == 4
+        # NXmx: definition, times, instrument, sample, source, title and the plot
+        assert total == 8
         by_name = {r["name"]: r for r in rows}
         assert by_name["data"]["nx_class"] == "NXdata"
         assert by_name["data"]["kind"] == "group"

@@ -23,11 +23,35 @@ import hdf5plugin
 import numpy as np
 import numpy.typing as npt
 
+from panhub_nexus import nxwrite
+from panhub_nexus.synthetic.foreign import write_plain_hdf5, write_wide_tree
+from panhub_nexus.synthetic.nxmx import write_nxmx_geometry
+
+__all__ = [
+    "EIGER_4M",
+    "EIGER_16M",
+    "MASK_GAP",
+    "MASK_HOT",
+    "PIXEL_MM",
+    "StackInfo",
+    "iter_eiger_frames",
+    "make_gap_mask",
+    "make_mean_image",
+    "make_spectrum",
+    "write_eiger_stack",
+    "write_nxmx_geometry",
+    "write_plain_hdf5",
+    "write_spectrum",
+    "write_wide_tree",
+]
+
 EIGER_4M = (2167, 2070)
 """Frame shape (rows, columns) of a Dectris Eiger 4M."""
 EIGER_16M = (4362, 4148)
 """Frame shape (rows, columns) of a Dectris Eiger 16M."""
 
+PIXEL_MM = 0.075
+"""Eiger pixel side, mm."""
 MASK_GAP = 1
 """NXmx ``pixel_mask`` bit 0: gap between modules."""
 MASK_HOT = 8
@@ -154,18 +178,6 @@ def iter_eiger_frames(
         yield frame
 
 
-def _set_nx(group: h5py.Group, nx_class: str, **attrs: Any) -> h5py.Group:
-    group.attrs["NX_class"] = nx_class
-    for key, value in attrs.items():
-        group.attrs[key] = value
-    return group
-
-
-def _add_axis(group: h5py.Group, name: str, values: npt.ArrayLike, units: str) -> None:
-    group[name] = values
-    group[name].attrs["units"] = units
-
-
 def write_eiger_stack(
     path: str | os.PathLike[str],
     *,
@@ -220,23 +232,15 @@ def write_eiger_stack(
     if compression not in ("bslz4", None):
         raise ValueError(f"unknown compression {compression!r}")
     with h5py.File(path, "w") as f:
-        _set_nx(f, "NXroot", default="entry", creator="panhub_nexus.synthetic")
-        entry = _set_nx(f.create_group("entry"), "NXentry", default="data")
-        entry["definition"] = "NXmx"
-        entry["title"] = f"synthetic Eiger {shape[0]}x{shape[1]} powder scan"
-        detector = _set_nx(f.create_group("entry/instrument/detector"), "NXdetector")
-        _set_nx(f["entry/instrument"], "NXinstrument")
-        detector["description"] = "Dectris EIGER2 (synthetic)"
+        nxwrite.root(f, creator="panhub_nexus.synthetic", default="entry")
+        entry = nxwrite.group(f, "entry", "NXentry", default="data")
+        nxwrite.field(entry, "definition", "NXmx")
+        nxwrite.field(entry, "title", f"synthetic Eiger {shape[0]}x{shape[1]} powder scan")
+        instrument = nxwrite.group(entry, "instrument", "NXinstrument")
+        detector = nxwrite.group(instrument, "detector", "NXdetector")
+        nxwrite.field(detector, "description", "Dectris EIGER2 (synthetic)")
         detector.create_dataset("pixel_mask", data=mask, chunks=shape, **filters)
-        data = _set_nx(
-            entry.create_group("data"),
-            "NXdata",
-            signal="data",
-            axes=["omega", "y", "x"],
-            omega_indices=0,
-            y_indices=1,
-            x_indices=2,
-        )
+        data = nxwrite.data(entry, "data", signal="data", axes=["omega", "y", "x"])
         dset = data.create_dataset(
             "data", shape=(n_frames, *shape), dtype=np.uint32, chunks=(1, *shape), **filters
         )
@@ -247,10 +251,20 @@ def write_eiger_stack(
         )
         for i, frame in enumerate(frames):
             dset.write_direct(frame, dest_sel=np.s_[i])
-        _add_axis(data, "omega", np.linspace(0.0, 0.1 * n_frames, n_frames), "deg")
-        _add_axis(data, "y", np.arange(shape[0]) * 0.075, "mm")
-        _add_axis(data, "x", np.arange(shape[1]) * 0.075, "mm")
-        detector["data"] = dset
+        omega = np.linspace(0.0, 0.1 * n_frames, n_frames)
+        nxwrite.field(data, "omega", omega, "deg")
+        nxwrite.field(data, "y", np.arange(shape[0]) * PIXEL_MM, "mm")
+        nxwrite.field(data, "x", np.arange(shape[1]) * PIXEL_MM, "mm")
+        nxwrite.link(detector, "data", dset)
+        write_nxmx_geometry(
+            entry,
+            shape=shape,
+            pixel_size=PIXEL_MM,
+            distance=120.0,
+            beam_centre=(shape[1] / 2, shape[0] / 2),
+            wavelength=0.9763,
+            omega=omega,
+        )
     return StackInfo(
         path=path,
         signal_path="/entry/data/data",
@@ -281,7 +295,11 @@ def write_spectrum(
     log_scale: bool = False,
     mode: str = "w",
 ) -> str:
-    """Write a 1D NXdata (``I(q)`` with ``I_errors`` and an auxiliary background signal).
+    """Write a reduced 1D pattern as NXcanSAS: ``I(Q)`` with errors and a background.
+
+    The NXdata holds ``I`` against ``Q`` (NXcanSAS's names, ``@I_axes``), its errors as
+    both ``Idev`` (NXcanSAS's ``@uncertainties``) and ``I_errors`` (NeXus's
+    ``<signal>_errors``), and an auxiliary signal ``I_background``.
 
     Parameters
     ----------
@@ -303,61 +321,26 @@ def write_spectrum(
     with h5py.File(os.fspath(path), mode) as f:
         name = "entry" if mode == "w" else "spectrum"
         if mode == "w":
-            _set_nx(f, "NXroot", default=name)
-        entry = _set_nx(f.create_group(name), "NXentry", default="integrated")
-        entry["title"] = "azimuthal integration"
-        spec = _set_nx(
-            entry.create_group("integrated"),
-            "NXdata",
+            nxwrite.root(f, creator="panhub_nexus.synthetic", default=name)
+        entry = nxwrite.group(f, name, "NXentry", default="integrated", version="1.1")
+        nxwrite.set_attrs(entry, canSAS_class="SASentry")
+        nxwrite.field(entry, "definition", "NXcanSAS")
+        nxwrite.field(entry, "title", "azimuthal integration")
+        nxwrite.field(entry, "run", "synthetic-0001")
+        spec = nxwrite.data(
+            entry,
+            "integrated",
             signal="I",
-            axes=["q"],
+            axes=["Q"],
+            I_axes="Q",
             auxiliary_signals=["I_background"],
+            canSAS_class="SASdata",
         )
         if log_scale:
             spec.attrs["SILX_style"] = '{"signal_scale_type": "log"}'
-        _add_axis(spec, "q", q, "1/nm")
-        _add_axis(spec, "I", intensity, "counts")
-        spec["I_errors"] = np.sqrt(intensity)
-        spec["I_background"] = np.full_like(intensity, 100.0)
-        return spec.name or ""
-
-
-def write_wide_tree(
-    path: str | os.PathLike[str], *, n_entries: int = 300, n_counters: int = 30
-) -> int:
-    """Write a beamline master-file-like tree with many small scan entries.
-
-    Each entry holds ``n_counters`` counters, a positioner group and an NXdata.
-
-    Returns
-    -------
-    int
-        Number of distinct objects (groups and datasets) in the file; the NXdata
-        members are hard links to counters and are counted once.
-    """
-    rng = np.random.default_rng(3)
-    with h5py.File(os.fspath(path), "w") as f:
-        _set_nx(f, "NXroot", default="1.1")
-        for s in range(n_entries):
-            entry = _set_nx(f.create_group(f"{s + 1}.1"), "NXentry", default="plotselect")
-            entry["title"] = f"ascan samy 0 1 100 0.1 (scan {s + 1})"
-            meas = _set_nx(entry.create_group("measurement"), "NXcollection")
-            for c in range(n_counters):
-                meas[f"counter_{c:02d}"] = rng.random(16)
-            plot = _set_nx(
-                entry.create_group("plotselect"), "NXdata", signal="counter_00", axes="counter_01"
-            )
-            plot["counter_00"] = meas["counter_00"]
-            plot["counter_01"] = meas["counter_01"]
-        names: list[str] = []
-        f.visit(names.append)
-    return len(names)
-
-
-def write_plain_hdf5(path: str | os.PathLike[str]) -> None:
-    """Write an HDF5 file with no NeXus attributes: an image, a curve and text."""
-    with h5py.File(os.fspath(path), "w") as f:
-        f["images/frame"] = np.arange(12 * 10, dtype=np.float32).reshape(12, 10)
-        f["curves/y"] = np.linspace(0.0, 1.0, 50)
-        f["notes"] = "plain HDF5, no NeXus"
-        f["scalar"] = 3.5
+        nxwrite.field(spec, "Q", q, "1/nm")
+        signal = nxwrite.field(spec, "I", intensity, "counts", attrs={"uncertainties": "Idev"})
+        nxwrite.field(spec, "Idev", np.sqrt(intensity), "counts")
+        nxwrite.field(spec, "I_errors", np.sqrt(intensity), "counts")
+        nxwrite.field(spec, "I_background", np.full_like(intensity, 100.0), "counts")
+        return signal.parent.name or ""

@@ -75,9 +75,8 @@ export const templatesPlugin: JupyterFrontEndPlugin<void> = {
           shown.push(launcher.add(launcherItem(template, i)));
         }
         if (palette) {
-          shown.push(
-            palette.addItem({ command: OPEN_TEMPLATE, args: { id: template.id }, category: TEMPLATES_CATEGORY })
-          );
+          const args = { id: template.id };
+          shown.push(palette.addItem({ command: OPEN_TEMPLATE, args, category: TEMPLATES_CATEGORY }));
         }
       });
     };
@@ -98,7 +97,10 @@ export const templatesPlugin: JupyterFrontEndPlugin<void> = {
       home ??= client
         .places()
         .then(places => places.home)
-        .catch(() => null);
+        .catch(() => {
+          home = null; // asked again next time
+          return null;
+        });
       return home;
     };
 
@@ -110,8 +112,14 @@ export const templatesPlugin: JupyterFrontEndPlugin<void> = {
         args: {
           type: 'object',
           properties: {
-            id: { type: 'string', description: 'The template (saxs/01-integrate-fit.ipynb); none: pick one' },
-            cwd: { type: 'string', description: 'The folder to copy into (default: the file browser\'s)' }
+            id: {
+              type: 'string',
+              description: 'The template (saxs/01-integrate-fit.ipynb); none: pick one'
+            },
+            cwd: {
+              type: 'string',
+              description: "The folder to copy into (default: the file browser's)"
+            }
           }
         }
       },

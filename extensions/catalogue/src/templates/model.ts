@@ -184,14 +184,19 @@ export function folderOf(path: string): string {
   return `/${parts.slice(0, -1).join('/')}`;
 }
 
-/** The notification when the copy went to the home folder (null when it did not). */
+/** Longest message a Lab notification shows whole (longer ones are cut). */
+export const MAX_NOTICE = 140;
+
+/**
+ * The notification when the copy went to the home folder (null when it did not): the
+ * server's reason without its advice, and where the copy is.
+ */
 export function fallbackMessage(outcome: ICopyOutcome): string | null {
   if (outcome.fellBack === null) {
     return null;
   }
-  return `${outcome.fellBack}. The template was copied into your home instead: /${normalizeFolder(
-    outcome.path
-  )}`;
+  const why = outcome.fellBack.replace(/: copy into .*$/, '');
+  return `${why}: copied into your home instead, as /${normalizeFolder(outcome.path)}`;
 }
 
 /** The notification when the template's kernel is not on this server (null when it is). */
@@ -200,9 +205,7 @@ export function missingKernelMessage(template: ITemplate): string | null {
     return null;
   }
   const kernel = template.kernel.displayName || template.kernel.name;
-  return (
-    `"${template.title}" is written for the kernel ${kernel}, ` +
-    'which is not installed on this server: check the kernel in the notebook\'s toolbar ' +
-    'before you run it, or ask your beamline staff.'
-  );
+  const text = `needs the kernel ${kernel}, which is not installed on this server.`;
+  const message = `"${template.title}" ${text}`;
+  return message.length <= MAX_NOTICE ? message : `This template ${text}`;
 }

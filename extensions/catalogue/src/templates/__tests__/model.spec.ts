@@ -6,6 +6,7 @@ import { specModels, staffSpec } from '../../kernels/__tests__/fixtures';
 import {
   ICON_CLASS,
   ICopier,
+  MAX_NOTICE,
   MISSING_KERNEL_CLASS,
   OPEN_TEMPLATE,
   TEMPLATES_CATEGORY,
@@ -162,8 +163,11 @@ describe('copyTemplate', () => {
     ]);
     expect(copy.path).toBe('home/alice/01-integrate-fit.ipynb');
     expect(fallbackMessage(copy)).toBe(
-      'raw/ is read-only: copy into processed/ or your home. ' +
-        'The template was copied into your home instead: /home/alice/01-integrate-fit.ipynb'
+      'raw/ is read-only: copied into your home instead, as /home/alice/01-integrate-fit.ipynb'
+    );
+    const locked = { ...copy, fellBack: '/data/2026 is read-only: copy into your home' };
+    expect(fallbackMessage(locked)).toBe(
+      '/data/2026 is read-only: copied into your home instead, as /home/alice/01-integrate-fit.ipynb'
     );
   });
 
@@ -194,12 +198,15 @@ describe('paths and messages', () => {
     expect(folderOf('01-integrate-fit.ipynb')).toBe('/');
   });
 
-  it('tells about a kernel that is not here', () => {
+  it('tells about a kernel that is not here, short enough for a notification', () => {
     expect(missingKernelMessage(saxs)).toBeNull();
     expect(missingKernelMessage(xas)).toBe(
-      '"Normalise and fit" is written for the kernel XAS (xas-2026.12), which is ' +
-        "not installed on this server: check the kernel in the notebook's toolbar before you " +
-        'run it, or ask your beamline staff.'
+      '"Normalise and fit" needs the kernel XAS (xas-2026.12), which is not installed on this server.'
     );
+    const long = { ...xas, title: 'Normalise, extract and fit the first two shells with FEFF paths, then the third one' };
+    expect(missingKernelMessage(long)).toBe(
+      'This template needs the kernel XAS (xas-2026.12), which is not installed on this server.'
+    );
+    expect(missingKernelMessage(long)!.length).toBeLessThanOrEqual(MAX_NOTICE);
   });
 });

@@ -8,12 +8,15 @@ installs into ``etc/jupyter/jupyter_server_config.d/``.
 
 Modules
 -------
-handlers   the base of the routes (owner-only, JSON errors), version and open-code
+handlers   the base of the routes (owner-only, JSON errors), version, open-code, places,
+           templates (listed, copied)
 routes     the catalogue's routes (whoami, investigations, facets, datasets, datafiles,
            citation, logbook, copies): parameters checked, calls in a thread
 fields     what the routes add to the catalogue's records (paths as mounted, code, links)
 copies     copies into the workspace as jobs (capped, resumable, never overwriting)
-config     ``c.PanhubCatalogue``: the settings (URL, timeout, copy cap and folder, paths)
+templates  template notebooks: found in the templates folders, copied never in place
+config     ``c.PanhubCatalogue``: the settings (URL, timeout, copy cap and folder, paths,
+           templates folders)
 code       Python code that opens a file (viewer, h5py), with Python's own quoting
 """
 

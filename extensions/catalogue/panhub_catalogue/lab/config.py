@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from traitlets import Float, Int, Unicode, default
+from traitlets import Float, Int, List, Unicode, default
 from traitlets.config import Configurable
 
 from panhub_catalogue.client import (
@@ -19,6 +20,8 @@ from panhub_catalogue.client import (
 from panhub_catalogue.lab.copies import Copies
 
 GIB = 1024**3
+#: A site's own templates (``/etc/panhub/notebooks/<technique>/NN-<verb>-<noun>.ipynb``).
+SITE_TEMPLATES = "/etc/panhub/notebooks"
 
 
 class PanhubCatalogue(Configurable):
@@ -73,10 +76,24 @@ class PanhubCatalogue(Configurable):
         "download links, e.g. '/services/catalogue/'. Defaults to $JUPYTERHUB_BASE_URL + "
         "'services/catalogue/'.",
     )
+    templates_path = List(
+        Unicode(),
+        config=True,
+        help="Folders of template notebooks (``<technique>/NN-<verb>-<noun>.ipynb``) that "
+        "the Launcher and 'New from Template' offer, e.g. ['/etc/panhub/notebooks', "
+        "'/opt/panhub/venv/share/panhub/notebooks']. A template in an earlier folder hides "
+        "one with the same relative path in a later one; missing folders are skipped. "
+        f"Default: the site's own folder '{SITE_TEMPLATES}', then panhub's templates "
+        "(sys.prefix + '/share/panhub/notebooks', installed with panhub's wheel).",
+    )
 
     @default("url")
     def _default_url(self) -> str:
         return get_default_url() or ""
+
+    @default("templates_path")
+    def _default_templates_path(self) -> list[str]:
+        return [SITE_TEMPLATES, os.path.join(sys.prefix, "share", "panhub", "notebooks")]
 
     @default("proposals_root")
     def _default_proposals_root(self) -> str:

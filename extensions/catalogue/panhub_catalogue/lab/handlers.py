@@ -9,16 +9,28 @@ Errors are ``{"message": ...}`` with the status, written in one place
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
-from jupyter_server.utils import url_path_join
+from jupyter_server.utils import ensure_async, url_path_join
 
 from panhub_catalogue import __version__
 from panhub_catalogue.lab.code import make_open_code
+from panhub_catalogue.lab.templates import (
+    TemplateError,
+    check_destination,
+    copy_template,
+    find_templates,
+    get_template,
+)
+
+if TYPE_CHECKING:
+    from panhub_catalogue.lab.config import PanhubCatalogue
 
 #: URL namespace of the routes, below the server's base URL.
 NAMESPACE = "panhub-catalogue"
@@ -96,6 +108,64 @@ class PlacesHandler(LabHandler):
         self.write_json({name: get_contents_path(root, path) for name, path in folders.items()})
 
 
+class TemplatesHandler(LabHandler):
+    """``GET api/templates``: the template notebooks of ``c.PanhubCatalogue.templates_path``.
+
+    ``{"items": [...]}``, sorted by technique then id, each with its kernel and whether
+    this server has that kernel (:meth:`~panhub_catalogue.lab.templates.Template.describe`).
+    """
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        config: PanhubCatalogue = self.settings["panhub_catalogue"].config
+        specs = await ensure_async(self.kernel_spec_manager.get_all_specs())
+        templates = await asyncio.to_thread(find_templates, config.templates_path, self.log)
+        self.write_json({"items": [t.describe(set(specs)) for t in templates]})
+
+
+class TemplateCopyHandler(LabHandler):
+    """``POST api/templates/copy {"template", "destination"}``: a copy, never in place (201).
+
+    ``destination`` is a folder as a contents path (``data/20260042/processed``, ``""``
+    for the root). The answer is ``{"path", "name", "template"}``, ``path`` the copy's
+    contents path. 403 when the folder is read-only (a proposal's ``raw/``, no write
+    permission, a read-only mount), with a message saying where to copy instead.
+    """
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        body = self.get_json_body()
+        if not isinstance(body, dict):
+            raise tornado.web.HTTPError(400, "the body must be a JSON object")
+        unknown = sorted(set(body) - {"template", "destination"})
+        if unknown:
+            raise tornado.web.HTTPError(
+                400, "%s", f"unknown key {unknown[0][:40]!r}; known: template, destination"
+            )
+        destination = body.get("destination", "")
+        if not isinstance(destination, str) or "\x00" in destination:
+            raise tornado.web.HTTPError(400, "destination must be a folder's path")
+        config: PanhubCatalogue = self.settings["panhub_catalogue"].config
+        root = Path(self.get_os_path(""))
+        folder = Path(self.get_os_path(destination))
+
+        def work() -> dict[str, Any]:
+            template = get_template(
+                find_templates(config.templates_path, self.log), body.get("template")
+            )
+            copy = copy_template(
+                template, check_destination(root, folder, config.proposals_view), root
+            )
+            path = (folder / copy.name).relative_to(root).as_posix()
+            return {"path": path, "name": copy.name, "template": template.id}
+
+        try:
+            copy = await asyncio.to_thread(work)
+        except TemplateError as error:
+            raise tornado.web.HTTPError(error.status, "%s", error.message) from None
+        self.write_json(copy, status=201)
+
+
 def get_contents_path(root: str, path: str) -> str | None:
     """``path`` as a contents path below ``root`` (``""`` for the root itself), or None.
 
@@ -120,4 +190,6 @@ def make_routes(base_url: str) -> list[tuple[str, type[LabHandler]]]:
         (url("version"), VersionHandler),
         (url("open-code"), OpenCodeHandler),
         (url("places"), PlacesHandler),
+        (url("templates"), TemplatesHandler),
+        (url("templates/copy"), TemplateCopyHandler),
     ]

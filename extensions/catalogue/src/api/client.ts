@@ -14,6 +14,9 @@ import type {
   IInvestigationRow,
   ILogbookEntry,
   IPage,
+  IPlacesPaths,
+  ITemplate,
+  ITemplateCopy,
   IVersion
 } from './types';
 
@@ -120,5 +123,20 @@ export class CatalogueClient {
   /** `DELETE copies/<id>`. */
   cancelCopy(copyId: string | number): Promise<unknown> {
     return this.request(`copies/${id(copyId)}`, { method: 'DELETE' });
+  }
+
+  /** `GET places`: the home and proposals folders as contents paths. */
+  places(signal?: AbortSignal): Promise<IPlacesPaths> {
+    return this.request('places', { signal });
+  }
+
+  /** `GET templates`: the template notebooks, by technique. */
+  templates(signal?: AbortSignal): Promise<{ items: ITemplate[] }> {
+    return this.request('templates', { signal });
+  }
+
+  /** `POST templates/copy`: copy a template into `destination` (a folder's contents path). */
+  copyTemplate(template: string, destination: string): Promise<ITemplateCopy> {
+    return this.request('templates/copy', { method: 'POST', body: { template, destination } });
   }
 }

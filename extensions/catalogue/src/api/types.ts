@@ -174,3 +174,34 @@ export interface ICopyJob {
 export interface IVersion {
   version: string;
 }
+
+/** A template's kernel (`GET templates`): the notebook's kernelspec, and whether it is here. */
+export interface ITemplateKernel {
+  name: string;
+  displayName: string;
+  /** Whether this server has a kernelspec of that name. */
+  exists: boolean;
+}
+
+/** A template notebook (`GET templates`); `id` is its path in the templates folder. */
+export interface ITemplate {
+  id: string;
+  name: string;
+  title: string;
+  technique: string;
+  description: string;
+  kernel: ITemplateKernel;
+}
+
+/** A template's copy (`POST templates/copy`): its contents path and name. */
+export interface ITemplateCopy {
+  path: string;
+  name: string;
+  template: string;
+}
+
+/** `GET places`: contents paths of the user's folders, null where the server has none. */
+export interface IPlacesPaths {
+  home: string | null;
+  proposals: string | null;
+}

@@ -24,6 +24,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,27 @@ def get_sha256(path: Path) -> str:
     with path.open("rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
+    return digest.hexdigest()
+
+
+#: parts of panhub's wheel that no kernel imports: the kernels' own definitions, the
+#: template notebooks and the Lab extension (a change there rebuilds no kernel)
+WHEEL_DATA_UNUSED = ("share/panhub/", "share/jupyter/labextensions/", "etc/jupyter/")
+
+
+def get_wheel_digest(path: Path) -> str:
+    """SHA-256 of what a kernel takes from panhub's wheel: every member's name and
+    content, except :data:`WHEEL_DATA_UNUSED` and the ``RECORD`` that lists them all.
+
+    Editing a template or one kernel's ``kernel.toml`` changes the wheel but not this.
+    """
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(path) as wheel:
+        for name in sorted(wheel.namelist()):
+            _, data, rest = name.partition(".data/data/")
+            if (data and rest.startswith(WHEEL_DATA_UNUSED)) or name.endswith(".dist-info/RECORD"):
+                continue
+            digest.update(f"{name}\0{hashlib.sha256(wheel.read(name)).hexdigest()}\n".encode())
     return digest.hexdigest()
 
 

@@ -15,7 +15,7 @@ from panhub.kernels.build import (
     Progress,
     build_kernel,
     get_python_version,
-    get_sha256,
+    get_wheel_digest,
     lock_prefix,
     respec_kernel,
 )
@@ -67,7 +67,7 @@ def plan_build(settings: Kernels, names: Sequence[str]) -> list[Step]:
     except (OSError, subprocess.SubprocessError) as exc:
         raise BuildError("*", "plan", f"interpreter {tools.python} does not run: {exc}") from exc
     installed = {k: i.panhub for k, i in find_installed(settings.get_prefix()).items()}
-    steps = make_plan(kernels, installed, python, get_sha256(tools.panhub_wheel))
+    steps = make_plan(kernels, installed, python, get_wheel_digest(tools.panhub_wheel))
     for step in steps:
         if step.action == "clash":
             raise BuildError(step.kernel.kernel_id, "plan", step.reason)

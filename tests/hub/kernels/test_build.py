@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from panhub.cli import main
 from panhub.kernels import commands
-from panhub.kernels.build import BuildError, find_generations, lock_prefix
+from panhub.kernels.build import BuildError, find_generations, get_wheel_digest, lock_prefix
 from panhub.kernels.check import check_kernel
 from panhub.kernels.config import Kernels
 from panhub.kernels.prefix import Prefix, find_installed
@@ -290,3 +290,29 @@ def test_a_second_build_at_once_is_refused(tmp_path: Path) -> None:
         assert (prefix.build / "work").is_dir()  # the refused one removed nothing
     with lock_prefix(prefix):  # once the first is done, a build goes ahead
         assert sorted(p.name for p in prefix.build.iterdir()) == [".lock"]
+
+
+def test_the_wheel_digest_ignores_what_no_kernel_imports(tmp_path: Path) -> None:
+    def wheel(name: str, members: dict[str, str]) -> Path:
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w") as archive:
+            for member, text in members.items():
+                archive.writestr(member, text)
+        return path
+
+    code = {"panhub_nexus/__init__.py": "A = 1\n", "panhub-0.1.dist-info/RECORD": "r1"}
+    data = "panhub-0.1.data/data/share/panhub/"
+    first = wheel("a.whl", {**code, f"{data}notebooks/saxs/01.ipynb": "{}"})
+    edited = wheel(
+        "b.whl",
+        {
+            **code,
+            f"{data}notebooks/saxs/01.ipynb": '{"cells": []}',  # a template edited
+            f"{data}kernels/saxs/kernel.toml": "version = 2",  # a kernel's metadata
+            "panhub-0.1.data/data/share/jupyter/labextensions/@panhub/x.js": "lab",
+            "panhub-0.1.dist-info/RECORD": "r2",
+        },
+    )
+    new_code = wheel("c.whl", {**code, "panhub_nexus/__init__.py": "A = 2\n"})
+    assert get_wheel_digest(first) == get_wheel_digest(edited)
+    assert get_wheel_digest(first) != get_wheel_digest(new_code)

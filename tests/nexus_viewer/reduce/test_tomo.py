@@ -81,7 +81,9 @@ def test_fit_axis_recovers_a_line_and_its_scatter() -> None:
         tomo.fit_axis([1.0, 2.0, 3.0], [5.0, 5.0, 5.0])
 
 
-def _cylinder(rows: int, columns: int, centre: float, row0: float, tilt: float) -> npt.NDArray[np.float64]:
+def _cylinder(
+    rows: int, columns: int, centre: float, row0: float, tilt: float
+) -> npt.NDArray[np.float64]:
     """Projections of a z-invariant, round object on a tilted axis (a Gaussian profile)."""
     r, c = np.mgrid[:rows, :columns].astype(float)
     t = math.radians(tilt)
@@ -102,7 +104,9 @@ def test_refine_axis_converges_to_the_tilt() -> None:
     )
     assert found.axis.tilt == pytest.approx(1.2, abs=0.01)
     assert found.axis.centre_at(14.5) == pytest.approx(33.6, abs=0.01)
-    np.testing.assert_allclose(found.columns, 33.6 + (found.rows - 14.5) * math.tan(math.radians(1.2)), atol=0.02)
+    np.testing.assert_allclose(
+        found.columns, 33.6 + (found.rows - 14.5) * math.tan(math.radians(1.2)), atol=0.02
+    )
     assert found.tilts[0] == 0.0
     assert 2 <= len(found.passes) <= 4
 

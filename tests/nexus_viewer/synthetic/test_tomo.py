@@ -86,13 +86,18 @@ def test_projections_conserve_the_slice_mass() -> None:
     np.testing.assert_allclose(line.sum(axis=(1, 2)), mass, rtol=0.01)
 
 
-def _mirror(image: npt.NDArray[np.float64], centre: float, row: float, tilt: float) -> npt.NDArray[np.float64]:
+def _mirror(
+    image: npt.NDArray[np.float64], centre: float, row: float, tilt: float
+) -> npt.NDArray[np.float64]:
     """``image`` mirrored about the line through (``centre``, ``row``) tilted by ``tilt``."""
     t = np.radians(tilt)
     r, c = np.mgrid[: image.shape[0], : image.shape[1]].astype(float)
     along = (c - centre) * np.sin(t) + (r - row) * np.cos(t)
     across = (c - centre) * np.cos(t) - (r - row) * np.sin(t)
-    where = (row + along * np.cos(t) + across * np.sin(t), centre + along * np.sin(t) - across * np.cos(t))
+    where = (
+        row + along * np.cos(t) + across * np.sin(t),
+        centre + along * np.sin(t) - across * np.cos(t),
+    )
     return ndimage.map_coordinates(image, where, order=3, mode="nearest")
 
 

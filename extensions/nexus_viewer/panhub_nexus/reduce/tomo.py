@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import ndimage
+from scipy import ndimage  # type: ignore[import-untyped]
 
 Array = npt.NDArray[np.float64]
 

@@ -112,7 +112,8 @@ class TomoTruth:
     def centre_at(self, row: npt.ArrayLike) -> Array:
         """Column of the rotation axis at detector ``row`` (array-like)."""
         slope = np.tan(np.radians(self.tilt))
-        return self.centre + (np.asarray(row, dtype=float) - self.reference_row) * slope
+        offset = np.asarray(row, dtype=np.float64) - self.reference_row
+        return np.asarray(self.centre + offset * slope, dtype=np.float64)
 
     def phantom_slice(
         self, row: float, x: npt.ArrayLike, y: npt.ArrayLike, oversample: int = 4

@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -231,6 +230,8 @@ def refine_axis(
     -------
     Refinement
     """
+    if passes < 1:
+        raise ValueError("refine_axis needs one pass at least")
     stack = np.asarray(projections, dtype=float)
     width = stack.shape[2]
     fits: list[AxisFit] = []
@@ -267,14 +268,3 @@ def circle_mask(size: int, radius: float) -> npt.NDArray[np.bool_]:
     """``size`` x ``size`` mask of the pixels within ``radius`` of pixel ``size // 2``."""
     offset = np.arange(size) - size // 2
     return np.asarray(np.hypot(offset[None, :], offset[:, None]) <= radius)
-
-
-def describe(fit: AxisFit) -> dict[str, Any]:
-    """The fit as plain numbers (for printing and for the result's parameters)."""
-    return {
-        "centre": fit.axis.centre,
-        "centre_row": fit.axis.row,
-        "tilt": fit.axis.tilt,
-        "centre_error": fit.centre_error,
-        "tilt_error": fit.tilt_error,
-    }

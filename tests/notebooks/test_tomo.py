@@ -191,6 +191,7 @@ def _first_reduction_cell(run: Run) -> int:
 @pytest.mark.parametrize(
     ("change", "parameters", "message"),
     [
+        ("none", {"raw_file": ""}, "no input file: set `raw_file`"),  # past the catalogue
         ("no_pixel_size", {}, "x_pixel_size is missing"),
         ("none", {"slice_rows": [10, 48]}, "slice_rows [48] are not rows of the detector"),
     ],

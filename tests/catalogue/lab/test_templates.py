@@ -316,6 +316,11 @@ def test_a_refused_write_is_read_only(tmp_path: Path, monkeypatch: pytest.Monkey
 NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
 
 
+def test_every_technique_has_a_template() -> None:
+    techniques = {p.parent.name for p in NOTEBOOKS.glob("*/*.ipynb")}
+    assert techniques >= {"saxs", "powder", "xas", "tomo", "mx"}, techniques
+
+
 @pytest.mark.parametrize(
     "path", sorted(NOTEBOOKS.glob("*/*.ipynb")), ids=lambda p: f"{p.parent.name}/{p.name}"
 )

@@ -10,16 +10,18 @@ The sample's lattice is not Si's textbook value, so it cannot come from a table.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import h5py
 import pytest
-from panhub_nexus import results
 from panhub_nexus.synthetic import powder
 
 from tests.support.nexus import assert_nexus_valid
-from tests.support.templates import run_template
+from tests.support.templates import (
+    assert_provenance,
+    assert_second_run_keeps_first,
+    run_template,
+)
 
 TEMPLATE = "powder/01-integrate-refine.ipynb"
 LATTICE_TOLERANCE = 0.0005  # Å
@@ -74,22 +76,20 @@ def test_template_refines_geometry_and_lattice(
         hkl = [tuple(h) for h in fit["hkl"][()]]
         assert len(hkl) >= 8
         assert {(3, 3, 1), (4, 2, 2), (5, 1, 1)} <= set(hkl)
-        process = entry["reduction"]
-        assert process["kernel/data"].asstr()[()] == "powder-2026.12.1"
-        assert process["template/data"].asstr()[()] == "powder/01-integrate-refine"
-        assert json.loads(process["parameters/data"].asstr()[()])["raw_file"] == mixture.path
-        assert process["input_1/file_name"].asstr()[()] == mixture.path
-        checksum = process["input_1/checksum"].asstr()[()]
-    assert checksum == results.sha256(mixture.path)
+        assert_provenance(
+            entry["reduction"],
+            kernel="powder-2026.12.1",
+            template="powder/01-integrate-refine",
+            raw_file=mixture.path,
+        )
 
-    first = out.read_bytes()
-    again = run_template(TEMPLATE, tmp_path / "run2.ipynb", {"raw_file": mixture.path})
-    print(f"powder template, second run: {again.seconds:.1f} s")
-    assert again.returncode == 0, again.log[-3000:]
-    second = out.with_name("si_lab6_0001_lattice-2.nxs")
-    assert second.is_file()
-    assert out.read_bytes() == first
-    assert_nexus_valid(second)
+    assert_second_run_keeps_first(
+        TEMPLATE,
+        tmp_path / "run2.ipynb",
+        {"raw_file": mixture.path},
+        out,
+        out.with_name("si_lab6_0001_lattice-2.nxs"),
+    )
 
 
 def test_template_stops_without_the_detector_distance(
@@ -104,15 +104,8 @@ def test_template_stops_without_the_detector_distance(
     assert name == "InputError"
     assert "instrument/detector/distance is missing" in message
     assert "sample-detector distance" in message
-    cells = run.notebook["cells"]
-    failed = next(i for i, c in enumerate(cells) if any(
-        o.get("output_type") == "error" for o in c.get("outputs", [])
-    ))  # fmt: skip
-    assert "inputs.require" in "".join(cells[failed]["source"])
+    failed = run.failed_cell
+    assert "inputs.require" in "".join(run.notebook["cells"][failed]["source"])
     # the template's third code cell: only the parameters and the catalogue ran before
-    before = [
-        c for c in cells[:failed]
-        if c["cell_type"] == "code" and "injected-parameters" not in c["metadata"].get("tags", [])
-    ]  # fmt: skip
-    assert len(before) == 2
+    assert run.code_cells_before(failed) == 2
     assert not (proposal / "processed" / "powder").exists()

@@ -8,7 +8,6 @@ polydispersity within 20 % (relative, issue 16) on the staff kernel ``saxs-2026.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import h5py
@@ -16,13 +15,16 @@ import pytest
 from panhub_catalogue.db import make_engine, make_sessionmaker, migrate
 from panhub_catalogue.ingest.indexer import Indexer
 from panhub_catalogue.model import Datafile, Dataset
-from panhub_nexus import results
 from panhub_nexus.reduce import saxs as cansas
 from panhub_nexus.synthetic import powder, saxs
 from sqlalchemy import select
 
 from tests.support.nexus import assert_nexus_valid
-from tests.support.templates import run_template
+from tests.support.templates import (
+    assert_provenance,
+    assert_second_run_keeps_first,
+    run_template,
+)
 
 TEMPLATE = "saxs/01-integrate-fit.ipynb"
 RADIUS_TOLERANCE = 0.02  # relative
@@ -67,22 +69,17 @@ def test_template_recovers_radius_and_polydispersity(
         assert 0 < pd.error < POLYDISPERSITY_TOLERANCE * spheres.polydispersity
         # the background's slope was fitted, with the sign the sample has
         assert fit["background_slope"].value < 0
-        process = entry["reduction"]
-        assert process["kernel/data"].asstr()[()] == "saxs-2026.12.1"
-        assert process["template/data"].asstr()[()] == "saxs/01-integrate-fit"
-        assert json.loads(process["parameters/data"].asstr()[()])["raw_file"] == spheres.path
-        assert process["input_1/file_name"].asstr()[()] == spheres.path
-        checksum = process["input_1/checksum"].asstr()[()]
-    assert checksum == results.sha256(spheres.path)
+        assert_provenance(
+            entry["reduction"],
+            kernel="saxs-2026.12.1",
+            template="saxs/01-integrate-fit",
+            raw_file=spheres.path,
+        )
 
-    first = out.read_bytes()
-    again = run_template(TEMPLATE, tmp_path / "run2.ipynb", {"raw_file": spheres.path})
-    print(f"saxs template, second run: {again.seconds:.1f} s")
-    assert again.returncode == 0, again.log[-3000:]
     second = out.with_name("spheres_0001_sphere-fit-2.nxs")
-    assert second.is_file()
-    assert out.read_bytes() == first
-    assert_nexus_valid(second)
+    assert_second_run_keeps_first(
+        TEMPLATE, tmp_path / "run2.ipynb", {"raw_file": spheres.path}, out, second
+    )
 
     # the catalogue's indexer finds both results as the proposal's processed dataset
     engine = make_engine(f"sqlite:///{tmp_path / 'catalogue.sqlite'}")
@@ -112,15 +109,8 @@ def test_template_stops_on_a_powder_file(
     name, message = run.error
     assert name == "InputError"
     assert f"{other.path} is NXmx, not NXsas" in message  # what is wrong, with which file
-    cells = run.notebook["cells"]
-    failed = next(i for i, c in enumerate(cells) if any(
-        o.get("output_type") == "error" for o in c.get("outputs", [])
-    ))  # fmt: skip
-    assert "inputs.open_input" in "".join(cells[failed]["source"])
+    failed = run.failed_cell
+    assert "inputs.open_input" in "".join(run.notebook["cells"][failed]["source"])
     # the template's third code cell: only the parameters and the catalogue ran before
-    before = [
-        c for c in cells[:failed]
-        if c["cell_type"] == "code" and "injected-parameters" not in c["metadata"].get("tags", [])
-    ]  # fmt: skip
-    assert len(before) == 2
+    assert run.code_cells_before(failed) == 2
     assert not (proposal / "processed" / "powder").exists()

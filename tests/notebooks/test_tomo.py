@@ -173,14 +173,6 @@ def test_template_finds_the_axis_and_reconstructs_the_phantom(
     assert {str(result), str(again)} <= files, files
 
 
-def _error_cell(run: Run) -> int:
-    cells = run.notebook["cells"]
-    return next(
-        i for i, cell in enumerate(cells)
-        if any(o.get("output_type") == "error" for o in cell.get("outputs", []))
-    )  # fmt: skip
-
-
 def _first_reduction_cell(run: Run) -> int:
     cells = run.notebook["cells"]
     return next(
@@ -214,7 +206,7 @@ def test_template_stops_on_bad_input_with_what_to_change(
     assert done.error is not None
     assert done.error[0] == "InputError"
     assert message in done.error[1]
-    failed = _error_cell(done)
+    failed = done.failed_cell
     assert failed < _first_reduction_cell(done)
     assert "inputs." in "".join(done.notebook["cells"][failed]["source"])
     assert not (proposal / "processed" / "tomo").exists()

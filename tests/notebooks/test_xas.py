@@ -9,7 +9,6 @@ time).
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from pathlib import Path
@@ -20,7 +19,11 @@ from panhub_nexus.synthetic import xas
 
 from tests.support.kernels import kernel_id
 from tests.support.nexus import assert_nexus_valid
-from tests.support.templates import run_template
+from tests.support.templates import (
+    assert_provenance,
+    assert_second_run_keeps_first,
+    run_template,
+)
 
 TEMPLATE = "xas/01-normalize-fit.ipynb"
 E0_TOLERANCE = 0.5  # eV
@@ -75,25 +78,17 @@ def test_template_recovers_e0_and_first_shell(
         reduction = entry["XAS_data_reduction"]
         assert read_text(reduction["parameters/raw_file"]) == scan.path
         assert "ATOMS" in read_text(reduction["feff_inp/data"])
-        process = entry["process"]
-        assert read_text(process["kernel/data"]) == "xas-2026.12.1"
-        assert read_text(process["template/data"]) == "xas/01-normalize-fit"
-        parameters = json.loads(read_text(process["parameters/data"]))
-        assert parameters["raw_file"] == scan.path
-        assert read_text(process["input_1/file_name"]) == scan.path
-        checksum = read_text(process["input_1/checksum"])
-    from panhub_nexus import results
+        assert_provenance(
+            entry["process"],
+            kernel="xas-2026.12.1",
+            template="xas/01-normalize-fit",
+            raw_file=scan.path,
+        )
 
-    assert checksum == results.sha256(scan.path)
-
-    first = out.read_bytes()
-    again = run_template(TEMPLATE, tmp_path / "run2.ipynb", {"raw_file": scan.path})
-    print(f"xas template, second run: {again.seconds:.1f} s")
-    assert again.returncode == 0, again.log[-3000:]
     second = out.with_name("cu_foil_0001-fit-2.nxs")
-    assert second.is_file()
-    assert out.read_bytes() == first
-    assert_nexus_valid(second)
+    assert_second_run_keeps_first(
+        TEMPLATE, tmp_path / "run2.ipynb", {"raw_file": scan.path}, out, second
+    )
 
 
 LARCH_CHI = """
@@ -165,11 +160,6 @@ def test_bad_input_stops_at_the_checks(
     assert ename == "InputError"
     for part in expected:
         assert part in message, message
-    failed = [
-        cell
-        for cell in run.notebook["cells"]
-        if any(o.get("output_type") == "error" for o in cell.get("outputs", []))
-    ]
-    source = "".join(failed[0]["source"])
+    source = "".join(run.notebook["cells"][run.failed_cell]["source"])
     assert "inputs.open_input" in source  # the checks cell, before larch is imported
     assert "larch" not in source

@@ -18,7 +18,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import h5py
+from panhub_nexus import results
+
 from tests.support.kernels import PREFIX, ROOT
+from tests.support.nexus import assert_nexus_valid
 
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -40,6 +44,22 @@ class Run:
                 if output.get("output_type") == "error":
                     return output["ename"], output["evalue"]
         return None
+
+    @property
+    def failed_cell(self) -> int:
+        """Index of the first cell that raised (``StopIteration`` when none did)."""
+        cells = self.notebook["cells"]
+        return next(
+            i for i, cell in enumerate(cells)
+            if any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+        )  # fmt: skip
+
+    def code_cells_before(self, index: int) -> int:
+        """How many code cells stand before cell ``index``, papermill's parameters aside."""
+        return len([
+            c for c in self.notebook["cells"][:index]
+            if c["cell_type"] == "code" and "injected-parameters" not in c["metadata"].get("tags", [])
+        ])  # fmt: skip
 
     def text(self) -> str:
         """Every stream and text/plain output, in order (what the user read)."""
@@ -97,3 +117,51 @@ def run_template(
     seconds = time.monotonic() - started
     notebook = json.loads(out.read_text()) if out.exists() else {}
     return Run(notebook, seconds, done.returncode, done.stdout + done.stderr)
+
+
+def assert_provenance(process: h5py.Group, *, kernel: str, template: str, raw_file: str) -> None:
+    """Check the provenance a template wrote for a result made from one raw file.
+
+    Parameters
+    ----------
+    process
+        The result's NXprocess group written by ``results.write_provenance``.
+    kernel
+        The staff kernel it must name (``"saxs-2026.12.1"``).
+    template
+        The template it must name (``"saxs/01-integrate-fit"``).
+    raw_file
+        The ``raw_file`` parameter: the first input, whose checksum must match the file.
+    """
+    assert process["kernel/data"].asstr()[()] == kernel
+    assert process["template/data"].asstr()[()] == template
+    assert json.loads(process["parameters/data"].asstr()[()])["raw_file"] == raw_file
+    assert process["input_1/file_name"].asstr()[()] == raw_file
+    assert process["input_1/checksum"].asstr()[()] == results.sha256(raw_file)
+
+
+def assert_second_run_keeps_first(
+    template: str, notebook: Path, parameters: dict[str, Any], out: Path, second: Path
+) -> None:
+    """Run ``template`` again: it must write a valid ``second`` and leave ``out`` as it was.
+
+    Parameters
+    ----------
+    template
+        Path under ``notebooks/``, as for :func:`run_template`.
+    notebook
+        Where the second executed notebook is written.
+    parameters
+        The same parameters as the first run.
+    out
+        The first run's result, which must keep its bytes.
+    second
+        The result the second run must write beside it.
+    """
+    first = out.read_bytes()
+    again = run_template(template, notebook, parameters)
+    print(f"{Path(template).parts[0]} template, second run: {again.seconds:.1f} s")
+    assert again.returncode == 0, again.log[-3000:]
+    assert second.is_file()
+    assert out.read_bytes() == first
+    assert_nexus_valid(second)

@@ -18,52 +18,40 @@ from Template…" picks one in a dialog. Screenshots go to artifacts/.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.support.lab import ROOT, running_lab
+from tests.support.lab import (
+    CATALOGUE,
+    CATALOGUE_BUILD,
+    ROOT,
+    build_catalogue_extension,
+    catalogue_lab_args,
+    get_json,
+    running_lab,
+)
 
 pytestmark = pytest.mark.browser
 
-EXTENSION = ROOT / "extensions" / "catalogue"
-BUILD = EXTENSION / "labextension"
+EXTENSION = CATALOGUE
+BUILD = CATALOGUE_BUILD
 TEMPLATES = ROOT / "tests" / "catalogue" / "lab" / "data" / "templates"
-JLPM = "/opt/panhub/venv/bin/jlpm"
 PORT = 8896
 PROPOSAL = "data/20260042"
 MAIN = "#jp-main-dock-panel"
 LAUNCHER = f"{MAIN} .jp-Launcher:visible"
 
 
-def is_stale(build: Path, sources: list[Path]) -> bool:
-    """Whether the extension build is missing or older than one of its sources."""
-    built = build / "package.json"
-    if not built.exists():
-        return True
-    newest = max(f.stat().st_mtime for folder in sources for f in folder.rglob("*") if f.is_file())
-    return newest > built.stat().st_mtime
-
-
 @pytest.fixture(scope="module")
 def extension() -> Path:
     """The working tree's labextension, built (dev build) if missing or stale."""
-    sources = [EXTENSION / "src", EXTENSION / "style", EXTENSION / "schema"]
-    if is_stale(BUILD, sources):
-        env = dict(os.environ, PATH=f"/opt/panhub/venv/bin:{os.environ['PATH']}")
-        if not (EXTENSION / "node_modules").exists():
-            subprocess.run([JLPM, "install"], cwd=EXTENSION, env=env, check=True, timeout=600)
-        subprocess.run([JLPM, "build"], cwd=EXTENSION, env=env, check=True, timeout=600)
-    return BUILD
+    return build_catalogue_extension()
 
 
 def write_saxs_kernel(prefix: Path) -> None:
@@ -98,12 +86,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def lab(extension: Path, world: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """JupyterLab rooted at / with this tree's extension, the world's templates and home."""
     work = tmp_path_factory.mktemp("lab")
-    parent = work / "labextensions" / "@panhub"
-    parent.mkdir(parents=True)
-    (parent / "catalogue").symlink_to(extension)
     args = [
-        f"--LabServerApp.extra_labextensions_path={work / 'labextensions'}",
-        "--LabApp.expose_app_in_browser=True",
+        *catalogue_lab_args(work, extension),
         f"--PanhubCatalogue.templates_path={world / 'templates'}",
         f"--PanhubCatalogue.proposals_view={world / 'data'}",
     ]
@@ -112,13 +96,6 @@ def lab(extension: Path, world: Path, tmp_path_factory: pytest.TempPathFactory) 
         work, port=PORT, root_dir=Path("/"), pythonpath=[EXTENSION], extra_args=args, env=env
     ) as lab:
         yield lab
-
-
-def get(lab: str, route: str) -> Any:
-    url, token = lab.split("|")
-    sep = "&" if "?" in route else "?"
-    with urllib.request.urlopen(f"{url}/{route}{sep}token={token}", timeout=10) as r:
-        return json.load(r)
 
 
 def contents(path: Path) -> str:
@@ -152,7 +129,7 @@ def wait_for_tab(page: Page, name: str) -> None:
 
 
 def session_kernel(lab: str, path: Path) -> str | None:
-    sessions = [s for s in get(lab, "api/sessions") if s["path"] == contents(path)]
+    sessions = [s for s in get_json(lab, "api/sessions") if s["path"] == contents(path)]
     return sessions[0]["kernel"]["name"] if sessions else None
 
 

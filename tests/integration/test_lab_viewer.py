@@ -14,11 +14,8 @@ to artifacts/.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,13 +24,19 @@ import pytest
 from panhub_nexus import synthetic
 from playwright.sync_api import Locator, Page, expect
 
-from tests.support.lab import ROOT, running_lab
+from tests.support.lab import (
+    CATALOGUE,
+    CATALOGUE_BUILD,
+    build_catalogue_extension,
+    catalogue_lab_args,
+    get_json,
+    running_lab,
+)
 
 pytestmark = pytest.mark.browser
 
-EXTENSION = ROOT / "extensions" / "catalogue"
-BUILD = EXTENSION / "labextension"
-JLPM = "/opt/panhub/venv/bin/jlpm"
+EXTENSION = CATALOGUE
+BUILD = CATALOGUE_BUILD
 PORT = 8894
 N_FRAMES = 4
 VISIBLE = ".jp-PanhubViewerDocument:not(.lm-mod-hidden)"
@@ -42,25 +45,10 @@ FRAME_DRAWN = (
 )
 
 
-def is_stale(build: Path, sources: list[Path]) -> bool:
-    """Whether the extension build is missing or older than one of its sources."""
-    built = build / "package.json"
-    if not built.exists():
-        return True
-    newest = max(f.stat().st_mtime for folder in sources for f in folder.rglob("*") if f.is_file())
-    return newest > built.stat().st_mtime
-
-
 @pytest.fixture(scope="module")
 def extension() -> Path:
     """The working tree's labextension, built (dev build) if missing or stale."""
-    sources = [EXTENSION / "src", EXTENSION / "style", EXTENSION / "schema"]
-    if is_stale(BUILD, sources):
-        env = dict(os.environ, PATH=f"/opt/panhub/venv/bin:{os.environ['PATH']}")
-        if not (EXTENSION / "node_modules").exists():
-            subprocess.run([JLPM, "install"], cwd=EXTENSION, env=env, check=True, timeout=600)
-        subprocess.run([JLPM, "build"], cwd=EXTENSION, env=env, check=True, timeout=600)
-    return BUILD
+    return build_catalogue_extension()
 
 
 @pytest.fixture(scope="module")
@@ -79,30 +67,17 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def lab(extension: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """JupyterLab rooted at / with this tree's extension (not the venv's older one)."""
     work = tmp_path_factory.mktemp("lab")
-    parent = work / "labextensions" / "@panhub"
-    parent.mkdir(parents=True)
-    (parent / "catalogue").symlink_to(extension)
-    args = [
-        f"--LabServerApp.extra_labextensions_path={work / 'labextensions'}",
-        "--LabApp.expose_app_in_browser=True",
-    ]
+    args = catalogue_lab_args(work, extension)
     with running_lab(
         work, port=PORT, root_dir=Path("/"), pythonpath=[EXTENSION], extra_args=args
     ) as lab:
         yield lab
 
 
-def get(lab: str, route: str) -> Any:
-    url, token = lab.split("|")
-    sep = "&" if "?" in route else "?"
-    with urllib.request.urlopen(f"{url}/{route}{sep}token={token}", timeout=10) as r:
-        return json.load(r)
-
-
 def wait_for_kernels(lab: str, count: int, timeout: float = 20.0) -> list[dict[str, Any]]:
     end = time.monotonic() + timeout
     while True:
-        kernels: list[dict[str, Any]] = get(lab, "api/kernels")
+        kernels: list[dict[str, Any]] = get_json(lab, "api/kernels")
         if len(kernels) == count or time.monotonic() > end:
             return kernels
         time.sleep(0.25)
@@ -165,9 +140,9 @@ def test_nexus_files_open_in_the_viewer(page: Page, lab: str, files: Path, artif
         page.locator(".lm-Menu-item", has_text="NeXus viewer").click()
         wait_for_tab(page, "other.nx5")
         page.wait_for_function(FRAME_DRAWN, timeout=60_000)
-        kernels = get(lab, "api/kernels")
+        kernels = get_json(lab, "api/kernels")
         assert [k["id"] for k in kernels] == [warm[0]["id"]], kernels
-        sessions = [s for s in get(lab, "api/sessions") if s["type"] == "panhub-viewer"]
+        sessions = [s for s in get_json(lab, "api/sessions") if s["type"] == "panhub-viewer"]
         assert [s["kernel"]["id"] for s in sessions] == [kernels[0]["id"]]
 
         # a broken file and a half-written one: a message in the tab, nothing else dies
@@ -181,7 +156,7 @@ def test_nexus_files_open_in_the_viewer(page: Page, lab: str, files: Path, artif
             expect(message).to_contain_text(text, timeout=60_000)
             expect(message).not_to_contain_text("Traceback")
         page.screenshot(path=artifacts / "lab-viewer-broken.png")
-        (kernel,) = get(lab, "api/kernels")
+        (kernel,) = get_json(lab, "api/kernels")
         assert kernel["id"] == kernels[0]["id"]
         assert kernel["execution_state"] != "dead"
 
@@ -202,7 +177,7 @@ def test_nexus_files_open_in_the_viewer(page: Page, lab: str, files: Path, artif
 
         # Copy code: open-code's viewer code on the clipboard
         page.locator(f"{VISIBLE} .jp-Toolbar").get_by_text("Copy code").click()
-        expected = get(lab, f"panhub-catalogue/api/open-code?path={str(files)[1:]}/stack.nxs")
+        expected = get_json(lab, f"panhub-catalogue/api/open-code?path={str(files)[1:]}/stack.nxs")
         page.wait_for_function(
             "code => navigator.clipboard.readText().then(t => t === code)",
             arg=expected["code"]["viewer"],
@@ -225,7 +200,7 @@ def test_nexus_files_open_in_the_viewer(page: Page, lab: str, files: Path, artif
         )
         wait_for_tab(page, "other.nx5")
         page.screenshot(path=artifacts / "lab-viewer-two.png")
-        assert len(get(lab, "api/kernels")) == 1
+        assert len(get_json(lab, "api/kernels")) == 1
 
         # closing the last viewer shuts the kernel down
         page.evaluate("() => window.jupyterapp.commands.execute('application:close-all')")

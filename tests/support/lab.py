@@ -10,8 +10,11 @@ import contextlib
 import json
 import os
 import secrets
+import subprocess
+import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from tests.support.browser import ARGS, CHROMIUM  # noqa: F401 - re-exported for the benchmark
 from tests.support.processes import serving
@@ -25,6 +28,10 @@ VISIBLE = ".jp-MainAreaWidget:not(.lm-mod-hidden)"
 """The notebook panel in front (JupyterLab keeps other open notebooks, hidden)."""
 VIEWER_JS = f"document.querySelector('{VISIBLE} .phx')"
 """JavaScript expression: the viewer of the notebook in front."""
+CATALOGUE = ROOT / "extensions" / "catalogue"
+"""The ``@panhub/catalogue`` extension's folder (its Python package and its sources)."""
+CATALOGUE_BUILD = CATALOGUE / "labextension"
+JLPM = str(VENV / "bin" / "jlpm")
 
 
 def write_notebook(path: Path, code: str) -> None:
@@ -107,3 +114,42 @@ def open_viewer(page, lab: str, notebook: str, timeout_ms: int = 90_000):
         page.screenshot(path=str(ARTIFACTS / "nexus_viewer_failure.png"))
         raise
     return root
+
+
+def is_stale(build: Path, sources: list[Path]) -> bool:
+    """Whether the extension build is missing or older than one of its sources."""
+    built = build / "package.json"
+    if not built.exists():
+        return True
+    newest = max(f.stat().st_mtime for folder in sources for f in folder.rglob("*") if f.is_file())
+    return newest > built.stat().st_mtime
+
+
+def build_catalogue_extension() -> Path:
+    """The working tree's labextension, built (dev build) if missing or stale."""
+    sources = [CATALOGUE / "src", CATALOGUE / "style", CATALOGUE / "schema"]
+    if is_stale(CATALOGUE_BUILD, sources):
+        env = dict(os.environ, PATH=f"{VENV / 'bin'}:{os.environ['PATH']}")
+        if not (CATALOGUE / "node_modules").exists():
+            subprocess.run([JLPM, "install"], cwd=CATALOGUE, env=env, check=True, timeout=600)
+        subprocess.run([JLPM, "build"], cwd=CATALOGUE, env=env, check=True, timeout=600)
+    return CATALOGUE_BUILD
+
+
+def catalogue_lab_args(work: Path, extension: Path) -> list[str]:
+    """``jupyter lab`` arguments loading `extension` (linked under `work`) over the venv's."""
+    parent = work / "labextensions" / "@panhub"
+    parent.mkdir(parents=True)
+    (parent / "catalogue").symlink_to(extension)
+    return [
+        f"--LabServerApp.extra_labextensions_path={work / 'labextensions'}",
+        "--LabApp.expose_app_in_browser=True",
+    ]
+
+
+def get_json(lab: str, route: str) -> Any:
+    """GET `route` of the Lab that :func:`running_lab` yielded, as JSON."""
+    url, token = lab.split("|")
+    sep = "&" if "?" in route else "?"
+    with urllib.request.urlopen(f"{url}/{route}{sep}token={token}", timeout=10) as r:
+        return json.load(r)

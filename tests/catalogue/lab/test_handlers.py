@@ -10,17 +10,6 @@ from tornado.httpclient import HTTPClientError
 
 
 @pytest.fixture
-def fetch(jp_fetch, jp_asyncio_loop):
-    """jp_fetch run to completion on the server's own loop (pytest-asyncio runs coroutine
-    tests on a loop of its own, where the server would never answer)."""
-
-    def run(*parts, **kwargs):
-        return jp_asyncio_loop.run_until_complete(jp_fetch(*parts, **kwargs))
-
-    return run
-
-
-@pytest.fixture
 def jp_server_config(jp_root_dir):
     return {"ServerApp": {"jpserver_extensions": {"panhub_catalogue.lab": True}}}
 

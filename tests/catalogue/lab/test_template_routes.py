@@ -40,16 +40,6 @@ def jp_server_config(root, tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture
-def fetch(jp_fetch, jp_asyncio_loop):
-    """jp_fetch run to completion on the server's own loop."""
-
-    def run(*parts, **kwargs):
-        return jp_asyncio_loop.run_until_complete(jp_fetch(*parts, **kwargs))
-
-    return run
-
-
-@pytest.fixture
 def api(fetch):
     """``api("templates", json=...)``: the decoded JSON of a 2xx answer (and its status)."""
 

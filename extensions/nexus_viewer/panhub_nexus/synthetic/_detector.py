@@ -35,6 +35,8 @@ MASK_GAP = 1
 """``pixel_mask`` bit 0: gap between modules (no sensor)."""
 MASK_USER = 256
 """``pixel_mask`` bit 8: user-defined mask (the beam stop and its arm)."""
+PILATUS_1M_DESCRIPTION = "Dectris PILATUS 1M (synthetic): 5 x 2 modules, 172 um pixels"
+"""The ``NXdetector/description`` of the generators' Pilatus 1M."""
 
 
 def pilatus_shape(modules: tuple[int, int]) -> tuple[int, int]:
@@ -165,6 +167,48 @@ def draw_counts(
     counts = rng.poisson(np.clip(expected, 0.0, None)).astype(np.int32)
     counts[mask != 0] = -1
     return counts
+
+
+def expose(
+    geometry: Geometry,
+    expected: npt.NDArray[np.float64],
+    rng: np.random.Generator,
+    *,
+    beamstop_radius: float,
+    arm_width: float,
+    arm_angle: float,
+    transmission: float,
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint32]]:
+    """Counts of ``expected`` on a Pilatus behind a beam stop, and their ``pixel_mask``.
+
+    Parameters
+    ----------
+    geometry : Geometry
+        The detector.
+    expected : ndarray of float
+        Expected counts per pixel without the beam stop (left unchanged).
+    rng : numpy.random.Generator
+        Source of the Poisson noise.
+    beamstop_radius, arm_width, arm_angle : float
+        The beam stop, as :func:`make_beamstop` takes it.
+    transmission : float
+        Fraction of ``expected`` the beam stop lets through (masked, but not empty, as
+        a real one is).
+
+    Returns
+    -------
+    counts : ndarray of int32
+        Poisson counts, -1 on the gaps between modules.
+    mask : ndarray of uint32
+        :data:`MASK_GAP` on the gaps, :data:`MASK_USER` behind the beam stop.
+    """
+    mask = make_pilatus_mask(geometry.shape)
+    beamstop = make_beamstop(geometry, beamstop_radius, arm_width=arm_width, arm_angle=arm_angle)
+    mask[beamstop] |= np.uint32(MASK_USER)
+    expected = expected.copy()
+    expected[beamstop] *= transmission
+    counts = draw_counts(expected, mask & np.uint32(MASK_GAP), rng)
+    return counts, mask
 
 
 def write_detector(

@@ -248,12 +248,14 @@ def write_si_lab6(
         two_theta = _detector.make_two_theta(geometry, at)
         expected += np.interp(np.degrees(two_theta), grid, pattern)
     expected *= _detector.solid_angle_factor(_detector.make_two_theta(geometry)) / oversample**2
-    mask = _detector.make_pilatus_mask(geometry.shape)
-    beamstop = _detector.make_beamstop(geometry, 1.5, arm_width=2.0, arm_angle=-90.0)
-    mask[beamstop] |= np.uint32(_detector.MASK_USER)
-    expected[beamstop] *= 0.02
-    counts = _detector.draw_counts(
-        expected, mask & np.uint32(_detector.MASK_GAP), np.random.default_rng(seed)
+    counts, mask = _detector.expose(
+        geometry,
+        expected,
+        np.random.default_rng(seed),
+        beamstop_radius=1.5,
+        arm_width=2.0,
+        arm_angle=-90.0,
+        transmission=0.02,
     )
     with h5py.File(path, "w") as f:
         _write_nxmx(f, nominal, counts[np.newaxis], mask)
@@ -284,7 +286,7 @@ def _write_nxmx(
         nominal,
         frames,
         mask,
-        description="Dectris PILATUS 1M (synthetic): 5 x 2 modules, 172 um pixels",
+        description=_detector.PILATUS_1M_DESCRIPTION,
         count_time=1.0,
     )
     _write_axis_chain(detector, nominal)

@@ -177,12 +177,15 @@ def write_polydisperse_spheres(
         background_slope=background_slope,
     )
     expected = np.interp(q, grid, profile) * _detector.solid_angle_factor(two_theta)
-    mask = _detector.make_pilatus_mask(geometry.shape)
-    beamstop = _detector.make_beamstop(geometry, beamstop_radius, arm_width=3.0, arm_angle=35.0)
-    mask[beamstop] |= np.uint32(_detector.MASK_USER)
-    # the beam stop lets a little through (as a real one does): masked, but not empty
-    expected[beamstop] *= 0.01
-    counts = _detector.draw_counts(expected, mask & np.uint32(_detector.MASK_GAP), rng(seed))
+    counts, mask = _detector.expose(
+        geometry,
+        expected,
+        rng(seed),
+        beamstop_radius=beamstop_radius,
+        arm_width=3.0,
+        arm_angle=35.0,
+        transmission=0.01,
+    )
     with h5py.File(path, "w") as f:
         _write_nxsas(f, geometry, counts, mask, radius=radius, polydispersity=polydispersity)
     return SaxsTruth(
@@ -231,7 +234,7 @@ def _write_nxsas(
         geometry,
         counts,
         mask,
-        description="Dectris PILATUS 1M (synthetic): 5 x 2 modules, 172 um pixels",
+        description=_detector.PILATUS_1M_DESCRIPTION,
         count_time=10.0,
     )
     sample = nxwrite.group(entry, "sample", "NXsample")

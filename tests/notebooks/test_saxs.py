@@ -12,17 +12,14 @@ from pathlib import Path
 
 import h5py
 import pytest
-from panhub_catalogue.db import make_engine, make_sessionmaker, migrate
-from panhub_catalogue.ingest.indexer import Indexer
-from panhub_catalogue.model import Datafile, Dataset
 from panhub_nexus.reduce import saxs as cansas
 from panhub_nexus.synthetic import powder, saxs
-from sqlalchemy import select
 
 from tests.support.nexus import assert_nexus_valid
 from tests.support.templates import (
     assert_provenance,
     assert_second_run_keeps_first,
+    index_proposal,
     run_template,
 )
 
@@ -82,17 +79,7 @@ def test_template_recovers_radius_and_polydispersity(
     )
 
     # the catalogue's indexer finds both results as the proposal's processed dataset
-    engine = make_engine(f"sqlite:///{tmp_path / 'catalogue.sqlite'}")
-    migrate(engine)
-    sessions = make_sessionmaker(engine)
-    report = Indexer(root=str(proposal.parent), checksum="adler32", members_from_files=True).index(
-        sessions, [proposal.parent]
-    )
-    assert report.failed == [], report.failed
-    with sessions() as session:
-        kinds = {d.name: d.type for d in session.scalars(select(Dataset))}
-        files = set(session.scalars(select(Datafile.location)))
-    engine.dispose()
+    kinds, files = index_proposal(proposal, tmp_path / "catalogue.sqlite")
     assert kinds == {"raw/saxs": "raw", "processed/saxs": "processed"}, kinds
     assert {str(out), str(second)} <= files, files
 

@@ -30,16 +30,12 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
-from panhub_catalogue.db import make_engine, make_sessionmaker, migrate
-from panhub_catalogue.ingest.indexer import Indexer
-from panhub_catalogue.model import Datafile, Dataset
 from panhub_nexus import results
 from panhub_nexus.synthetic import tomo
 from scipy import ndimage
-from sqlalchemy import select
 
 from tests.support.nexus import assert_nexus_valid
-from tests.support.templates import Run, run_template
+from tests.support.templates import Run, index_proposal, run_template
 
 TEMPLATE = "tomo/01-reconstruct-slice.ipynb"
 KERNEL = "tomo-2026.12.1"
@@ -159,16 +155,7 @@ def test_template_finds_the_axis_and_reconstructs_the_phantom(
     assert result.read_bytes() == before
 
     # the catalogue's indexer finds both results as the proposal's processed dataset
-    engine = make_engine(f"sqlite:///{tmp_path / 'catalogue.sqlite'}")
-    migrate(engine)
-    sessions = make_sessionmaker(engine)
-    indexer = Indexer(root=str(proposal.parent), checksum="adler32", members_from_files=True)
-    report = indexer.index(sessions, [proposal.parent])
-    assert report.failed == [], report.failed
-    with sessions() as session:
-        kinds = {d.name: d.type for d in session.scalars(select(Dataset))}
-        files = set(session.scalars(select(Datafile.location)))
-    engine.dispose()
+    kinds, files = index_proposal(proposal, tmp_path / "catalogue.sqlite")
     assert kinds == {"raw/tomo": "raw", "processed/tomo": "processed"}, kinds
     assert {str(result), str(again)} <= files, files
 

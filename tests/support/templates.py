@@ -19,7 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import h5py
+from panhub_catalogue.db import make_engine, make_sessionmaker, migrate
+from panhub_catalogue.ingest.indexer import Indexer
+from panhub_catalogue.model import Datafile, Dataset
 from panhub_nexus import results
+from sqlalchemy import select
 
 from tests.support.kernels import PREFIX, ROOT
 from tests.support.nexus import assert_nexus_valid
@@ -165,3 +169,33 @@ def assert_second_run_keeps_first(
     assert second.is_file()
     assert out.read_bytes() == first
     assert_nexus_valid(second)
+
+
+def index_proposal(proposal: Path, database: Path) -> tuple[dict[str, str], set[str]]:
+    """Index the proposals folder holding ``proposal`` as the catalogue's indexer does.
+
+    Parameters
+    ----------
+    proposal
+        A proposal's folder (its parent is indexed).
+    database
+        A new SQLite file for the catalogue.
+
+    Returns
+    -------
+    kinds
+        Each dataset's name and type (``{"processed/saxs": "processed", ...}``).
+    files
+        The location of every datafile.
+    """
+    engine = make_engine(f"sqlite:///{database}")
+    migrate(engine)
+    sessions = make_sessionmaker(engine)
+    indexer = Indexer(root=str(proposal.parent), checksum="adler32", members_from_files=True)
+    report = indexer.index(sessions, [proposal.parent])
+    assert report.failed == [], report.failed
+    with sessions() as session:
+        kinds = {d.name: d.type for d in session.scalars(select(Dataset))}
+        files = set(session.scalars(select(Datafile.location)))
+    engine.dispose()
+    return kinds, files

@@ -417,20 +417,17 @@ def write_xasproc(
         w = result.kweight
         chik = nxwrite.data(reduction, "chi_k", signal="chi_kw", axes=["k"])
         nxwrite.field(chik, "k", result.k, units="1/angstrom")
-        nxwrite.field(
-            chik,
-            "chi_kw",
-            result.chi * result.k**w,
-            units=f"angstrom^-{w:g}",
-            attrs={"long_name": f"k^{w:g} χ(k)"},
-        )
-        nxwrite.field(
-            chik,
-            "chi_fit_kw",
-            result.chi_fit * result.k**w,
-            units=f"angstrom^-{w:g}",
-            attrs={"long_name": f"k^{w:g} χ(k) fit"},
-        )
+        for field, chi, label in [
+            ("chi_kw", result.chi, "χ(k)"),
+            ("chi_fit_kw", result.chi_fit, "χ(k) fit"),
+        ]:
+            nxwrite.field(
+                chik,
+                field,
+                chi * result.k**w,
+                units=f"angstrom^-{w:g}",
+                attrs={"long_name": f"k^{w:g} {label}"},
+            )
         nxwrite.field(chik, "chi", result.chi, attrs={"long_name": "χ(k)"})
         nxwrite.set_attrs(chik, auxiliary_signals=["chi_fit_kw"])
 

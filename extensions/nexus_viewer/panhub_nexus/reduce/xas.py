@@ -433,20 +433,17 @@ def write_xasproc(
 
         chir = nxwrite.data(reduction, "chi_r", signal="chir_mag", axes=["r"])
         nxwrite.field(chir, "r", result.r, units="angstrom", attrs={"long_name": "R (no phase)"})
-        nxwrite.field(
-            chir,
-            "chir_mag",
-            result.chir_mag,
-            units=f"angstrom^-{w + 1:g}",
-            attrs={"long_name": "|χ(R)| data"},
-        )
-        nxwrite.field(
-            chir,
-            "chir_fit_mag",
-            result.chir_fit_mag,
-            units=f"angstrom^-{w + 1:g}",
-            attrs={"long_name": "|χ(R)| fit"},
-        )
+        for field, magnitude, label in [
+            ("chir_mag", result.chir_mag, "data"),
+            ("chir_fit_mag", result.chir_fit_mag, "fit"),
+        ]:
+            nxwrite.field(
+                chir,
+                field,
+                magnitude,
+                units=f"angstrom^-{w + 1:g}",
+                attrs={"long_name": f"|χ(R)| {label}"},
+            )
         nxwrite.set_attrs(chir, auxiliary_signals=["chir_fit_mag"])
 
         results.write_provenance(

@@ -8,8 +8,12 @@ and ``jp_fetch``) serve only the tests of the Lab's server routes.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 import pytest_jupyter.jupyter_server as _jupyter_server
+from tornado.httpclient import HTTPClientError
 
 
 def _is_fixture(value: object) -> bool:
@@ -30,3 +34,22 @@ def fetch(jp_fetch, jp_asyncio_loop):
         return jp_asyncio_loop.run_until_complete(jp_fetch(*parts, **kwargs))
 
     return run
+
+
+@pytest.fixture
+def refused(fetch):
+    """``refused("templates", "copy", json=...)``: the status and message of a refusal.
+
+    A refusal never carries the catalogue's token (``ana-token`` in these tests).
+    """
+
+    def call(*parts: str, **kwargs: Any) -> tuple[int, str]:
+        if "json" in kwargs:
+            kwargs["body"] = json.dumps(kwargs.pop("json"))
+        with pytest.raises(HTTPClientError) as caught:
+            fetch("panhub-catalogue", "api", *parts, **kwargs)
+        body = caught.value.response.body
+        assert b"ana-token" not in body
+        return caught.value.code, json.loads(body)["message"]
+
+    return call

@@ -73,22 +73,6 @@ def api(fetch):
     return call
 
 
-@pytest.fixture
-def refused(fetch):
-    """``refused("investigations", ...)``: the status and message of a refusal."""
-
-    def call(*parts: str, **kwargs: Any) -> tuple[int, str]:
-        if "json" in kwargs:
-            kwargs["body"] = json.dumps(kwargs.pop("json"))
-        with pytest.raises(HTTPClientError) as caught:
-            fetch("panhub-catalogue", "api", *parts, **kwargs)
-        body = caught.value.response.body
-        assert b"ana-token" not in body
-        return caught.value.code, json.loads(body)["message"]
-
-    return call
-
-
 def scan_of(record: dict[str, Any]) -> dict[str, Any]:
     return next(f for f in record["datafiles"]["items"] if f["name"].endswith(".nxs"))
 

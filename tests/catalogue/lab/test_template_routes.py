@@ -53,20 +53,6 @@ def api(fetch):
     return call
 
 
-@pytest.fixture
-def refused(fetch):
-    """``refused("templates", "copy", json=...)``: the status and message of a refusal."""
-
-    def call(*parts: str, **kwargs: Any) -> tuple[int, str]:
-        if "json" in kwargs:
-            kwargs["body"] = json.dumps(kwargs.pop("json"))
-        with pytest.raises(HTTPClientError) as caught:
-            fetch("panhub-catalogue", "api", *parts, **kwargs)
-        return caught.value.code, json.loads(caught.value.response.body)["message"]
-
-    return call
-
-
 def copy(api, template: str, destination: str) -> tuple[int, Any]:
     body = {"template": template, "destination": destination}
     return api("templates", "copy", method="POST", json=body)

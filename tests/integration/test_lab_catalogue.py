@@ -497,7 +497,9 @@ def test_keyboard_only(
     # Tab to the left sidebar's tabs, arrows to Catalogue, Enter; Tab to the search box
     page.locator("body").focus()
     active_tab = "() => document.activeElement.closest('.jp-SideBar.jp-mod-left .lm-TabBar-tab')"
-    for _ in range(30):
+    # every Launcher card is a stop on the way: staff kernels (notebook and console) and
+    # the templates
+    for _ in range(120):
         page.keyboard.press("Tab")
         if page.evaluate(f"() => !!({active_tab})()"):
             break

@@ -93,19 +93,23 @@ def get_sha256(path: Path) -> str:
 #: parts of panhub's wheel that no kernel imports: the kernels' own definitions, the
 #: template notebooks and the Lab extension (a change there rebuilds no kernel)
 WHEEL_DATA_UNUSED = ("share/panhub/", "share/jupyter/labextensions/", "etc/jupyter/")
+#: metadata that changes with them: RECORD lists every file's hash, METADATA holds the
+#: README (kernels install the wheel without its dependencies)
+WHEEL_META_UNUSED = (".dist-info/RECORD", ".dist-info/METADATA")
 
 
 def get_wheel_digest(path: Path) -> str:
     """SHA-256 of what a kernel takes from panhub's wheel: every member's name and
-    content, except :data:`WHEEL_DATA_UNUSED` and the ``RECORD`` that lists them all.
+    content, except :data:`WHEEL_DATA_UNUSED` and :data:`WHEEL_META_UNUSED`.
 
-    Editing a template or one kernel's ``kernel.toml`` changes the wheel but not this.
+    Editing a template, one kernel's ``kernel.toml`` or the README changes the wheel
+    but not this.
     """
     digest = hashlib.sha256()
     with zipfile.ZipFile(path) as wheel:
         for name in sorted(wheel.namelist()):
             _, data, rest = name.partition(".data/data/")
-            if (data and rest.startswith(WHEEL_DATA_UNUSED)) or name.endswith(".dist-info/RECORD"):
+            if (data and rest.startswith(WHEEL_DATA_UNUSED)) or name.endswith(WHEEL_META_UNUSED):
                 continue
             digest.update(f"{name}\0{hashlib.sha256(wheel.read(name)).hexdigest()}\n".encode())
     return digest.hexdigest()

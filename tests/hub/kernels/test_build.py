@@ -311,6 +311,7 @@ def test_the_wheel_digest_ignores_what_no_kernel_imports(tmp_path: Path) -> None
             f"{data}kernels/saxs/kernel.toml": "version = 2",  # a kernel's metadata
             "panhub-0.1.data/data/share/jupyter/labextensions/@panhub/x.js": "lab",
             "panhub-0.1.dist-info/RECORD": "r2",
+            "panhub-0.1.dist-info/METADATA": "Description: the README, edited",
         },
     )
     new_code = wheel("c.whl", {**code, "panhub_nexus/__init__.py": "A = 2\n"})

@@ -565,14 +565,19 @@ def build_kernels(inst: HubInstance) -> None:
     subprocess.run(kernels_build_command(repo, prefix / "kernels", wheel), check=True, timeout=3600)
 
 
+def kernels_command(*args: str) -> list[str]:
+    """``panhub kernels ARGS``, with the ``panhub`` of this Python's environment."""
+    return [str(Path(sys.executable).parent / "panhub"), "kernels", *args]
+
+
 def kernels_build_command(
     repo: Path, kernels: Path, wheel: Path, names: Iterable[str] = (), source: Path | None = None
 ) -> list[str]:
     """``panhub kernels build [NAMES]`` of the checkout's ``kernels/`` (or of ``source``)
     into the prefix ``kernels`` (all of them without ``names``)."""
-    return [str(Path(sys.executable).parent / "panhub"), "kernels", "build", *names,
-            "--prefix", str(kernels), "--source", str(source or repo / "kernels"),
-            "--panhub-wheel", str(wheel)]  # fmt: skip
+    return kernels_command("build", *names,
+                           "--prefix", str(kernels), "--source", str(source or repo / "kernels"),
+                           "--panhub-wheel", str(wheel))  # fmt: skip
 
 
 def bring_up(inst: HubInstance, proposals: Path | None = None) -> None:

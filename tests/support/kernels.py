@@ -13,6 +13,8 @@ import tomllib
 from pathlib import Path
 
 from panhub import demo
+from panhub.kernels.build import find_generations
+from panhub.kernels.prefix import Prefix
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = Path("/opt/panhub/kernels")
@@ -42,15 +44,14 @@ def build_kernels(
 
 def panhub_kernels(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """``panhub kernels ARGS --prefix PREFIX`` (e.g. ``retire``), as staff run it."""
-    command = [*demo.kernels_build_command(ROOT, PREFIX, Path("-"))[:2], *args]
-    command += ["--prefix", str(PREFIX)]
+    command = demo.kernels_command(*args, "--prefix", str(PREFIX))
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def remove_kernel(kernel: str) -> None:
-    """Take ``<name>-<version>`` out of :data:`PREFIX` (its spec, link and environment)."""
-    shutil.rmtree(PREFIX / "share" / "jupyter" / "kernels" / kernel, ignore_errors=True)
-    link = PREFIX / "envs" / kernel
-    if link.is_symlink():
-        shutil.rmtree(link.resolve(), ignore_errors=True)
-    link.unlink(missing_ok=True)
+    """Take ``<name>-<version>`` out of :data:`PREFIX` (its spec, link and environments)."""
+    prefix = Prefix(PREFIX)
+    shutil.rmtree(prefix.spec(kernel), ignore_errors=True)
+    for env in find_generations(prefix, kernel):  # the current one and a kept previous one
+        shutil.rmtree(env, ignore_errors=True)
+    prefix.env(kernel).unlink(missing_ok=True)

@@ -337,7 +337,7 @@ class FacilitySlurmSpawner(SlurmSpawner):
             current = registry.get_current(registry.make_entries(specs))
             base_setup = choices[0].setup if choices else ()
             taken = {c.name for c in choices}
-            kernels = registry.make_environment_choices(current, base_setup)
+            kernels = registry.make_kernel_environments(current, base_setup)
             choices += [c for c in kernels if c.name not in taken]
         return choices
 

@@ -4,7 +4,7 @@ One registry for the Launcher and the spawn form: the kernelspecs in the prefix 
 truth (what is built is what can run). :func:`read_kernelspecs` reads them from the same
 folders the servers get as ``JUPYTER_PATH``; :func:`make_entries` keeps panhub's;
 :func:`get_current` picks the newest version of each kernel that is not retired, and
-:func:`make_environment_choices` turns those into the form's environments: choosing
+:func:`make_kernel_environments` turns those into the form's environments: choosing
 "SAXS/WAXS" opens new notebooks on ``saxs-<version>`` and puts that environment's tools
 (``pyFAI-integrate``…) first on the terminal's ``PATH``. Staff add a kernel in one place
 (``kernels/``); ``panhub kernels build`` makes it appear in both.
@@ -111,7 +111,7 @@ def read_kernelspecs(folders: Iterable[str | Path]) -> dict[str, dict[str, Any]]
     return found
 
 
-def make_environment_choices(
+def make_kernel_environments(
     current: Mapping[str, KernelEntry], base_setup: Sequence[str] = ()
 ) -> list[EnvironmentChoice]:
     """One form environment per current staff kernel: ``base`` first, then by label.
@@ -121,7 +121,7 @@ def make_environment_choices(
 
     >>> saxs = KernelEntry("saxs-2026.12", "saxs", "2026.12", "SAXS/WAXS", "", "", "pyFAI",
     ...                    False, "/k/envs/saxs-2026.12/bin/python")
-    >>> choice, = make_environment_choices({"saxs": saxs}, ["export A=1"])
+    >>> choice, = make_kernel_environments({"saxs": saxs}, ["export A=1"])
     >>> choice.name, choice.kernel, choice.setup
     ('saxs', 'saxs-2026.12', ('export A=1', 'export PATH=/k/envs/saxs-2026.12/bin:$PATH'))
     >>> choice.description

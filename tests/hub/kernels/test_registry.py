@@ -12,7 +12,7 @@ from panhub.kernels.registry import (
     KernelEntry,
     get_current,
     make_entries,
-    make_environment_choices,
+    make_kernel_environments,
     read_kernelspecs,
 )
 from panhub.kernels.spec import load_kernel
@@ -80,7 +80,7 @@ def test_the_form_offers_the_current_kernels_base_first() -> None:
         "odd-1": {**_spec("1"), "argv": ["python", "-m", "ipykernel"]},  # not absolute
     }
     specs["odd-1"]["metadata"]["panhub"]["name"] = "odd"
-    choices = make_environment_choices(
+    choices = make_kernel_environments(
         get_current(make_entries(specs)), ["export PATH=/opt/panhub/venv/bin:$PATH"]
     )
     assert [c.name for c in choices] == ["base", "tiny"]
@@ -101,5 +101,5 @@ def test_the_form_offers_the_current_kernels_base_first() -> None:
 def test_a_hostile_interpreter_path_is_quoted() -> None:
     spec = _spec("2026.9")
     spec["argv"] = ["/p/envs/x; rm -rf ~/bin/python", "-m", "ipykernel_launcher"]
-    (choice,) = make_environment_choices(get_current(make_entries({"tiny-2026.9": spec})))
+    (choice,) = make_kernel_environments(get_current(make_entries({"tiny-2026.9": spec})))
     assert choice.setup == ("export PATH='/p/envs/x; rm -rf ~/bin':$PATH",)

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -131,6 +132,14 @@ def require(
     return _convert(value, have, units, where)
 
 
+@functools.cache
+def _units() -> Any:
+    """One pint registry per process (building one reads its definitions: ~0.1 s)."""
+    import pint
+
+    return pint.UnitRegistry()
+
+
 def _convert(value: npt.NDArray[Any], have: str, want: str, where: str) -> npt.NDArray[Any]:
     if have == want:
         return value
@@ -138,8 +147,7 @@ def _convert(value: npt.NDArray[Any], have: str, want: str, where: str) -> npt.N
         import pint  # optional: the Lab venv need not carry it (the kernels do)
     except ImportError:
         raise InputError(f"{where} is in {have}, expected {want}") from None
-    registry: pint.UnitRegistry[Any] = pint.UnitRegistry()
     try:
-        return np.asarray(registry.Quantity(value.astype(float), have).to(want).magnitude)
+        return np.asarray(_units().Quantity(value.astype(float), have).to(want).magnitude)
     except (pint.errors.PintError, ValueError, AttributeError):
         raise InputError(f"{where} is in {have!r}, which is not convertible to {want}") from None

@@ -16,6 +16,7 @@ import re
 
 import h5py
 from nexusformat.nexus.validate import logger, validate_application
+from panhub_nexus import inputs
 from silx.io import nxdata
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -23,12 +24,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 def _entries(path: str) -> list[str]:
     with h5py.File(path, "r") as f:
-        return [
-            f"/{name}"
-            for name, node in f.items()
-            if isinstance(node, h5py.Group)
-            and node.attrs.get("NX_class") in ("NXentry", b"NXentry")
-        ]
+        return [f"/{name}" for name in inputs.find_entries(f)]
 
 
 def _validate(path: str, entry: str) -> tuple[tuple[int, int] | None, str]:

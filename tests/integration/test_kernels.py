@@ -149,10 +149,15 @@ def test_the_launcher_offers_staff_kernels_and_hides_retired_ones(
     2026.2 and not the retired 2026.1; a notebook saved with 2026.1 opens on it, with a
     notice that names the current version."""
     saxs_label = f"SAXS/WAXS (saxs {saxs.removeprefix('saxs-')})"
+    home = pwd.getpwnam("bob").pw_dir.strip("/")  # the Lab's root is /
+    saved_at = f"{api.base}/user/bob/api/contents/{home}/old-analysis.ipynb"
+    token = api.as_user("bob").token
     try:
         spawn_from_form(page, api.base, "bob", {"partition": "cpu", "cpus": "1", "memory_gb": "1"})
+        # a workspace of an earlier run may restore a notebook with the focus: start afresh,
+        # which opens the Launcher
+        page.goto(f"{api.base}/user/bob/lab?reset")
         page.locator("#jupyterlab-splash").wait_for(state="detached", timeout=60_000)
-        page.keyboard.press("Control+Shift+L")  # a new Launcher
         notebook = page.locator(".jp-Launcher-section", has_text="Notebook").last
         cards = notebook.locator(".jp-LauncherCard")
         expect(cards.filter(has_text=saxs_label)).to_have_count(1, timeout=60_000)
@@ -169,16 +174,14 @@ def test_the_launcher_offers_staff_kernels_and_hides_retired_ones(
         assert not [label for label in labels if "2026.1)" in label or "retired" in label], labels
 
         # a notebook saved with the retired version: it starts on it, and says so
-        token = api.as_user("bob").token
         saved = {
             "cells": [],
             "metadata": {"kernelspec": {"name": OLD, "display_name": "Tiny", "language": "python"}},
             "nbformat": 4,
             "nbformat_minor": 5,
         }
-        home = pwd.getpwnam("bob").pw_dir.strip("/")  # the Lab's root is /
         put = requests.put(
-            f"{api.base}/user/bob/api/contents/{home}/old-analysis.ipynb",
+            saved_at,
             headers={"Authorization": f"token {token}"},
             json={"type": "notebook", "content": saved},
             timeout=30,
@@ -200,5 +203,9 @@ def test_the_launcher_offers_staff_kernels_and_hides_retired_ones(
         ).json()
         opened = [s["kernel"]["name"] for s in sessions if s["path"].endswith("old-analysis.ipynb")]
         assert opened == [OLD]
+    except Exception:
+        page.screenshot(path=ARTIFACTS / "launcher-kernels-failed.png")
+        raise
     finally:
+        requests.delete(saved_at, headers={"Authorization": f"token {token}"}, timeout=30)
         api.stop("bob")

@@ -79,7 +79,7 @@ def test_template_recovers_e0_and_first_shell(
         assert read_text(reduction["parameters/raw_file"]) == scan.path
         assert "ATOMS" in read_text(reduction["feff_inp/data"])
         assert_provenance(
-            entry["process"],
+            entry["XAS_data_reduction"],
             kernel="xas-2026.12.1",
             template="xas/01-normalize-fit",
             raw_file=scan.path,

@@ -325,12 +325,12 @@ async def test_front_page_is_html_with_what_the_caller_sees(client: Client) -> N
     assert anonymous.headers["Content-Type"] == "text/html; charset=utf-8"
     page = anonymous.body.decode()
     assert f'<a href="{BASE}login">Sign in</a>' in page
-    assert "1 investigations visible to you" in page
+    assert ">1 experiment session<" in page  # the portal (tests/catalogue/web/test_portal.py)
     assert f"{BASE}landing/investigations/{client.ids[PUBLIC]}" in page
     assert BENS not in page
     ben = (await client.get("", as_user="ben")).body.decode()
     assert "Signed in as <b>ben</b>." in ben
-    assert "2 investigations visible to you" in ben
+    assert ">2 experiment sessions<" in ben
     assert BENS in ben
 
 

@@ -11,6 +11,6 @@ handlers  ``CatalogueHandler`` and one handler per route; errors to HTTP in one 
 answers   what each JSON or HTML route answers: ``(session, identity, now) -> value``
 params    query parameters to ``Search``, ``LogbookFilter`` and pages; unknown ones refused
 panosc    the PaNOSC routes under ``panosc/``
-landing   DOI landing pages and the front page: HTML, a citation, JSON-LD, logbook figures
+landing   DOI landing pages: HTML, a citation, JSON-LD, logbook figures
 download  permission-checked downloads: allowed roots, HTTP Range, file names
 """

@@ -29,12 +29,11 @@ from tornado.web import HTTPError, RequestHandler, authenticated
 from panhub_catalogue.errors import BadRequest, CatalogueError
 from panhub_catalogue.identity import Identity
 from panhub_catalogue.logbook import FIGURE_TYPES, get_encoded_length
-from panhub_catalogue.search import Search
 from panhub_catalogue.visibility import get_datafile
 from panhub_catalogue.web import answers
 from panhub_catalogue.web.answers import Work
 from panhub_catalogue.web.download import content_disposition, open_download, parse_range
-from panhub_catalogue.web.landing import render_index, render_landing
+from panhub_catalogue.web.landing import render_landing
 from panhub_catalogue.web.params import (
     parse_logbook_filter,
     parse_page,
@@ -368,23 +367,6 @@ class DirectoryHandler(CatalogueHandler):
 
     async def get(self) -> None:
         await self.answer(answers.directory)
-
-
-class IndexHandler(CatalogueHandler):
-    """``GET`` the service root: an HTML front page (who you are, a sign-in link)."""
-
-    async def get(self) -> None:
-        page = await self.run(partial(answers.investigations, search=Search(limit=20)))
-        options = self.service_options
-        self.write_html(
-            render_index(
-                self.identity.username,
-                page["items"],
-                page["total"],
-                options.base_url,
-                options.publisher,
-            )
-        )
 
 
 class LandingHandler(CatalogueHandler):

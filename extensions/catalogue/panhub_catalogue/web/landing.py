@@ -169,28 +169,3 @@ def render_landing(
 </body>
 </html>
 """
-
-
-def render_index(
-    username: str | None, items: list[dict[str, Any]], total: int, base: str, publisher: str
-) -> str:
-    """The service's front page: who you are, a sign-in link, the newest visible records."""
-    who = (
-        f"Signed in as <b>{escape(username)}</b>."
-        if username
-        else f'Not signed in: public data only. <a href="{escape(base)}login">Sign in</a>'
-    )
-    rows = "".join(
-        f'<li><a href="{escape(base)}landing/investigations/{i["id"]}">'
-        f"{escape(i['name'])}</a> {escape(i.get('title') or '')}"
-        f" ({'public' if i.get('isPublic') else 'embargoed'})</li>"
-        for i in items
-    )
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(publisher)} data catalogue</title></head><body>"
-        f'<h1>{escape(publisher)} data catalogue</h1><p id="who">{who}</p>'
-        f"<p>{total} investigations visible to you; the newest:</p><ul>{rows}</ul>"
-        f'<p>API: <a href="{escape(base)}api/investigations">{escape(base)}api/investigations'
-        "</a></p></body></html>\n"
-    )

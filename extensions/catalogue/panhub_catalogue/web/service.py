@@ -22,7 +22,7 @@ import hashlib
 import os
 import secrets
 from collections.abc import Awaitable, Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -45,6 +45,8 @@ from panhub_catalogue.records import RecordOptions
 from panhub_catalogue.settings import CatalogueDatabase, get_proposals_root
 from panhub_catalogue.web import handlers
 from panhub_catalogue.web.panosc import make_panosc_routes
+from panhub_catalogue.web.portal import Portal, make_portal_routes
+from panhub_catalogue.web.portal_answers import PortalOptions
 
 #: ``async identify(handler) -> Identity``: who is asking (the hub, or a test's stand-in).
 Identify = Callable[[RequestHandler], Awaitable[Identity]]
@@ -60,6 +62,7 @@ class ServiceOptions:
     download_roots: tuple[str, ...] = ()
     publisher: str = "PANHUB"
     public_url: str = "/services/catalogue/"
+    portal: PortalOptions = field(default_factory=PortalOptions)
     landing_logbook_entries: int = 50
     proposals_root: str = ""
     logbook_figure_max_bytes: int = 5 * 1024 * 1024
@@ -117,12 +120,12 @@ def make_app(
         (base + r"api/datafiles/(\d{1,18})/download", handlers.DownloadHandler),
         (base + r"api/whoami", handlers.WhoAmIHandler),
         (base + r"api/directory", handlers.DirectoryHandler),
-        (base, handlers.IndexHandler),
         (base + r"landing/(investigations|collections)/(\d{1,18})", handlers.LandingHandler),
         (base + r"doi/(10\..+)", handlers.DoiHandler),
         (base + r"login", handlers.LoginHandler),
         (base + r"oauth_callback", handlers.OAuthCallbackHandler),
         *make_panosc_routes(base),
+        *make_portal_routes(base),
     ]
     return Application(
         routes,
@@ -260,6 +263,7 @@ class CatalogueService(TraitletsApplication):
             download_roots=tuple(self.download_roots),
             publisher=self.publisher,
             public_url=self.public_url or self.base_url,
+            portal=Portal(parent=self).make_options(),
             landing_logbook_entries=self.landing_logbook_entries,
             proposals_root=self.proposals_root,
             logbook_figure_max_bytes=self.logbook_figure_max_bytes,

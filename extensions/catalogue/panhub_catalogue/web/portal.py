@@ -1,0 +1,184 @@
+"""The catalogue's web portal: the experiment sessions table and its pages (thin handlers).
+
+``GET /services/catalogue/`` is the facility portal's sessions table (Proposal, Beamline,
+Start, Title, A-Form, Samples, Datasets, Files, Release, DOI, Logbook) with the Lab
+panel's filters and facets. It runs the Lab panel's own search: the query string is the
+catalogue's search parameters (:func:`~panhub_catalogue.web.params.parse_search`) and the
+answers are :func:`~panhub_catalogue.web.answers.investigations` and
+:func:`~panhub_catalogue.web.answers.facets`, so the panel, the JSON API and the portal
+cannot disagree. The page is plain HTML: links and GET forms work without JavaScript,
+and a search is its URL. ``static/portal.js`` only makes it quicker (it swaps the results
+in place, keeping the focus).
+
+A visitor who is signed in to the hub is signed in here without a click
+(:mod:`~panhub_catalogue.web.signin`).
+
+Settings: ``c.Portal`` (:class:`Portal`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+from tornado.web import StaticFileHandler
+from traitlets import Int, List, Unicode
+from traitlets.config import Configurable
+
+from panhub_catalogue.errors import BadRequest
+from panhub_catalogue.search import Search
+from panhub_catalogue.web.handlers import CatalogueHandler
+from panhub_catalogue.web.pages import STATIC, Site, render
+from panhub_catalogue.web.params import parse_search
+from panhub_catalogue.web.portal_answers import Documents, PortalOptions, portal_page
+from panhub_catalogue.web.portal_view import clean_params, make_portal_context
+from panhub_catalogue.web.signin import TRIED_COOKIE, make_tried_value, should_sign_in
+
+#: What the portal's pages may load and run: their own files only (inline data, such
+#: as the QR code, is markup; the JSON-LD is data, never run).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+class Portal(Configurable):
+    """Settings of the catalogue's web portal (``c.Portal``)."""
+
+    page_size = Int(
+        25, config=True, help="Experiment sessions per page when the URL names none, e.g. 25."
+    )
+    hub_prefix = Unicode(
+        "/hub/",
+        config=True,
+        help="The hub's URL prefix, for links to JupyterHub and to a member's JupyterLab "
+        "(<hub_prefix>user-redirect/lab/tree/...), e.g. '/hub/'.",
+    )
+    lab_view = Unicode(
+        "/data",
+        config=True,
+        help="Where a member's JupyterLab sees their proposals (the hub's Layout.view), "
+        "e.g. '/data': 'Open in JupyterLab' opens <lab_view>/<proposal>.",
+    )
+    documents_datasets = List(
+        Unicode(),
+        ["raw/documents"],
+        config=True,
+        help="Datasets (folders below a proposal, as the indexer names them) holding the "
+        "facility's documents of a session, e.g. ['raw/documents']: its experimental "
+        "report and its A-Form, shown to whoever may see the session.",
+    )
+    report_files = List(
+        Unicode(),
+        ["experimental-report*.pdf", "experimental_report*.pdf"],
+        config=True,
+        help="File name patterns (shell style, case-insensitive) of a session's "
+        "experimental report in its documents datasets, e.g. ['experimental-report*.pdf'].",
+    )
+    aform_files = List(
+        Unicode(),
+        ["a-form*.pdf", "aform*.pdf", "a_form*.pdf"],
+        config=True,
+        help="File name patterns (shell style, case-insensitive) of a session's A-Form "
+        "(the experiment's application form) in its documents datasets, e.g. ['a-form*.pdf'].",
+    )
+
+    def make_options(self) -> PortalOptions:
+        """The settings as :class:`~.portal_answers.PortalOptions`."""
+        documents = Documents(
+            tuple(self.documents_datasets), tuple(self.report_files), tuple(self.aform_files)
+        )
+        return PortalOptions(documents, self.hub_prefix, self.lab_view.rstrip("/"), self.page_size)
+
+
+class PortalPage(CatalogueHandler):
+    """Base of the portal's HTML pages: silent sign-in, the site frame, HTML answers."""
+
+    @property
+    def portal(self) -> PortalOptions:
+        options: PortalOptions = self.service_options.portal
+        return options
+
+    def sign_in_silently(self) -> bool:
+        """Redirect through hub OAuth when the visitor has a hub session (see
+        :mod:`~panhub_catalogue.web.signin`); ``True`` when it did."""
+        cookies = {name: morsel.value for name, morsel in self.request.cookies.items()}
+        if not should_sign_in(
+            signed_in=self.identity.username is not None,
+            method=self.request.method or "",
+            cookies=cookies,
+            headers=self.request.headers,
+        ):
+            return False
+        base = self.service_options.base_url
+        tried = make_tried_value(cookies["jupyterhub-session-id"])
+        self.set_cookie(TRIED_COOKIE, tried, path=base, httponly=True, samesite="Lax")
+        self.redirect(Site(base, "", None, self.request.uri or base).sign_in)
+        return True
+
+    def make_site(self, section: str = "sessions", xsrf: bool = False) -> Site:
+        """The frame every page shows (who is signed in, the links)."""
+        options = self.service_options
+        return Site(
+            base=options.base_url,
+            publisher=options.publisher,
+            username=self.identity.username,
+            here=self.request.uri or options.base_url,
+            hub=self.portal.hub_prefix,
+            section=section,
+            xsrf=self.xsrf_token.decode() if xsrf else "",
+        )
+
+    def write_page(self, html: str, status: int = 200) -> None:
+        """An HTML answer with the portal's content security policy."""
+        self.set_status(status)
+        self.set_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        self.set_header("Referrer-Policy", "same-origin")
+        self.write_html(html)
+
+
+class SessionsHandler(PortalPage):
+    """``GET`` the service root: the experiment sessions table, filtered, sorted, paged.
+
+    A bad query string (a date that is not one, an unknown sort) is not an error page:
+    the portal shows the default search with the message, answered with status 400.
+    """
+
+    async def get(self) -> None:
+        if self.sign_in_silently():
+            return
+        options, portal = self.service_options, self.portal
+        params = clean_params(self.query_params())
+        error = None
+        try:
+            search = parse_search(params, options.max_limit)
+        except BadRequest as refused:
+            error, params, search = refused.message, {}, Search()
+        if "limit" not in params:
+            search = replace(search, limit=portal.page_size)
+        data = await self.run(partial(portal_page, search=search, documents=portal.documents))
+        base = options.base_url
+        context: dict[str, Any] = make_portal_context(
+            base, params, search, data, f"{base}api/datafiles/"
+        )
+        page = render("portal.html", self.make_site(), error=error, **context)
+        self.write_page(page, 400 if error else 200)
+
+
+class StaticHandler(StaticFileHandler):
+    """``GET static/<file>``: the portal's stylesheet and script (cached for a year:
+    their URLs change with their content)."""
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("X-Content-Type-Options", "nosniff")
+        if self.get_argument("v", None):
+            self.set_header("Cache-Control", "public, max-age=31536000, immutable")
+
+
+def make_portal_routes(base: str) -> list[tuple[Any, ...]]:
+    """The portal's routes below ``base``."""
+    return [
+        (base, SessionsHandler),
+        (base + r"static/(portal\.(?:css|js))", StaticHandler, {"path": str(STATIC)}),
+    ]

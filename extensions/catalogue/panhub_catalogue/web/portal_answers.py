@@ -1,0 +1,137 @@
+"""What the portal's pages are made of (pure: no tornado), as ``work(session, identity, now)``.
+
+The list page asks exactly what the Lab panel asks: :func:`.answers.investigations` and
+:func:`.answers.facets` (one search, :mod:`panhub_catalogue.search`, one visibility
+rule, :mod:`panhub_catalogue.visibility`). It adds, for the rows of its page only,
+their logbook counts and A-Forms. Those and the experimental reports are the
+facility's documents of a session: files in the session's documents datasets
+(:class:`Documents`), visible exactly when the session is.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from fnmatch import fnmatchcase
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from panhub_catalogue.identity import Identity
+from panhub_catalogue.model import Datafile, Dataset, LogbookEntry
+from panhub_catalogue.search import Search
+from panhub_catalogue.web import answers
+
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Documents:
+    """Where a session's experimental report and A-Form are, among its files.
+
+    Attributes
+    ----------
+    datasets
+        Names of the datasets (folders below the proposal, as the indexer names them,
+        e.g. ``raw/documents``) that hold the facility's documents of a session.
+    report
+        Shell patterns of the experimental report's file name (case-insensitive).
+    aform
+        Shell patterns of the A-Form's file name (case-insensitive).
+    """
+
+    datasets: tuple[str, ...] = ("raw/documents",)
+    report: tuple[str, ...] = ("experimental-report*.pdf", "experimental_report*.pdf")
+    aform: tuple[str, ...] = ("a-form*.pdf", "aform*.pdf", "a_form*.pdf")
+
+
+@dataclass(frozen=True)
+class PortalOptions:
+    """What the portal's pages need of the service's settings (``c.Portal``).
+
+    Attributes
+    ----------
+    documents
+        Where sessions' reports and A-Forms are.
+    hub_prefix
+        The hub's URL prefix (links to JupyterHub and JupyterLab), e.g. ``/hub/``.
+    lab_view
+        Where a member's JupyterLab sees the proposals (``<lab_view>/<proposal>``).
+    page_size
+        Sessions per page when the URL names none.
+    """
+
+    documents: Documents = Documents()
+    hub_prefix: str = "/hub/"
+    lab_view: str = "/data"
+    page_size: int = 25
+
+
+def classify_document(name: str, documents: Documents) -> str | None:
+    """``report``, ``aform`` or ``None`` for a file name of a documents dataset."""
+    lowered = name.lower()
+    for kind in ("report", "aform"):
+        if any(fnmatchcase(lowered, p.lower()) for p in getattr(documents, kind)):
+            return kind
+    return None
+
+
+def find_documents(
+    session: Session, investigation_ids: Iterable[int], documents: Documents
+) -> dict[int, dict[str, JSON]]:
+    """Each session's report and A-Form (``{id: {"report": file, "aform": file}}``).
+
+    Callers pass sessions the caller may see. Only the documents datasets are read
+    (their unique index by investigation and name), never a session's other files;
+    where several files match, the newest (highest id) is the one.
+    """
+    ids = sorted(set(investigation_ids))
+    if not ids or not documents.datasets:
+        return {}
+    rows = session.execute(
+        select(Dataset.investigation_id, Datafile.id, Datafile.name, Datafile.fileSize)
+        .join(Datafile, Datafile.dataset_id == Dataset.id)
+        .where(Dataset.investigation_id.in_(ids), Dataset.name.in_(documents.datasets))
+        .order_by(Datafile.id)
+    )
+    found: dict[int, dict[str, JSON]] = defaultdict(dict)
+    for investigation_id, file_id, name, size in rows:
+        kind = classify_document(name, documents)
+        if kind is not None:
+            found[investigation_id][kind] = {"id": file_id, "name": name, "fileSize": size}
+    return dict(found)
+
+
+def count_logbooks(session: Session, investigation_ids: Iterable[int]) -> dict[int, int]:
+    """Logbook entries per session (of sessions the caller may see)."""
+    ids = sorted(set(investigation_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(LogbookEntry.investigation_id, func.count())
+        .where(LogbookEntry.investigation_id.in_(ids))
+        .group_by(LogbookEntry.investigation_id)
+    )
+    return {int(i): int(n) for i, n in rows}
+
+
+def portal_page(
+    session: Session, identity: Identity, now: datetime, *, search: Search, documents: Documents
+) -> JSON:
+    """The list page: the Lab panel's page and facets for ``search``, and the page's extras.
+
+    Returns ``{"page": <api/investigations>, "facets": <api/facets>, "logbooks": {id:
+    n}, "documents": {id: {"report"|"aform": file}}}``.
+    """
+    page = answers.investigations(session, identity, now, search=search)
+    facets = answers.facets(session, identity, now, search=search)
+    ids = [int(item["id"]) for item in page["items"]]
+    return {
+        "page": page,
+        "facets": facets["facets"],
+        "logbooks": count_logbooks(session, ids),
+        "documents": find_documents(session, ids, documents),
+    }

@@ -144,12 +144,33 @@ async def test_the_table_and_facets_are_the_lab_panels_answers(client: Client) -
             api = await client.json("api/investigations", user, **{"limit": "25", **query})
             assert proposals(page) == [item["name"] for item in api["items"]], where
             facets = (await client.json("api/facets", user, **query))["facets"]
-            for name in ("beamline", "technique", "user", "access"):
+            for name in ("beamline", "technique", "access"):
                 assert shown_counts(page, name) == facet_counts(facets, name), where
+            # the user facet, which the user field asks for when it is used
+            users = await client.json("facets/users", user, **query)
+            assert users == {"user": facets["user"]}, where
             if api["total"]:
                 assert f"of {api['total']} " in text(page.get_element_by_id("result-count")) or (
                     text(page.get_element_by_id("result-count")).startswith(f"{api['total']} ")
                 ), where
+
+
+async def test_the_user_filter_is_a_field_keeping_the_users_chosen(client: Client) -> None:
+    page = await portal(client, "root", user=["ana", "Chloe"])
+    assert proposals(page) == [CHLOES, PUBLIC]
+    kept = find(page, "//*[@id='facets']//input[@name='user'][@type='checkbox'][@checked]")
+    assert [box.get("value") for box in kept] == ["ana", "Chloe"]
+    (field,) = find(page, "//input[@id='f-user']")
+    assert (field.get("name"), field.get("value"), field.get("list")) == (
+        "user",
+        None,
+        "f-user-list",
+    )
+    assert field.get("data-facet-url") == f"{BASE}facets/users"
+    refused = await client.get("facets/users", colour="red")
+    assert (
+        refused.code == 400 and "unknown parameter 'colour'" in json.loads(refused.body)["message"]
+    )
 
 
 def shown_counts(page: Any, name: str) -> dict[str, int]:

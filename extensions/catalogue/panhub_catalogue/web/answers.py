@@ -10,7 +10,7 @@ every one comes through :mod:`panhub_catalogue.visibility` or
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any, TypeAlias, TypeVar
 
@@ -21,7 +21,7 @@ from panhub_catalogue.citation import make_citations
 from panhub_catalogue.errors import CatalogueError, Forbidden
 from panhub_catalogue.identity import Identity
 from panhub_catalogue.ingest.members import read_directory
-from panhub_catalogue.search import Search, count_facets, search_investigations
+from panhub_catalogue.search import FACETS, Search, count_facets, search_investigations
 from panhub_catalogue.visibility import (
     find_investigation_by_doi,
     get_datafile,
@@ -48,9 +48,17 @@ def investigations(session: Session, identity: Identity, now: datetime, *, searc
     return {"total": total, "limit": search.limit, "offset": search.offset, "items": items}
 
 
-def facets(session: Session, identity: Identity, now: datetime, *, search: Search) -> JSON:
-    """``GET api/facets``: counts per beamline, technique, access and year."""
-    counts = count_facets(session, identity, search, now)
+def facets(
+    session: Session,
+    identity: Identity,
+    now: datetime,
+    *,
+    search: Search,
+    names: Collection[str] = FACETS,
+) -> JSON:
+    """``GET api/facets``: counts per beamline, technique, access, year and user
+    (``names``: the facets counted, all by default)."""
+    counts = count_facets(session, identity, search, now, names)
     return {
         "facets": {
             name: [{"value": v, "count": n} for v, n in values] for name, values in counts.items()

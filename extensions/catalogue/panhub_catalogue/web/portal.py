@@ -18,20 +18,30 @@ Settings: ``c.Portal`` (:class:`Portal`).
 
 from __future__ import annotations
 
+from asyncio import gather
 from dataclasses import replace
 from functools import partial
 from typing import Any
 
+from tornado.ioloop import IOLoop
 from tornado.web import StaticFileHandler
 from traitlets import Int, List, Unicode
 from traitlets.config import Configurable
 
 from panhub_catalogue.errors import BadRequest
 from panhub_catalogue.search import Search
+from panhub_catalogue.web import answers
+from panhub_catalogue.web.answers import Work
 from panhub_catalogue.web.handlers import CatalogueHandler
 from panhub_catalogue.web.pages import STATIC, Site, render
 from panhub_catalogue.web.params import parse_search
-from panhub_catalogue.web.portal_answers import Documents, PortalOptions, portal_page
+from panhub_catalogue.web.portal_answers import (
+    FACET_GROUPS,
+    Documents,
+    PortalOptions,
+    portal_rows,
+    user_facet,
+)
 from panhub_catalogue.web.portal_view import clean_params, make_portal_context
 from panhub_catalogue.web.signin import TRIED_COOKIE, make_tried_value, should_sign_in
 
@@ -117,6 +127,18 @@ class PortalPage(CatalogueHandler):
         self.redirect(Site(base, "", None, self.request.uri or base).sign_in)
         return True
 
+    async def run_together(self, *works: Work[Any]) -> list[Any]:
+        """Each ``work(session, identity, now)`` in its own worker thread and session, at
+        the same ``now``; their answers, in order."""
+        identity, now = self.identity, self.service_options.clock()
+
+        def call(work: Work[Any]) -> Any:
+            with self.sessions() as session:
+                return work(session, identity, now)
+
+        loop = IOLoop.current()
+        return list(await gather(*(loop.run_in_executor(None, call, w) for w in works)))
+
     def make_site(self, section: str = "sessions", xsrf: bool = False) -> Site:
         """The frame every page shows (who is signed in, the links)."""
         options = self.service_options
@@ -157,13 +179,26 @@ class SessionsHandler(PortalPage):
             error, params, search = refused.message, {}, Search()
         if "limit" not in params:
             search = replace(search, limit=portal.page_size)
-        data = await self.run(partial(portal_page, search=search, documents=portal.documents))
+        rows = partial(portal_rows, search=search, documents=portal.documents)
+        counts = [partial(answers.facets, search=search, names=names) for names in FACET_GROUPS]
+        data, *groups = await self.run_together(rows, *counts)
+        data["facets"] = {name: v for group in groups for name, v in group["facets"].items()}
         base = options.base_url
         context: dict[str, Any] = make_portal_context(
             base, params, search, data, f"{base}api/datafiles/"
         )
         page = render("portal.html", self.make_site(), error=error, **context)
         self.write_page(page, 400 if error else 200)
+
+
+class UserFacetHandler(PortalPage):
+    """``GET facets/users?<search>``: the user facet of a search (JSON), for the user
+    field's suggestions: ``{"user": [{"value": login, "count": n}]}``, the 50 members
+    of the most matching sessions."""
+
+    async def get(self) -> None:
+        search = parse_search(clean_params(self.query_params()), self.service_options.max_limit)
+        await self.answer(partial(user_facet, search=search))
 
 
 class StaticHandler(StaticFileHandler):
@@ -180,5 +215,6 @@ def make_portal_routes(base: str) -> list[tuple[Any, ...]]:
     """The portal's routes below ``base``."""
     return [
         (base, SessionsHandler),
+        (base + r"facets/users", UserFacetHandler),
         (base + r"static/(portal\.(?:css|js))", StaticHandler, {"path": str(STATIC)}),
     ]

@@ -2,8 +2,10 @@
 
 The list page asks exactly what the Lab panel asks: :func:`.answers.investigations` and
 :func:`.answers.facets` (one search, :mod:`panhub_catalogue.search`, one visibility
-rule, :mod:`panhub_catalogue.visibility`). It adds, for the rows of its page only,
-their logbook counts and A-Forms. Those and the experimental reports are the
+rule, :mod:`panhub_catalogue.visibility`), except that the user facet, the costliest
+(it joins every matching session's members), is counted only when the page's user
+field asks for it (:func:`user_facet`). It adds, for the rows of its page only, their
+logbook counts and A-Forms. Those and the experimental reports are the
 facility's documents of a session: files in the session's documents datasets
 (:class:`Documents`), visible exactly when the session is.
 """
@@ -26,6 +28,10 @@ from panhub_catalogue.search import Search
 from panhub_catalogue.web import answers
 
 JSON = dict[str, Any]
+#: The facets counted with every list page, in two groups counted side by side (each
+#: group about as costly as the page's rows); the user facet comes on demand
+#: (:func:`user_facet`).
+FACET_GROUPS = (("beamline", "technique"), ("access", "year"))
 
 
 @dataclass(frozen=True)
@@ -118,20 +124,25 @@ def count_logbooks(session: Session, investigation_ids: Iterable[int]) -> dict[i
     return {int(i): int(n) for i, n in rows}
 
 
-def portal_page(
+def user_facet(session: Session, identity: Identity, now: datetime, *, search: Search) -> JSON:
+    """The user facet alone (``{"user": [{"value", "count"}]}``), asked for by the page's
+    user field when it is used: it costs as much as all the other facets together."""
+    return answers.facets(session, identity, now, search=search, names=("user",))["facets"]
+
+
+def portal_rows(
     session: Session, identity: Identity, now: datetime, *, search: Search, documents: Documents
 ) -> JSON:
-    """The list page: the Lab panel's page and facets for ``search``, and the page's extras.
+    """The list page's rows: the Lab panel's page for ``search`` and the page's extras.
 
-    Returns ``{"page": <api/investigations>, "facets": <api/facets>, "logbooks": {id:
-    n}, "documents": {id: {"report"|"aform": file}}}``.
+    Returns ``{"page": <api/investigations>, "logbooks": {id: n}, "documents": {id:
+    {"report"|"aform": file}}}``. The facets are counted apart (:data:`FACET_GROUPS`,
+    :func:`.answers.facets`), in parallel.
     """
     page = answers.investigations(session, identity, now, search=search)
-    facets = answers.facets(session, identity, now, search=search)
     ids = [int(item["id"]) for item in page["items"]]
     return {
         "page": page,
-        "facets": facets["facets"],
         "logbooks": count_logbooks(session, ids),
         "documents": find_documents(session, ids, documents),
     }

@@ -421,7 +421,8 @@ def make_portal_context(
     data: Mapping[str, Any],
     documents_url: str,
 ) -> dict[str, Any]:
-    """Everything ``portal.html`` shows, from :func:`~.portal_answers.portal_page`'s answer.
+    """Everything ``portal.html`` shows, from :func:`~.portal_answers.portal_rows`'s answer
+    with the facets (``data["facets"]``: ``api/facets``'s counts).
 
     ``documents_url`` is the download route's prefix (``<base>api/datafiles/``): an
     A-Form links to ``<documents_url><id>/download``.
@@ -443,7 +444,9 @@ def make_portal_context(
         "facets": [
             make_facet(name, label, facets.get(name, []), getattr(search, f"{name}s"))
             for name, label in FACET_LABELS.items()
+            if name != "user"
         ],
+        "users": list(search.users),
         "years": make_years(base, params, facets.get("year", [])),
         "rows": make_rows(base, page["items"], logbooks, aforms),
         "headers": make_headers(base, params, search),

@@ -183,6 +183,37 @@
       event.preventDefault();
       load(link.href, 'push');
     });
+    /* the user field's suggestions: the user facet, asked for when the field is used */
+    form.addEventListener('focusin', function (event) {
+      var field = event.target;
+      if (field.id !== 'f-user' || field.getAttribute('data-loaded')) {
+        return;
+      }
+      field.setAttribute('data-loaded', 'true');
+      fetch(field.getAttribute('data-facet-url') + window.location.search, {
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json' }
+      })
+        .then(function (response) {
+          return response.ok ? response.json() : { user: [] };
+        })
+        .then(function (body) {
+          var list = document.getElementById('f-user-list');
+          if (!list) {
+            return;
+          }
+          list.textContent = '';
+          body.user.forEach(function (value) {
+            var option = document.createElement('option');
+            option.value = value.value;
+            option.label = value.value + ' (' + value.count + ')';
+            list.appendChild(option);
+          });
+        })
+        .catch(function () {
+          field.removeAttribute('data-loaded');
+        });
+    });
     window.addEventListener('popstate', function () {
       load(window.location.href, null);
     });

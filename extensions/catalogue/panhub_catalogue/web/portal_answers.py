@@ -127,7 +127,8 @@ def count_logbooks(session: Session, investigation_ids: Iterable[int]) -> dict[i
 def user_facet(session: Session, identity: Identity, now: datetime, *, search: Search) -> JSON:
     """The user facet alone (``{"user": [{"value", "count"}]}``), asked for by the page's
     user field when it is used: it costs as much as all the other facets together."""
-    return answers.facets(session, identity, now, search=search, names=("user",))["facets"]
+    counted: JSON = answers.facets(session, identity, now, search=search, names=("user",))
+    return {"user": counted["facets"]["user"]}
 
 
 def portal_rows(

@@ -1,7 +1,7 @@
 """Portal fixtures: the demo proposals indexed once per module, copied for each test.
 
 ``client`` (tests/catalogue/conftest.py) writes and indexes the demo proposals for every
-test; the portal's tests read many pages of the same catalogue, so ``client`` here
+test; the portal's tests read many pages of the same catalogue, so ``demo`` here
 copies one indexed catalogue (its SQLite file and its data folder) instead: the same
 catalogue, in a fraction of the time.
 """
@@ -41,7 +41,7 @@ def indexed(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 @pytest.fixture
-async def client(indexed: Path, tmp_path: Path) -> AsyncIterator[Client]:
+async def demo(indexed: Path, tmp_path: Path) -> AsyncIterator[Client]:
     """The service over a copy of the indexed demo proposals, at :data:`NOW`."""
     shutil.copy(indexed / "catalogue.sqlite", tmp_path / "catalogue.sqlite")
     root = tmp_path / "data"

@@ -75,14 +75,14 @@ def proposals(page: Any) -> list[str]:
     return [text(a) for a in find(page, "//table.sessions/tbody/tr/th/a")]
 
 
-async def portal(client: Client, as_user: str | None = None, **params: Any) -> Any:
-    response = await client.get("", as_user, **params)
+async def portal(demo: Client, as_user: str | None = None, **params: Any) -> Any:
+    response = await demo.get("", as_user, **params)
     assert response.code == 200, response.body
     return parse(response)
 
 
-async def test_anonymous_visitors_see_the_public_sessions_as_a_portal(client: Client) -> None:
-    response = await client.get("")
+async def test_anonymous_visitors_see_the_public_sessions_as_a_portal(demo: Client) -> None:
+    response = await demo.get("")
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     page = parse(response)
     headers = find(page, "//table.sessions/thead/tr/th")
@@ -106,13 +106,13 @@ async def test_anonymous_visitors_see_the_public_sessions_as_a_portal(client: Cl
     assert BENS not in response.body.decode() and CHLOES not in response.body.decode()
 
 
-async def test_members_see_their_sessions_and_filter_on_their_own(client: Client) -> None:
-    page = await portal(client, "ben", sort="name")
+async def test_members_see_their_sessions_and_filter_on_their_own(demo: Client) -> None:
+    page = await portal(demo, "ben", sort="name")
     assert proposals(page) == [PUBLIC, BENS]
     assert text(page.get_element_by_id("who")) == "Signed in as ben."
     assert find(page, "//input[@name='mine']")  # "My data" is offered to the signed in
-    assert not find(await portal(client), "//input[@name='mine']")
-    mine = await portal(client, "chloe", mine="true")
+    assert not find(await portal(demo), "//input[@name='mine']")
+    mine = await portal(demo, "chloe", mine="true")
     assert proposals(mine) == [CHLOES]
     assert [text(c) for c in find(mine, "//ul.chips//a")] == ["Remove filter My data \u00d7"]
 
@@ -135,19 +135,19 @@ QUERIES: list[dict[str, Any]] = [
 ]
 
 
-async def test_the_table_and_facets_are_the_lab_panels_answers(client: Client) -> None:
+async def test_the_table_and_facets_are_the_lab_panels_answers(demo: Client) -> None:
     """One search: the portal's rows, total and facet counts equal the JSON API's."""
     for user in (None, "ana", "root"):
         for query in QUERIES:
             where = f"{user} {urlencode(query, doseq=True)}"
-            page = await portal(client, user, **query)
-            api = await client.json("api/investigations", user, **{"limit": "25", **query})
+            page = await portal(demo, user, **query)
+            api = await demo.json("api/investigations", user, **{"limit": "25", **query})
             assert proposals(page) == [item["name"] for item in api["items"]], where
-            facets = (await client.json("api/facets", user, **query))["facets"]
+            facets = (await demo.json("api/facets", user, **query))["facets"]
             for name in ("beamline", "technique", "access"):
                 assert shown_counts(page, name) == facet_counts(facets, name), where
             # the user facet, which the user field asks for when it is used
-            users = await client.json("facets/users", user, **query)
+            users = await demo.json("facets/users", user, **query)
             assert users == {"user": facets["user"]}, where
             if api["total"]:
                 assert f"of {api['total']} " in text(page.get_element_by_id("result-count")) or (
@@ -155,8 +155,8 @@ async def test_the_table_and_facets_are_the_lab_panels_answers(client: Client) -
                 ), where
 
 
-async def test_the_user_filter_is_a_field_keeping_the_users_chosen(client: Client) -> None:
-    page = await portal(client, "root", user=["ana", "Chloe"])
+async def test_the_user_filter_is_a_field_keeping_the_users_chosen(demo: Client) -> None:
+    page = await portal(demo, "root", user=["ana", "Chloe"])
     assert proposals(page) == [CHLOES, PUBLIC]
     kept = find(page, "//*[@id='facets']//input[@name='user'][@type='checkbox'][@checked]")
     assert [box.get("value") for box in kept] == ["ana", "Chloe"]
@@ -167,7 +167,7 @@ async def test_the_user_filter_is_a_field_keeping_the_users_chosen(client: Clien
         "f-user-list",
     )
     assert field.get("data-facet-url") == f"{BASE}facets/users"
-    refused = await client.get("facets/users", colour="red")
+    refused = await demo.get("facets/users", colour="red")
     assert (
         refused.code == 400 and "unknown parameter 'colour'" in json.loads(refused.body)["message"]
     )
@@ -195,9 +195,9 @@ def facet_counts(facets: dict[str, Any], name: str) -> dict[str, int]:
     }
 
 
-async def test_the_filter_form_is_a_plain_get_of_the_search_parameters(client: Client) -> None:
+async def test_the_filter_form_is_a_plain_get_of_the_search_parameters(demo: Client) -> None:
     """Without JavaScript a search is a GET of the catalogue's parameters: a shareable URL."""
-    page = await portal(client, "ana", beamline="BL13", sort="-name", limit="50")
+    page = await portal(demo, "ana", beamline="BL13", sort="-name", limit="50")
     (form,) = find(page, "//form[@id='filters']")
     assert (form.get("method"), form.get("action")) == ("get", BASE)
     fields = find(page, "//form[@id='filters']//*[@name] | //*[@form='filters'][@name]")
@@ -211,51 +211,51 @@ async def test_the_filter_form_is_a_plain_get_of_the_search_parameters(client: C
     checked = find(page, "//*[@id='facets']//input[@name='beamline'][@checked]")
     assert [c.get("value") for c in checked] == ["BL13"]
     # a GET form sends empty fields: they mean "no filter", not a bad request
-    empty = await portal(client, "ana", text="", dateFrom="", dateTo="", access="all")
+    empty = await portal(demo, "ana", text="", dateFrom="", dateTo="", access="all")
     assert proposals(empty) == [CHLOES, PUBLIC]
 
 
-async def test_headers_sort_and_say_how(client: Client) -> None:
-    page = await portal(client, "root")
+async def test_headers_sort_and_say_how(demo: Client) -> None:
+    page = await portal(demo, "root")
     start = find(page, "//th.col-start")[0]
     assert start.get("aria-sort") == "descending"  # the default: newest first
     link = find(start, ".//a")[0].get("href")
     assert parse_qs(urlsplit(link).query) == {"sort": ["startDate"]}
-    ascending = await portal(client, "root", sort="startDate")
+    ascending = await portal(demo, "root", sort="startDate")
     assert proposals(ascending) == [PUBLIC, BENS, CHLOES]
     assert find(ascending, "//th.col-start")[0].get("aria-sort") == "ascending"
     by_title = find(page, "//th.col-title//a")[0].get("href")
     assert parse_qs(urlsplit(by_title).query) == {"sort": ["title"]}
 
 
-async def test_pages_link_to_each_other_keeping_the_search(client: Client) -> None:
-    first = await portal(client, "root", limit="1", beamline=["BL22", "BL11", "BL13"])
+async def test_pages_link_to_each_other_keeping_the_search(demo: Client) -> None:
+    first = await portal(demo, "root", limit="1", beamline=["BL22", "BL11", "BL13"])
     assert text(first.get_element_by_id("result-count")) == "1 to 1 of 3 experiment sessions"
     links = {text(a): a.get("href") for a in find(first, "//nav.pager//a")}
     assert set(links) == {"2 (page)", "3 (page)", "Next"}
     following = parse_qs(urlsplit(links["Next"]).query)
     assert following == {"beamline": ["BL22", "BL11", "BL13"], "limit": ["1"], "offset": ["1"]}
-    second = await portal(client, "root", **{k: v for k, v in following.items()})
+    second = await portal(demo, "root", **{k: v for k, v in following.items()})
     assert proposals(second) == [BENS]
     assert find(first, "//nav.pager//*[@aria-current='page']")[0].text == "1"
 
 
-async def test_a_bad_search_shows_its_message_on_the_page(client: Client) -> None:
-    response = await client.get("", dateFrom="yesterday")
+async def test_a_bad_search_shows_its_message_on_the_page(demo: Client) -> None:
+    response = await demo.get("", dateFrom="yesterday")
     assert response.code == 400
     page = parse(response)
     assert "dateFrom: 'yesterday' is not an ISO 8601 date" in text(find(page, "//div.alert")[0])
     assert proposals(page) == [PUBLIC]  # the default search, so the page stays usable
-    unknown = parse(await client.get("", colour="red"))
+    unknown = parse(await demo.get("", colour="red"))
     assert "unknown parameter 'colour'" in text(find(unknown, "//div.alert")[0])
 
 
-async def test_a_script_in_a_title_is_shown_as_text(client: Client) -> None:
-    with client.sessions() as session:
-        found = session.get_one(Investigation, client.ids[PUBLIC])
+async def test_a_script_in_a_title_is_shown_as_text(demo: Client) -> None:
+    with demo.sessions() as session:
+        found = session.get_one(Investigation, demo.ids[PUBLIC])
         found.title = '<script>alert("t")</script><img src=x onerror=alert(1)>'
         session.commit()
-    response = await client.get("")
+    response = await demo.get("")
     html = response.body.decode()
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&#34;t&#34;)&lt;/script&gt;&lt;img src=x" in html
@@ -263,29 +263,29 @@ async def test_a_script_in_a_title_is_shown_as_text(client: Client) -> None:
     assert text(title) == found.title
 
 
-async def test_the_aform_and_logbook_columns(client: Client) -> None:
-    documents = client.root / PUBLIC / "raw" / "documents"
+async def test_the_aform_and_logbook_columns(demo: Client) -> None:
+    documents = demo.root / PUBLIC / "raw" / "documents"
     documents.mkdir(parents=True)
     (documents / "A-Form_2023015001.pdf").write_bytes(b"%PDF-1.4 the A-Form\n")
     (documents / "experimental-report.pdf").write_bytes(b"%PDF-1.4 the report\n")
-    Indexer(root=str(client.root), members_from_files=True).index(client.sessions, [client.root])
-    page = await portal(client)
+    Indexer(root=str(demo.root), members_from_files=True).index(demo.sessions, [demo.root])
+    page = await portal(demo)
     (link,) = find(page, "//td.col-aform//a")
     assert text(link) == "PDF A-Form of 2023015001, 20 B"
-    download = await client.get(link.get("href").removeprefix(BASE))
+    download = await demo.get(link.get("href").removeprefix(BASE))
     assert (download.code, download.body) == (200, b"%PDF-1.4 the A-Form\n")
     assert text(find(page, "//td.col-logbook")[0]) == "\u2013"  # no entries yet
 
 
-async def test_static_files_are_served_with_their_version(client: Client) -> None:
-    page = await portal(client)
+async def test_static_files_are_served_with_their_version(demo: Client) -> None:
+    page = await portal(demo)
     stylesheet = find(page, "//link[@rel='stylesheet']")[0].get("href")
     assert "?v=" in stylesheet
-    css = await client.get(stylesheet.removeprefix(BASE).split("?")[0], v="1")
+    css = await demo.get(stylesheet.removeprefix(BASE).split("?")[0], v="1")
     assert css.code == 200 and css.headers["Content-Type"].startswith("text/css")
     assert "prefers-color-scheme: dark" in css.body.decode()
     assert "immutable" in css.headers["Cache-Control"]
-    assert (await client.get("static/../service.py")).code == 404
+    assert (await demo.get("static/../service.py")).code == 404
 
 
 @pytest.mark.parametrize(
@@ -314,10 +314,10 @@ def test_only_page_loads_with_an_untried_hub_session_go_to_the_hub(
     assert not should_sign_in(signed_in=signed_in, method="POST", cookies=cookies, headers=headers)
 
 
-async def test_a_hub_session_signs_in_without_a_click(client: Client) -> None:
+async def test_a_hub_session_signs_in_without_a_click(demo: Client) -> None:
     """With the hub's session cookie, an anonymous page load goes through hub OAuth once."""
     headers = {"Cookie": f"{SESSION_COOKIE}=s1", "Sec-Fetch-Mode": "navigate"}
-    response = await client.get("", headers=headers, beamline="BL13")
+    response = await demo.get("", headers=headers, beamline="BL13")
     assert response.code == 302
     assert response.headers["Location"] == f"{BASE}login?next={BASE}%3Fbeamline%3DBL13"
     tried = response.headers["Set-Cookie"]
@@ -325,8 +325,8 @@ async def test_a_hub_session_signs_in_without_a_click(client: Client) -> None:
     assert "HttpOnly" in tried and f"Path={BASE}" in tried
     # back from the hub without an identity (a user the hub denies): no second round
     again = {"Cookie": f"{SESSION_COOKIE}=s1; {TRIED_COOKIE}={make_tried_value('s1')}"}
-    assert (await client.get("", headers=again)).code == 200
-    assert (await client.get("", "ana", headers=headers)).code == 200
+    assert (await demo.get("", headers=again)).code == 200
+    assert (await demo.get("", "ana", headers=headers)).code == 200
 
 
 def test_urls_keep_the_search_in_the_parameters_order() -> None:

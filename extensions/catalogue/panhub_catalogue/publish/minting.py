@@ -22,9 +22,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from datacite import DataCiteRESTClient  # type: ignore[import-untyped]
-from datacite.errors import DataCiteError, HttpError  # type: ignore[import-untyped]
-
 from panhub_catalogue.errors import BadRequest, CatalogueError
 from panhub_catalogue.publish.validation import validate_document
 
@@ -103,6 +100,8 @@ class DataCite:
     """
 
     def __init__(self, account: DataCiteAccount | None) -> None:
+        from datacite import DataCiteRESTClient  # type: ignore[import-untyped]
+
         self.account = account
         self.client = (
             None
@@ -133,12 +132,16 @@ class DataCite:
         text = str(error)[:MAX_QUOTE] or type(error).__name__
         if self.account is not None and self.account.password:
             text = text.replace(self.account.password, "***")
+        from datacite.errors import HttpError  # type: ignore[import-untyped]
+
         kind = "could not be reached" if isinstance(error, HttpError) else "refused the request"
         log.warning("DataCite %s for %s: %s", kind, doi, text)
         return DataCiteFailure(f"DataCite {kind} for {doi}: {text}")
 
     def call(self, doi: str, method: str, *args: Any) -> Any:
         """``client.<method>(*args)``, its errors as :class:`DataCiteFailure`."""
+        from datacite.errors import DataCiteError, HttpError
+
         client = self.get_client()
         try:
             return getattr(client, method)(*args)
@@ -180,15 +183,32 @@ class DataCite:
         doi = document["doi"]
         if state is None:
             self.reserve(document)
-        event = "publish" if findable else "register"
-        if state == FINDABLE and not findable:
+            try:
+                self.call(doi, "update_doi", doi, dict(document, event=self.event(findable)))
+            except DataCiteFailure:
+                self.discard(doi)
+                raise
+        elif state == FINDABLE and not findable:
             self.call(doi, "update_doi", doi, dict(document))
             self.call(doi, "hide_doi", doi)
         elif state == REGISTERED and not findable:
             self.call(doi, "update_doi", doi, dict(document))
         else:
-            self.call(doi, "update_doi", doi, dict(document, event=event))
+            self.call(doi, "update_doi", doi, dict(document, event=self.event(findable)))
         return FINDABLE if findable else REGISTERED
+
+    @staticmethod
+    def event(findable: bool) -> str:
+        """DataCite's event to make a DOI findable (``publish``) or registered."""
+        return "publish" if findable else "register"
+
+    def discard(self, doi: str) -> None:
+        """Delete the draft left by a failed registration (best effort: it is only a draft,
+        not resolvable, and a later attempt names a new DOI)."""
+        try:
+            self.delete(doi)
+        except DataCiteFailure:
+            log.warning("the DataCite draft %s was left behind", doi)
 
     def update(self, document: dict[str, Any]) -> None:
         """Send changed metadata of a DOI (DataCite keeps its state)."""

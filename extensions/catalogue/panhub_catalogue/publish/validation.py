@@ -9,10 +9,9 @@ problem is one sentence that names where it is (``creators[0].name: ...``).
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 from urllib.parse import urlparse
-
-from datacite import schema45  # type: ignore[import-untyped]
 
 from panhub_catalogue.pids import is_orcid, is_ror
 from panhub_catalogue.publish.licences import find_licence
@@ -20,6 +19,15 @@ from panhub_catalogue.publish.licences import find_licence
 #: ``schemaVersion`` of every DataCite 4.x record.
 SCHEMA_VERSION = "http://datacite.org/schema/kernel-4"
 ORCID_URL = "https://orcid.org/"
+@cache
+def get_validator() -> Any:
+    """The bundled DataCite 4.5 JSON schema's validator (imported on first use: the
+    ``jsonschema`` import alone takes seconds)."""
+    from datacite import schema45  # type: ignore[import-untyped]
+
+    return schema45.validator
+
+
 #: A DOI as DataCite's schema writes it (``10.<4-9 digits>/<suffix>``).
 DOI = re.compile(r"10\.\d{4,9}/\S+")
 
@@ -122,7 +130,7 @@ def validate_document(document: object) -> list[str]:
         return ["document: not a JSON object"]
     candidate = {"schemaVersion": SCHEMA_VERSION} | document
     errors = sorted(
-        schema45.validator.iter_errors(candidate), key=lambda e: [str(p) for p in e.absolute_path]
+        get_validator().iter_errors(candidate), key=lambda e: [str(p) for p in e.absolute_path]
     )
     # an item whose property failed is also "unevaluated" by allOf: say it once
     failed = {tuple(e.absolute_path)[:-1] for e in errors if e.validator != "unevaluatedProperties"}
@@ -141,5 +149,5 @@ def load_enum(name: str) -> list[str]:
     >>> "IsSupplementTo" in load_enum("relationType")
     True
     """
-    values: list[str] = schema45.validator.schema["definitions"][name]["enum"]
+    values: list[str] = get_validator().schema["definitions"][name]["enum"]
     return values

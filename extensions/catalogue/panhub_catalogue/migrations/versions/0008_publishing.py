@@ -60,9 +60,7 @@ def add_reference(table: str, column: str, target: str) -> None:
     """
     if op.get_bind().dialect.name == "sqlite":
         op.execute(
-            sa.text(
-                f'ALTER TABLE {table} ADD COLUMN {column} INTEGER REFERENCES "{target}" (id)'
-            )
+            sa.text(f'ALTER TABLE {table} ADD COLUMN {column} INTEGER REFERENCES "{target}" (id)')
         )
         return
     op.add_column(table, sa.Column(column, ID, nullable=True))
@@ -117,9 +115,7 @@ def upgrade() -> None:
         sa.Column("orcid", sa.String(32), nullable=True),
         sa.Column("affiliation", sa.String(255), nullable=True),
         sa.Column("affiliation_ror", sa.String(255), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["data_collection_id"], ["data_collection.id"], ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["data_collection_id"], ["data_collection.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("data_collection_id", "position"),
     )
@@ -132,9 +128,7 @@ def upgrade() -> None:
         sa.Column("identifier_type", sa.String(32), nullable=False),
         sa.Column("relation_type", sa.String(64), nullable=False),
         sa.Column("resource_type_general", sa.String(64), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["data_collection_id"], ["data_collection.id"], ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["data_collection_id"], ["data_collection.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("data_collection_id", "position"),
     )

@@ -358,7 +358,8 @@ async def test_a_new_version_is_a_new_doi_linked_both_ways(site: Site) -> None:
     before = len(site.standin.requests)
     second = await site.mint(draft["id"], author="ben")
     assert second["doi"] != first["doi"] and second["warnings"] == []
-    post, publish, previous = site.standin.requests[before:]
+    draft_post, publish, previous = site.standin.requests[before:]
+    assert draft_post.method == "POST"
     assert {
         "relatedIdentifier": first["doi"],
         "relatedIdentifierType": "DOI",

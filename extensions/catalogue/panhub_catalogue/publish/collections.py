@@ -20,6 +20,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from panhub_catalogue.errors import BadRequest, Forbidden, NotFound
 from panhub_catalogue.identity import Identity
@@ -413,6 +414,13 @@ def check_reviewer(
         raise Forbidden(f"{why} needs a reviewer: beamline staff of {beamlines} or an admin")
 
 
+def stamp(investigation: Investigation, now: datetime) -> None:
+    """Set the datestamp to ``now`` in the next UPDATE, even when it holds ``now`` already
+    (else the model's ``onupdate`` would stamp the wall-clock time)."""
+    investigation.modTime = now
+    flag_modified(investigation, "modTime")
+
+
 def release_sessions(session: Session, collection: DataCollection, now: datetime) -> list[str]:
     """End the embargo of the sessions the collection draws from; their proposal names."""
     sessions = session.scalars(
@@ -423,6 +431,7 @@ def release_sessions(session: Session, collection: DataCollection, now: datetime
     ).all()
     for investigation in sessions:
         investigation.releaseDate = now
+        stamp(investigation, now)
     return [i.name for i in sessions]
 
 

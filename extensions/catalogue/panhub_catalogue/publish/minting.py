@@ -18,6 +18,7 @@ leaves it out of its repr, and every error text is scrubbed of it.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,6 +78,16 @@ class DataCiteAccount:
     timeout: float = 30.0
 
 
+def read_titles(text: str) -> str:
+    """DataCite's error titles (``{"errors": [{"title": ...}]}``) joined, else ``text``."""
+    try:
+        errors = json.loads(text).get("errors")
+        titles = [str(e["title"]) for e in errors if isinstance(e, dict) and "title" in e]
+    except (ValueError, AttributeError, TypeError):
+        return text
+    return "; ".join(titles) or text
+
+
 def check_sendable(document: dict[str, Any]) -> None:
     """Raise :class:`InvalidDocument` unless ``document`` is valid and has DOI and URL."""
     problems = validate_document(document)
@@ -129,11 +140,13 @@ class DataCite:
 
     def describe_failure(self, doi: str, error: Exception) -> DataCiteFailure:
         """A :class:`DataCiteFailure` quoting DataCite's answer, without the password."""
-        text = str(error)[:MAX_QUOTE] or type(error).__name__
+        text = read_titles(str(error))[:MAX_QUOTE] or type(error).__name__
         if self.account is not None and self.account.password:
             text = text.replace(self.account.password, "***")
         from datacite.errors import HttpError  # type: ignore[import-untyped]
 
+        if isinstance(error, ValueError):  # the client's own check, before any request
+            return DataCiteFailure(f"{doi} cannot be sent to this DataCite account: {text}")
         kind = "could not be reached" if isinstance(error, HttpError) else "refused the request"
         log.warning("DataCite %s for %s: %s", kind, doi, text)
         return DataCiteFailure(f"DataCite {kind} for {doi}: {text}")

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from panhub_catalogue.errors import CatalogueError
 from panhub_catalogue.model import MINTED, DataCollection, Facility, Investigation
 from panhub_catalogue.publish.access import is_data_public
-from panhub_catalogue.publish.collections import is_doi_taken
+from panhub_catalogue.publish.collections import is_doi_taken, stamp
 from panhub_catalogue.publish.describe import make_document
 from panhub_catalogue.publish.document import build_investigation_document, make_doi
 from panhub_catalogue.publish.minting import REGISTERED, DataCite
@@ -110,6 +110,7 @@ def mint_session(
     document = make_session_document(session, investigation, options, now)
     findable = is_public(investigation, now)
     investigation.dataciteState = datacite.register(document, findable, None)
+    stamp(investigation, now)
     session.commit()
     return investigation.doi
 
@@ -129,6 +130,7 @@ def publish_sessions(
         investigation.modTime = now
         document = make_session_document(session, investigation, options, now)
         investigation.dataciteState = datacite.register(document, True, REGISTERED)
+        stamp(investigation, now)
         session.commit()
         published.append(str(investigation.doi))
     return published

@@ -19,6 +19,8 @@ from panhub_catalogue.publish.licences import find_licence
 #: ``schemaVersion`` of every DataCite 4.x record.
 SCHEMA_VERSION = "http://datacite.org/schema/kernel-4"
 ORCID_URL = "https://orcid.org/"
+
+
 @cache
 def get_validator() -> Any:
     """The bundled DataCite 4.5 JSON schema's validator (imported on first use: the

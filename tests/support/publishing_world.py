@@ -39,7 +39,12 @@ ORCID = "0000-0002-1825-0097"
 WORLD = World(
     (
         Proposal(
-            "P-PUB", "BL13", (("ana", "PI"), ("ben", "member")), release_days=-10, title="Cathodes"
+            "P-PUB",
+            "BL13",
+            (("ana", "PI"), ("ben", "member")),
+            release_days=-10,
+            title="Cathodes",
+            technique="x-ray absorption spectroscopy",
         ),
         Proposal("P-EMB", "BL22", (("ben", "PI"),), release_days=100, title="Anodes"),
     ),

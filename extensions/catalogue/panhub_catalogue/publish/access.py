@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, case, func, not_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from panhub_catalogue.errors import Forbidden, NotFound, Unauthorized
 from panhub_catalogue.identity import Identity
@@ -58,31 +58,33 @@ def require_person(identity: Identity, what: str = "publish data") -> str:
 
 def check_datasets(session: Session, identity: Identity, ids: list[int], now: datetime) -> None:
     """Every dataset is visible (else 404) and its session entitles the caller (else 403)."""
-    if not ids:
-        return
-    rows = session.execute(
-        select(
-            Dataset.id, Investigation.name, case((entitled_investigations(identity), 1), else_=0)
-        )
-        .join(Investigation, Investigation.id == Dataset.investigation_id)
-        .where(Dataset.id.in_(ids), visible_investigations(identity, now))
-    ).all()
-    check_rows("dataset", ids, [tuple(r) for r in rows])
+    check_items(session, identity, select(Dataset.id), Dataset.id, "dataset", ids, now)
 
 
 def check_datafiles(session: Session, identity: Identity, ids: list[int], now: datetime) -> None:
     """Every file is visible (else 404) and its session entitles the caller (else 403)."""
+    query = select(Datafile.id).join(Dataset, Dataset.id == Datafile.dataset_id)
+    check_items(session, identity, query, Datafile.id, "datafile", ids, now)
+
+
+def check_items(
+    session: Session,
+    identity: Identity,
+    query: Select[int],
+    key: InstrumentedAttribute[int],
+    kind: str,
+    ids: list[int],
+    now: datetime,
+) -> None:
+    """``query`` (item ids, joined down to their dataset) checked for every id in ``ids``."""
     if not ids:
         return
     rows = session.execute(
-        select(
-            Datafile.id, Investigation.name, case((entitled_investigations(identity), 1), else_=0)
-        )
-        .join(Dataset, Dataset.id == Datafile.dataset_id)
+        query.add_columns(Investigation.name, case((entitled_investigations(identity), 1), else_=0))
         .join(Investigation, Investigation.id == Dataset.investigation_id)
-        .where(Datafile.id.in_(ids), visible_investigations(identity, now))
+        .where(key.in_(ids), visible_investigations(identity, now))
     ).all()
-    check_rows("datafile", ids, [tuple(r) for r in rows])
+    check_rows(kind, ids, [tuple(r) for r in rows])
 
 
 def check_rows(kind: str, ids: list[int], rows: Sequence[tuple[Any, ...]]) -> None:

@@ -15,8 +15,9 @@ DataCite refusal a 502 quoting DataCite.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
@@ -47,6 +48,8 @@ from panhub_catalogue.publish.describe import (
 )
 from panhub_catalogue.publish.document import make_doi
 from panhub_catalogue.publish.forms import (
+    CREATOR_FIELDS,
+    RELATED_FIELDS,
     CollectionForm,
     CreatorForm,
     RelatedForm,
@@ -58,6 +61,8 @@ from panhub_catalogue.publish.validation import validate_document
 from panhub_catalogue.store import Lookup
 from panhub_catalogue.visibility import collection_investigations, get_landing_collection
 
+#: The ordered children of a collection (:func:`make_ordered`).
+Child = TypeVar("Child", DataCollectionCreator, DataCollectionRelated)
 #: Letters of a random DOI suffix: digits and lower-case letters without i, l, o, u.
 SUFFIX_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 METADATA = {
@@ -139,38 +144,31 @@ def make_default_creator(session: Session, username: str) -> CreatorForm:
     )
 
 
+def make_ordered(model: type[Child], items: Sequence[object], fields: Iterable[str]) -> list[Child]:
+    """Rows of ``model`` copying ``fields`` of each item, numbered in order (``position``).
+
+    Items are the form's (:class:`~.forms.CreatorForm`, :class:`~.forms.RelatedForm`) or
+    rows of another collection: they name their fields alike.
+    """
+    names = tuple(fields)
+    return [
+        model(position=n, **{name: getattr(item, name) for name in names})
+        for n, item in enumerate(items)
+    ]
+
+
 def set_creators(
     collection: DataCollection, creators: Sequence[CreatorForm | DataCollectionCreator]
 ) -> None:
     """Replace the authors, in order."""
-    collection.creators = [
-        DataCollectionCreator(
-            position=n,
-            name=c.name,
-            givenName=c.givenName,
-            familyName=c.familyName,
-            orcid=c.orcid,
-            affiliation=c.affiliation,
-            affiliationRor=c.affiliationRor,
-        )
-        for n, c in enumerate(creators)
-    ]
+    collection.creators = make_ordered(DataCollectionCreator, creators, CREATOR_FIELDS)
 
 
 def set_related(
     collection: DataCollection, related: Sequence[RelatedForm | DataCollectionRelated]
 ) -> None:
     """Replace the related identifiers, in order."""
-    collection.relatedIdentifiers = [
-        DataCollectionRelated(
-            position=n,
-            identifier=r.identifier,
-            identifierType=r.identifierType,
-            relationType=r.relationType,
-            resourceTypeGeneral=r.resourceTypeGeneral,
-        )
-        for n, r in enumerate(related)
-    ]
+    collection.relatedIdentifiers = make_ordered(DataCollectionRelated, related, RELATED_FIELDS)
 
 
 def set_content(

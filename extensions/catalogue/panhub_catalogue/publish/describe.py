@@ -28,6 +28,7 @@ from panhub_catalogue.model import (
 )
 from panhub_catalogue.publish.access import may_manage, may_review
 from panhub_catalogue.publish.document import build_collection_document, make_landing_url
+from panhub_catalogue.publish.forms import CREATOR_FIELDS, RELATED_FIELDS
 from panhub_catalogue.publish.options import PublishOptions
 from panhub_catalogue.publish.rows import load_collections
 from panhub_catalogue.publish.validation import validate_document
@@ -55,25 +56,9 @@ def describe_metadata(collection: DataCollection) -> JSON:
         "resourceType": collection.resourceType,
         "version": collection.version,
         "release": collection.release,
-        "creators": [
-            {
-                "name": c.name,
-                "givenName": c.givenName,
-                "familyName": c.familyName,
-                "orcid": c.orcid,
-                "affiliation": c.affiliation,
-                "affiliationRor": c.affiliationRor,
-            }
-            for c in collection.creators
-        ],
+        "creators": [{k: getattr(c, k) for k in CREATOR_FIELDS} for c in collection.creators],
         "relatedIdentifiers": [
-            {
-                "identifier": r.identifier,
-                "identifierType": r.identifierType,
-                "relationType": r.relationType,
-                "resourceTypeGeneral": r.resourceTypeGeneral,
-            }
-            for r in collection.relatedIdentifiers
+            {k: getattr(r, k) for k in RELATED_FIELDS} for r in collection.relatedIdentifiers
         ],
     }
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from panhub_catalogue.model import (
     MINTED,
@@ -76,17 +76,23 @@ def get_creators(session: Session, ids: list[int]) -> dict[int, list[doc.Creator
     return found
 
 
-def get_techniques(session: Session, ids: list[int]) -> dict[int, list[doc.Technique]]:
-    """Techniques of each investigation (its datasets'), by name."""
+def get_techniques(
+    session: Session,
+    owner: InstrumentedAttribute[int],
+    technique: InstrumentedAttribute[int],
+    ids: list[int],
+) -> dict[int, list[doc.Technique]]:
+    """Techniques by name, per owner id: ``owner`` and ``technique`` are a link table's
+    columns (``InvestigationTechnique`` or ``DatasetTechnique``)."""
     rows = session.execute(
-        select(InvestigationTechnique.investigation_id, Technique.name, Technique.pid)
-        .join(Technique, Technique.id == InvestigationTechnique.technique_id)
-        .where(InvestigationTechnique.investigation_id.in_(ids))
+        select(owner, Technique.name, Technique.pid)
+        .join(Technique, Technique.id == technique)
+        .where(owner.in_(ids))
         .order_by(Technique.name)
     )
     found: dict[int, list[doc.Technique]] = defaultdict(list)
-    for investigation_id, name, pid in rows:
-        found[investigation_id].append(doc.Technique(name, pid))
+    for owner_id, name, pid in rows:
+        found[owner_id].append(doc.Technique(name, pid))
     return found
 
 
@@ -105,7 +111,12 @@ def load_sessions(session: Session, ids: Iterable[int], now: datetime) -> list[d
     ).all()
     beamlines = get_beamlines(session, wanted)
     creators = get_creators(session, wanted)
-    techniques = get_techniques(session, wanted)
+    techniques = get_techniques(
+        session,
+        InvestigationTechnique.investigation_id,
+        InvestigationTechnique.technique_id,
+        wanted,
+    )
     return [
         doc.SessionRecord(
             id=i.id,
@@ -188,22 +199,6 @@ def get_collection_files(session: Session, ids: list[int]) -> dict[int, tuple[in
     return found
 
 
-def get_dataset_techniques(
-    session: Session, dataset_ids: list[int]
-) -> dict[int, list[doc.Technique]]:
-    """Techniques per dataset."""
-    rows = session.execute(
-        select(DatasetTechnique.dataset_id, Technique.name, Technique.pid)
-        .join(Technique, Technique.id == DatasetTechnique.technique_id)
-        .where(DatasetTechnique.dataset_id.in_(dataset_ids))
-        .order_by(Technique.name)
-    )
-    found: dict[int, list[doc.Technique]] = defaultdict(list)
-    for dataset_id, name, pid in rows:
-        found[dataset_id].append(doc.Technique(name, pid))
-    return found
-
-
 def describe_content(
     datasets: list[Dataset],
     files: tuple[int, int, set[str]],
@@ -266,7 +261,12 @@ def load_collections(session: Session, ids: Iterable[int]) -> list[doc.Collectio
     files = get_collection_files(session, wanted)
     investigation_ids = sorted({d.investigation_id for ds in datasets.values() for d in ds})
     beamlines = get_beamlines(session, investigation_ids)
-    techniques = get_dataset_techniques(session, [d.id for ds in datasets.values() for d in ds])
+    techniques = get_techniques(
+        session,
+        DatasetTechnique.dataset_id,
+        DatasetTechnique.technique_id,
+        [d.id for ds in datasets.values() for d in ds],
+    )
     next_dois = get_next_dois(session, wanted)
     records = []
     for c in collections:

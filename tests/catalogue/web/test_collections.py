@@ -1,4 +1,4 @@
-"""web.collections, publish.collections, publish.access, publish.describe: the collection
+"""web.collections, publish.collections, lifecycle, access, describe: the collection
 routes over HTTP, against the DataCite stand-in (tests/support/datacite_standin.py).
 
 Identity travels in a header (``identify_from_header``); the world is

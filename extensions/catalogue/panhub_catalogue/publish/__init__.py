@@ -1,11 +1,18 @@
 """Publishing: DataCite documents, data collections, DOI minting.
 
 - :mod:`~.document` (pure): the one DataCite 4.5 document of an experiment session or
-  a data collection, and its validation; every published form is made from it.
-- :mod:`~.licences` (pure): SPDX licences as DataCite writes them.
+  a data collection; :mod:`~.validation` (pure) its check against the schema;
+  :mod:`~.licences` (pure) SPDX licences as DataCite writes them. Every published
+  form (REST body, landing page, OAI-PMH, JSON-LD, citations) is made from the document.
 - :mod:`~.rows`: the catalogue's rows as the document's records (batched).
-- :mod:`~.workflow` (pure) and :mod:`~.collections`: a collection's life, draft ->
-  review -> minted, versions, withdrawal; the database operations and who may do what.
+- :mod:`~.forms` and :mod:`~.workflow` (pure): a collection's form and its life,
+  draft -> review -> minted, versions, withdrawal.
+- :mod:`~.access`: who may do what, on the rules of :mod:`panhub_catalogue.visibility`.
+- :mod:`~.collections` (create, read, list, edit, delete) and :mod:`~.lifecycle`
+  (submit, return, mint, new version, withdraw): the operations; :mod:`~.describe`
+  their JSON.
 - :mod:`~.minting`: DataCite's REST API through ``datacite.DataCiteRESTClient``.
-- :mod:`~.sessions`: session DOIs at the end of an experiment, and releases.
+- :mod:`~.sessions` and :mod:`~.cli`: session DOIs at the end of an experiment, and
+  DOIs made findable when data is released (``panhub-catalogue mint-sessions``).
+- :mod:`~.options`: the settings (``settings.Publishing``) as one value.
 """

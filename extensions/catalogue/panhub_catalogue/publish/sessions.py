@@ -28,9 +28,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from panhub_catalogue.errors import CatalogueError
 from panhub_catalogue.model import MINTED, DataCollection, Facility, Investigation
 from panhub_catalogue.publish.access import is_data_public
-from panhub_catalogue.publish.collections import is_doi_taken, stamp
+from panhub_catalogue.publish.collections import is_doi_taken
 from panhub_catalogue.publish.describe import make_document
 from panhub_catalogue.publish.document import build_investigation_document, make_doi
+from panhub_catalogue.publish.lifecycle import stamp
 from panhub_catalogue.publish.minting import REGISTERED, DataCite
 from panhub_catalogue.publish.options import PublishOptions
 from panhub_catalogue.publish.rows import load_sessions

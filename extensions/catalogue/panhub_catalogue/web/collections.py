@@ -15,7 +15,8 @@
 ==========================================  =========================================
 
 Who may do what is :mod:`panhub_catalogue.publish.access`; the operations are
-:mod:`panhub_catalogue.publish.collections`. Errors are JSON ``{"status", "message"}``;
+:mod:`panhub_catalogue.publish.collections` and
+:mod:`~panhub_catalogue.publish.lifecycle`. Errors are JSON ``{"status", "message"}``;
 an invalid DataCite document adds ``"problems"`` (a list of sentences). As every
 ``POST`` of the service, a browser's cookie counts only with the hub's XSRF token.
 """
@@ -29,6 +30,7 @@ from typing import Any
 from panhub_catalogue.errors import BadRequest
 from panhub_catalogue.model import DRAFT, MINTED, REVIEW
 from panhub_catalogue.publish import collections as operations
+from panhub_catalogue.publish import lifecycle
 from panhub_catalogue.publish.minting import InvalidDocument
 from panhub_catalogue.publish.options import PublishOptions
 from panhub_catalogue.publish.sessions import make_release_hook
@@ -39,11 +41,11 @@ LIST_PARAMETERS = ("mine", "status", "limit", "offset")
 STATUSES = (DRAFT, REVIEW, MINTED)
 #: ``POST api/collections/<id>/<action>``: the operation, and whether it reads a body.
 ACTIONS: dict[str, tuple[Callable[..., Any], bool]] = {
-    "submit": (operations.submit, False),
-    "return": (operations.return_to_draft, True),
-    "mint": (operations.mint, False),
-    "versions": (operations.new_version, False),
-    "withdraw": (operations.withdraw, True),
+    "submit": (lifecycle.submit, False),
+    "return": (lifecycle.return_to_draft, True),
+    "mint": (lifecycle.mint, False),
+    "versions": (lifecycle.new_version, False),
+    "withdraw": (lifecycle.withdraw, True),
 }
 
 

@@ -41,9 +41,11 @@ from traitlets.config import Application as TraitletsApplication
 from panhub_catalogue.clock import utcnow
 from panhub_catalogue.db import open_catalogue
 from panhub_catalogue.identity import Identity, make_identity
+from panhub_catalogue.publish.options import PublishOptions
 from panhub_catalogue.records import RecordOptions
-from panhub_catalogue.settings import CatalogueDatabase, get_proposals_root
+from panhub_catalogue.settings import CatalogueDatabase, Publishing, get_proposals_root
 from panhub_catalogue.web import handlers
+from panhub_catalogue.web.collections import make_collection_routes
 from panhub_catalogue.web.panosc import make_panosc_routes
 from panhub_catalogue.web.portal import Portal, make_portal_routes
 from panhub_catalogue.web.portal_answers import PortalOptions
@@ -68,6 +70,7 @@ class ServiceOptions:
     logbook_figure_max_bytes: int = 5 * 1024 * 1024
     data_license: str = "CC-BY-4.0"
     clock: Callable[[], datetime] = utcnow
+    publishing: PublishOptions = field(default_factory=PublishOptions)
 
     @property
     def records(self) -> RecordOptions:
@@ -125,6 +128,7 @@ def make_app(
         (base + r"login", handlers.LoginHandler),
         (base + r"oauth_callback", handlers.OAuthCallbackHandler),
         *make_panosc_routes(base),
+        *make_collection_routes(base),
         *make_portal_routes(base),
     ]
     return Application(
@@ -268,6 +272,7 @@ class CatalogueService(TraitletsApplication):
             proposals_root=self.proposals_root,
             logbook_figure_max_bytes=self.logbook_figure_max_bytes,
             data_license=self.data_license,
+            publishing=Publishing(parent=self).make_options(self.public_url or self.base_url),
         )
 
     def start(self) -> None:

@@ -1,0 +1,1 @@
+"""Publishing: DataCite documents, DOIs, and the outputs made from them (OAI-PMH, citations)."""

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from datacite import schema45  # type: ignore[import-untyped]
@@ -67,6 +68,8 @@ BIBTEX = "application/x-bibtex"
 RIS = "application/x-research-info-systems"
 BIBLIOGRAPHY = "text/x-bibliography"
 
+#: DataCite date types that are dates of the record in Dublin Core (not its coverage).
+DC_DATES = ("Issued", "Available", "Created", "Updated")
 #: Relations whose target a schema.org ``citation`` or Dublin Core ``relation`` names.
 CITED_RELATIONS = {"IsSupplementTo", "IsCitedBy", "References", "IsReferencedBy", "IsDocumentedBy"}
 
@@ -111,7 +114,12 @@ def make_oai_datacite(document: Document, datacentre: str) -> etree._Element:
 
 
 def make_dc_values(document: Document) -> list[tuple[str, str, str | None]]:
-    """``(element, value, language)`` of simple Dublin Core, DataCite's crosswalk."""
+    """``(element, value, language)`` of simple Dublin Core, after DataCite's crosswalk.
+
+    Dates are ISO 8601 (the publication year, then the document's own dates but the
+    collection period, which is the ``coverage``); identifiers are the DOI's URL and
+    the landing page; related identifiers are relations, as URLs where they have one.
+    """
     values: list[tuple[str, str, str | None]] = []
     for title in document.get("titles") or []:
         values.append(("title", str(title.get("title", "")), title.get("lang")))
@@ -127,7 +135,8 @@ def make_dc_values(document: Document) -> list[tuple[str, str, str | None]]:
         ("contributor", str(c.get("name", "")), None) for c in document.get("contributors") or []
     ]
     values.append(("date", str(document.get("publicationYear", "")), None))
-    values += [("date", f"{d['dateType']}: {d['date']}", None) for d in document.get("dates") or []]
+    for date_type in DC_DATES:
+        values += [("date", d, None) for d in get_dates(document, date_type)]
     types = document.get("types") or {}
     values += [
         ("type", str(types[k]), None)
@@ -138,13 +147,11 @@ def make_dc_values(document: Document) -> list[tuple[str, str, str | None]]:
     values += [
         ("identifier", link, None) for link in (get_doi_url(document), document.get("url")) if link
     ]
-    for alternate in document.get("alternateIdentifiers") or []:
-        values.append(("identifier", str(alternate.get("alternateIdentifier", "")), None))
     if document.get("language"):
         values.append(("language", str(document["language"]), None))
     for related in document.get("relatedIdentifiers") or []:
         values.append(("relation", get_related_url(related), None))
-    values += [("coverage", f"Collected: {d}", None) for d in get_dates(document, "Collected")]
+    values += [("coverage", d, None) for d in get_dates(document, "Collected")]
     for rights in document.get("rightsList") or []:
         values += [
             ("rights", str(rights[k]), None) for k in ("rights", "rightsUri") if rights.get(k)
@@ -198,8 +205,28 @@ def make_agent(person: dict[str, Any]) -> dict[str, Any]:
     return agent
 
 
-def make_jsonld(document: Document) -> dict[str, Any]:
-    """A schema.org ``Dataset`` (what Google Dataset Search reads) from ``document``."""
+def is_available(document: Document, today: date | None) -> bool:
+    """Whether the data is public on ``today``: no ``Available`` date (end of embargo)
+    after it. Without ``today``, the data counts as public."""
+    if today is None:
+        return True
+    return all(d[:10] <= today.isoformat() for d in get_dates(document, "Available"))
+
+
+def get_date_published(document: Document) -> str:
+    """The publication year, as the day the data became public when a date of that year
+    says so (``Available``, else ``Issued``)."""
+    year = str(document.get("publicationYear", ""))
+    days = [d[:10] for d in (*get_dates(document, "Available"), *get_dates(document, "Issued"))]
+    return next((d for d in days if d[:4] == year and len(d) == 10), year)
+
+
+def make_jsonld(document: Document, today: date | None = None) -> dict[str, Any]:
+    """A schema.org ``Dataset`` (what Google Dataset Search reads) from ``document``.
+
+    Techniques (PaNET subjects) are its ``measurementTechnique``; it is
+    ``isAccessibleForFree`` unless its data is under embargo on ``today``.
+    """
     publisher = document.get("publisher")
     organization: dict[str, Any] = {"@type": "Organization", "name": get_publisher(document)}
     if isinstance(publisher, dict) and publisher.get("publisherIdentifier"):
@@ -219,15 +246,20 @@ def make_jsonld(document: Document) -> dict[str, Any]:
         jsonld["contributor"] = contributors
     jsonld["publisher"] = organization
     jsonld["includedInDataCatalog"] = {"@type": "DataCatalog", "name": get_publisher(document)}
-    jsonld["datePublished"] = (
-        get_dates(document, "Issued") or [str(document.get("publicationYear", ""))]
-    )[0]
+    jsonld["datePublished"] = get_date_published(document)
     collected = get_dates(document, "Collected")
     if collected:
         jsonld["temporalCoverage"] = collected[0]
     keywords = [str(s["subject"]) for s in document.get("subjects") or [] if s.get("subject")]
     if keywords:
         jsonld["keywords"] = keywords
+    techniques = [
+        str(s["subject"])
+        for s in document.get("subjects") or []
+        if s.get("subjectScheme") == "PaNET" and s.get("subject")
+    ]
+    if techniques:
+        jsonld["measurementTechnique"] = techniques
     licenses = [str(r["rightsUri"]) for r in document.get("rightsList") or [] if r.get("rightsUri")]
     if licenses:
         jsonld["license"] = licenses[0] if len(licenses) == 1 else licenses
@@ -242,7 +274,7 @@ def make_jsonld(document: Document) -> dict[str, Any]:
     ]
     if cited:
         jsonld["citation"] = cited
-    jsonld["isAccessibleForFree"] = True
+    jsonld["isAccessibleForFree"] = is_available(document, today)
     return jsonld
 
 
@@ -264,14 +296,14 @@ def _json(value: Any) -> bytes:
 
 
 #: Media type -> (``Content-Type`` answered, renderer of the document as bytes).
-RENDERERS: dict[str, tuple[str, Callable[[Document], bytes]]] = {
-    CSL_JSON: (f"{CSL_JSON}; charset=utf-8", lambda d: _json(make_csl(d))),
-    BIBTEX: (f"{BIBTEX}; charset=utf-8", lambda d: make_bibtex(d).encode()),
-    RIS: (f"{RIS}; charset=utf-8", lambda d: make_ris(d).encode()),
-    BIBLIOGRAPHY: (f"{BIBLIOGRAPHY}; charset=utf-8", lambda d: make_text_citation(d).encode()),
-    DATACITE_XML: (f"{DATACITE_XML}; charset=utf-8", make_datacite_xml),
-    DATACITE_JSON: (f"{DATACITE_JSON}; charset=utf-8", _json),
-    JSONLD: (f"{JSONLD}; charset=utf-8", lambda d: _json(make_jsonld(d))),
+RENDERERS: dict[str, tuple[str, Callable[[Document, date | None], bytes]]] = {
+    CSL_JSON: (f"{CSL_JSON}; charset=utf-8", lambda d, _: _json(make_csl(d))),
+    BIBTEX: (f"{BIBTEX}; charset=utf-8", lambda d, _: make_bibtex(d).encode()),
+    RIS: (f"{RIS}; charset=utf-8", lambda d, _: make_ris(d).encode()),
+    BIBLIOGRAPHY: (f"{BIBLIOGRAPHY}; charset=utf-8", lambda d, _: make_text_citation(d).encode()),
+    DATACITE_XML: (f"{DATACITE_XML}; charset=utf-8", lambda d, _: make_datacite_xml(d)),
+    DATACITE_JSON: (f"{DATACITE_JSON}; charset=utf-8", lambda d, _: _json(d)),
+    JSONLD: (f"{JSONLD}; charset=utf-8", lambda d, today: _json(make_jsonld(d, today))),
 }
 #: Other names clients use for the same formats.
 ALIASES = {
@@ -321,7 +353,8 @@ def choose_format(header: str | None) -> str | None:
     return None
 
 
-def render(media: str, document: Document) -> tuple[str, bytes]:
-    """``(Content-Type, body)`` of ``document`` in one of :data:`RENDERERS`' types."""
+def render(media: str, document: Document, today: date | None = None) -> tuple[str, bytes]:
+    """``(Content-Type, body)`` of ``document`` in one of :data:`RENDERERS`' types
+    (``today`` decides whether JSON-LD calls the data accessible, :func:`make_jsonld`)."""
     content_type, renderer = RENDERERS[media]
-    return content_type, renderer(document)
+    return content_type, renderer(document, today)

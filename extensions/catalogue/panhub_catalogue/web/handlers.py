@@ -410,7 +410,7 @@ class LandingHandler(CatalogueHandler):
             )
         )
         if media is not None:
-            content_type, body = render(media, document)
+            content_type, body = render(media, document, options.clock().date())
             self.set_header("Content-Type", content_type)
             self.finish(body)
             return
@@ -428,7 +428,16 @@ class LandingHandler(CatalogueHandler):
         api = f"{options.base_url}api/investigations/{item_id}/logbook"
         figures = f"{options.base_url}api/logbook/attachments/"
         self.write_html(
-            render_landing(record, label, options.publisher, url, document, api, figures)
+            render_landing(
+                record,
+                label,
+                options.publisher,
+                url,
+                document,
+                api,
+                figures,
+                options.clock().date(),
+            )
         )
 
 

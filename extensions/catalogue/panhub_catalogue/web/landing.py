@@ -7,6 +7,7 @@ The citation and the JSON-LD come from the item's DataCite document
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 from typing import Any
 
@@ -95,6 +96,7 @@ def render_landing(
     document: Document,
     logbook_url: str = "",
     figures_url: str = "",
+    today: date | None = None,
 ) -> str:
     """The landing page of an investigation or data collection (``kind`` names which).
 
@@ -110,7 +112,7 @@ def render_landing(
     citation and the schema.org JSON-LD (escaped for a ``<script>``) are made from it.
     """
     citation = make_text_citation(document)
-    jsonld = make_script_json(make_jsonld(document))
+    jsonld = make_script_json(make_jsonld(document, today))
     title = escape(record.get("title") or record.get("name") or "")
     table = "\n".join(
         f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in make_rows(record) if v

@@ -133,3 +133,13 @@ def validate_document(document: object) -> list[str]:
     ]
     problems = [describe_schema_error(e) for e in errors]
     return problems + [p for p in check_text(candidate) if p not in problems]
+
+
+def load_enum(name: str) -> list[str]:
+    """The values DataCite's 4.5 schema allows for one of its enumerations.
+
+    >>> "IsSupplementTo" in load_enum("relationType")
+    True
+    """
+    values: list[str] = schema45.validator.schema["definitions"][name]["enum"]
+    return values

@@ -31,7 +31,7 @@ from traitlets.config import Configurable
 
 from panhub_catalogue.identity import ANONYMOUS, Identity
 from panhub_catalogue.publish.document import DocumentSettings
-from panhub_catalogue.publish.items import CatalogueSource
+from panhub_catalogue.publish.oai_source import CatalogueSource
 from panhub_catalogue.publish.oaipmh import Repository, respond
 from panhub_catalogue.web.handlers import CatalogueHandler
 

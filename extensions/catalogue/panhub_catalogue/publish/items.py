@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, null, or_, select
+from sqlalchemy import ColumnElement, case, exists, false, func, null, or_, select
 from sqlalchemy.orm import Session
 
 from panhub_catalogue.citation import Document
@@ -45,8 +45,6 @@ from panhub_catalogue.publish.rows import load_collections, load_sessions
 from panhub_catalogue.visibility import released_clause
 
 INVESTIGATION, COLLECTION = "investigation", "collection"
-#: DataCite state of a DOI that does not resolve yet.
-DRAFT_STATE = "draft"
 
 
 def collection_links() -> Any:
@@ -131,9 +129,8 @@ class Kind:
         return case((self.modified > release, self.modified), else_=release)
 
     def has_doi(self) -> ColumnElement[bool]:
-        """A DOI that resolves (not a DataCite draft)."""
-        state = self.model.dataciteState
-        return and_(self.model.doi.is_not(None), or_(state.is_(None), state != DRAFT_STATE))
+        """Has a DOI (the catalogue stores one once it is registered at DataCite)."""
+        return self.model.doi.is_not(None)  # type: ignore[no-any-return]
 
     def within(self, since: datetime | None, until: datetime) -> list[ColumnElement[bool]]:
         """Datestamp in ``[since, until]``, as conditions the release and modification

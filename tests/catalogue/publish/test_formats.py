@@ -92,10 +92,17 @@ def test_dublin_core_of_a_session() -> None:
     assert related["relation"] == "https://doi.org/10.5072/ALBA-ES-2024025002"
 
 
-def test_control_characters_do_not_break_the_xml() -> None:
-    element = make_oai_dc(make_session_document(title="bell\x07 and tab\t"))
+def test_characters_xml_cannot_hold_are_dropped() -> None:
+    document = make_session_document(title="bell\x07 and tab\t\ufffe", summary="\ud800x")
+    element = make_oai_dc(document)
     check_payload(element)
     assert element.findtext("{http://purl.org/dc/elements/1.1/}title") == "bell and tab\t"
+    for qualified in (True, False):
+        wrapped = etree.fromstring(
+            etree.tostring(make_oai_datacite(document, "ALBA.DATA", qualified))
+        )
+        check_payload(wrapped)
+        assert wrapped.findtext(f".//{KERNEL}title") == "bell and tab\t"
 
 
 def test_schema_org_of_a_collection() -> None:

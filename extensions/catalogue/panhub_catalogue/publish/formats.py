@@ -30,6 +30,7 @@ and the citation formats escape their own special characters
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -57,6 +58,7 @@ KERNEL_NS = "http://datacite.org/schema/kernel-4"
 OAI_DATACITE_NS = "http://schema.datacite.org/oai/oai-1.1/"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
+OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 
@@ -68,6 +70,8 @@ BIBTEX = "application/x-bibtex"
 RIS = "application/x-research-info-systems"
 BIBLIOGRAPHY = "text/x-bibliography"
 
+#: Characters XML 1.0 cannot hold.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 #: DataCite date types that are dates of the record in Dublin Core (not its coverage).
 DC_DATES = ("Issued", "Available", "Created", "Updated")
 #: Relations whose target a schema.org ``citation`` or Dublin Core ``relation`` names.
@@ -77,18 +81,24 @@ CITED_RELATIONS = {"IsSupplementTo", "IsCitedBy", "References", "IsReferencedBy"
 # --- DataCite XML and the two OAI-PMH formats ---------------------------------------
 
 
-def make_datacite_element(document: Document) -> etree._Element:
+def make_datacite_element(document: Document, qualified: bool = True) -> etree._Element:
     """The DataCite 4.5 XML ``<resource>`` of ``document`` (``datacite.schema45``).
 
-    ``schema45.dump_etree`` builds elements without a namespace and only declares the
-    kernel-4 namespace as the default; they are put in it here, so the element is right
-    in memory (inside an OAI-PMH response, or for an XML schema) and not only once
-    serialised.
+    ``schema45.dump_etree`` builds elements without a namespace under a root that
+    declares kernel-4 as the default namespace: right once serialised (what the
+    ``datacite`` package's ``tostring`` relies on), not in memory. ``qualified`` puts
+    them in the namespace, for use in memory (an XML schema); an element that is only
+    serialised (an OAI-PMH response) can spare that walk. Characters XML cannot hold
+    are dropped (:func:`strip_control`).
     """
-    resource = schema45.dump_etree(document)
-    for element in resource.iter():
-        if isinstance(element.tag, str) and not element.tag.startswith("{"):
-            element.tag = f"{{{KERNEL_NS}}}{element.tag}"
+    try:
+        resource = schema45.dump_etree(document)
+    except ValueError:  # lxml refuses a character: rare, so only then look for it
+        resource = schema45.dump_etree(make_xml_safe(document))
+    if qualified:
+        for element in resource.iter():
+            if isinstance(element.tag, str) and not element.tag.startswith("{"):
+                element.tag = f"{{{KERNEL_NS}}}{element.tag}"
     return resource
 
 
@@ -98,18 +108,20 @@ def make_datacite_xml(document: Document) -> bytes:
     return etree.tostring(element, xml_declaration=True, encoding="UTF-8")  # type: ignore[no-any-return]
 
 
-def make_oai_datacite(document: Document, datacentre: str) -> etree._Element:
+def make_oai_datacite(
+    document: Document, datacentre: str, qualified: bool = True
+) -> etree._Element:
     """DataCite's OAI-PMH format (``oai_datacite``, schema oai-1.1) around the resource.
 
     ``datacentre`` is the symbol of the DataCite repository that registers the DOIs
-    (``ALBA.DATA``, say).
+    (``ALBA.DATA``, say); ``qualified`` as :func:`make_datacite_element` has it.
     """
     root = etree.Element(f"{{{OAI_DATACITE_NS}}}oai_datacite", nsmap={None: OAI_DATACITE_NS})
     root.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_DATACITE_NS} {OAI_DATACITE_NS}oai.xsd")
     etree.SubElement(root, f"{{{OAI_DATACITE_NS}}}schemaVersion").text = "4.5"
     etree.SubElement(root, f"{{{OAI_DATACITE_NS}}}datacentreSymbol").text = datacentre
     payload = etree.SubElement(root, f"{{{OAI_DATACITE_NS}}}payload")
-    payload.append(make_datacite_element(document))
+    payload.append(make_datacite_element(document, qualified))
     return root
 
 
@@ -160,23 +172,42 @@ def make_dc_values(document: Document) -> list[tuple[str, str, str | None]]:
 
 
 def make_oai_dc(document: Document) -> etree._Element:
-    """The ``oai_dc`` record of ``document`` (simple Dublin Core in OAI-PMH's wrapper)."""
+    """The ``oai_dc`` record of ``document`` (simple Dublin Core in OAI-PMH's wrapper);
+    characters XML cannot hold are dropped (:func:`strip_control`)."""
+    values = make_dc_values(document)
+    try:
+        return make_dc_element(values)
+    except ValueError:  # lxml refuses a character: rare, so only then look for it
+        return make_dc_element([(n, strip_control(v), lang) for n, v, lang in values])
+
+
+def make_dc_element(values: list[tuple[str, str, str | None]]) -> etree._Element:
+    """``<oai_dc:dc>`` holding ``values`` (from :func:`make_dc_values`)."""
     root = etree.Element(f"{{{OAI_DC_NS}}}dc", nsmap={"oai_dc": OAI_DC_NS, "dc": DC_NS})
-    root.set(
-        f"{{{XSI_NS}}}schemaLocation",
-        f"{OAI_DC_NS} http://www.openarchives.org/OAI/2.0/oai_dc.xsd",
-    )
-    for name, value, lang in make_dc_values(document):
+    root.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_DC_NS} {OAI_DC_SCHEMA}")
+    for name, value, lang in values:
         element = etree.SubElement(root, f"{{{DC_NS}}}{name}")
-        element.text = strip_control(value)
+        element.text = value
         if lang:
             element.set(f"{{{XML_NS}}}lang", lang)
     return root
 
 
 def strip_control(text: str) -> str:
-    """``text`` without the control characters XML 1.0 cannot hold (tabs and line breaks stay)."""
-    return "".join(c for c in text if c >= " " or c in "\t\n\r")
+    """``text`` without the characters XML 1.0 cannot hold: control characters but tab
+    and line breaks, lone surrogates, U+FFFE and U+FFFF (lxml refuses them)."""
+    return NOT_XML.sub("", text)
+
+
+def make_xml_safe(value: Any) -> Any:
+    """``value`` (a document, or part of one) with :func:`strip_control` on every text."""
+    if isinstance(value, str):
+        return strip_control(value)
+    if isinstance(value, dict):
+        return {k: make_xml_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [make_xml_safe(v) for v in value]
+    return value
 
 
 # --- schema.org JSON-LD ----------------------------------------------------------------

@@ -207,7 +207,7 @@ class CatalogueSource:
                     table.investigation_id.in_(ids)
                 )
             else:
-                links = collection_links()
+                links = collection_links(ids)
                 query = (
                     select(links.c.collection_id, column)
                     .join(table, table.investigation_id == links.c.investigation_id)

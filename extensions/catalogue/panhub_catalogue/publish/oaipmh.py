@@ -67,8 +67,6 @@ _SECOND = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 _LOCAL_ID = re.compile(r"([a-z]+)/([1-9]\d{0,17})")
 #: metadataPrefixType of OAI-PMH.xsd.
 _PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")
-#: Characters XML 1.0 cannot hold (lxml refuses them in text and attributes).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 VERBS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     # verb: (required arguments, optional ones); resumptionToken is exclusive
@@ -175,7 +173,7 @@ class MetadataFormat:
 
 METADATA_FORMATS: dict[str, MetadataFormat] = {
     "oai_dc": MetadataFormat(
-        "http://www.openarchives.org/OAI/2.0/oai_dc.xsd",
+        formats.OAI_DC_SCHEMA,
         formats.OAI_DC_NS,
         False,
         lambda document, _: formats.make_oai_dc(document),
@@ -184,7 +182,10 @@ METADATA_FORMATS: dict[str, MetadataFormat] = {
         "http://schema.datacite.org/oai/oai-1.1/oai.xsd",
         formats.OAI_DATACITE_NS,
         True,
-        lambda document, repository: formats.make_oai_datacite(document, repository.datacentre),
+        # serialised at once: its resource's tags need not be qualified in memory
+        lambda document, repository: formats.make_oai_datacite(
+            document, repository.datacentre, qualified=False
+        ),
     ),
 }
 
@@ -318,7 +319,7 @@ def read_arguments(arguments: Mapping[str, Sequence[str]]) -> tuple[str, dict[st
             raise OaiError("badArgument", f"{verb} takes no argument {name[:40]!r}")
         if len(values) != 1:
             raise OaiError("badArgument", f"argument {name!r} is repeated")
-        if _NOT_XML.search(values[0]):
+        if formats.NOT_XML.search(values[0]):
             raise OaiError("badArgument", f"argument {name!r} holds a character XML cannot hold")
         given[name] = values[0]
     if "metadataPrefix" in given and not _PREFIX.fullmatch(given["metadataPrefix"]):

@@ -13,6 +13,8 @@ an abstract.
 from __future__ import annotations
 
 import json
+import re
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -470,6 +472,19 @@ def test_a_tampered_token_is_refused(sqlite_endpoint: tuple[str, World]) -> None
     assert len(list(etree.fromstring(again).iter(f"{OAI}header"))) == 4
 
 
+def test_a_page_made_ahead_is_the_page_made_on_request(
+    sqlite_endpoint: tuple[str, World],
+) -> None:
+    url, _ = sqlite_endpoint
+    _, first = fetch(url, verb="ListRecords", metadataPrefix="oai_datacite")
+    token = etree.fromstring(first).findtext(f".//{OAI}resumptionToken")
+    _, ahead = fetch(url, verb="ListRecords", resumptionToken=token)  # made while we waited
+    _, again = fetch(url, verb="ListRecords", resumptionToken=token)  # made on request
+    date = re.compile(rb"<responseDate>[^<]*</responseDate>")
+    assert date.sub(b"", ahead) == date.sub(b"", again)
+    assert len(list(etree.fromstring(ahead).iter(f"{OAI}record"))) == 4
+
+
 def test_landing_content_negotiation(sqlite_endpoint: tuple[str, World]) -> None:
     url, world = sqlite_endpoint
     landing = url.removesuffix("oai") + f"landing/investigations/{world.sessions['2020000003']}"
@@ -496,6 +511,12 @@ def test_landing_content_negotiation(sqlite_endpoint: tuple[str, World]) -> None
     assert json.loads(document)["doi"] == "10.5072/PH-ES-2020000003"
     kind, jsonld = get("application/ld+json")
     assert json.loads(jsonld)["name"] == f"Lysozyme {SCRIPT} soak"
+    with urllib.request.urlopen(f"{landing}?format=ris&utm_source=x", timeout=30) as response:
+        assert response.read().decode() == ris  # a link can name the format
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{landing}?format=pdf", timeout=30)
+    assert refused.value.code == 400
+    assert "format: 'pdf' is not one of bibtex" in json.loads(refused.value.read())["message"]
     kind, html = get("text/html,application/xhtml+xml,*/*;q=0.8")
     assert kind == "text/html; charset=utf-8"
     # in HTML the script is text; in the JSON-LD script it is JSON escapes

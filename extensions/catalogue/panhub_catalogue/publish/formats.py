@@ -342,6 +342,17 @@ ALIASES = {
     "text/x-bibtex": BIBTEX,
     "application/x-bibtex-text-file": BIBTEX,
 }
+#: Short names of the formats, for links (``landing/...?format=bibtex``): a browser
+#: following a link cannot choose its ``Accept``.
+FORMAT_NAMES = {
+    "bibtex": BIBTEX,
+    "ris": RIS,
+    "csl": CSL_JSON,
+    "text": BIBLIOGRAPHY,
+    "datacite-xml": DATACITE_XML,
+    "datacite-json": DATACITE_JSON,
+    "jsonld": JSONLD,
+}
 #: Media types answered with the HTML page.
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/*", "*/*")
 

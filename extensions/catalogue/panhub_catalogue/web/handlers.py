@@ -29,7 +29,7 @@ from tornado.web import HTTPError, RequestHandler, authenticated
 from panhub_catalogue.errors import BadRequest, CatalogueError
 from panhub_catalogue.identity import Identity
 from panhub_catalogue.logbook import FIGURE_TYPES, get_encoded_length
-from panhub_catalogue.publish.formats import choose_format, render
+from panhub_catalogue.publish.formats import FORMAT_NAMES, choose_format, render
 from panhub_catalogue.search import Search
 from panhub_catalogue.visibility import get_datafile
 from panhub_catalogue.web import answers
@@ -403,7 +403,7 @@ class LandingHandler(CatalogueHandler):
     async def get(self, kind: str, item_id: str) -> None:
         options = self.service_options
         self.set_header("Vary", "Accept")
-        media = choose_format(self.request.headers.get("Accept"))
+        media = self.get_format()
         document = await self.run(
             partial(
                 answers.landing_document, kind=kind, item_id=int(item_id), options=options.records
@@ -439,6 +439,19 @@ class LandingHandler(CatalogueHandler):
                 options.clock().date(),
             )
         )
+
+    def get_format(self) -> str | None:
+        """The media type asked for: ``?format=<name>`` (for links), else ``Accept``.
+
+        Other query parameters are ignored (links to a public page may carry any).
+        """
+        names = self.query_params().get("format")
+        if names is None:
+            return choose_format(self.request.headers.get("Accept"))
+        if len(names) != 1 or names[0] not in FORMAT_NAMES:
+            known = ", ".join(FORMAT_NAMES)
+            raise BadRequest(f"format: {names[0][:40]!r} is not one of {known}")
+        return FORMAT_NAMES[names[0]]
 
 
 class DoiHandler(CatalogueHandler):

@@ -28,6 +28,8 @@ class CurveData:
         Kept points (all of them, or min/max per bin).
     errors : float64 array or None
         Errors of the kept points.
+    x_errors : float64 array or None
+        Resolutions or errors of the x axis at the kept points.
     auxiliary : tuple of float64 arrays
         Auxiliary signals at the kept points.
     index : intp array
@@ -39,6 +41,7 @@ class CurveData:
     x: Floats
     y: Floats
     errors: Floats | None
+    x_errors: Floats | None
     auxiliary: tuple[Floats, ...]
     index: npt.NDArray[np.intp]
     start: int
@@ -75,6 +78,7 @@ def read_curve(
     *,
     axis: h5py.Dataset | None = None,
     errors: h5py.Dataset | None = None,
+    x_errors: h5py.Dataset | None = None,
     auxiliary: tuple[h5py.Dataset, ...] = (),
     frame: tuple[int, ...] = (),
     window: tuple[int, int] | None = None,
@@ -84,9 +88,10 @@ def read_curve(
 
     Parameters
     ----------
-    signal, axis, errors, auxiliary : h5py.Dataset
-        Signal, its x axis (values or N+1 edges), errors and auxiliary signals;
-        all share the signal's shape except the axis (1D).
+    signal, axis, errors, x_errors, auxiliary : h5py.Dataset
+        Signal, its x axis (values or N+1 edges), errors, the axis's resolutions or
+        errors (1D, one per value) and auxiliary signals; all share the signal's shape
+        except the axis and its errors.
     frame : tuple of int
         Index of the leading dims (for stacks of spectra).
     window : (int, int), optional
@@ -101,6 +106,7 @@ def read_curve(
     xs: list[Floats] = []
     ys: list[Floats] = []
     es: list[Floats] = []
+    xes: list[Floats] = []
     aux: list[list[Floats]] = [[] for _ in auxiliary]
     idx: list[npt.NDArray[np.intp]] = []
     for s in range(start, stop, BLOCK):
@@ -114,12 +120,15 @@ def read_curve(
         idx.append(keep + s)
         if errors is not None:
             es.append(_read_block(errors, frame, s, e)[keep])
+        if x_errors is not None:
+            xes.append(_read_block(x_errors, (), s, e)[keep])
         for i, a in enumerate(auxiliary):
             aux[i].append(_read_block(a, frame, s, e)[keep])
     return CurveData(
         x=np.concatenate(xs),
         y=np.concatenate(ys),
         errors=np.concatenate(es) if errors is not None else None,
+        x_errors=np.concatenate(xes) if x_errors is not None else None,
         auxiliary=tuple(np.concatenate(a) for a in aux),
         index=np.concatenate(idx),
         start=start,

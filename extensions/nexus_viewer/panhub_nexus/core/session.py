@@ -26,13 +26,27 @@ MAX_TEXT = 2000
 """Characters of a string or raw dataset shown as text."""
 
 
+def read_axis_values(axis: h5py.Dataset, n: int) -> npt.NDArray[np.float64] | None:
+    """The values of an axis for a dim of `n` points: n values, n + 1 bin edges, or the
+    line of a 2-D grid (Qx, Qy) that has n values and varies; None if none fits."""
+    try:
+        if axis.dtype.kind not in "iuf":
+            return None
+        if axis.ndim == 1 and axis.shape[0] in (n, n + 1):
+            return np.asarray(axis[()], dtype=np.float64)
+        if axis.ndim == 2:
+            lines = [np.asarray(axis[0, :], np.float64), np.asarray(axis[:, 0], np.float64)]
+            fits = [v for v in lines if v.shape[0] == n and np.ptp(v) > 0]
+            return fits[0] if len(fits) == 1 else None
+    except (OSError, ValueError, RuntimeError, TypeError):
+        return None
+    return None
+
+
 def get_linear_range(axis: h5py.Dataset, n: int) -> tuple[float, float] | None:
     """Values of an evenly spaced axis at the first and last of `n` pixel centres."""
-    try:
-        if axis.ndim != 1 or axis.shape[0] not in (n, n + 1) or axis.dtype.kind not in "iuf":
-            return None
-        values = np.asarray(axis[()], dtype=np.float64)
-    except (OSError, ValueError, RuntimeError, TypeError):
+    values = read_axis_values(axis, n)
+    if values is None:
         return None
     if values.shape[0] == n + 1:
         values = (values[:-1] + values[1:]) / 2
@@ -117,11 +131,6 @@ class ViewerSession:
             (a 16M mask is another 72 MB to decompress): the first image then hides
             gap values only, and the widget re-renders once the mask is applied.
         """
-        try:
-            obj = self.file[path]
-        except (KeyError, OSError, ValueError) as exc:
-            raise ViewerError(f"cannot open {path}: {exc}") from exc
-        del obj
         spec = find_plot(self.file, path)
         self.node, self.spec, self.reader, self.mask_path = path, spec, None, ""
         if spec.kind == "image":
@@ -193,6 +202,20 @@ class ViewerSession:
             out.append(get_linear_range(self.file[path], n) if path else None)
         return out + [None] * (2 - len(out))
 
+    def frame_axes(self, max_values: int = 10_000) -> list[dict[str, Any]]:
+        """Label and values of the axis of each leading dim (the frame selectors).
+
+        ``values`` is empty where the dim has no axis, or more than `max_values` points
+        (a selector then shows the index).
+        """
+        spec = self.spec
+        out: list[dict[str, Any]] = []
+        for path, label, n in zip(spec.frame_axes, spec.frame_labels, spec.frame_shape,
+                                  strict=True):  # fmt: skip
+            values = read_axis_values(self.file[path], n) if path and n <= max_values else None
+            out.append({"label": label, "values": [] if values is None else values.tolist()})
+        return out
+
     def curve(
         self, index: int = 0, window: tuple[int, int] | None = None, n_bins: int = 2048
     ) -> CurveData:
@@ -207,6 +230,7 @@ class ViewerSession:
             signal,
             axis=self.file[spec.axes[0]] if spec.axes and spec.axes[0] else None,
             errors=self.file[spec.errors] if spec.errors else None,
+            x_errors=self.file[spec.axis_errors] if spec.axis_errors else None,
             auxiliary=tuple(self.file[a] for a in spec.auxiliary),
             frame=lead,
             window=window,

@@ -480,8 +480,9 @@ class NexusViewer(anywidget.AnyWidget):
         arrays.append(curve.index)  # where each point is: the front end asks for windows
         self.send(
             {"type": "curve", "n": int(curve.y.size), "errors": curve.errors is not None,
-             "xerrors": curve.x_errors is not None, "auxiliary": len(curve.auxiliary), "start": curve.start, "stop": curve.stop,
-             "total": curve.total, "decimated": curve.is_decimated},
+             "xerrors": curve.x_errors is not None, "auxiliary": len(curve.auxiliary),
+             "start": curve.start, "stop": curve.stop, "total": curve.total,
+             "decimated": curve.is_decimated},
             buffers=[np.ascontiguousarray(a, np.float64).tobytes() for a in arrays],
         )  # fmt: skip
         shown = f", {curve.y.size:,} shown (min/max per bin)" if curve.is_decimated else ""

@@ -21,7 +21,9 @@ def get_child(group: h5py.Group, name: str) -> h5py.Group | h5py.Dataset | None:
     return child if isinstance(child, h5py.Group | h5py.Dataset) else None
 
 
-def get_link(group: h5py.Group, name: str) -> h5py.HardLink | h5py.SoftLink | h5py.ExternalLink | None:
+def get_link(
+    group: h5py.Group, name: str
+) -> h5py.HardLink | h5py.SoftLink | h5py.ExternalLink | None:
     """The link `name` of `group` itself (not followed), or None if there is none."""
     try:
         return group.get(name, getlink=True)
@@ -56,7 +58,9 @@ def _describe_external(path: str, link: h5py.ExternalLink, group: h5py.Group) ->
     except OSError as exc:
         return f"{path} is an external link to {link.filename}, which cannot be opened: {exc}"
     if not present:
-        return f"{path} is an external link to {link.filename}::{link.path}, a path not in that file"
+        return (
+            f"{path} is an external link to {link.filename}::{link.path}, a path not in that file"
+        )
     return f"{path} is an external link to {link.filename}::{link.path}, which cannot be opened"
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections import deque
 from collections.abc import Iterator
+from typing import Any
 
 import h5py
 import numpy as np
@@ -97,6 +98,18 @@ def _join(*notes: str) -> str:
     return "; ".join(n for n in notes if n)
 
 
+def _by_shape(spec: PlotSpec, shape: tuple[int, ...], size: int, dtype: np.dtype[Any]) -> PlotSpec:
+    """`spec` as text, scalar or "no values" when the signal is no curve or image."""
+    if not _is_numeric(dtype) or len(shape) == 0 or size == 1:
+        return PlotSpec(kind="scalar" if _is_numeric(dtype) else "text", signal=spec.signal,
+                        title=spec.title, signal_label=spec.signal_label, errors=spec.errors,
+                        nxdata=spec.nxdata, note=spec.note)  # fmt: skip
+    if size == 0:
+        empty = f"{spec.signal} has no values (shape {shape})"
+        return dataclasses.replace(spec, kind="none", note=_join(spec.note, empty))
+    return spec
+
+
 def make_dataset_spec(dataset: h5py.Dataset, note: str = "") -> PlotSpec:
     """Spec for a raw dataset: ndim decides, numeric data only is plotted."""
     name = dataset.name or ""
@@ -104,78 +117,65 @@ def make_dataset_spec(dataset: h5py.Dataset, note: str = "") -> PlotSpec:
     units = get_text(dataset, "units")
     if units:
         label += f" ({units})"
-    shape = dataset.shape or ()
+    shape = tuple(dataset.shape or ())
     if dataset.dtype.kind == "c":
         note = _join(note, "complex data: showing |z|")
-    base = {"signal": name, "title": name, "signal_label": label}
-    if not _is_numeric(dataset.dtype):
-        return PlotSpec(kind="text", note=note, **base)
-    if len(shape) == 0 or dataset.size == 1:
-        return PlotSpec(kind="scalar", note=note, **base)
-    if dataset.size == 0:
-        return PlotSpec(kind="none", note=_join(note, f"{name} has no values (shape {shape})"),
-                        **base)  # fmt: skip
+    base = PlotSpec(kind="none", signal=name, title=name, signal_label=label, note=note)
     if len(shape) == 1:
-        return PlotSpec(kind="curve", axes=("",), axes_labels=("index",), note=note, **base)
-    return PlotSpec(kind="image", axes=("", ""), axes_labels=("row", "column"),
-                    frame_shape=tuple(shape[:-2]), note=note, **base)  # fmt: skip
+        spec = dataclasses.replace(base, kind="curve", axes=("",), axes_labels=("index",))
+    else:
+        lead = range(max(len(shape) - 2, 0))
+        spec = dataclasses.replace(base, kind="image", axes=("", ""),
+                                   axes_labels=("row", "column"), frame_shape=shape[:-2],
+                                   frame_axes=tuple("" for _ in lead),
+                                   frame_labels=tuple(f"dim {d}" for d in lead))  # fmt: skip
+    return _by_shape(spec, shape, int(dataset.size), dataset.dtype)
 
 
-def _edges_note(axes: list[Axis | None], dims: list[int]) -> str:
-    edges = [axes[d] for d in dims if axes[d] is not None and axes[d].kind == "edges"]  # type: ignore[union-attr]
+def _edges_note(axes: list[Axis | None]) -> str:
+    edges = [a.label for a in axes if a is not None and a.kind == "edges"]
     if not edges:
         return ""
-    names = ", ".join(a.label for a in edges if a is not None)
-    return f"histogram: {names} holds bin edges (n + 1 values); shown at bin centres"
+    return f"histogram: {', '.join(edges)} holds bin edges (n + 1 values); shown at bin centres"
 
 
 def make_nxdata_spec(group: h5py.Group, view: NxView, note: str = "") -> PlotSpec:
     """Reduce what an NXdata asks (:func:`read_nxdata`) to a :class:`PlotSpec`."""
     nxdata = group.name or ""
+    base = PlotSpec(kind="none", signal=view.signal, title=view.title or nxdata, nxdata=nxdata,
+                    signal_label=view.signal_label, errors=view.errors,
+                    note=_join(note, view.problem, *view.notes))  # fmt: skip
     if not view.signal or view.problem:
-        return PlotSpec(kind="none", signal=view.signal, nxdata=nxdata, title=view.title,
-                        note=_join(note, view.problem))  # fmt: skip
+        return base
     signal = group.file[view.signal]
     shape = tuple(signal.shape or ())
     ndim = len(shape)
-    note = _join(note, *view.notes)
     if signal.dtype.kind == "c":
-        note = _join(note, "complex data: showing |z|")
-    base = {"signal": view.signal, "title": view.title or nxdata, "nxdata": nxdata,
-            "signal_label": view.signal_label, "errors": view.errors}  # fmt: skip
-    if not _is_numeric(signal.dtype):
-        return PlotSpec(kind="text", note=note, **base)
-    if ndim == 0 or signal.size == 1:
-        return PlotSpec(kind="scalar", note=note, **base)
+        base = dataclasses.replace(base, note=_join(base.note, "complex data: showing |z|"))
     curve = ndim == 1 or view.interpretation == "spectrum"
     dims = [ndim - 1] if curve else [ndim - 2, ndim - 1]
-    axes = list(view.axes)
-    default_labels = ["index"] if curve else ["row", "column"]
-    lead = [d for d in range(dims[0])]
-    lead_axes = [axes[d] if axes[d] is not None and axes[d].kind == "values" else None  # type: ignore[union-attr]
-                 for d in lead]  # fmt: skip
-    if curve and axes[dims[-1]] is not None and axes[dims[-1]].kind == "grid":  # type: ignore[union-attr]
-        axes[dims[-1]] = None  # a 2-D grid is an image's axis, not a curve's
-    x_axis = axes[dims[-1]]
-    spec = PlotSpec(
+    if ndim == 0:
+        return _by_shape(base, shape, int(signal.size), signal.dtype)
+    shown = [view.axes[d] for d in dims]
+    if curve and shown[0] is not None and shown[0].kind == "grid":
+        shown = [None]  # a 2-D grid is an image's axis, not a curve's
+    lead = [a if a is not None and a.kind == "values" else None for a in view.axes[: dims[0]]]
+    defaults = ["index"] if curve else ["row", "column"]
+    spec = dataclasses.replace(
+        base,
         kind="curve" if curve else "image",
-        axes=tuple(a.path if a else "" for a in (axes[d] for d in dims)),
-        axes_labels=tuple(a.label if a else default_labels[i]
-                          for i, a in enumerate(axes[d] for d in dims)),  # fmt: skip
-        axis_errors=x_axis.errors if curve and x_axis is not None else "",
+        axes=tuple(a.path if a else "" for a in shown),
+        axes_labels=tuple(a.label if a else defaults[i] for i, a in enumerate(shown)),
+        axis_errors=shown[0].errors if curve and shown[0] is not None else "",
         auxiliary=view.auxiliary if curve else (),
         frame_shape=shape[: dims[0]],
-        frame_axes=tuple(a.path if a else "" for a in lead_axes),
-        frame_labels=tuple(a.label if a else f"dim {d}" for d, a in zip(lead, lead_axes, strict=True)),
+        frame_axes=tuple(a.path if a else "" for a in lead),
+        frame_labels=tuple(a.label if a else f"dim {d}" for d, a in enumerate(lead)),
         signal_scale=view.signal_scale,
         x_scale=view.scales[dims[-1]] if curve else "",
-        note=_join(note, _edges_note(axes, dims)),
-        **base,
+        note=_join(base.note, _edges_note(shown)),
     )
-    if signal.size == 0:
-        return dataclasses.replace(spec, kind="none",
-                                   note=_join(note, f"{view.signal} has no values (shape {shape})"))  # fmt: skip
-    return spec
+    return _by_shape(spec, shape, int(signal.size), signal.dtype)
 
 
 def _children(group: h5py.Group) -> Iterator[tuple[str, h5py.Group | h5py.Dataset]]:
@@ -261,10 +261,10 @@ def find_default(group: h5py.Group) -> tuple[h5py.Group | None, str]:
         if guess is None or guess.name in seen:
             return None, _join(*notes)
         where = current.name or "/"
+        why = f"no @default in {where}"
         if name:
-            why = describe_broken(current, name) or f"@default of {where} names {name!r}, which is not there"
-        else:
-            why = f"no @default in {where}"
+            missing = f"@default of {where} names {name!r}, which is not there"
+            why = describe_broken(current, name) or missing
         notes.append(f"{why}: guessed {guess.name}")
         current = guess
         seen.add(guess.name)
@@ -277,7 +277,9 @@ def _broken_spec(file: h5py.File, path: str) -> PlotSpec | None:
     if not isinstance(group, h5py.Group):
         return None
     problem = describe_broken(group, name)
-    return PlotSpec(kind="none", signal=path, note=f"cannot open {path}: {problem}") if problem else None
+    if not problem:
+        return None
+    return PlotSpec(kind="none", signal=path, note=f"cannot open {path}: {problem}")
 
 
 def _spec_of_dataset(dataset: h5py.Dataset) -> PlotSpec:
@@ -314,8 +316,10 @@ def find_plot(file: h5py.File, path: str = "/") -> PlotSpec:
             return make_dataset_spec(dataset, note=note)
     dataset = find_first_dataset(node)
     if dataset is not None:
-        fallback = "no NXdata: showing the first dataset" if note else "not NeXus: showing the first dataset"
-        return make_dataset_spec(dataset, note=_join(note, fallback))
+        fallback = "no NXdata" if note else "not NeXus"
+        return make_dataset_spec(
+            dataset, note=_join(note, f"{fallback}: showing the first dataset")
+        )
     return PlotSpec(kind="none", note=note or f"nothing to plot below {path}")
 
 

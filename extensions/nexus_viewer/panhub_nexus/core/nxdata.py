@@ -25,10 +25,11 @@ from typing import Any
 
 import h5py
 import numpy as np
-from silx.io.nxdata import get_attr_as_unicode
+from silx.io.nxdata._utils import get_attr_as_unicode
 
 from panhub_nexus.core.links import describe_broken, get_child
 from panhub_nexus.core.tree import get_nx_class
+
 
 @dataclasses.dataclass(frozen=True)
 class Axis:
@@ -89,10 +90,8 @@ def get_names(obj: h5py.Group | h5py.Dataset, name: str, separators: str = "") -
         return None
     if isinstance(value, list):
         return [str(v).strip() for v in value]
-    text = str(value)
-    return [v.strip() for v in re.split(f"[{re.escape(separators)}]", text)] if separators else [
-        text.strip()
-    ]
+    parts = re.split(f"[{re.escape(separators)}]", str(value)) if separators else [str(value)]
+    return [v.strip() for v in parts]
 
 
 def get_indices(value: Any) -> list[int]:
@@ -126,6 +125,7 @@ def find_signal_name(group: h5py.Group) -> str | None:
     name = get_text(group, "signal")
     if name is not None:
         return name
+    key: str
     for key in group:
         child = get_child(group, key)
         if isinstance(child, h5py.Dataset) and _is_signal_one(child):
@@ -205,7 +205,7 @@ def fit_axis(group: h5py.Group, name: str, n: int) -> tuple[Axis | None, str]:
     if not isinstance(axis, h5py.Dataset):
         problem = describe_broken(group, name) or f"axis {name!r} is not in {group.name}"
         return None, problem
-    shape = axis.shape or ()
+    shape: tuple[int, ...] = tuple(axis.shape or ())
     if axis.dtype.kind not in "iuf" or len(shape) not in (1, 2):
         return None, f"axis {name!r} is not a 1-D list of numbers"
     label = make_label(axis, name)
@@ -344,13 +344,14 @@ def read_nxdata(group: h5py.Group) -> NxView:
     _place_grids(group, axes, shape)
     used = {name, *(n for n in names if n)}
     scales, signal_scale = read_scales(group, len(shape))
+    interpretation = get_text(signal, "interpretation") or get_text(group, "interpretation")
     return NxView(
         group=path,
         signal=signal.name or "",
         axes=tuple(axes),
         errors=find_errors(group, name, signal),
         auxiliary=find_auxiliary(group, name, signal),
-        interpretation=get_text(signal, "interpretation") or get_text(group, "interpretation") or "",
+        interpretation=interpretation or "",
         title=read_title(group, used),
         signal_label=make_label(signal, name),
         scales=scales,
@@ -362,4 +363,3 @@ def read_nxdata(group: h5py.Group) -> NxView:
 def has_signal(group: h5py.Group) -> bool:
     """True if `group` is an NXdata that names a signal (a quick test for guesses)."""
     return get_nx_class(group) == "NXdata" and find_signal_name(group) is not None
-

@@ -18,6 +18,7 @@ from panhub_nexus.core.analysis import RoiStats, get_line_profile, get_pixel, ge
 from panhub_nexus.core.curves import CurveData, read_curve
 from panhub_nexus.core.files import ViewerError, describe_read_error, open_file
 from panhub_nexus.core.frames import FrameReader, read_image
+from panhub_nexus.core.links import get_link
 from panhub_nexus.core.locate import PlotSpec, find_pixel_mask, find_plot
 from panhub_nexus.core.render import DisplaySettings, Region, RenderedImage, render
 from panhub_nexus.core.tree import NodeInfo, get_attributes, list_children
@@ -131,6 +132,8 @@ class ViewerSession:
             (a 16M mask is another 72 MB to decompress): the first image then hides
             gap values only, and the widget re-renders once the mask is applied.
         """
+        if get_link(self.file, path) is None and path != "/":
+            raise ViewerError(f"cannot open {path}: no such node in {os.path.basename(self.path)}")
         spec = find_plot(self.file, path)
         self.node, self.spec, self.reader, self.mask_path = path, spec, None, ""
         if spec.kind == "image":

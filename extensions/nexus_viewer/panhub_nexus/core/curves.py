@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import h5py
 import numpy as np
@@ -54,17 +55,20 @@ class CurveData:
         return int(self.index.size) < self.stop - self.start
 
 
-def _read_block(dset: h5py.Dataset, lead: tuple[int, ...], s: int, e: int) -> Floats:
+def _read_block(dset: h5py.Dataset | Floats, lead: tuple[int, ...], s: int, e: int) -> Floats:
+    index: tuple[Any, ...] = (*lead, slice(s, e))
     try:
-        block = np.asarray(dset[(*lead, slice(s, e))])
+        block = np.asarray(dset[index])
     except (OSError, ValueError, RuntimeError, TypeError) as exc:
+        if not isinstance(dset, h5py.Dataset):
+            raise
         raise ViewerError(describe_read_error(dset, exc)) from exc
     if block.dtype.kind == "c":
         block = np.abs(block)
     return block.astype(np.float64)
 
 
-def _read_axis(axis: h5py.Dataset | None, n: int, s: int, e: int) -> Floats:
+def _read_axis(axis: h5py.Dataset | Floats | None, n: int, s: int, e: int) -> Floats:
     if axis is None:
         return np.arange(s, e, dtype=np.float64)
     values = _read_block(axis, (), s, e + 1 if axis.shape[0] == n + 1 else e)
@@ -76,7 +80,7 @@ def _read_axis(axis: h5py.Dataset | None, n: int, s: int, e: int) -> Floats:
 def read_curve(
     signal: h5py.Dataset,
     *,
-    axis: h5py.Dataset | None = None,
+    axis: h5py.Dataset | Floats | None = None,
     errors: h5py.Dataset | None = None,
     x_errors: h5py.Dataset | None = None,
     auxiliary: tuple[h5py.Dataset, ...] = (),

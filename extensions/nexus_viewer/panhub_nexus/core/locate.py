@@ -17,8 +17,10 @@ from typing import Any
 import h5py
 import numpy as np
 
+from panhub_nexus.core.axes import Axis
 from panhub_nexus.core.links import describe_broken, get_child
-from panhub_nexus.core.nxdata import Axis, NxView, get_text, has_signal, read_nxdata
+from panhub_nexus.core.nxdata import NxView, has_signal, read_nxdata
+from panhub_nexus.core.text import get_text
 from panhub_nexus.core.tree import get_nx_class
 
 MAX_SEARCH_NODES = 2000
@@ -157,9 +159,7 @@ def make_nxdata_spec(group: h5py.Group, view: NxView, note: str = "") -> PlotSpe
     if ndim == 0:
         return _by_shape(base, shape, int(signal.size), signal.dtype)
     shown = [view.axes[d] for d in dims]
-    if curve and shown[0] is not None and shown[0].kind == "grid":
-        shown = [None]  # a 2-D grid is an image's axis, not a curve's
-    lead = [a if a is not None and a.kind == "values" else None for a in view.axes[: dims[0]]]
+    lead = [a if a is not None and a.kind != "edges" else None for a in view.axes[: dims[0]]]
     defaults = ["index"] if curve else ["row", "column"]
     spec = dataclasses.replace(
         base,
@@ -175,6 +175,8 @@ def make_nxdata_spec(group: h5py.Group, view: NxView, note: str = "") -> PlotSpe
         x_scale=view.scales[dims[-1]] if curve else "",
         note=_join(base.note, _edges_note(shown)),
     )
+    if curve and signal.size == 1 and _is_numeric(signal.dtype):
+        return spec  # a scan of one point: a curve of one point, at its axis value
     return _by_shape(spec, shape, int(signal.size), signal.dtype)
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from panhub_nexus.core.analysis import RoiStats, get_line_profile, get_pixel, get_roi_stats
+from panhub_nexus.core.axes import read_axis_values
 from panhub_nexus.core.curves import CurveData, read_curve
 from panhub_nexus.core.files import ViewerError, describe_read_error, open_file
 from panhub_nexus.core.frames import FrameReader, read_image
@@ -25,23 +26,6 @@ from panhub_nexus.core.tree import NodeInfo, get_attributes, list_children
 
 MAX_TEXT = 2000
 """Characters of a string or raw dataset shown as text."""
-
-
-def read_axis_values(axis: h5py.Dataset, n: int) -> npt.NDArray[np.float64] | None:
-    """The values of an axis for a dim of `n` points: n values, n + 1 bin edges, or the
-    line of a 2-D grid (Qx, Qy) that has n values and varies; None if none fits."""
-    try:
-        if axis.dtype.kind not in "iuf":
-            return None
-        if axis.ndim == 1 and axis.shape[0] in (n, n + 1):
-            return np.asarray(axis[()], dtype=np.float64)
-        if axis.ndim == 2:
-            lines = [np.asarray(axis[0, :], np.float64), np.asarray(axis[:, 0], np.float64)]
-            fits = [v for v in lines if v.shape[0] == n and np.ptp(v) > 0]
-            return fits[0] if len(fits) == 1 else None
-    except (OSError, ValueError, RuntimeError, TypeError):
-        return None
-    return None
 
 
 def get_linear_range(axis: h5py.Dataset, n: int) -> tuple[float, float] | None:
@@ -229,9 +213,16 @@ class ViewerSession:
         signal = self.file[spec.signal]
         lead = tuple(int(i) for i in np.unravel_index(index, spec.frame_shape)) if (
             spec.frame_shape) else ()  # fmt: skip
+        axis: h5py.Dataset | npt.NDArray[np.float64] | None = None
+        if spec.axes and spec.axes[0]:
+            axis = self.file[spec.axes[0]]
+            if axis.shape == signal.shape and axis.ndim > 1:  # coordinates of each point
+                axis = np.asarray(axis[lead], dtype=np.float64)
+            elif axis.ndim > 1:  # a grid: its line along the curve
+                axis = read_axis_values(axis, int(signal.shape[-1]))
         return read_curve(
             signal,
-            axis=self.file[spec.axes[0]] if spec.axes and spec.axes[0] else None,
+            axis=axis,
             errors=self.file[spec.errors] if spec.errors else None,
             x_errors=self.file[spec.axis_errors] if spec.axis_errors else None,
             auxiliary=tuple(self.file[a] for a in spec.auxiliary),

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -128,10 +129,27 @@ def check_widget(path: Path, case: Case, spec: PlotSpec) -> None:
         viewer.close()
 
 
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Case], Path]:
+    """Write a case's file once per module, in a folder of its own; its path."""
+    root = tmp_path_factory.mktemp("cases")
+    paths: dict[str, Path] = {}
+
+    def make(case: Case) -> Path:
+        if case.name not in paths:
+            (root / case.name).mkdir()
+            paths[case.name] = case.make(root / case.name)
+        return paths[case.name]
+
+    return make
+
+
 @pytest.mark.parametrize("case", CASES, ids=str)
-def test_each_case_is_shown_as_its_writer_meant(case: Case, tmp_path: Path) -> None:
-    path = case.make(tmp_path)
-    before = fingerprint(tmp_path)
+def test_each_case_is_shown_as_its_writer_meant(
+    case: Case, written: Callable[[Case], Path]
+) -> None:
+    path = written(case)
+    before = fingerprint(path.parent)
     if case.shown.kind == "error":
         with pytest.raises(ViewerError, match=re.escape(case.shown.error)):
             ViewerSession(path)
@@ -147,7 +165,7 @@ def test_each_case_is_shown_as_its_writer_meant(case: Case, tmp_path: Path) -> N
         finally:
             session.close()
         check_widget(path, case, spec)
-    assert fingerprint(tmp_path) == before  # read-only: nothing written, not even touched
+    assert fingerprint(path.parent) == before  # read-only: nothing written, not even touched
 
 
 def test_frame_selectors_carry_the_axis_values(tmp_path: Path) -> None:
@@ -183,9 +201,9 @@ def test_qxqy_grid_axes_label_the_image_in_q(tmp_path: Path) -> None:
 
 
 def test_many_entries_open_at_the_default_without_a_scan(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    written: Callable[[Case], Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = get_case("many_entries").make(tmp_path)
+    path = written(get_case("many_entries"))
     opened: list[str] = []
     get_child = locate.get_child
 

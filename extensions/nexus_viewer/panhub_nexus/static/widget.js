@@ -1194,7 +1194,8 @@ function showKind(ui, model) {
   ui.slider.max = String(Math.max(0, model.get("n_frames") - 1));
   ui.fpsInput.value = String(model.get("fps"));
   ui.textBox.textContent = model.get("text");
-  ui.noteLabel.textContent = model.get("spec").note || "";
+  // nothing shown: the note is the error message, above
+  ui.noteLabel.textContent = kind === "none" ? "" : model.get("spec").note || "";
   ui.titleLabel.textContent = kind === "none" ? "" : model.get("spec").title || "";
   ui.pathLabel.textContent = `${model.get("path").split("/").pop()} :: ${model.get("node")}`;
   ui.pathLabel.title = model.get("path");
@@ -1808,7 +1809,7 @@ function makeCurveView(ui, model) {
     show(msg, buffers) {
       curve = decodeCurve(msg, buffers);
       root.dataset.curve = JSON.stringify({ start: msg.start, stop: msg.stop, total: msg.total,
-        n: msg.n, decimated: msg.decimated });
+        n: msg.n, decimated: msg.decimated, errors: msg.errors, xerrors: msg.xerrors });
       paint();
       if (zoom) askWindow(); // e.g. the whole curve after a pan out of a window
     },

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.integration.test_viewer import wait_for_frame
 from tests.support.browser import delete_notebook, open_notebook, spawn_from_form
 from tests.support.cluster import PROPOSALS_ROOT
 from tests.support.hub import HubAPI
@@ -39,6 +41,7 @@ def t1_cases(proposals_file: Path) -> Iterator[dict[str, str]]:
     paths as alice sees them."""
     raw = PROPOSALS_ROOT / "T1" / "raw"
     folder = raw / f"{PREFIX}files"
+    shutil.rmtree(folder, ignore_errors=True)  # left by an interrupted run
     folder.mkdir()
     paths = {name: get_case(name).make(folder) for name in CASES}
     os.chown(folder, 0, raw.parent.stat().st_gid)
@@ -70,14 +73,6 @@ def curve_shown(root: Locator) -> dict[str, Any]:
     expect(root).to_have_attribute("data-curve", re.compile('"n":'), timeout=60_000)
     shown: dict[str, Any] = json.loads(root.get_attribute("data-curve") or "{}")
     return shown
-
-
-def wait_for_frame(root: Locator, index: int) -> None:
-    root.page.wait_for_function(
-        "([root, i]) => root.dataset.lastFrame === String(i)",
-        arg=[root.element_handle(), index],
-        timeout=60_000,
-    )
 
 
 def test_alice_views_files_other_software_wrote(

@@ -27,20 +27,7 @@ from panhub_nexus.core.locate import PlotSpec
 from panhub_nexus.core.tree import UNKNOWN
 
 from tests.support.nexus_cases import CASES, HUGE_SHAPE, MANY_DEFAULT, Case, Shown, get_case
-
-
-class Recorder:
-    """Replaces ``widget.send``: keeps the messages the front end would receive."""
-
-    def __init__(self, viewer: NexusViewer) -> None:
-        self.messages: list[tuple[dict[str, Any], list[bytes]]] = []
-        viewer.send = self.send  # type: ignore[method-assign]
-
-    def send(self, content: dict[str, Any], buffers: list[bytes] | None = None) -> None:
-        self.messages.append((content, list(buffers or [])))
-
-    def of(self, kind: str) -> list[tuple[dict[str, Any], list[bytes]]]:
-        return [m for m in self.messages if m[0]["type"] == kind]
+from tests.support.viewer_messages import Recorder, client
 
 
 def fingerprint(folder: Path) -> dict[str, tuple[str, int]]:
@@ -103,7 +90,7 @@ def check_widget(path: Path, case: Case, spec: PlotSpec) -> None:
     viewer = NexusViewer(path, threaded=False, display_shape=[64, 64])
     try:
         sent = Recorder(viewer)
-        viewer._on_message(viewer, {"type": "open", "path": case.shown.node}, [])
+        client(viewer, {"type": "open", "path": case.shown.node})
         assert (viewer.kind, viewer.spec["signal"], viewer.spec["title"]) == (
             spec.kind, spec.signal, spec.title)  # fmt: skip
         assert viewer.spec["axes_labels"] == list(spec.axes_labels)

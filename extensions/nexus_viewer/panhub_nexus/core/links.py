@@ -36,7 +36,7 @@ def is_broken(group: h5py.Group, name: str) -> bool:
     return get_link(group, name) is not None and get_child(group, name) is None
 
 
-def find_external_file(group: h5py.Group, filename: str) -> str:
+def find_external_file(group: h5py.Group | h5py.Dataset, filename: str) -> str:
     """Where HDF5 looks for the file of an external link: absolute, else beside the file
     holding the link (HDF5 also tries the working directory; a viewer's is arbitrary)."""
     if os.path.isabs(filename):
@@ -81,3 +81,46 @@ def describe_broken(group: h5py.Group, name: str) -> str:
     if isinstance(link, h5py.SoftLink):
         return f"{path} is a soft link to {link.path}, which does not exist"
     return f"{path} cannot be opened"
+
+
+def describe_missing_sources(dataset: h5py.Dataset) -> str:
+    """Which source files of the virtual dataset `dataset` are missing ("" if none is).
+
+    A detector's master file often maps its frames from data files as a virtual dataset
+    (NXmx masters of DLS, nexgen, Dectris' newer writers); when a source file is missing,
+    HDF5 reads its fill value without an error, so the user would see a blank image.
+
+    Examples
+    --------
+    ``/entry/data/data maps its frames from xrc_209_000001.h5, which is missing (not
+    found in /data/p1/raw): nothing is shown rather than HDF5's fill value``
+    """
+    try:
+        if not dataset.is_virtual:
+            return ""
+        sources = dataset.virtual_sources()
+    except (OSError, ValueError, RuntimeError):
+        return ""
+    missing: dict[str, str] = {}
+    for source in sources:
+        if source.file_name in (".", ""):  # in the master file: often a link to a data file
+            parent, _, name = source.dset_name.rpartition("/")
+            group = get_child(dataset.file, parent or "/")
+            if isinstance(group, h5py.Group) and is_broken(group, name):
+                return (
+                    f"{dataset.name} maps its frames from {source.dset_name}: "
+                    + describe_broken(group, name)
+                )
+            continue
+        where = find_external_file(dataset, source.file_name)
+        if not os.path.exists(where):
+            missing.setdefault(source.file_name, os.path.dirname(where) or ".")
+    if not missing:
+        return ""
+    names = ", ".join(sorted(missing))
+    folders = ", ".join(sorted(set(missing.values())))
+    verb = "is" if len(missing) == 1 else "are"
+    return (
+        f"{dataset.name} maps its frames from {names}, which {verb} missing (not found in "
+        f"{folders}): nothing is shown rather than HDF5's fill value"
+    )

@@ -18,7 +18,7 @@ import h5py
 import numpy as np
 
 from panhub_nexus.core.axes import Axis
-from panhub_nexus.core.links import describe_broken, get_child
+from panhub_nexus.core.links import describe_broken, describe_missing_sources, get_child
 from panhub_nexus.core.nxdata import NxView, has_signal, read_nxdata
 from panhub_nexus.core.text import get_text
 from panhub_nexus.core.tree import get_nx_class
@@ -285,6 +285,9 @@ def _broken_spec(file: h5py.File, path: str) -> PlotSpec | None:
 
 
 def _spec_of_dataset(dataset: h5py.Dataset) -> PlotSpec:
+    sources = describe_missing_sources(dataset)
+    if sources:
+        return PlotSpec(kind="none", signal=dataset.name or "", note=sources)
     parent = dataset.parent
     if get_nx_class(parent) == "NXdata":
         view = read_nxdata(parent)

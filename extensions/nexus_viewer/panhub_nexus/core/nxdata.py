@@ -22,7 +22,7 @@ import json
 import h5py
 
 from panhub_nexus.core.axes import Axis, assign_axes
-from panhub_nexus.core.links import describe_broken, get_child
+from panhub_nexus.core.links import describe_broken, describe_missing_sources, get_child
 from panhub_nexus.core.text import get_names, get_text, make_label, read_string
 from panhub_nexus.core.tree import get_nx_class
 
@@ -154,6 +154,10 @@ def read_nxdata(group: h5py.Group) -> NxView:
             return NxView(path, signal=f"{path.rstrip('/')}/{name}", problem=broken,
                           missing=True, title=read_title(group, {name}))  # fmt: skip
         return NxView(path, problem=f"signal {name!r} is not a dataset of {path}")
+    sources = describe_missing_sources(signal)
+    if sources:
+        return NxView(path, signal=signal.name or "", problem=sources, missing=True,
+                      title=read_title(group, {name}))  # fmt: skip
     interpretation = get_text(signal, "interpretation") or get_text(group, "interpretation")
     axes, notes = assign_axes(group, signal, name, interpretation or "")
     used = {name, *(a.path.rsplit("/", 1)[-1] for a in axes if a is not None)}

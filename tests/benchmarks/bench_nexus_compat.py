@@ -186,8 +186,10 @@ def compare(subject: Subject) -> dict[str, Any]:
         as_intended = bool(panhub.error)
     elif not intended.signal:  # nothing to plot: nothing, or a guess that says so
         as_intended = not panhub.signal or panhub.is_labelled_guess
-    else:
-        as_intended = intended.key() == panhub.key()
+    else:  # or, when the signal's data are in a file that is missing, a message naming it
+        as_intended = intended.key() == panhub.key() or (
+            panhub.signal == intended.signal and " is missing " in panhub.note
+        )
     if subject.source == "corpus":
         documented = bool(subject.reason) and not agree
         problem = "" if agree != bool(subject.reason) else (

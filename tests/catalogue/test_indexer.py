@@ -618,11 +618,12 @@ def test_a_file_swapped_for_a_link_after_planning_is_not_read(tmp_path: Path) ->
 
     secret = scan(tmp_path, "B", "secret.nxs", title="Secret of B")
     mine = scan(tmp_path, "A", "mine.nxs", title="Mine")
-    entries, _ = read_file(mine, (".nxs",), "none", str(tmp_path))  # type: ignore[misc]
-    assert [e.title for e in entries] == ["Mine"]
+    found = read_file(mine, suffixes=(".nxs",), checksum="none", root=str(tmp_path))
+    assert not isinstance(found, str)
+    assert [e.title for e in found[0].entries] == ["Mine"]
     mine.unlink()
     mine.symlink_to(secret)
-    result = read_file(mine, (".nxs",), "none", str(tmp_path))
+    result = read_file(mine, suffixes=(".nxs",), checksum="none", root=str(tmp_path))
     assert isinstance(result, str)
     assert "Secret" not in result
 

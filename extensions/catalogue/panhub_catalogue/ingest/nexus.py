@@ -5,11 +5,19 @@ whatever cannot be read raises :class:`NexusError` with the reason.
 
 Only what lies in the file itself is read: external links and virtual datasets are
 skipped, since the indexer runs with more rights than the users who write files, and a
-link could otherwise copy another proposal's metadata into theirs.
+link could otherwise copy another proposal's metadata into theirs. No data array is
+read: a field is read only when it holds one small value, so a file declaring a
+100 GB dataset (as ``title`` or anywhere else) costs no memory.
+
+Entries come in the order silx view shows them (:func:`order_entries`), the one the
+root's ``@default`` names first: that *main* entry gives a multi-entry file's title,
+instrument and sample (:class:`NexusFile`).
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +27,7 @@ import h5py
 import numpy as np
 
 from panhub_catalogue.clock import to_naive_utc
+from panhub_catalogue.ingest.links import find_link_notes
 
 #: Scalar fields read as parameters: (NX_class of the parent group, field, parameter name).
 #: The names are those the PaN data portal (PaNOSC search) filters on where it has one
@@ -39,6 +48,15 @@ PARAMETER_FIELDS = (
     ("NXsource", "current", "source_current"),
     ("NXdetector", "distance", "detector_distance"),
 )
+
+
+#: Largest string field read, bytes (a "title" declared as a 1 GB string is skipped).
+MAX_TEXT_BYTES = 65_536
+#: Most items read from a list of names (an entry's ``techniques/names``).
+MAX_ITEMS = 64
+#: Date and time formats older writers use, tried after ISO 8601: ctime (SPEC, old NAPI
+#: writers: "Thu Feb 29 08:30:00 2024") and ISIS's "29-FEB-2024 08:30:00".
+LEGACY_TIME_FORMATS = ("%a %b %d %H:%M:%S %Y", "%d-%b-%Y %H:%M:%S")
 
 
 class NexusError(Exception):
@@ -71,7 +89,13 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Entry:
-    """What the catalogue keeps of one ``NXentry``."""
+    """What the catalogue keeps of one ``NXentry``.
+
+    ``techniques`` are what the entry itself states, as ``(name, IRI)`` pairs either of
+    which may be ``None`` (ESRF BLISS's ``techniques`` group: :func:`read_techniques`).
+    ``has_data`` says whether the entry holds any dataset of its own (looked for only
+    when it has no metadata: see :attr:`is_usable`).
+    """
 
     name: str
     title: str | None = None
@@ -84,12 +108,62 @@ class Entry:
     sample_description: str | None = None
     users: tuple[NexusUser, ...] = ()
     parameters: tuple[Parameter, ...] = ()
+    techniques: tuple[tuple[str | None, str | None], ...] = ()
+    has_data: bool = True
+
+    @property
+    def is_usable(self) -> bool:
+        """Whether the catalogue can record anything of the entry (metadata or data)."""
+        described = (
+            self.title,
+            self.start_time,
+            self.end_time,
+            self.definition,
+            self.instrument,
+            self.sample,
+            self.users,
+            self.parameters,
+            self.techniques,
+        )
+        return any(described) or self.has_data
+
+
+@dataclass(frozen=True)
+class NexusFile:
+    """The entries of a file, its main one first, and what is wrong with its links.
+
+    ``entries`` holds the entry the root's ``@default`` names first, then the others in
+    silx view's order (:func:`order_entries`); without a usable ``@default``, silx's
+    first entry is the main one. ``notes`` says what the catalogue should tell users
+    (missing link targets, a root ``@default`` naming no entry).
+    """
+
+    entries: tuple[Entry, ...] = ()
+    default: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def main(self) -> Entry | None:
+        """The entry whose title, instrument and sample stand for the file's."""
+        return self.entries[0] if self.entries else None
 
 
 def nx_class(obj: h5py.HLObject) -> str:
     """The ``NX_class`` attribute as ``str`` ('' if missing)."""
-    value = obj.attrs.get("NX_class", "")
-    return value.decode() if isinstance(value, bytes) else str(value)
+    return read_attr(obj, "NX_class") or ""
+
+
+def read_attr(obj: h5py.HLObject, name: str) -> str | None:
+    """A string attribute (``str``, ``bytes`` or a 1-element array) or ``None``."""
+    try:
+        value: Any = obj.attrs.get(name)
+    except (OSError, TypeError, ValueError):  # an attribute of a type h5py cannot read
+        return None
+    if isinstance(value, np.ndarray):
+        value = value.reshape(-1)[0] if value.size == 1 else None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else None
 
 
 def local_child(group: h5py.Group, name: str) -> h5py.Group | h5py.Dataset | None:
@@ -114,31 +188,76 @@ def local_child(group: h5py.Group, name: str) -> h5py.Group | h5py.Dataset | Non
     return item if isinstance(item, h5py.Group | h5py.Dataset) else None
 
 
+def read_small(item: h5py.Dataset, items: int = 1) -> Any:
+    """The value of a dataset of at most ``items`` string or number values, else ``None``.
+
+    Nothing is read from larger datasets (their shape says so), nor from strings longer
+    than :data:`MAX_TEXT_BYTES`; a value that cannot be read (an unavailable filter, a
+    type numpy has not) is ``None`` too.
+    """
+    if item.size > items or item.dtype.itemsize > MAX_TEXT_BYTES or item.dtype.names:
+        return None
+    try:
+        return item[()]
+    except (OSError, TypeError, ValueError, RuntimeError):
+        return None
+
+
+def as_text(value: Any) -> str | None:
+    """A string (``bytes`` decoded as UTF-8) or number as text, stripped; else ``None``."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    elif isinstance(value, np.integer | np.floating | int | float):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    text = value.replace("\x00", "").strip()
+    return text or None
+
+
 def read_text(group: h5py.Group, name: str) -> str | None:
     """A string field (scalar, 1-element array, bytes or str) or ``None``."""
     item = local_child(group, name)
     if not isinstance(item, h5py.Dataset):
         return None
-    value: Any = item[()]
+    value = read_small(item)
     if isinstance(value, np.ndarray):
-        if value.size != 1:
-            return None
-        value = value.reshape(-1)[0]
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    text = str(value).strip()
-    return text or None
+        value = value.reshape(-1)[0] if value.size == 1 else None
+    return as_text(value)
+
+
+def read_texts(group: h5py.Group, name: str) -> list[str | None]:
+    """A string field holding one value or a list of at most :data:`MAX_ITEMS`."""
+    item = local_child(group, name)
+    if not isinstance(item, h5py.Dataset):
+        return []
+    value = read_small(item, MAX_ITEMS)
+    values = value.reshape(-1).tolist() if isinstance(value, np.ndarray) else [value]
+    return [as_text(v) for v in values if v is not None]
 
 
 def parse_time(text: str | None) -> datetime | None:
-    """ISO 8601 (NeXus ``NX_DATE_TIME``) to naive UTC; ``None`` if absent or malformed."""
+    """``NX_DATE_TIME`` (ISO 8601, or an older writer's format) as naive UTC.
+
+    ``None`` if absent, malformed or out of range once in UTC. A time without a zone is
+    taken as UTC.
+    """
     if not text:
         return None
+    moment = None
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
+        for layout in LEGACY_TIME_FORMATS:
+            try:
+                moment = datetime.strptime(" ".join(text.split()), layout)
+                break
+            except ValueError:
+                continue
+    try:
+        return to_naive_utc(moment) if moment else None
+    except OverflowError:
         return None
-    return to_naive_utc(moment)
 
 
 def classify(group: h5py.Group) -> dict[str, list[tuple[str, h5py.Group]]]:
@@ -156,15 +275,14 @@ def read_parameter(group: h5py.Group, field: str, name: str) -> Parameter | None
     item = local_child(group, field)
     if not isinstance(item, h5py.Dataset) or item.size != 1:
         return None
-    units = item.attrs.get("units", "")
-    units = units.decode() if isinstance(units, bytes) else str(units)
-    value: Any = item[()]
+    units = read_attr(item, "units") or ""
+    value: Any = read_small(item)
     if isinstance(value, np.ndarray):
         value = value.reshape(-1)[0]
     if isinstance(value, bytes | str):
-        text = read_text(group, field)
+        text = as_text(value)
         return Parameter(name, text[:255], units) if text else None
-    if isinstance(value, np.number | int | float) and np.isfinite(value):
+    if isinstance(value, np.integer | np.floating | int | float) and np.isfinite(value):
         return Parameter(name, float(value), units)
     return None
 
@@ -188,6 +306,35 @@ def read_parameters(
                     found[name] = parameter
                     break
     return tuple(found[name] for name in sorted(found))
+
+
+def read_techniques(entry: h5py.Group) -> tuple[tuple[str | None, str | None], ...]:
+    """What the entry says its techniques are: its ``techniques`` group's names and IRIs.
+
+    ESRF's BLISS writes ``<entry>/techniques`` as an ``NXnote`` with ``names`` and
+    ``iris``, one item per technique (pan-ontologies/esrf-ontologies,
+    ``TechniqueMetadata.get_scan_info``); either list may be missing.
+    """
+    group = local_child(entry, "techniques")
+    if not isinstance(group, h5py.Group):
+        return ()
+    names, iris = read_texts(group, "names"), read_texts(group, "iris")
+    length = max(len(names), len(iris))
+    names += [None] * (length - len(names))
+    iris += [None] * (length - len(iris))
+    return tuple((n, i) for n, i in zip(names, iris, strict=True) if n or i)
+
+
+def has_datasets(group: h5py.Group) -> bool:
+    """Whether any dataset lies below ``group`` in this file (stops at the first)."""
+
+    def is_dataset(_name: str, item: h5py.HLObject) -> bool | None:
+        return True if isinstance(item, h5py.Dataset) else None
+
+    try:
+        return bool(group.visititems(is_dataset))
+    except (OSError, RuntimeError, KeyError):
+        return False
 
 
 def read_entry(name: str, entry: h5py.Group) -> Entry:
@@ -215,7 +362,7 @@ def read_entry(name: str, entry: h5py.Group) -> Entry:
     definition = read_text(entry, "definition")
     if definition is None and children.get("NXsubentry"):
         definition = read_text(children["NXsubentry"][0][1], "definition")
-    return Entry(
+    found = Entry(
         name=name,
         title=read_text(entry, "title"),
         start_time=parse_time(read_text(entry, "start_time")),
@@ -227,24 +374,91 @@ def read_entry(name: str, entry: h5py.Group) -> Entry:
         sample_description=description[:4000] if description else None,
         users=users,
         parameters=read_parameters(children, parts, classify(samples[0][1]) if samples else {}),
+        techniques=read_techniques(entry),
+    )
+    if found.is_usable:
+        return found
+    return Entry(
+        name=name, experiment_identifier=found.experiment_identifier, has_data=has_datasets(entry)
     )
 
 
-def read_nexus(path: str | Path) -> list[Entry]:
-    """Metadata of every ``NXentry`` at the top of a NeXus file.
+_WORDS_AND_NUMBERS = re.compile(r"(\d+|\D+)")
+
+
+def natural_key(name: str) -> list[str | int]:
+    """silx view's name order: case aside, numbers as numbers ("scan2" before "scan10")."""
+    return [int(p) if p[0].isdigit() else p.lower() for p in _WORDS_AND_NUMBERS.findall(name)]
+
+
+def _silx_less(
+    left: tuple[str, str | None, str | None], right: tuple[str, str | None, str | None]
+) -> int:
+    for a, b in ((left[1], right[1]), (left[2], right[2])):
+        if a is not None and b is not None:
+            return (a > b) - (a < b)
+    a_key, b_key = natural_key(left[0]), natural_key(right[0])
+    try:
+        return (a_key > b_key) - (a_key < b_key)
+    except TypeError:  # a word against a number: silx compares the names as strings
+        return (left[0] > right[0]) - (left[0] < right[0])
+
+
+def order_entries(entries: list[tuple[str, str | None, str | None]]) -> list[str]:
+    """Entry names in silx view's order, from ``(name, start_time, end_time)`` as written.
+
+    silx view (``silx.gui.hdf5.NexusSortFilterProxyModel.lessThan``) sorts sibling
+    NXentry groups by their ``start_time`` text when both have one, else by
+    ``end_time``, else by name (:func:`natural_key`); equal ones keep the file's order.
+    """
+    return [e[0] for e in sorted(entries, key=functools.cmp_to_key(_silx_less))]
+
+
+def read_nexus_file(
+    path: str | Path, folder: str | None = None, proposal: str | None = None
+) -> NexusFile:
+    """The entries of a NeXus file, main one first, and notes on its links.
 
     Parameters
     ----------
     path
-        File to read; a plain HDF5 file without entries gives ``[]``.
+        File to read; a plain HDF5 file without entries gives no entries.
+    folder
+        The folder the file is in, where its relative external links start (``path``
+        may be a ``/proc/self/fd`` name); default: ``path``'s.
+    proposal
+        The proposal folder: external links are checked only inside it
+        (:func:`~panhub_catalogue.ingest.links.describe_external`).
 
     Raises
     ------
     NexusError
         The file cannot be opened or read as HDF5.
     """
+    folder = folder or str(Path(path).parent)
     try:
         with h5py.File(path, "r", locking=False) as f:
-            return [read_entry(name, group) for name, group in classify(f).get("NXentry", [])]
-    except (OSError, KeyError, ValueError, RuntimeError) as error:
+            groups = dict(classify(f).get("NXentry", []))
+            times = [
+                (name, read_text(g, "start_time"), read_text(g, "end_time"))
+                for name, g in groups.items()
+            ]
+            order = order_entries(times)
+            default = read_attr(f, "default")
+            notes = []
+            if default and default.strip("/").split("/")[0] in groups:
+                main = default.strip("/").split("/")[0]
+                order = [main, *(n for n in order if n != main)]
+            elif default:
+                notes.append(f"the root's @default names {default!r}, which is no NXentry")
+                default = None
+            entries = tuple(read_entry(name, groups[name]) for name in order)
+            notes += find_link_notes([groups[n] for n in order], folder, proposal)
+            return NexusFile(entries, default, tuple(notes))
+    except (OSError, KeyError, ValueError, RuntimeError, TypeError) as error:
         raise NexusError(f"{type(error).__name__}: {error}") from error
+
+
+def read_nexus(path: str | Path) -> list[Entry]:
+    """The entries of a NeXus file, main one first (see :func:`read_nexus_file`)."""
+    return list(read_nexus_file(path).entries)

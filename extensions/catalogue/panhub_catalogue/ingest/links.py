@@ -18,8 +18,6 @@ import os
 
 import h5py
 
-#: How deep below an entry links are looked at (entry/instrument/detector/data is 3).
-DEPTH = 3
 #: Links looked at in one file at most (a file of many entries stays fast).
 BUDGET = 20_000
 #: Soft links followed in a chain at most (a loop of soft links ends there).
@@ -27,19 +25,21 @@ HOPS = 16
 
 
 def describe_external(
-    where: str, link: h5py.ExternalLink, folder: str, proposal: str | None
+    where: str, filename: str, path: str, folder: str, proposal: str | None
 ) -> str | None:
     """A note on the external link at ``where``, or ``None`` when its file exists.
 
     Parameters
     ----------
+    filename, path
+        The link's file and the path in it.
     folder
         The folder of the file holding the link (relative links start there, as HDF5's).
     proposal
         The proposal folder; ``None`` checks any path (a caller reading as itself).
     """
-    target = os.path.normpath(os.path.join(folder, link.filename))
-    shown = f"{where}: external link to {link.filename}:{link.path}"
+    target = os.path.normpath(os.path.join(folder, filename))
+    shown = f"{where}: external link to {filename}:{path}"
     if proposal is not None:
         inside = os.path.realpath(proposal)
         if os.path.commonpath([os.path.realpath(target), inside]) != inside:
@@ -54,54 +54,65 @@ def find_soft_target(group: h5py.Group, target: str, hops: int = HOPS) -> str:
     -------
     str
         ``"found"``, ``"missing"``, or ``"external"`` when the way goes through an
-        external link (which :func:`describe_external` reports).
+        external (or user-defined) link, which is not followed.
     """
-    current = group.file if target.startswith("/") else group
-    for part in [p for p in target.split("/") if p not in ("", ".")]:
-        if hops <= 0 or not isinstance(current, h5py.Group):
+    current = group.file.id if target.startswith("/") else group.id
+    for part in [p.encode() for p in target.split("/") if p not in ("", ".")]:
+        if hops <= 0 or not isinstance(current, h5py.h5g.GroupID):
             return "missing"
-        link = current.get(part, getlink=True)
-        if link is None:
+        if not current.links.exists(part):
             return "missing"
-        if isinstance(link, h5py.ExternalLink):
+        kind = current.links.get_info(part).type
+        if kind not in (h5py.h5l.TYPE_HARD, h5py.h5l.TYPE_SOFT):
             return "external"
-        if isinstance(link, h5py.SoftLink):
+        if kind == h5py.h5l.TYPE_SOFT:
             hops -= 1
-            found = find_soft_target(current, link.path, hops)
+            found = find_soft_target(
+                h5py.Group(current), current.links.get_val(part).decode(), hops
+            )
             if found != "found":
                 return found
-        current = current.get(part)
+        current = h5py.h5o.open(current, part)
     return "found"
 
 
 def find_link_notes(
-    entries: list[h5py.Group], folder: str, proposal: str | None, budget: int = BUDGET
+    f: h5py.File, folder: str, proposal: str | None, budget: int = BUDGET
 ) -> list[str]:
-    """Notes on the missing or unfollowed link targets under ``entries`` (to :data:`DEPTH`)."""
+    """Notes on the missing or unfollowed link targets of the file ``f``.
+
+    Every link is visited once (HDF5's ``H5Lvisit``, which opens no linked file), up to
+    ``budget`` links.
+    """
     notes: list[str] = []
-    stack = [(entry, DEPTH) for entry in reversed(entries)]
-    while stack:
-        group, depth = stack.pop()
-        try:
-            names = list(group)
-        except (OSError, RuntimeError, KeyError):
-            continue
-        for name in names:
-            budget -= 1
-            if budget < 0:
-                return [*notes, f"links beyond the first {BUDGET} not checked"]
-            where = f"{group.name.rstrip('/')}/{name}"
-            link = group.get(name, getlink=True)
-            if isinstance(link, h5py.ExternalLink):
-                note = describe_external(where, link, folder, proposal)
-            elif isinstance(link, h5py.SoftLink):
-                found = find_soft_target(group, link.path)
-                note = f"{where}: soft link to {link.path}, which is missing"
-                note = note if found == "missing" else None
-            else:
-                note = None
-                if depth > 1 and group.get(name, getclass=True) is h5py.Group:
-                    stack.append((group[name], depth - 1))
-            if note:
-                notes.append(note)
+    seen = 0
+
+    def visit(name: bytes, info: h5py.h5l.LinkInfo) -> bool | None:
+        nonlocal seen
+        seen += 1
+        if seen > budget:
+            notes.append(f"links beyond the first {budget} not checked")
+            return True
+        if info.type == h5py.h5l.TYPE_HARD:
+            return None
+        where = "/" + name.decode("utf-8", "replace")
+        value = f.id.links.get_val(name)
+        if info.type == h5py.h5l.TYPE_EXTERNAL:
+            filename, path = (v.decode("utf-8", "replace") for v in value)
+            note = describe_external(where, filename, path, folder, proposal)
+        elif info.type == h5py.h5l.TYPE_SOFT:
+            parent = f[where.rsplit("/", 1)[0] or "/"]
+            target = value.decode("utf-8", "replace")
+            missing = find_soft_target(parent, target) == "missing"
+            note = f"{where}: soft link to {target}, which is missing" if missing else None
+        else:
+            note = f"{where}: a user-defined link, not followed"
+        if note:
+            notes.append(note)
+        return None
+
+    try:
+        f.id.links.visit(visit, info=True)
+    except (OSError, RuntimeError, KeyError, ValueError) as error:
+        notes.append(f"links not all checked: {error}")
     return notes

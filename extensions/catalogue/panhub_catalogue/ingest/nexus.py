@@ -9,13 +9,18 @@ link could otherwise copy another proposal's metadata into theirs. No data array
 read: a field is read only when it holds one small value, so a file declaring a
 100 GB dataset (as ``title`` or anywhere else) costs no memory.
 
-Entries come in the order silx view shows them (:func:`order_entries`), the one the
-root's ``@default`` names first: that *main* entry gives a multi-entry file's title,
-instrument and sample (:class:`NexusFile`).
+A file is recorded by its *main* entry (:func:`read_nexus_file`): the one the root's
+``@default`` names, else the first in the order silx view shows them
+(:func:`order_entries`). Its title, times, definition, instrument, sample and the rest
+stand for the file's; the other entries of a multi-entry file (a scan each, often
+hundreds) are not read beyond their times, so such a file is indexed about as fast as
+a file of one entry. A file still open for writing in SWMR mode is read as an SWMR
+reader.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -26,7 +31,17 @@ from typing import Any
 import h5py
 import numpy as np
 
-from panhub_catalogue.clock import to_naive_utc
+from panhub_catalogue.ingest.fields import (
+    as_text,
+    classify,
+    has_datasets,
+    local_child,
+    parse_time,
+    read_attr,
+    read_small,
+    read_text,
+    read_texts,
+)
 from panhub_catalogue.ingest.links import find_link_notes
 
 #: Scalar fields read as parameters: (NX_class of the parent group, field, parameter name).
@@ -48,15 +63,6 @@ PARAMETER_FIELDS = (
     ("NXsource", "current", "source_current"),
     ("NXdetector", "distance", "detector_distance"),
 )
-
-
-#: Largest string field read, bytes (a "title" declared as a 1 GB string is skipped).
-MAX_TEXT_BYTES = 65_536
-#: Most items read from a list of names (an entry's ``techniques/names``).
-MAX_ITEMS = 64
-#: Date and time formats older writers use, tried after ISO 8601: ctime (SPEC, old NAPI
-#: writers: "Thu Feb 29 08:30:00 2024") and ISIS's "29-FEB-2024 08:30:00".
-LEGACY_TIME_FORMATS = ("%a %b %d %H:%M:%S %Y", "%d-%b-%Y %H:%M:%S")
 
 
 class NexusError(Exception):
@@ -130,144 +136,19 @@ class Entry:
 
 @dataclass(frozen=True)
 class NexusFile:
-    """The entries of a file, its main one first, and what is wrong with its links.
+    """What the catalogue reads of a file: its main entry, and notes for its users.
 
-    ``entries`` holds the entry the root's ``@default`` names first, then the others in
-    silx view's order (:func:`order_entries`); without a usable ``@default``, silx's
-    first entry is the main one. ``notes`` says what the catalogue should tell users
-    (missing link targets, a root ``@default`` naming no entry).
+    ``main`` is the entry the root's ``@default`` names, else silx view's first; if that
+    one holds nothing to catalogue, the first in silx's order that does (and a note says
+    so); ``None`` when the file has no NXentry. ``entries`` names every NXentry, the
+    main one first, then in silx view's order when it was needed. ``notes``: missing
+    link targets, a root ``@default`` naming no entry.
     """
 
-    entries: tuple[Entry, ...] = ()
+    main: Entry | None = None
+    entries: tuple[str, ...] = ()
     default: str | None = None
     notes: tuple[str, ...] = ()
-
-    @property
-    def main(self) -> Entry | None:
-        """The entry whose title, instrument and sample stand for the file's."""
-        return self.entries[0] if self.entries else None
-
-
-def nx_class(obj: h5py.HLObject) -> str:
-    """The ``NX_class`` attribute as ``str`` ('' if missing)."""
-    return read_attr(obj, "NX_class") or ""
-
-
-def read_attr(obj: h5py.HLObject, name: str) -> str | None:
-    """A string attribute (``str``, ``bytes`` or a 1-element array) or ``None``."""
-    try:
-        value: Any = obj.attrs.get(name)
-    except (OSError, TypeError, ValueError):  # an attribute of a type h5py cannot read
-        return None
-    if isinstance(value, np.ndarray):
-        value = value.reshape(-1)[0] if value.size == 1 else None
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    return value if isinstance(value, str) else None
-
-
-def local_child(group: h5py.Group, name: str) -> h5py.Group | h5py.Dataset | None:
-    """The child ``name`` of ``group`` if it is stored in this file, else ``None``.
-
-    External links (and missing or dangling names) give ``None`` without being followed,
-    and so do virtual datasets, whose data come from other files.
-    """
-    link = group.get(name, getlink=True)
-    if link is None or isinstance(link, h5py.ExternalLink):
-        return None
-    try:
-        item = group.get(name)
-    except (KeyError, OSError):  # a dangling soft link
-        return None
-    # a soft link may lead through an external link
-    soft = isinstance(link, h5py.SoftLink)
-    if soft and item is not None and item.file.filename != group.file.filename:
-        return None
-    if isinstance(item, h5py.Dataset) and item.is_virtual:
-        return None
-    return item if isinstance(item, h5py.Group | h5py.Dataset) else None
-
-
-def read_small(item: h5py.Dataset, items: int = 1) -> Any:
-    """The value of a dataset of at most ``items`` string or number values, else ``None``.
-
-    Nothing is read from larger datasets (their shape says so), nor from strings longer
-    than :data:`MAX_TEXT_BYTES`; a value that cannot be read (an unavailable filter, a
-    type numpy has not) is ``None`` too.
-    """
-    if item.size > items or item.dtype.itemsize > MAX_TEXT_BYTES or item.dtype.names:
-        return None
-    try:
-        return item[()]
-    except (OSError, TypeError, ValueError, RuntimeError):
-        return None
-
-
-def as_text(value: Any) -> str | None:
-    """A string (``bytes`` decoded as UTF-8) or number as text, stripped; else ``None``."""
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    elif isinstance(value, np.integer | np.floating | int | float):
-        value = str(value)
-    if not isinstance(value, str):
-        return None
-    text = value.replace("\x00", "").strip()
-    return text or None
-
-
-def read_text(group: h5py.Group, name: str) -> str | None:
-    """A string field (scalar, 1-element array, bytes or str) or ``None``."""
-    item = local_child(group, name)
-    if not isinstance(item, h5py.Dataset):
-        return None
-    value = read_small(item)
-    if isinstance(value, np.ndarray):
-        value = value.reshape(-1)[0] if value.size == 1 else None
-    return as_text(value)
-
-
-def read_texts(group: h5py.Group, name: str) -> list[str | None]:
-    """A string field holding one value or a list of at most :data:`MAX_ITEMS`."""
-    item = local_child(group, name)
-    if not isinstance(item, h5py.Dataset):
-        return []
-    value = read_small(item, MAX_ITEMS)
-    values = value.reshape(-1).tolist() if isinstance(value, np.ndarray) else [value]
-    return [as_text(v) for v in values if v is not None]
-
-
-def parse_time(text: str | None) -> datetime | None:
-    """``NX_DATE_TIME`` (ISO 8601, or an older writer's format) as naive UTC.
-
-    ``None`` if absent, malformed or out of range once in UTC. A time without a zone is
-    taken as UTC.
-    """
-    if not text:
-        return None
-    moment = None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        for layout in LEGACY_TIME_FORMATS:
-            try:
-                moment = datetime.strptime(" ".join(text.split()), layout)
-                break
-            except ValueError:
-                continue
-    try:
-        return to_naive_utc(moment) if moment else None
-    except OverflowError:
-        return None
-
-
-def classify(group: h5py.Group) -> dict[str, list[tuple[str, h5py.Group]]]:
-    """Child groups by NeXus class (each ``NX_class`` read once), sorted by name."""
-    found: dict[str, list[tuple[str, h5py.Group]]] = {}
-    for name in sorted(group):
-        item = local_child(group, name)
-        if isinstance(item, h5py.Group):
-            found.setdefault(nx_class(item), []).append((name, item))
-    return found
 
 
 def read_parameter(group: h5py.Group, field: str, name: str) -> Parameter | None:
@@ -325,18 +206,6 @@ def read_techniques(entry: h5py.Group) -> tuple[tuple[str | None, str | None], .
     return tuple((n, i) for n, i in zip(names, iris, strict=True) if n or i)
 
 
-def has_datasets(group: h5py.Group) -> bool:
-    """Whether any dataset lies below ``group`` in this file (stops at the first)."""
-
-    def is_dataset(_name: str, item: h5py.HLObject) -> bool | None:
-        return True if isinstance(item, h5py.Dataset) else None
-
-    try:
-        return bool(group.visititems(is_dataset))
-    except (OSError, RuntimeError, KeyError):
-        return False
-
-
 def read_entry(name: str, entry: h5py.Group) -> Entry:
     """Metadata of one ``NXentry``."""
     children = classify(entry)
@@ -378,9 +247,7 @@ def read_entry(name: str, entry: h5py.Group) -> Entry:
     )
     if found.is_usable:
         return found
-    return Entry(
-        name=name, experiment_identifier=found.experiment_identifier, has_data=has_datasets(entry)
-    )
+    return dataclasses.replace(found, has_data=has_datasets(entry))
 
 
 _WORDS_AND_NUMBERS = re.compile(r"(\d+|\D+)")
@@ -414,6 +281,68 @@ def order_entries(entries: list[tuple[str, str | None, str | None]]) -> list[str
     return [e[0] for e in sorted(entries, key=functools.cmp_to_key(_silx_less))]
 
 
+def open_nexus(path: str | Path) -> h5py.File:
+    """Open ``path`` read-only without locking; as an SWMR reader if an SWMR writer has it.
+
+    Raises
+    ------
+    OSError
+        The file cannot be opened; one open for writing without SWMR (HDF5 refuses
+        readers until its writer closes it) says so.
+    """
+    try:
+        return h5py.File(path, "r", locking=False)
+    except OSError as error:
+        if "already open for write" not in str(error):
+            raise
+    try:
+        return h5py.File(path, "r", locking=False, swmr=True)
+    except OSError as error:
+        raise OSError(
+            "the file is being written (open for writing, not in SWMR mode): "
+            "it can be read once its writer closes it"
+        ) from error
+
+
+def order_groups(groups: dict[str, h5py.Group]) -> list[str]:
+    """The names of NXentry ``groups`` in silx view's order (:func:`order_entries`)."""
+    times = [(n, read_text(g, "start_time"), read_text(g, "end_time")) for n, g in groups.items()]
+    return order_entries(times)
+
+
+def find_main(
+    f: h5py.File, groups: dict[str, h5py.Group]
+) -> tuple[Entry | None, list[str], str | None, list[str]]:
+    """The main entry, the entry names (main first), the root's ``@default``, notes.
+
+    With a root ``@default`` naming an entry that holds something, the other entries are
+    not read at all; otherwise they are ordered as silx view does, and read until one
+    holds something.
+    """
+    default = read_attr(f, "default")
+    named = (default or "").strip("/").split("/")[0]
+    notes = []
+    if default and named not in groups:
+        notes.append(f"the root's @default names {default!r}, which is no NXentry")
+    if named not in groups:
+        default, named = None, ""
+    main = read_entry(named, groups[named]) if named else None
+    if main is not None and main.is_usable:
+        return main, [named, *(n for n in groups if n != named)], default, notes
+    order = ([named] if named else []) + order_groups(
+        {n: g for n, g in groups.items() if n != named}
+    )
+    first = main
+    for name in order:
+        entry = main if main is not None and name == named else read_entry(name, groups[name])
+        first = first or entry
+        if entry.is_usable:
+            if entry is not first:
+                notes.append(f"NXentry {first.name!r} holds nothing to catalogue: {name!r} does")
+            return entry, [name, *(n for n in order if n != name)], default, notes
+    return first, order, default, notes
+
+
 def read_nexus_file(
     path: str | Path, folder: str | None = None, proposal: str | None = None
 ) -> NexusFile:
@@ -437,28 +366,28 @@ def read_nexus_file(
     """
     folder = folder or str(Path(path).parent)
     try:
-        with h5py.File(path, "r", locking=False) as f:
+        with open_nexus(path) as f:
             groups = dict(classify(f).get("NXentry", []))
-            times = [
-                (name, read_text(g, "start_time"), read_text(g, "end_time"))
-                for name, g in groups.items()
-            ]
-            order = order_entries(times)
-            default = read_attr(f, "default")
-            notes = []
-            if default and default.strip("/").split("/")[0] in groups:
-                main = default.strip("/").split("/")[0]
-                order = [main, *(n for n in order if n != main)]
-            elif default:
-                notes.append(f"the root's @default names {default!r}, which is no NXentry")
-                default = None
-            entries = tuple(read_entry(name, groups[name]) for name in order)
-            notes += find_link_notes([groups[n] for n in order], folder, proposal)
-            return NexusFile(entries, default, tuple(notes))
+            main, order, default, notes = find_main(f, groups)
+            notes += find_link_notes(f, folder, proposal)
+            return NexusFile(main, tuple(order), default, tuple(notes))
     except (OSError, KeyError, ValueError, RuntimeError, TypeError) as error:
         raise NexusError(f"{type(error).__name__}: {error}") from error
 
 
 def read_nexus(path: str | Path) -> list[Entry]:
-    """The entries of a NeXus file, main one first (see :func:`read_nexus_file`)."""
-    return list(read_nexus_file(path).entries)
+    """Every ``NXentry`` of a file, read whole: the root's ``@default`` one first, then in
+    silx view's order.
+
+    For inspection and tests; the indexer reads the main entry only
+    (:func:`read_nexus_file`).
+    """
+    try:
+        with open_nexus(path) as f:
+            groups = dict(classify(f).get("NXentry", []))
+            named = (read_attr(f, "default") or "").strip("/").split("/")[0]
+            first = [named] if named in groups else []
+            order = first + order_groups({n: g for n, g in groups.items() if n != named})
+            return [read_entry(name, groups[name]) for name in order]
+    except (OSError, KeyError, ValueError, RuntimeError, TypeError) as error:
+        raise NexusError(f"{type(error).__name__}: {error}") from error

@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from panhub_catalogue.ingest.nexus import Entry, NexusFile, NexusUser
-from panhub_catalogue.ingest.record import FileRecord, find_foreign_identifiers, make_record
+from panhub_catalogue.ingest.proposal import describe_disagreement
 from panhub_catalogue.ingest.techniques import (
     Technique,
     make_known_terms,
@@ -81,12 +81,15 @@ class Job:
 
 
 def describe_unusable(nexus: NexusFile) -> str | None:
-    """Why a file's entries give the catalogue nothing, or ``None`` when they give enough."""
-    if not nexus.entries or any(e.is_usable for e in nexus.entries):
+    """Why a file's entries give the catalogue nothing, or ``None`` when they give enough.
+
+    A file without NXentry (plain HDF5, a detector's data file) is catalogued as a file.
+    """
+    if nexus.main is None or nexus.main.is_usable:
         return None
-    names = ", ".join(repr(e.name) for e in nexus.entries[:5])
+    names = ", ".join(map(repr, nexus.entries[:5])) + (", ..." if len(nexus.entries) > 5 else "")
     return (
-        f"nothing to catalogue: NXentry {names} has no title, times, definition, "
+        f"nothing to catalogue: NXentry {names} holds no title, times, definition, "
         "instrument, sample or data (still being written?)"
     )
 
@@ -194,18 +197,17 @@ class IndexRun:
         datafile.fileSize = stat.st_size
         datafile.datafileModTime = mtime_of(stat)
         suffix = path.suffix.lstrip(".").lower() or None
-        datafile.datafileFormat = "nexus" if nexus.entries else suffix
+        datafile.datafileFormat = "nexus" if nexus.main else suffix
         datafile.checksum = checksum
         notes = list(nexus.notes)
-        foreign = find_foreign_identifiers(nexus, job.proposal, job.visit)
-        if foreign:
-            notes.append(
-                f"the file names experiment {', '.join(map(repr, foreign))}; catalogued under "
-                f"proposal {job.proposal!r}, which its path names"
+        main = nexus.main
+        if main is not None:
+            disagreement = describe_disagreement(
+                main.experiment_identifier, job.proposal, job.visit
             )
-        if nexus.entries:
-            self.apply_record(investigation, dataset, make_record(nexus))
-            self.apply_techniques(investigation, dataset, nexus.entries)
+            notes += [disagreement] if disagreement else []
+            self.apply_entry(investigation, dataset, main)
+            self.apply_techniques(investigation, dataset, main)
         self.session.flush()
         self.set_note(datafile, notes, known is not None)
         for note in notes:
@@ -271,58 +273,55 @@ class IndexRun:
             )
         return self.beamlines[investigation.id]
 
-    def apply_record(
-        self, investigation: Investigation, dataset: Dataset, record: FileRecord
-    ) -> None:
-        if record.start and (dataset.startDate is None or record.start < dataset.startDate):
-            dataset.startDate = record.start
-        if record.end and (dataset.endDate is None or record.end > dataset.endDate):
-            dataset.endDate = record.end
-        title = record.title[:4000] if record.title else None
+    def apply_entry(self, investigation: Investigation, dataset: Dataset, entry: Entry) -> None:
+        """What the file's main entry says, on its dataset (and an untitled investigation)."""
+        end = entry.end_time or entry.start_time
+        if entry.start_time and (dataset.startDate is None or entry.start_time < dataset.startDate):
+            dataset.startDate = entry.start_time
+        if end and (dataset.endDate is None or end > dataset.endDate):
+            dataset.endDate = end
+        title = entry.title[:4000] if entry.title else None
         dataset.description = dataset.description or title
         if not investigation.title and title and dataset.type == "raw":
             # raw data comes from the beamline; processed files are the users' to write
             investigation.title = title
-        if record.sample:
+        if entry.sample:
             sample = self.lookup.get(
-                Sample, investigation_id=investigation.id, name=record.sample[:255]
+                Sample, investigation_id=investigation.id, name=entry.sample[:255]
             )
             dataset.sample_id = sample.id
-            sample.description = sample.description or record.sample_description
-        if record.instrument:
-            self.set_parameter(dataset, "instrument_name", record.instrument[:255], "")
-        if record.instrument and self.indexer.instruments_from_files:
-            instrument = self.lookup.instrument(self.facility, record.instrument[:255])
+            sample.description = sample.description or entry.sample_description
+        if entry.instrument:
+            self.set_parameter(dataset, "instrument_name", entry.instrument[:255], "")
+        if entry.instrument and self.indexer.instruments_from_files:
+            instrument = self.lookup.instrument(self.facility, entry.instrument[:255])
             self.lookup.add_once(
                 InvestigationInstrument,
                 investigation_id=investigation.id,
                 instrument_id=instrument.id,
             )
-        for person in record.users if self.indexer.members_from_files else ():
+        for person in entry.users if self.indexer.members_from_files else ():
             self.add_member(investigation, person)
-        for parameter in record.parameters:
+        for parameter in entry.parameters:
             self.set_parameter(dataset, parameter.name, parameter.value, parameter.units)
 
     def apply_techniques(
-        self, investigation: Investigation, dataset: Dataset, entries: tuple[Entry, ...]
+        self, investigation: Investigation, dataset: Dataset, entry: Entry
     ) -> None:
-        """The techniques of the main entry, else of the first entry that gives one."""
-        for entry in entries:
-            explicit = tuple(self.name_technique(n, i) for n, i in entry.techniques)
-            beamlines = self.get_beamlines(investigation) if self.beamline_table else []
-            techniques, _rule = pick_techniques(
-                explicit,
-                entry.definition,
-                entry.instrument,
-                beamlines,
-                self.beamline_table,
-                self.indexer.techniques,
-            )
-            for technique in techniques:
-                row = self.get_technique(technique)
-                self.lookup.add_once(DatasetTechnique, dataset_id=dataset.id, technique_id=row.id)
-            if techniques:
-                return
+        """The techniques of the entry (:func:`~.techniques.pick_techniques`)."""
+        explicit = tuple(self.name_technique(n, i) for n, i in entry.techniques)
+        beamlines = self.get_beamlines(investigation) if self.beamline_table else []
+        techniques, _rule = pick_techniques(
+            explicit,
+            entry.definition,
+            entry.instrument,
+            beamlines,
+            self.beamline_table,
+            self.indexer.techniques,
+        )
+        for technique in techniques:
+            row = self.get_technique(technique)
+            self.lookup.add_once(DatasetTechnique, dataset_id=dataset.id, technique_id=row.id)
 
     def name_technique(self, name: str | None, iri: str | None) -> Technique:
         """A technique a file states, named as the catalogue knows it when it does."""

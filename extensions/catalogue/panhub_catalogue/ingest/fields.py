@@ -84,7 +84,8 @@ def read_small(item: h5py.Dataset, items: int = 1) -> Any:
     than :data:`MAX_TEXT_BYTES`; a value that cannot be read (an unavailable filter, a
     type numpy has not) is ``None`` too.
     """
-    if item.size > items or item.dtype.itemsize > MAX_TEXT_BYTES or item.dtype.names:
+    size = item.size  # None for a null dataspace (h5py.Empty)
+    if size is None or size > items or item.dtype.itemsize > MAX_TEXT_BYTES or item.dtype.names:
         return None
     try:
         return item[()]

@@ -118,8 +118,8 @@ class Entry:
     has_data: bool = True
 
     @property
-    def is_usable(self) -> bool:
-        """Whether the catalogue can record anything of the entry (metadata or data)."""
+    def is_described(self) -> bool:
+        """Whether the entry gives any of the metadata the catalogue records."""
         described = (
             self.title,
             self.start_time,
@@ -131,7 +131,12 @@ class Entry:
             self.parameters,
             self.techniques,
         )
-        return any(described) or self.has_data
+        return any(described)
+
+    @property
+    def is_usable(self) -> bool:
+        """Whether the catalogue can record anything of the entry (metadata or data)."""
+        return self.is_described or self.has_data
 
 
 @dataclass(frozen=True)
@@ -245,7 +250,7 @@ def read_entry(name: str, entry: h5py.Group) -> Entry:
         parameters=read_parameters(children, parts, classify(samples[0][1]) if samples else {}),
         techniques=read_techniques(entry),
     )
-    if found.is_usable:
+    if found.is_described:
         return found
     return dataclasses.replace(found, has_data=has_datasets(entry))
 

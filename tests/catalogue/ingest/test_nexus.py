@@ -168,7 +168,7 @@ def test_a_file_a_writer_holds_open(tmp_path: Path, mode: str) -> None:
             assert found.main is not None
             assert found.main.title == "frames coming"
         else:
-            with pytest.raises(NexusError, match="being written .* not in SWMR mode"):
+            with pytest.raises(NexusError, match=r"being written .* not in SWMR mode"):
                 read_nexus_file(path)
     finally:
         writer.communicate(timeout=30)

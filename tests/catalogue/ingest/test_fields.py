@@ -23,6 +23,7 @@ from panhub_catalogue.ingest.fields import parse_time, read_text, read_texts
         ("2024-05-01 08:00:00", datetime(2024, 5, 1, 8, 0)),
         ("Wed May  1 08:00:00 2024", datetime(2024, 5, 1, 8, 0)),  # ctime (SPEC, old NAPI)
         ("01-MAY-2024 08:00:00", datetime(2024, 5, 1, 8, 0)),  # ISIS
+        ("05/01/2024 08:00:00", datetime(2024, 5, 1, 8, 0)),  # EPICS areaDetector
         ("0001-01-01T00:00:00+01:00", None),  # before year 1 in UTC
         ("9999-12-31T23:30:00-01:00", None),  # after 9999 in UTC
         ("yesterday", None),
@@ -42,6 +43,7 @@ def test_every_string_type_reads_as_text(tmp_path: Path) -> None:
         f["one_element"] = ["in a list"]
         f["latin"] = np.bytes_("caf\xe9".encode("latin-1"))
         f["number"] = 7
+        f["nan"] = np.nan
         f["many"] = ["a", "b"]
         f["compound"] = np.array([(1, 2.0)], dtype=[("a", "i4"), ("b", "f8")])[0]
         f["empty"] = h5py.Empty("f")
@@ -52,6 +54,7 @@ def test_every_string_type_reads_as_text(tmp_path: Path) -> None:
         assert read_text(f, "one_element") == "in a list"
         assert read_text(f, "latin") == "caf\ufffd"  # not UTF-8: shown, not fatal
         assert read_text(f, "number") == "7"
+        assert read_text(f, "nan") is None
         assert read_text(f, "many") is None
         assert read_text(f, "compound") is None
         assert read_text(f, "empty") is None

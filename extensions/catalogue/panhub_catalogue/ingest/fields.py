@@ -22,13 +22,25 @@ MAX_TEXT_BYTES = 65_536
 #: Most items read from a list of names (an entry's ``techniques/names``).
 MAX_ITEMS = 64
 #: Date and time formats older writers use, tried after ISO 8601: ctime (SPEC, old NAPI
-#: writers: "Thu Feb 29 08:30:00 2024") and ISIS's "29-FEB-2024 08:30:00".
-LEGACY_TIME_FORMATS = ("%a %b %d %H:%M:%S %Y", "%d-%b-%Y %H:%M:%S")
+#: writers: "Thu Feb 29 08:30:00 2024"), ISIS's and Mantid's "29-FEB-2024 08:30:00", and
+#: EPICS areaDetector's "02/29/2024 08:30:00" (month first).
+LEGACY_TIME_FORMATS = ("%a %b %d %H:%M:%S %Y", "%d-%b-%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S")
+#: canSAS class names read as the NeXus classes they became: Mantid 3.6's draft NXcanSAS
+#: writer (2016) put them in ``NX_class`` (``SASentry``, ``SASinstrument``...).
+CANSAS_CLASSES = {
+    "SASentry": "NXentry",
+    "SASinstrument": "NXinstrument",
+    "SASsample": "NXsample",
+    "SASsource": "NXsource",
+    "SASdetector": "NXdetector",
+    "SASdata": "NXdata",
+}
 
 
 def nx_class(obj: h5py.HLObject) -> str:
-    """The ``NX_class`` attribute as ``str`` ('' if missing)."""
-    return read_attr(obj, "NX_class") or ""
+    """The ``NX_class`` attribute as ``str`` ('' if missing; canSAS names as NeXus')."""
+    value = read_attr(obj, "NX_class") or ""
+    return CANSAS_CLASSES.get(value, value)
 
 
 def read_attr(obj: h5py.HLObject, name: str) -> str | None:
@@ -97,8 +109,8 @@ def as_text(value: Any) -> str | None:
     """A string (``bytes`` decoded as UTF-8) or number as text, stripped; else ``None``."""
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
-    elif isinstance(value, np.integer | np.floating | int | float):
-        value = str(value)
+    elif isinstance(value, np.integer | np.floating | int | float) and np.isfinite(value):
+        value = str(value)  # a NaN placeholder (EPICS areaDetector's) says nothing
     if not isinstance(value, str):
         return None
     text = value.replace("\x00", "").strip()

@@ -212,7 +212,13 @@ def read_techniques(entry: h5py.Group) -> tuple[tuple[str | None, str | None], .
 
 
 def read_entry(name: str, entry: h5py.Group) -> Entry:
-    """Metadata of one ``NXentry``."""
+    """Metadata of one ``NXentry``, as the file states it.
+
+    ``title``; ``start_time`` (else spec2nexus's ``date``) and ``end_time``;
+    ``definition`` (else its first NXsubentry's); the ``name`` of its first NXinstrument
+    and of its first NXsample (a group's own name is no beamline or sample name); its
+    NXuser groups, :data:`PARAMETER_FIELDS` and the techniques it states.
+    """
     children = classify(entry)
     instrument, parts = None, {}
     if children.get("NXinstrument"):
@@ -220,7 +226,8 @@ def read_entry(name: str, entry: h5py.Group) -> Entry:
         instrument = read_text(group, "name")  # the group name ("instrument") names nothing
         parts = classify(group)
     samples = children.get("NXsample", [])
-    sample = (read_text(samples[0][1], "name") or samples[0][0]) if samples else None
+    # the group's name ("sample") names no sample, as the instrument's names no beamline
+    sample = read_text(samples[0][1], "name") if samples else None
     description = read_text(samples[0][1], "description") if samples else None
     users = tuple(
         NexusUser(
@@ -239,7 +246,8 @@ def read_entry(name: str, entry: h5py.Group) -> Entry:
     found = Entry(
         name=name,
         title=read_text(entry, "title"),
-        start_time=parse_time(read_text(entry, "start_time")),
+        # spec2nexus writes a SPEC scan's time as ``date``
+        start_time=parse_time(read_text(entry, "start_time") or read_text(entry, "date")),
         end_time=parse_time(read_text(entry, "end_time")),
         definition=definition,
         experiment_identifier=read_text(entry, "experiment_identifier"),

@@ -327,6 +327,56 @@ def write_signal_errors(path: Path) -> None:
     _simple(path, fill, title="signal errors", axes="x")
 
 
+def write_mantid_2d(path: Path) -> None:
+    """2-D SAS as Mantid's SaveNXcanSAS writes it: ``@I_axes="Q,Q"`` with no ``Q`` but
+    2-D ``Qx``, ``Qy`` grids; ``I@uncertainty`` (singular) and ``@I_uncertainty``."""
+    with h5py.File(path, "w") as f:
+        entry = _entry(_root(f, "sasentry01"), "sasentry01", title="mantid 2d",
+                       definition="NXcanSAS", default="sasdata")  # fmt: skip
+        data = _sasdata(entry, I_axes="Q,Q", Q_indices=[0, 1], I_uncertainty="Idev")
+        qy, qx = np.meshgrid(np.linspace(-0.1, 0.1, 12), np.linspace(-0.2, 0.2, 14),
+                             indexing="ij")  # fmt: skip
+        _field(data, "I", _image((12, 14)) + 1, units="1/cm", uncertainty="Idev")
+        _field(data, "Idev", np.ones((12, 14)), units="1/cm")
+        _field(data, "Qx", qx, units="1/A")
+        _field(data, "Qy", qy, units="1/A")
+
+
+def write_axes_out_of_order(path: Path) -> None:
+    """A full ``@axes`` list in the wrong order: each axis fits another dim by length."""
+
+    def fill(g: h5py.Group) -> None:
+        _field(g, "data", _image((5, 7, 30)))
+        _field(g, "temperature", np.linspace(280.0, 340.0, 7), units="K")
+        _field(g, "time", np.arange(5.0), units="s")
+        _field(g, "q", np.linspace(0.01, 0.3, 30), units="1/nm")
+
+    _simple(path, fill, title="axes out of order", axes=["temperature", "time", "q"])
+
+
+def write_short_axes(path: Path) -> None:
+    """NXmx as DLS and nexgen write it: 3-D frames with ``@axes="omega"`` (one name, for
+    the first dim) and no ``@interpretation``."""
+
+    def fill(g: h5py.Group) -> None:
+        _field(g, "data", _image((4, 16, 20), np.uint16))
+        _field(g, "omega", np.linspace(0.0, 0.3, 4), units="deg")
+
+    _simple(path, fill, title="short axes", axes="omega")
+
+
+def write_axis_attr_from_zero(path: Path) -> None:
+    """``@signal=1`` and ``@axis=0`` (SOLEIL's DataRecorder counted dims from 0)."""
+
+    def fill(g: h5py.Group) -> None:
+        del g.attrs["signal"]
+        _field(g, "image", _image((3, 16, 20), np.int32), signal=np.int32(1),
+               interpretation="image")  # fmt: skip
+        _field(g, "timestamps", np.arange(3.0), axis=np.int32(0), units="s")
+
+    _simple(path, fill, title="axis from zero")
+
+
 # ---- old NeXus, missing attributes, @default -------------------------------------------
 
 
@@ -769,6 +819,7 @@ def _record(entry: str = "entry", **values: Any) -> Record:
 
 
 D = "/entry/data"
+NO_AXIS = ("",)
 SAS = "/sasentry/sasdata"
 WHY_HISTOGRAM = (
     "silx rejects an axis of n + 1 bin edges (its NXdata is invalid, no plot); panhub "
@@ -783,8 +834,8 @@ WHY_GUESS = (
     "first NXdata as NeXpy's plottable_data does, and says in the note that it guessed"
 )
 WHY_BROKEN_LINK = (
-    "silx's NXdata is invalid when the signal's link is broken (no plot, no reason); panhub "
-    "shows nothing either, but names the missing file or path"
+    "silx's get_default raises KeyError on an NXdata whose signal link is broken; panhub "
+    "plots nothing either, and names the missing file or path"
 )
 WHY_INDICES = (
     "silx ignores @AXISNAME_indices without @axes and plots against point index; panhub "
@@ -794,16 +845,28 @@ WHY_2D_AXES = (
     "silx rejects 2-D axes (its NXdata is invalid); panhub uses Qx/Qy grids that vary "
     "along one dim only as the 1-D axes they are"
 )
-WHY_EMPTY = "silx accepts a 0-length signal and draws an empty plot; panhub says it is empty"
+WHY_LENGTHS = (
+    "silx rejects an NXdata whose @axes do not fit the dims they are listed for; panhub "
+    "puts each axis on the one dim left whose length it fits, and says so in the note"
+)
+WHY_SHORT_AXES = (
+    "silx rejects an @axes list shorter than the signal's dims without @interpretation; "
+    "panhub, as NeXpy, gives the names to the first dims (NXmx's scan axis, omega)"
+)
+WHY_AXIS_ATTR = (
+    "silx counts the old @axis attribute from 0, so @axis=1 of a 1-D signal names no dim; "
+    "NXdata.nxdl.xml types it NX_POSINT, counted from 1 as NAPI wrote it: panhub plots "
+    "against two_theta"
+)
 
 CASES: tuple[Case, ...] = (
     Case("histogram_1d", write_histogram_1d,
          Shown("curve", f"{D}/counts", (f"{D}/tof",), labels=("time-of-flight (microsecond)",),
-               signal_label="counts (counts)", note="bin edges"),
+               signal_label="counts", note="bin edges"),
          _record(title="histogram 1d"), silx=WHY_HISTOGRAM),
     Case("histogram_2d", write_histogram_2d,
          Shown("image", f"{D}/counts", (f"{D}/y", f"{D}/x"), labels=("y (mm)", "x (mm)"),
-               signal_label="counts (counts)", note="bin edges"),
+               signal_label="counts", note="bin edges"),
          _record(title="histogram 2d"), silx=WHY_HISTOGRAM),
     Case("nxcansas_1d", write_nxcansas_1d,
          Shown("curve", f"{SAS}/I", (f"{SAS}/Q",), errors=f"{SAS}/Idev",
@@ -825,6 +888,24 @@ CASES: tuple[Case, ...] = (
          Shown("curve", f"{D}/mu", (f"{D}/energy",), labels=("energy (eV)",),
                signal_label="absorption"),
          _record(title="xas scan", definition="NXxas"), silx=WHY_INDICES),
+    Case("mantid_2d", write_mantid_2d,
+         Shown("image", "/sasentry01/sasdata/I", ("/sasentry01/sasdata/Qy", "/sasentry01/sasdata/Qx"),
+               errors="/sasentry01/sasdata/Idev", labels=("Qy (1/A)", "Qx (1/A)"),
+               signal_label="I (1/cm)", scales=("", "log")),
+         _record("sasentry01", title="mantid 2d", definition="NXcanSAS"), silx=WHY_2D_AXES),
+    Case("axes_out_of_order", write_axes_out_of_order,
+         Shown("image", f"{D}/data", (f"{D}/temperature", f"{D}/q"), frame_shape=(5,),
+               frame_axes=(f"{D}/time",), labels=("temperature (K)", "q (1/nm)"),
+               signal_label="data", note="put on dim"),
+         _record(title="axes out of order"), silx=WHY_LENGTHS),
+    Case("short_axes", write_short_axes,
+         Shown("image", f"{D}/data", ("", ""), frame_shape=(4,), frame_axes=(f"{D}/omega",),
+               labels=("row", "column"), signal_label="data"),
+         _record(title="short axes"), silx=WHY_SHORT_AXES),
+    Case("axis_attr_from_zero", write_axis_attr_from_zero,
+         Shown("image", f"{D}/image", ("", ""), frame_shape=(3,), frame_axes=(f"{D}/timestamps",),
+               labels=("row", "column"), signal_label="image"),
+         _record(title="axis from zero")),
     Case("errors_field", write_errors_field,
          Shown("curve", f"{D}/data", (f"{D}/x",), errors=f"{D}/errors", labels=("x (1/nm)",),
                signal_label="data"),
@@ -840,7 +921,7 @@ CASES: tuple[Case, ...] = (
     Case("old_axis_attr", write_old_axis_attr,
          Shown("curve", f"{D}/counts", (f"{D}/two_theta",), labels=("two_theta (degrees)",),
                signal_label="counts"),
-         _record(title="oldest nexus")),
+         _record(title="oldest nexus"), silx=WHY_AXIS_ATTR),
     Case("nxdata_without_axes", write_nxdata_without_axes,
          Shown("curve", f"{D}/data", ("",), labels=("index",), signal_label="data"),
          _record(title="no axes")),
@@ -869,15 +950,15 @@ CASES: tuple[Case, ...] = (
                labels=("th",), signal_label="I0", title="scan 350"),
          _record(MANY_DEFAULT, title="scan 350", instrument=None, sample=None)),
     Case("soft_link", write_soft_link,
-         Shown("image", "/entry/instrument/detector/data", ("", ""), frame_shape=(3,),
+         Shown("image", f"{D}/data", ("", ""), frame_shape=(3,), frame_axes=NO_AXIS,
                labels=("row", "column"), signal_label="data"),
          _record(title="soft link", definition="NXmx")),
     Case("hard_link", write_hard_link,
-         Shown("image", f"{D}/data", ("", ""), frame_shape=(3,), labels=("row", "column"),
+         Shown("image", f"{D}/data", ("", ""), frame_shape=(3,), frame_axes=NO_AXIS, labels=("row", "column"),
                signal_label="data"),
          _record(title="hard link", definition="NXmx")),
     Case("external_link", write_external_link,
-         Shown("image", f"{D}/data", ("", ""), frame_shape=(3,), labels=("row", "column"),
+         Shown("image", f"{D}/data", ("", ""), frame_shape=(3,), frame_axes=NO_AXIS, labels=("row", "column"),
                signal_label="data"),
          _record(title="external link", definition="NXmx")),
     Case("external_missing", write_external_missing,
@@ -919,7 +1000,7 @@ CASES: tuple[Case, ...] = (
     Case("empty_signal", write_empty_signal,
          Shown("none", f"{D}/data", (f"{D}/x",), labels=("x (s)",), signal_label="data",
                note="no values"),
-         _record(title="empty"), silx=WHY_EMPTY),
+         _record(title="empty")),
     Case("string_dataset", write_string_dataset,
          Shown("text", "/entry/notes", signal_label="notes", title="/entry/notes",
                node="/entry/notes"),
@@ -933,15 +1014,15 @@ CASES: tuple[Case, ...] = (
                labels=("q.value (1/nm)",), signal_label=ODD_DATA),
          _record(ODD_ENTRY, title="odd names")),
     Case("bitshuffle_lz4", write_bitshuffle_lz4,
-         Shown("image", f"{D}/data", ("", ""), frame_shape=(4,), labels=("row", "column"),
+         Shown("image", f"{D}/data", ("", ""), frame_shape=(4,), frame_axes=NO_AXIS, labels=("row", "column"),
                signal_label="data"),
          _record(title="compressed")),
     Case("blosc", write_blosc,
-         Shown("image", f"{D}/data", ("", ""), frame_shape=(4,), labels=("row", "column"),
+         Shown("image", f"{D}/data", ("", ""), frame_shape=(4,), frame_axes=NO_AXIS, labels=("row", "column"),
                signal_label="data"),
          _record(title="compressed")),
     Case("zstd", write_zstd,
-         Shown("image", f"{D}/data", ("", ""), frame_shape=(4,), labels=("row", "column"),
+         Shown("image", f"{D}/data", ("", ""), frame_shape=(4,), frame_axes=NO_AXIS, labels=("row", "column"),
                signal_label="data"),
          _record(title="compressed")),
     Case("unavailable_filter", write_unavailable_filter,
@@ -961,20 +1042,20 @@ CASES: tuple[Case, ...] = (
          _record(title="silx style")),
     Case("truncated", write_truncated, Shown("error", error="truncated"), None),
     Case("corrupt_chunk", write_corrupt_chunk,
-         Shown("image", f"{D}/data", ("", ""), frame_shape=(8,), labels=("row", "column"),
+         Shown("image", f"{D}/data", ("", ""), frame_shape=(8,), frame_axes=NO_AXIS, labels=("row", "column"),
                signal_label="data", error="cannot read /entry/data/data"),
          _record(title="good file")),
     Case("corrupt_header", write_corrupt_header,
          Shown("error", error="not an HDF5 file"), None),
     Case("not_hdf5", write_not_hdf5, Shown("error", error="not an HDF5 file"), None),
     Case("being_written_swmr", write_being_written_swmr,
-         Shown("image", f"{D}/data", ("", ""), frame_shape=(2,), labels=("row", "column"),
+         Shown("image", f"{D}/data", ("", ""), frame_shape=(2,), frame_axes=NO_AXIS, labels=("row", "column"),
                signal_label="data"),
          _record(title="being written")),
     Case("being_written", write_being_written,
          Shown("error", error="being written"), None),
     Case("huge_declared", write_huge_declared,
-         Shown("image", f"{D}/data", ("", ""), frame_shape=(HUGE_SHAPE[0],),
+         Shown("image", f"{D}/data", ("", ""), frame_shape=(HUGE_SHAPE[0],), frame_axes=NO_AXIS,
                labels=("row", "column"), signal_label="data"),
          _record(title="huge declared")),
 )  # fmt: skip

@@ -446,6 +446,20 @@ def test_cli_demo_then_index(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert len(make_demo_proposals(tmp_path / "data")) == 12
 
 
+def test_cli_index_prints_notes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_scan(tmp_path / "data" / "P1" / "raw" / "a.nxs", ScanSpec("t", START))
+    with h5py.File(path, "a") as f:
+        f["entry/experiment_identifier"] = "P2"
+    url = f"sqlite:///{tmp_path / 'db' / 'catalogue.sqlite'}"
+    assert main(["index", "--db", url, "--no-progress", str(tmp_path / "data")]) == 0
+    out, err = capsys.readouterr()
+    assert out == "1 files: 1 indexed, 0 unchanged, 0 failed, 0 ignored\n"
+    assert err == (
+        f"note: {path}: the file names experiment 'P2'; catalogued under proposal 'P1', "
+        "which its path names\n"
+    )
+
+
 def test_parallel_readers_give_the_same_catalogue(
     sqlite_sessions: sessionmaker[Session], sqlite_template: Path, tmp_path: Path
 ) -> None:

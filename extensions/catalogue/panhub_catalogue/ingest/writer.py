@@ -172,7 +172,7 @@ class IndexRun:
             return
         try:
             with self.session.begin_nested():
-                investigation = self.write_file(job, nexus, checksum)
+                investigation, notes = self.write_file(job, nexus, checksum)
         except Exception as error:  # the run goes on with the next file
             log.exception("%s: not catalogued", job.path)
             self.forget()
@@ -180,13 +180,18 @@ class IndexRun:
             return
         self.touched.add(investigation.id)
         self.report.indexed += 1
+        for note in notes:
+            log.info("%s: %s", job.path, note)
+            self.report.notes.append((str(job.path), note))
 
     def report_failure(self, path: Path, reason: str) -> None:
-        log.warning("%s: %s", path, reason)
+        log.info("%s: not catalogued: %s", path, reason)
         self.report.failed.append((str(path), reason))
 
-    def write_file(self, job: Job, nexus: NexusFile, checksum: str | None) -> Investigation:
-        """The rows of one file (inside the caller's SAVEPOINT)."""
+    def write_file(
+        self, job: Job, nexus: NexusFile, checksum: str | None
+    ) -> tuple[Investigation, list[str]]:
+        """The rows of one file (inside the caller's SAVEPOINT), and its notes."""
         path, stat, known = job.path, job.stat, job.known
         investigation = self.get_investigation(job.proposal, job.visit)
         dataset = self.get_dataset(investigation, job.dataset, job.kind, str(path.parent))
@@ -210,11 +215,8 @@ class IndexRun:
             self.apply_techniques(investigation, dataset, main)
         self.session.flush()
         self.set_note(datafile, notes, known is not None)
-        for note in notes:
-            log.warning("%s: %s", path, note)
-            self.report.notes.append((str(path), note))
         self.get_known(investigation)[str(path)] = (stat.st_size, mtime_of(stat), datafile.id)
-        return investigation
+        return investigation, notes
 
     def find_investigation(self, name: str, visit: str) -> Investigation | None:
         """The investigation of that proposal and visit, if the catalogue has it."""

@@ -103,6 +103,26 @@ def test_a_file_that_cannot_be_indexed_leaves_no_row(
         assert session.scalar(select(Datafile.location).where(Datafile.name == later.name))
 
 
+@pytest.mark.parametrize("name", ["truncated", "hollow"])
+def test_a_catalogued_file_gone_bad_keeps_its_record(
+    sqlite_sessions: sessionmaker[Session], tmp_path: Path, name: str
+) -> None:
+    """A file rewritten (a copy interrupted, a writer starting over) loses no record."""
+    path = good_scan(tmp_path, "P1")
+    indexer = Indexer(root=str(tmp_path))
+    indexer.index(sqlite_sessions, [tmp_path])
+    before = count_rows(sqlite_sessions)
+    if name == "hollow":
+        write_hollow(path)
+    else:
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    report = indexer.index(sqlite_sessions, [tmp_path])
+    assert [p for p, _ in report.failed] == [str(path)]
+    assert count_rows(sqlite_sessions) == before
+    with sqlite_sessions() as session:
+        assert session.scalar(select(Dataset.description)) == "Battery cathode"
+
+
 def test_an_error_while_writing_a_file_takes_back_its_rows(
     sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

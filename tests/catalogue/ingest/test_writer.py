@@ -50,6 +50,12 @@ def good_scan(root: Path, proposal: str, name: str = "scan.nxs", **changes: obje
     return write_scan(root / proposal / "raw" / "cathode" / name, spec)
 
 
+def make_case(folder: Path, name: str) -> Path:
+    """The corpus case ``name``'s file, written in ``folder`` (created)."""
+    folder.mkdir(parents=True)
+    return get_case(name).make(folder)
+
+
 def write_hollow(path: Path) -> None:
     """An NXentry with nothing usable: groups, no metadata, no data (a writer's first flush)."""
     with h5py.File(path, "w") as f:
@@ -202,9 +208,7 @@ def test_the_path_names_the_proposal_whatever_the_file_says(
 def test_missing_link_targets_are_noted_on_the_datafile(
     sqlite_sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    folder = tmp_path / "P1" / "raw" / "links"
-    folder.mkdir(parents=True)
-    path = get_case("external_missing").make(folder)
+    path = make_case(tmp_path / "P1" / "raw" / "links", "external_missing")
     report = Indexer(root=str(tmp_path)).index(sqlite_sessions, [tmp_path])
     expected = (
         "/entry/data/data: external link to external_missing_data_000001.h5:"
@@ -320,10 +324,8 @@ def test_what_the_file_states_comes_first(sessions: sessionmaker[Session], tmp_p
 def test_odd_names_of_files_folders_and_entries(
     sqlite_sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    folder = tmp_path / "P 1's" / "raw" / "run: 1.2 (Bob's)"
-    folder.mkdir(parents=True)
-    path = get_case("odd_names").make(folder)
-    renamed = path.rename(folder / "scan 1: Bob's sample.v2.nxs")
+    path = make_case(tmp_path / "P 1's" / "raw" / "run: 1.2 (Bob's)", "odd_names")
+    renamed = path.rename(path.with_name("scan 1: Bob's sample.v2.nxs"))
     report = Indexer(root=str(tmp_path)).index(sqlite_sessions, [tmp_path])
     assert (report.indexed, report.failed) == (1, [])
     with sqlite_sessions() as session:

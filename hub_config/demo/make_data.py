@@ -2,35 +2,41 @@
 
 Usage: python make_data.py PROPOSALS_TOML PROPOSALS_ROOT [ACQUISITIONS_TOML]
 
-Each proposal gets a small Eiger-like stack (bitshuffle-LZ4, with detector gaps and a
-pixel mask) and a 1D spectrum with errors at the top of its ``raw`` folder, and one
-integrated curve per sample in ``raw/<sample>/``, owned by root and readable by the
-proposal's group only, as an acquisition system would leave them. Their ``NXentry``
-says what the technique's files say (``acquisitions.toml``, beside this script by
-default): the application definition, the beamline, the monochromator's energy or
-wavelength, and the sample (name, description, chemical formula, temperature...).
+Each proposal's ``raw`` folder gets what its beamline's acquisition system would
+leave there: an Eiger-like stack (bitshuffle-LZ4, with detector gaps and a pixel mask)
+and a file of the proposal's technique at the top, and one file of that technique per
+sample in ``raw/<sample>/``, all owned by root and readable by the proposal's group
+only. The technique's files come from the generators of the template notebooks
+(:mod:`panhub_nexus.synthetic`): each is valid in its application definition and
+carries a known answer, so a demo user can run the technique's template on their own
+proposal's data. ``acquisitions.toml`` (beside this script by default) says per
+proposal which technique, the beam (passed to the writer, or recorded in the
+NXmonochromator when the writer records none) and the samples (name, description,
+chemical formula, temperature...), which go into each file's ``NXentry`` with its
+title, times and beamline.
 
-Files that exist are not written again; those that lack some of that metadata (written
-by an older version of this script) get it added in place, so that a demo brought up
-again shows the whole catalogue. A second run changes nothing.
+Each file records the version of this script that wrote it (``@panhub_demo`` on the
+root): a file of the current version is left alone (a second run changes nothing), one
+of an older version is written again, and files an older version wrote under names no
+longer planned are removed, so that a demo brought up again shows the current data.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
 import shutil
 import sys
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import h5py
-import numpy as np
-from panhub_nexus.synthetic import write_eiger_stack, write_spectrum
+from panhub_nexus.synthetic import mx, powder, saxs, tomo, write_eiger_stack, xas
 
 #: The acquisitions file read when none is given.
 ACQUISITIONS = Path(__file__).with_name("acquisitions.toml")
@@ -46,14 +52,19 @@ GROUPS = {
 }
 #: Sample names become folder and file names.
 SAMPLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+#: The version of the files this script writes (``@panhub_demo`` on their root).
+VERSION = "2"
+#: E (keV) * lambda (angstrom) for photons: h c.
+KEV_ANGSTROM = 12.398419843320026
 
 
 @dataclass(frozen=True)
 class Field:
-    """A NeXus field below the ``NXentry``: its path, value and units (if any)."""
+    """A NeXus field below the ``NXentry``: its path, value (``None``: not recorded,
+    removed if the writer wrote one) and units (if any)."""
 
     path: str
-    value: str | float
+    value: str | float | None
     units: str | None = None
 
 
@@ -78,8 +89,9 @@ def entry_fields(
     beamline
         ``NXinstrument/name``.
     acquisition
-        The proposal's table of ``acquisitions.toml`` (``definition``, ``energy`` or
-        ``wavelength``).
+        The proposal's table of ``acquisitions.toml``: its ``energy`` or ``wavelength``
+        become fields of the NXmonochromator, when the technique's writer records no
+        beam of its own (:attr:`Technique.beam`).
     sample
         One of its ``samples``.
     """
@@ -92,41 +104,20 @@ def entry_fields(
     if beamline:
         fields.append(Field("instrument/name", beamline))
     acquisition = acquisition or {}
-    if "definition" in acquisition:
-        fields.append(Field("definition", str(acquisition["definition"])))
-    for key, (name, units) in BEAM.items():
-        if key in acquisition:
-            fields.append(Field(f"instrument/monochromator/{name}", float(acquisition[key]), units))
+    if not TECHNIQUES[str(acquisition.get("technique", "saxs"))].beam:
+        for key, (name, units) in BEAM.items():
+            if key in acquisition:
+                value = float(acquisition[key])
+                fields.append(Field(f"instrument/monochromator/{name}", value, units))
     if sample:
         fields.append(Field("sample/name", str(sample["name"])))
-        for key in ("description", "chemical_formula"):
-            if key in sample:
-                fields.append(Field(f"sample/{key}", str(sample[key])))
+        for key in ("description", "chemical_formula"):  # not the writer's sample's
+            fields.append(Field(f"sample/{key}", str(sample[key]) if key in sample else None))
         for key, units in QUANTITIES.items():
             if key in sample:
                 unit = str(sample.get(f"{key}_units", units))
                 fields.append(Field(f"sample/{key}", float(sample[key]), unit))
     return fields
-
-
-def _holds(entry: h5py.Group, field: Field) -> bool:
-    item = entry.get(field.path)
-    if not isinstance(item, h5py.Dataset):
-        return False
-    value: Any = item[()]
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    elif isinstance(value, np.generic):
-        value = value.item()
-    units = item.attrs.get("units")
-    if isinstance(units, bytes):
-        units = units.decode()
-    return bool(value == field.value and units == field.units)
-
-
-def missing_fields(entry: h5py.Group, fields: Iterable[Field]) -> list[Field]:
-    """The ``fields`` that ``entry`` does not hold as given (value and units)."""
-    return [field for field in fields if not _holds(entry, field)]
 
 
 def _group(entry: h5py.Group, path: str) -> h5py.Group:
@@ -142,28 +133,96 @@ def _group(entry: h5py.Group, path: str) -> h5py.Group:
     return group
 
 
-def add_metadata(path: Path, fields: Iterable[Field]) -> bool:
-    """Write into ``/entry`` of ``path`` the ``fields`` it lacks; ``True`` if it wrote any.
-
-    A file that holds them all is only read (its modification time stays, so the
-    indexer does not read it again).
-    """
-    fields = list(fields)
-    with h5py.File(path, "r", locking=False) as f:
-        todo = missing_fields(f["entry"], fields)
-    if not todo:
-        return False
+def set_metadata(path: Path, fields: list[Field]) -> None:
+    """Write ``fields`` into ``/entry`` of ``path`` (replacing the writer's values) and
+    mark the file as written by this version of the script."""
     with h5py.File(path, "r+", locking=False) as f:
         entry = f["entry"]
-        for field in todo:
+        for field in fields:
             parent_path, _, name = field.path.rpartition("/")
             parent = _group(entry, parent_path)
             if name in parent:
                 del parent[name]
+            if field.value is None:
+                continue
             parent[name] = field.value
             if field.units is not None:
                 parent[name].attrs["units"] = field.units
-    return True
+        f.attrs["panhub_demo"] = VERSION
+
+
+def is_current(path: Path) -> bool:
+    """Whether ``path`` is a file this version of the script wrote whole."""
+    try:
+        with h5py.File(path, "r", locking=False) as f:
+            return bool(f.attrs.get("panhub_demo") == VERSION)
+    except OSError:  # half-written or not HDF5: written again
+        return False
+
+
+Write = Callable[[Path, int, float], object]
+"""A technique's writer: ``write(path, seed, wavelength in angstrom)``."""
+
+
+@dataclass(frozen=True)
+class Technique:
+    """How the demo writes a technique's raw files (the template's generator).
+
+    Attributes
+    ----------
+    write : Write
+        Writes one file (a seed per file, so the samples differ).
+    beam : bool
+        The writer records the beam itself (from the wavelength it is given);
+        otherwise the acquisition's beam goes into the entry's NXmonochromator (for
+        XAS, whose scan crosses the edge, the edge's energy).
+    companions : tuple of str
+        Suffixes of the files the writer leaves beside its file (MX's processing result).
+    """
+
+    write: Write
+    beam: bool
+    companions: tuple[str, ...] = ()
+
+
+def _saxs(path: Path, seed: int, wavelength: float) -> object:
+    geometry = dataclasses.replace(saxs.GEOMETRY, wavelength=wavelength)
+    return saxs.write_polydisperse_spheres(path, seed=seed, geometry=geometry)
+
+
+def _powder(path: Path, seed: int, wavelength: float) -> object:
+    geometry = dataclasses.replace(powder.GEOMETRY, wavelength=wavelength)
+    return powder.write_si_lab6(path, seed=seed, geometry=geometry)
+
+
+def _partial(path: Path, suffix: str) -> Path:
+    """Where the writer of ``path`` (``<name>.nxs.partial``) puts its ``suffix`` companion."""
+    return path.with_name(path.name.removesuffix(".nxs.partial") + suffix + ".partial")
+
+
+def _mx(path: Path, seed: int, wavelength: float) -> object:
+    mtz = _partial(path, ".mtz")
+    geometry = mx.Geometry(wavelength=wavelength)
+    return mx.write_rotation_series(path, seed=seed, geometry=geometry, mtz_path=mtz)
+
+
+#: The techniques of ``acquisitions.toml``, named as the template notebooks' folders.
+TECHNIQUES: dict[str, Technique] = {
+    "saxs": Technique(_saxs, beam=True),
+    "powder": Technique(_powder, beam=True),
+    "mx": Technique(_mx, beam=True, companions=(".mtz",)),
+    "xas": Technique(lambda p, seed, _: xas.write_xas_scan(p, seed=seed), beam=False),
+    "tomo": Technique(lambda p, seed, _: tomo.write_nxtomo(p, seed=seed), beam=False),
+}
+
+
+def get_wavelength(acquisition: Mapping[str, Any], default: float = 1.0) -> float:
+    """The acquisition's wavelength (angstrom), from ``wavelength`` or ``energy`` (keV)."""
+    if "wavelength" in acquisition:
+        return float(acquisition["wavelength"])
+    if "energy" in acquisition:
+        return KEV_ANGSTROM / float(acquisition["energy"])
+    return default
 
 
 @dataclass(frozen=True)
@@ -173,6 +232,7 @@ class DemoFile:
     path: Path
     write: Callable[[Path], object]
     fields: list[Field]
+    companions: tuple[Path, ...] = ()
 
 
 def plan_files(pid: str, info: Mapping[str, Any], acquisition: Mapping[str, Any], root: Path,
@@ -182,39 +242,66 @@ def plan_files(pid: str, info: Mapping[str, Any], acquisition: Mapping[str, Any]
     start = info.get("start_date", dt.date(2026, 1, 1))
     title = str(info.get("title", pid))
     beamline = info.get("beamline")
+    name = str(acquisition.get("technique", ""))
+    if name not in TECHNIQUES:
+        raise ValueError(f"{pid}: unknown technique {name!r} (one of {sorted(TECHNIQUES)})")
+    technique = TECHNIQUES[name]
+    wavelength = get_wavelength(acquisition)
     samples = list(acquisition.get("samples", []))
     for sample in samples:
         if not SAMPLE_NAME.fullmatch(str(sample.get("name", ""))):
             raise ValueError(f"{pid}: invalid sample name {sample.get('name')!r}")
     first = samples[0] if samples else None
 
-    def fields(scan: int, sample: Mapping[str, Any] | None) -> list[Field]:
-        return entry_fields(f"{title}, scan {scan}", start, scan, beamline, acquisition, sample)
-
-    files = [
-        DemoFile(
-            raw / f"{pid}_scan0001_eiger.nxs",
-            lambda p: write_eiger_stack(
-                p, shape=(1065, 1030), n_frames=20, module=(514, 1030), seed=seed
-            ),
-            fields(1, first),
-        ),
-        DemoFile(
-            raw / f"{pid}_scan0002_saxs.nxs",
-            lambda p: write_spectrum(p, n_points=2000),
-            fields(2, first),
-        ),
-    ]
-    for scan, sample in enumerate(samples, start=3):
-        name = str(sample["name"])
-        files.append(
-            DemoFile(
-                raw / name / f"{pid}_{name}_scan{scan:04d}.nxs",
-                lambda p: write_spectrum(p, n_points=500),
-                fields(scan, sample),
-            )
+    def plan(path: Path, scan: int, sample: Mapping[str, Any] | None) -> DemoFile:
+        fields = entry_fields(f"{title}, scan {scan}", start, scan, beamline, acquisition, sample)
+        return DemoFile(
+            path,
+            lambda p: technique.write(p, 100 * seed + scan, wavelength),
+            fields,
+            tuple(path.with_suffix(suffix) for suffix in technique.companions),
         )
+
+    stack = DemoFile(
+        raw / f"{pid}_scan0001_eiger.nxs",
+        lambda p: write_eiger_stack(
+            p, shape=(1065, 1030), n_frames=20, module=(514, 1030), seed=seed, wavelength=wavelength
+        ),
+        # the stack records its own beam (NXmx)
+        entry_fields(f"{title}, scan 1", start, 1, beamline, {"technique": "mx"}, first),
+    )
+    files = [stack, plan(raw / f"{pid}_scan0002_{name}.nxs", 2, first)]
+    for scan, sample in enumerate(samples, start=3):
+        label = str(sample["name"])
+        files.append(plan(raw / label / f"{pid}_{label}_scan{scan:04d}.nxs", scan, sample))
     return files
+
+
+def obsolete_files(pid: str, root: Path, planned: list[DemoFile]) -> list[Path]:
+    """Files an older version of this script wrote for ``pid`` that it plans no more."""
+    raw = root / pid / "raw"
+    keep = {f.path for f in planned} | {c for f in planned for c in f.companions}
+    older = [raw / f"{pid}_scan0002_saxs.nxs"]  # version 1 wrote a SAXS curve everywhere
+    return [path for path in older if path not in keep and path.exists()]
+
+
+def _own(path: Path, group: int) -> None:
+    os.chown(path, 0, group)
+    os.chmod(path, 0o640)
+
+
+def write_file(demo: DemoFile, group: int) -> None:
+    """Write ``demo`` beside its final name, then move it there (readers never see half
+    a file), owned by root and readable by the proposal's ``group`` only."""
+    partial = demo.path.with_name(demo.path.name + ".partial")
+    demo.write(partial)
+    set_metadata(partial, demo.fields)
+    for companion in demo.companions:
+        written = _partial(partial, companion.suffix)
+        _own(written, group)
+        shutil.move(written, companion)
+    _own(partial, group)
+    shutil.move(partial, demo.path)
 
 
 def main(toml: str, root: str, acquisitions: str = str(ACQUISITIONS)) -> int:
@@ -224,22 +311,19 @@ def main(toml: str, root: str, acquisitions: str = str(ACQUISITIONS)) -> int:
         acquired = tomllib.load(f).get("proposals", {})
     for index, pid in enumerate(sorted(proposals)):
         group = (Path(root) / pid / "raw").stat().st_gid
-        for demo in plan_files(pid, proposals[pid], acquired.get(pid, {}), Path(root), index):
+        planned = plan_files(pid, proposals[pid], acquired.get(pid, {}), Path(root), index)
+        for path in obsolete_files(pid, Path(root), planned):
+            path.unlink()
+            print(f"removed {path} (an older demo's)")
+        for demo in planned:
             folder = demo.path.parent
             if not folder.exists():
                 folder.mkdir(mode=0o2750)
                 os.chown(folder, 0, group)
                 folder.chmod(0o2750)
-            if demo.path.exists():
-                if add_metadata(demo.path, demo.fields):
-                    print(f"updated {demo.path}")
+            if demo.path.exists() and is_current(demo.path):
                 continue
-            partial = demo.path.with_suffix(".partial")
-            demo.write(partial)
-            add_metadata(partial, demo.fields)
-            os.chown(partial, 0, group)
-            os.chmod(partial, 0o640)
-            shutil.move(partial, demo.path)
+            write_file(demo, group)
             print(f"wrote {demo.path}")
     return 0
 

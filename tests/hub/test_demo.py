@@ -7,6 +7,8 @@ tested in tests/catalogue/test_demo_data.py.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -18,6 +20,8 @@ from panhub.demo import DEMO_USERS
 from panhub.proposals import StaticFileSource, resolve_access
 
 from hub_config.demo import make_data
+from tests.support.demo_catalogue import write_demo_files
+from tests.support.nexus import assert_nexus_valid
 
 DEMO = Path(__file__).parents[2] / "hub_config" / "demo"
 #: the demo's proposals whose 3-year embargo was over by mid 2026
@@ -54,67 +58,138 @@ def test_every_proposal_has_an_acquisition() -> None:
     proposals, acquired = load("proposals.toml")["proposals"], load("acquisitions.toml")
     assert set(acquired["proposals"]) == set(proposals)
     for pid, acquisition in acquired["proposals"].items():
-        assert acquisition["definition"].startswith("NX"), pid
+        assert acquisition["technique"] in make_data.TECHNIQUES, pid
         assert ("energy" in acquisition) != ("wavelength" in acquisition), pid
         assert acquisition["samples"], pid
+    techniques = {a["technique"] for a in acquired["proposals"].values()}
+    assert techniques == set(make_data.TECHNIQUES)  # a template for each, on demo data
 
 
-def test_entry_fields_say_what_the_technique_files_say() -> None:
-    acquisition = {"definition": "NXmonopd", "wavelength": 0.4246}
+def test_entry_fields_say_what_the_acquisition_says() -> None:
     sample = {"name": "ab", "chemical_formula": "BH6N", "temperature": 298.0,
               "pressure": 5.0, "pressure_units": "GPa"}  # fmt: skip
-    fields = make_data.entry_fields("T", dt.date(2022, 11, 28), 3, "BL04-MSPD", acquisition, sample)
+    powder = {"technique": "powder", "wavelength": 0.4246}
+    fields = make_data.entry_fields("T", dt.date(2022, 11, 28), 3, "BL04-MSPD", powder, sample)
     assert {f.path: (f.value, f.units) for f in fields} == {
         "title": ("T", None),
         "start_time": ("2022-11-28T09:21:00+00:00", None),
         "end_time": ("2022-11-28T09:26:00+00:00", None),
         "instrument/name": ("BL04-MSPD", None),
-        "definition": ("NXmonopd", None),
-        "instrument/monochromator/wavelength": (0.4246, "angstrom"),
         "sample/name": ("ab", None),
+        "sample/description": (None, None),  # not recorded: the generator's is removed
         "sample/chemical_formula": ("BH6N", None),
         "sample/temperature": (298.0, "K"),
         "sample/pressure": (5.0, "GPa"),
-    }
+    }  # the powder writer records the beam itself, from the wavelength it is given
+    tomo = {"technique": "tomo", "energy": 0.52}
+    fields = make_data.entry_fields("T", dt.date(2022, 11, 28), 3, "BL09-MISTRAL", tomo)
+    assert make_data.Field("instrument/monochromator/energy", 0.52, "keV") in fields
 
 
-def test_files_of_an_older_demo_get_the_metadata_once(tmp_path: Path) -> None:
-    """A demo machine keeps its files; bringing the demo up again adds what they lack."""
-    (tmp_path / "P1" / "raw").mkdir(parents=True)
-    info = {"beamline": "BL11-NCD", "title": "Fibrils", "start_date": dt.date(2026, 3, 10)}
-    acquisition = load("acquisitions.toml")["proposals"]["20260001"]
-    saxs = make_data.plan_files("P1", info, acquisition, tmp_path, 0)[1]
-    saxs.write(saxs.path)
-    old = make_data.entry_fields("Fibrils, scan 2", dt.date(2026, 3, 10), 2)
-    assert make_data.add_metadata(saxs.path, old)  # what the older make_data.py wrote
-    assert not make_data.add_metadata(saxs.path, old)
-    with h5py.File(saxs.path) as f:  # the writer's definition, until the acquisition's
-        assert f["entry/definition"][()] == b"NXcanSAS"
-    assert make_data.add_metadata(saxs.path, saxs.fields)
-    mtime = saxs.path.stat().st_mtime_ns
-    assert not make_data.add_metadata(saxs.path, saxs.fields)
-    assert saxs.path.stat().st_mtime_ns == mtime  # only read: the indexer reads it no more
-    with h5py.File(saxs.path) as f:
+def plan(pid: str, tmp_path: Path) -> list[make_data.DemoFile]:
+    info = load("proposals.toml")["proposals"][pid]
+    return make_data.plan_files(pid, info, load("acquisitions.toml")["proposals"][pid], tmp_path, 0)
+
+
+def test_the_files_are_the_techniques_own_with_the_acquisitions_metadata(tmp_path: Path) -> None:
+    """The template's generator writes the file (its definition, its beam), the
+    acquisition its entry's title, times, beamline and sample."""
+    powder = plan("20220009", tmp_path)[2]
+    powder.path.parent.mkdir(parents=True)
+    make_data.write_file(powder, os.getgid())
+    assert oct(powder.path.stat().st_mode & 0o777) == "0o640"
+    with h5py.File(powder.path) as f:
         entry = f["entry"]
-        assert entry["definition"][()] == b"NXsas"
-        assert entry["sample"].attrs["NX_class"] == "NXsample"
-        assert entry["sample/name"][()] == b"insulin-fibrils"
-        assert entry["sample/temperature"].attrs["units"] == "K"
-        assert entry["instrument/monochromator"].attrs["NX_class"] == "NXmonochromator"
-        assert entry["instrument/monochromator/energy"][()] == pytest.approx(12.4)
-        assert entry["integrated/I"].shape == (2000,)  # the data are kept
+        assert entry["definition"][()] == b"NXmx"  # the generator's, not overwritten
+        assert entry["instrument/beam/incident_wavelength"][()] == pytest.approx(0.4246)
+        assert entry["instrument/name"][()] == b"BL04-MSPD"
+        assert entry["sample/name"][()] == b"ammonia-borane"
+        assert entry["sample/pressure"].attrs["units"] == "GPa"
+        assert entry["data/data"].shape[-2:] == (1043, 981)  # the image is kept
+        assert f.attrs["panhub_demo"] == make_data.VERSION
+    assert sorted(p.name for p in powder.path.parent.iterdir()) == [powder.path.name]
+    mx = plan("20210005", tmp_path)[1]
+    mx.path.parent.mkdir(parents=True)
+    make_data.write_file(mx, os.getgid())
+    assert sorted(p.name for p in mx.path.parent.iterdir()) == [
+        "20210005_scan0002_mx.mtz",  # the processing result the MX template checks
+        "20210005_scan0002_mx.nxs",
+    ]
+    assert all(p.stat().st_mode & 0o777 == 0o640 for p in mx.path.parent.iterdir())
+
+
+def test_a_second_run_changes_nothing_and_an_older_demos_files_are_replaced(
+    tmp_path: Path,
+) -> None:
+    """A demo machine keeps its files: bringing the demo up again rewrites only what an
+    older version of make_data.py wrote, and removes what it wrote under other names."""
+    pid = "20220006"  # XAS: small files
+    info = load("proposals.toml")["proposals"][pid]
+    proposals = tmp_path / "proposals.toml"
+    proposals.write_text(
+        f"[proposals.{pid}]\nbeamline = {json.dumps(info['beamline'])}\n"
+        f"title = {json.dumps(info['title'])}\nstart_date = {info['start_date'].isoformat()}\n"
+    )
+    root = tmp_path / "data"
+    (root / pid / "raw").mkdir(parents=True)
+    assert make_data.main(str(proposals), str(root)) == 0
+    files = sorted((p for p in (root / pid).rglob("*") if p.is_file()), key=lambda p: p.name)
+    assert [p.name for p in files] == [
+        "20220006_Cu-SSZ-13_scan0003.nxs",
+        "20220006_CuO-reference_scan0004.nxs",
+        "20220006_scan0001_eiger.nxs",
+        "20220006_scan0002_xas.nxs",
+    ]
+    mtimes = {p: p.stat().st_mtime_ns for p in files}
+    assert make_data.main(str(proposals), str(root)) == 0
+    assert {p: p.stat().st_mtime_ns for p in files} == mtimes
+    xas = root / pid / "raw" / "20220006_scan0002_xas.nxs"
+    with h5py.File(xas, "r+") as f:  # as version 1 left it
+        del f.attrs["panhub_demo"]
+        f["entry/definition"][()] = "NXsas"
+    older = root / pid / "raw" / "20220006_scan0002_saxs.nxs"
+    older.write_bytes(b"a SAXS curve of version 1")
+    assert make_data.main(str(proposals), str(root)) == 0
+    assert not older.exists()
+    with h5py.File(xas) as f:
+        assert f["entry/definition"][()] == b"NXxas"
+    assert {p: p.stat().st_mtime_ns for p in files if p != xas} == {
+        p: t for p, t in mtimes.items() if p != xas
+    }
+    assert not list(root.rglob("*.partial"))
 
 
 def test_samples_get_a_folder_each(tmp_path: Path) -> None:
-    info = {"beamline": "BL04-MSPD", "title": "Zeolites", "start_date": dt.date(2022, 5, 17)}
-    acquisition = load("acquisitions.toml")["proposals"]["20220004"]
-    files = make_data.plan_files("20220004", info, acquisition, tmp_path, 0)
+    files = plan("20220004", tmp_path)
     assert [f.path.relative_to(tmp_path).as_posix() for f in files] == [
         "20220004/raw/20220004_scan0001_eiger.nxs",
-        "20220004/raw/20220004_scan0002_saxs.nxs",
+        "20220004/raw/20220004_scan0002_powder.nxs",
         "20220004/raw/silicalite-1/20220004_silicalite-1_scan0003.nxs",
         "20220004/raw/SSZ-13/20220004_SSZ-13_scan0004.nxs",
     ]
+    info = load("proposals.toml")["proposals"]["20220004"]
+    acquisition = load("acquisitions.toml")["proposals"]["20220004"]
     bad = {**acquisition, "samples": [{"name": "../x"}]}
     with pytest.raises(ValueError, match=re.escape("invalid sample name '../x'")):
         make_data.plan_files("20220004", info, bad, tmp_path, 0)
+    unknown = {**acquisition, "technique": "ARPES"}
+    with pytest.raises(ValueError, match=re.escape("unknown technique 'ARPES'")):
+        make_data.plan_files("20220004", info, unknown, tmp_path, 0)
+
+
+def test_every_demo_file_is_valid_nexus_with_its_proposals_metadata(tmp_path: Path) -> None:
+    """What a demo user opens, indexes or runs a template on validates against its
+    application definition, and its entry says its proposal's beamline."""
+    write_demo_files(tmp_path)  # all but the stacks (one is checked below)
+    proposals = load("proposals.toml")["proposals"]
+    files = sorted(tmp_path.rglob("*.nxs"))
+    assert len(files) == 22
+    stack = plan("20220007", tmp_path / "stack")[0]
+    stack.path.parent.mkdir(parents=True)
+    make_data.write_file(stack, os.getgid())
+    for path in [*files, stack.path]:
+        assert_nexus_valid(path)
+        parts = path.relative_to(tmp_path).parts
+        pid = parts[parts.index("raw") - 1]
+        with h5py.File(path) as f:
+            assert f["entry/instrument/name"][()].decode() == proposals[pid]["beamline"], path

@@ -87,7 +87,10 @@ def test_provenance_records_how_a_result_was_made(
         assert process["version"][()].decode() == h5py.__version__
         assert process["kernel/data"][()].decode() == "saxs-2026.12"
         assert process["template/data"][()].decode() == "test/01-write-result"
-        assert json.loads(process["parameters/data"][()]) == {"path": str(source), "bins": 5}
+        assert json.loads(process["parameters/template_parameters"][()]) == {
+            "path": str(source),
+            "bins": 5,
+        }
         libraries = json.loads(process["libraries/data"][()])
         assert libraries == {"numpy": np.__version__, "no-such-library": "not installed"}
         assert process["input_1/file_name"][()].decode() == str(source)

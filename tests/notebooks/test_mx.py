@@ -19,7 +19,7 @@ from panhub_nexus.reduce.mx import match_spots
 from panhub_nexus.synthetic import mx
 
 from tests.support.nexus import assert_nexus_valid
-from tests.support.templates import NOTEBOOKS, run_template
+from tests.support.templates import NOTEBOOKS, index_proposal, run_template
 
 TEMPLATE = "mx/01-find-spots.ipynb"
 KERNEL = "mx-2026.12.1"
@@ -96,6 +96,11 @@ def test_template_recovers_spots_resolution_and_cell(
     assert again.returncode == 0, again.error
     assert (result.parent / "lyso_0001-spots-2.nxs").is_file()
     assert results.sha256(result) == before
+
+    # the catalogue's indexer finds both results as the proposal's processed dataset
+    kinds, files = index_proposal(proposal, tmp_path / "catalogue.sqlite")
+    assert kinds == {"raw/mx": "raw", "processed/mx": "processed"}, kinds
+    assert {str(result), str(result.parent / "lyso_0001-spots-2.nxs")} <= files, files
 
 
 def write_sas(path: Path) -> None:

@@ -20,6 +20,7 @@ from tests.support.nexus import assert_nexus_valid
 from tests.support.templates import (
     assert_provenance,
     assert_second_run_keeps_first,
+    index_proposal,
     run_template,
 )
 
@@ -90,6 +91,11 @@ def test_template_refines_geometry_and_lattice(
         out,
         out.with_name("si_lab6_0001_lattice-2.nxs"),
     )
+
+    # the catalogue's indexer finds both results as the proposal's processed dataset
+    kinds, files = index_proposal(proposal, tmp_path / "catalogue.sqlite")
+    assert kinds == {"raw/powder": "raw", "processed/powder": "processed"}, kinds
+    assert {str(out), str(out.with_name("si_lab6_0001_lattice-2.nxs"))} <= files, files
 
 
 def test_template_stops_without_the_detector_distance(

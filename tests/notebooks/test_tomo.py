@@ -140,10 +140,11 @@ def test_template_finds_the_axis_and_reconstructs_the_phantom(
     assert made["kernel"] == KERNEL
     assert made["template"] == "tomo/01-reconstruct-slice"
     assert made["input_1"] == results.sha256(raw)
-    assert json.loads(made["parameters"])["raw_file"] == str(raw)
     assert "algotom" in json.loads(made["libraries"])
     with h5py.File(result, "r") as f:
-        assert f["entry/reconstruction/parameters/raw_file"][()].decode() == str(raw)
+        settings = f["entry/reconstruction/parameters"]
+        assert json.loads(settings["template_parameters"][()])["raw_file"] == str(raw)
+        assert settings["raw_file"][()].decode() == str(raw)
 
     # a second run writes a new file and leaves the first as it was
     before = result.read_bytes()

@@ -22,6 +22,7 @@ from tests.support.nexus import assert_nexus_valid
 from tests.support.templates import (
     assert_provenance,
     assert_second_run_keeps_first,
+    index_proposal,
     run_template,
 )
 
@@ -79,7 +80,7 @@ def test_template_recovers_e0_and_first_shell(
         assert read_text(reduction["parameters/raw_file"]) == scan.path
         assert "ATOMS" in read_text(reduction["feff_inp/data"])
         assert_provenance(
-            entry["process"],
+            entry["XAS_data_reduction"],
             kernel="xas-2026.12.1",
             template="xas/01-normalize-fit",
             raw_file=scan.path,
@@ -89,6 +90,11 @@ def test_template_recovers_e0_and_first_shell(
     assert_second_run_keeps_first(
         TEMPLATE, tmp_path / "run2.ipynb", {"raw_file": scan.path}, out, second
     )
+
+    # the catalogue's indexer finds both results as the proposal's processed dataset
+    kinds, files = index_proposal(proposal, tmp_path / "catalogue.sqlite")
+    assert kinds == {"raw/xas": "raw", "processed/xas": "processed"}, kinds
+    assert {str(out), str(second)} <= files, files
 
 
 LARCH_CHI = """

@@ -139,7 +139,8 @@ def assert_provenance(process: h5py.Group, *, kernel: str, template: str, raw_fi
     """
     assert process["kernel/data"].asstr()[()] == kernel
     assert process["template/data"].asstr()[()] == template
-    assert json.loads(process["parameters/data"].asstr()[()])["raw_file"] == raw_file
+    settings = process["parameters/template_parameters"].asstr()[()]
+    assert json.loads(settings)["raw_file"] == raw_file
     assert process["input_1/file_name"].asstr()[()] == raw_file
     assert process["input_1/checksum"].asstr()[()] == results.sha256(raw_file)
 

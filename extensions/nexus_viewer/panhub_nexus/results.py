@@ -136,6 +136,13 @@ def write_provenance(
 ) -> h5py.Group:
     """Write how a result was made as an ``NXprocess`` group under ``parent``.
 
+    The group holds ``program``, ``version``, ``date`` and ``description``; NXnote
+    groups ``kernel``, ``template`` and ``libraries`` (versions, JSON) and one
+    ``input_<n>`` per input file (name and SHA-256); and the ``parameters``
+    NXparameters group (as NXtomoproc and NXxasproc name it) with the template's
+    parameters as JSON in ``template_parameters``: callers add the reduction's own
+    settings there.
+
     Parameters
     ----------
     parent : h5py.Group
@@ -170,13 +177,15 @@ def write_provenance(
     notes: list[tuple[str, str, str]] = [
         ("kernel", "text/plain", kernel()),
         ("template", "text/plain", template),
-        ("parameters", "application/json", json.dumps(dict(parameters), default=str)),
         ("libraries", "application/json", json.dumps(versions(libraries))),
     ]
     for note_name, mime, text in notes:
         note = nxwrite.group(process, note_name, "NXnote")
         nxwrite.field(note, "type", mime)
         nxwrite.field(note, "data", text)
+    settings = nxwrite.group(process, "parameters", "NXparameters")
+    text = json.dumps(dict(parameters), default=str)
+    nxwrite.field(settings, "template_parameters", text, attrs={"type": "application/json"})
     for i, path in enumerate(inputs):
         note = nxwrite.group(process, f"input_{i + 1}", "NXnote")
         nxwrite.field(note, "type", "application/x-hdf5")

@@ -80,6 +80,6 @@ def test_provenance_records_the_input(result: Path) -> None:
     with h5py.File(result, "r") as f:
         process = f["entry/reduction"]
         assert process["template/data"].asstr()[()] == "saxs/01-integrate-fit"
-        assert json.loads(process["parameters/data"].asstr()[()]) == {"n_bins": 100}
+        assert json.loads(process["parameters/template_parameters"].asstr()[()]) == {"n_bins": 100}
         raw = process["input_1/file_name"].asstr()[()]
         assert process["input_1/checksum"].asstr()[()] == results.sha256(raw)

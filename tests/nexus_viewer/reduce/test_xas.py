@@ -142,6 +142,6 @@ def test_result_is_valid_nxxasproc(tmp_path: Path) -> None:
             np.sin(5 * np.linspace(0, 12, 30)) / 10 * np.linspace(0, 12, 30) ** 2,
         )
         assert reduction["chi_r"].attrs["auxiliary_signals"].tolist() == ["chir_fit_mag"]
-        process = entry["process"]
-        assert json.loads(process["parameters/data"][()])["kmin"] == 3.0
+        process = entry["XAS_data_reduction"]
+        assert json.loads(process["parameters/template_parameters"][()])["kmin"] == 3.0
         assert process["input_1/checksum"][()].decode() == results.sha256(raw)

@@ -355,9 +355,9 @@ def write_xasproc(
     every NXdata of the entry itself to be an energy scan): ``chi_k`` (k^w χ(k), data and
     fit), ``chi_r`` (|χ(R)|, data and fit), the fitted values in ``results``
     (NXparameters, each with ``@units``, ``@error`` when refined), and text notes (the
-    FEFF input, the fit report); then panhub's provenance in ``process`` (kernel,
-    template and parameters, input SHA-256), apart because NXxasproc's
-    ``XAS_data_reduction/parameters`` must be an NXparameters group.
+    FEFF input, the fit report); ``XAS_data_reduction`` is also panhub's provenance
+    (:func:`panhub_nexus.results.write_provenance`: kernel, template and its
+    parameters, input SHA-256).
 
     Parameters
     ----------
@@ -387,17 +387,18 @@ def write_xasproc(
         nxwrite.field(entry, "start_time", nxwrite.now())
         nxwrite.field(nxwrite.group(entry, "sample", "NXsample"), "name", sample)
 
-        reduction = nxwrite.group(entry, "XAS_data_reduction", "NXprocess")
-        nxwrite.field(reduction, "program", "xraylarch")
-        nxwrite.field(reduction, "version", results.versions(["xraylarch"])["xraylarch"])
-        nxwrite.field(reduction, "date", nxwrite.now())
-        nxwrite.field(
-            reduction,
-            "description",
-            "pre_edge (E0, normalisation), autobk (background), xftf (k -> R), "
+        reduction = results.write_provenance(
+            entry,
+            name="XAS_data_reduction",
+            program="xraylarch",
+            template=template,
+            parameters=template_parameters,
+            inputs=[raw],
+            libraries=libraries,
+            description="pre_edge (E0, normalisation), autobk (background), xftf (k -> R), "
             "feffit (first-shell path fit)",
         )
-        settings = nxwrite.group(reduction, "parameters", "NXparameters")
+        settings = reduction["parameters"]
         nxwrite.field(settings, "raw_file", raw)
         for name, (value, units) in result.parameters.items():
             nxwrite.field(settings, name, value, units=units or None)
@@ -445,13 +446,3 @@ def write_xasproc(
                 attrs={"long_name": f"|χ(R)| {label}"},
             )
         nxwrite.set_attrs(chir, auxiliary_signals=["chir_fit_mag"])
-
-        results.write_provenance(
-            entry,
-            program="xraylarch",
-            template=template,
-            parameters=template_parameters,
-            inputs=[raw],
-            libraries=libraries,
-            description="panhub template run (kernel, template, parameters, inputs)",
-        )

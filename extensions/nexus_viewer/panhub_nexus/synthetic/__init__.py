@@ -189,6 +189,7 @@ def write_eiger_stack(
     n_hot: int = 20,
     peak_value: int = 50_000,
     seed: int = 0,
+    wavelength: float = 0.9763,
 ) -> StackInfo:
     """Write an NXmx-like Eiger stack: NXroot -> NXentry -> NXdata, with a pixel mask.
 
@@ -210,6 +211,8 @@ def write_eiger_stack(
         Value of the single-pixel marker peak written in every frame.
     seed : int
         Seed of the noise and of the hot pixel positions.
+    wavelength : float
+        The beam's wavelength (angstrom), in the NXbeam.
 
     Returns
     -------
@@ -262,7 +265,7 @@ def write_eiger_stack(
             pixel_size=PIXEL_MM,
             distance=120.0,
             beam_centre=(shape[1] / 2, shape[0] / 2),
-            wavelength=0.9763,
+            wavelength=wavelength,
             omega=omega,
         )
     return StackInfo(

@@ -40,6 +40,14 @@ from panhub_nexus.synthetic._detector import Geometry
 
 DEFINITION = "NXmx"
 SI_LATTICE = 5.4309
+GEOMETRY = Geometry(
+    shape=_detector.pilatus_shape((5, 2)),
+    distance=150.0,
+    beam_center_x=84.53,
+    beam_center_y=88.87,
+    wavelength=0.5,
+)
+"""The default (true) geometry: a Pilatus 1M at 150 mm, 0.5 Å."""
 """Silicon's lattice parameter (angstrom, 22.5 °C)."""
 LAB6_LATTICE = 4.156826
 """LaB6 NIST SRM 660c certified lattice parameter (angstrom), as pyFAI's ``LaB6``."""
@@ -223,13 +231,7 @@ def write_si_lab6(
         The known answer, the true and nominal geometries, and the lines.
     """
     path = os.fspath(path)
-    geometry = geometry or Geometry(
-        shape=_detector.pilatus_shape((5, 2)),
-        distance=150.0,
-        beam_center_x=84.53,
-        beam_center_y=88.87,
-        wavelength=0.5,
-    )
+    geometry = geometry or GEOMETRY
     nominal = geometry.moved(distance=distance_error, dx_px=center_error[0], dy_px=center_error[1])
     phases = [
         Phase("Si", lattice, SILICON, scale=1500.0, fwhm=0.12),

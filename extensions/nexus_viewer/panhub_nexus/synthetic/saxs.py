@@ -30,6 +30,14 @@ from panhub_nexus.synthetic import _detector
 from panhub_nexus.synthetic._detector import Geometry
 
 DEFINITION = "NXsas"
+GEOMETRY = Geometry(
+    shape=_detector.pilatus_shape((5, 2)),
+    distance=3000.0,
+    beam_center_x=83.37,
+    beam_center_y=92.91,
+    wavelength=1.0,
+)
+"""The default detector: a Pilatus 1M at 3 m, 1 Å, the beam off the centre."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -156,14 +164,7 @@ def write_polydisperse_spheres(
         The known answer and the geometry written.
     """
     path = os.fspath(path)
-    shape = _detector.pilatus_shape((5, 2))
-    geometry = geometry or Geometry(
-        shape=shape,
-        distance=3000.0,
-        beam_center_x=83.37,
-        beam_center_y=92.91,
-        wavelength=1.0,
-    )
+    geometry = geometry or GEOMETRY
     two_theta = _detector.make_two_theta(geometry)
     q = 4.0 * math.pi * np.sin(two_theta / 2.0) / geometry.wavelength
     # the profile on a fine q grid, then interpolated: the image has 1M pixels

@@ -3,6 +3,7 @@ path, the beamline and the file say; notes; odd names; files of hundreds of entr
 
 from __future__ import annotations
 
+import shutil
 import time
 from datetime import datetime
 from pathlib import Path
@@ -345,12 +346,12 @@ def test_odd_names_of_files_folders_and_entries(
     assert pruned.pruned.files == 0
 
 
-def write_scans(path: Path, n: int, default: bool) -> None:
-    """``n`` entries of a scan each (SPEC-to-NeXus style), one sample and beamline."""
+@pytest.fixture(scope="module")
+def scans_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A file of 500 entries, a scan each (SPEC-to-NeXus style), one sample and beamline."""
+    path = tmp_path_factory.mktemp("scans") / "scans.nxs"
     with h5py.File(path, "w") as f:
-        if default:
-            f.attrs["default"] = f"scan_{n:04d}"
-        for i in range(1, n + 1):
+        for i in range(1, 501):
             entry = f.create_group(f"scan_{i:04d}")
             entry.attrs["NX_class"] = "NXentry"
             entry["title"] = f"ascan samy 0 1 100 0.1 (scan {i})"
@@ -365,15 +366,19 @@ def write_scans(path: Path, n: int, default: bool) -> None:
             data.attrs["NX_class"] = "NXdata"
             data.attrs["signal"] = "I0"
             data["I0"] = [float(i)] * 10
+    return path
 
 
 @pytest.mark.parametrize("default", [True, False], ids=["root default", "no default"])
 def test_a_file_of_500_entries_is_indexed_fast(
-    sqlite_sessions: sessionmaker[Session], tmp_path: Path, default: bool
+    sqlite_sessions: sessionmaker[Session], tmp_path: Path, scans_file: Path, default: bool
 ) -> None:
     path = tmp_path / "P1" / "raw" / "scans" / "scans.nxs"
     path.parent.mkdir(parents=True)
-    write_scans(path, 500, default)
+    shutil.copy(scans_file, path)
+    if default:
+        with h5py.File(path, "a") as f:
+            f.attrs["default"] = "scan_0500"
     start = time.perf_counter()
     report = Indexer(root=str(tmp_path)).index(sqlite_sessions, [tmp_path])
     elapsed = time.perf_counter() - start
@@ -386,4 +391,5 @@ def test_a_file_of_500_entries_is_indexed_fast(
         assert dataset.startDate == datetime(2024, 5, 1, 8 + main // 60, main % 60)
         assert session.scalars(select(Sample.name)).all() == ["Cu foil"]
         assert session.scalar(select(DatasetParameter.stringValue)) == "BL22-CLAESS"
-    assert elapsed < 3.0, f"{elapsed:.2f} s to index a file of 500 entries"
+    # about 0.2 s with a root @default, 0.5 s without, on 2 shared cores
+    assert elapsed < 5.0, f"{elapsed:.2f} s to index a file of 500 entries"

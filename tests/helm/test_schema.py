@@ -60,7 +60,11 @@ def iter_keys(text: str) -> list[tuple[int, tuple[str, ...], bool]]:
         path.append((indent, match[1]))
         above = lines[number - 1].strip() if number else ""
         found.append((number + 1, tuple(k for _, k in path), above.startswith("#")))
-        if stripped.endswith(":") and number + 1 < len(lines) and lines[number + 1].lstrip().startswith("- "):
+        if (
+            stripped.endswith(":")
+            and number + 1 < len(lines)
+            and lines[number + 1].lstrip().startswith("- ")
+        ):
             in_list_at = indent
     return found
 
@@ -98,7 +102,9 @@ def test_the_schema_describes_every_setting_of_values_yaml() -> None:
 
 def test_the_schema_has_a_default_for_each_of_its_settings() -> None:
     values = yaml.safe_load(VALUES_TEXT)
-    undocumented = [name for name in SCHEMA["properties"] if name not in values and name != "global"]
+    undocumented = [
+        name for name in SCHEMA["properties"] if name not in values and name != "global"
+    ]
     assert undocumented == []
 
 
@@ -108,16 +114,25 @@ def test_the_defaults_and_the_test_values_pass(renderer: ChartRenderer) -> None:
 
 
 BAD_VALUES = [
-    ({"spawner": {"mode": "docker"}}, "at '/spawner/mode': value must be one of 'kubernetes', 'slurm'"),
+    (
+        {"spawner": {"mode": "docker"}},
+        "at '/spawner/mode': value must be one of 'kubernetes', 'slurm'",
+    ),
     ({"hub": {"imgae": {"name": "x"}}}, "at '/hub': additional properties 'imgae' not allowed"),
     ({"hub": {"config": {"loadRoles": {}}}}, "'loadRoles' does not match pattern '^[A-Z]"),
     ({"spawner": {"mode": "slurm"}}, "at '/slurm': missing properties 'submitHost', 'publicUrl'"),
     ({"spawner": {"mode": "slurm"}}, "at '/slurm/computeCIDRs': minItems: got 0, want 1"),
     ({"hub": {"uid": 0}}, "at '/hub/uid': minimum: got 0, want 1"),
-    ({"hub": {"cookieSecret": "xyz"}}, "at '/hub/cookieSecret': 'xyz' does not match pattern '^[0-9a-fA-F]{64}$'"),
+    (
+        {"hub": {"cookieSecret": "xyz"}},
+        "at '/hub/cookieSecret': 'xyz' does not match pattern '^[0-9a-fA-F]{64}$'",
+    ),
     ({"hub": {"sharedPassword": "short"}}, "at '/hub/sharedPassword': minLength: got 5, want 8"),
     ({"hub": {"db": {"type": "postgres"}}}, "at '/hub/db': missing property 'url'"),
-    ({"catalogue": {"db": {"type": "postgres"}}}, "at '/catalogue/db/urlSecret': missing property 'name'"),
+    (
+        {"catalogue": {"db": {"type": "postgres"}}},
+        "at '/catalogue/db/urlSecret': missing property 'name'",
+    ),
     (
         {"singleuser": {"profiles": {"cpu": {"max_cpus": "four"}}}},
         "at '/singleuser/profiles/cpu/max_cpus': got string, want integer",
@@ -135,7 +150,9 @@ BAD_VALUES = [
 ]
 
 
-@pytest.mark.parametrize(("values", "message"), BAD_VALUES, ids=[m.split(":")[0][4:] for _, m in BAD_VALUES])
+@pytest.mark.parametrize(
+    ("values", "message"), BAD_VALUES, ids=[m.split(":")[0][4:] for _, m in BAD_VALUES]
+)
 def test_the_schema_refuses_bad_values_naming_them(
     renderer: ChartRenderer, values: dict[str, Any], message: str
 ) -> None:
@@ -169,7 +186,9 @@ BAD_RENDERS = [
 ]
 
 
-@pytest.mark.parametrize(("values", "message"), BAD_RENDERS, ids=[m.split(":")[0] for _, m in BAD_RENDERS])
+@pytest.mark.parametrize(
+    ("values", "message"), BAD_RENDERS, ids=[m.split(":")[0] for _, m in BAD_RENDERS]
+)
 def test_the_templates_refuse_what_the_schema_cannot_say(
     renderer: ChartRenderer, values: dict[str, Any], message: str
 ) -> None:

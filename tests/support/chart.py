@@ -168,3 +168,52 @@ def fast_kubernetes_validate() -> Any:
     utils.schema_contents = functools.lru_cache(maxsize=None)(utils.schema_contents)
     utils.all_versions = functools.lru_cache(maxsize=None)(utils.all_versions)
     return kubernetes_validate
+
+
+def write_hub_mounts(rendered: Rendered, folder: Path) -> Path:
+    """Lay out in ``folder`` what the hub pod mounts at /usr/local/etc/jupyterhub."""
+    data = rendered.get("ConfigMap", "hub")["data"]
+    (folder / "config").mkdir(parents=True)
+    (folder / "secret").mkdir()
+    for key, text in data.items():
+        (folder / "config" / key).write_text(text)
+    for name in ("jupyterhub_config.py", "chart.py"):
+        (folder / name).write_text(data[name])
+    for key, text in rendered.secret_data("hub").items():
+        (folder / "secret" / key).write_text(text)
+    return folder
+
+
+def probe_hub_configs(
+    renders: Mapping[str, Rendered], folder: Path, users: list[str]
+) -> dict[str, dict[str, Any]]:
+    """Run tests/support/hub_probe.py on rendered configurations (one subprocess).
+
+    Returns each render's report, by the name it was given.
+    """
+    import os
+    import subprocess
+    import sys
+
+    folders = {
+        name: write_hub_mounts(rendered, folder / name) for name, rendered in renders.items()
+    }
+    out = folder / "probe.json"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "hub_config"), str(ROOT)]),
+        "POD_NAMESPACE": NAMESPACE,
+    }
+    probe = Path(__file__).with_name("hub_probe.py")
+    done = subprocess.run(
+        [sys.executable, str(probe), str(out), *map(str, folders.values()), "--users", *users],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"a hub configuration did not load:\n{done.stdout}\n{done.stderr}")
+    reports = json.loads(out.read_text())
+    return {name: reports[str(path)] for name, path in folders.items()}

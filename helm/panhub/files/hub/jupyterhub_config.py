@@ -111,7 +111,7 @@ if mode == "kubernetes":
     if storage["type"] == "dynamic":
         c.KubeSpawner.storage_pvc_ensure = True
         c.KubeSpawner.storage_capacity = storage["capacity"]
-        c.KubeSpawner.storage_class = storage["storageClass"] or ""
+        c.KubeSpawner.storage_class = storage.get("storageClass") or ""
         c.KubeSpawner.storage_access_modes = ["ReadWriteOnce"]
         c.KubeSpawner.delete_pvc = False  # a deleted hub user keeps their files
         volumes.append({"name": "home", "persistentVolumeClaim": {"claimName": "{pvc_name}"}})
@@ -138,7 +138,7 @@ else:
     slurm = get_config("slurm")
     public = slurm["publicUrl"].rstrip("/")
     # jobs reach the hub API (their port report too) and the catalogue through the proxy
-    c.Spawner.hub_connect_url = public + base_url.rstrip("/")
+    c.Spawner.hub_connect_url = public  # the API path (with base_url) is appended
     c.FacilitySlurmSpawner.hub_name = slurm["hubName"]
     c.FacilitySlurmSpawner.exec_prefix = slurm["execPrefix"]
     c.FacilitySlurmSpawner.submit_prefix = slurm["submitPrefix"] or " ".join(

@@ -16,6 +16,12 @@ import sys  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 
 from chart import get_config, get_name, get_secret_path, get_secret_value  # noqa: E402
+from panhub.services import (  # noqa: E402
+    make_catalogue_service,
+    make_catalogue_user_role,
+    make_culler_service,
+    make_server_token_scopes,
+)
 
 mode = get_config("spawner.mode")
 base_url = get_config("hub.baseUrl", "/")
@@ -161,51 +167,30 @@ c.JupyterHub.services = []
 c.JupyterHub.load_roles = []
 if get_config("catalogue.enabled"):
     c.JupyterHub.services.append(
-        {
-            "name": "catalogue",
-            "url": f"http://{get_name('catalogue')}:8090",
-            "api_token": get_secret_value("catalogue.apiToken"),
-            "oauth_redirect_uri": catalogue_prefix + "oauth_callback",
-            "oauth_no_confirm": True,
-            "oauth_client_allowed_scopes": ["read:users:groups!user"],
-            "display": True,
-        }
+        make_catalogue_service(
+            f"http://{get_name('catalogue')}:8090",
+            get_secret_value("catalogue.apiToken"),
+            catalogue_prefix,
+        )
     )
-    # every user may log in to the catalogue; what they see there is the service's rule
-    c.JupyterHub.load_roles.append(
-        {"name": "user", "scopes": ["self", "access:services!service=catalogue"]}
-    )
-    # the server's own token reaches the catalogue as its user
-    c.Spawner.server_token_scopes = [
-        "users:activity!user",
-        "access:servers!server",
-        "access:services!service=catalogue",
-    ]
+    c.JupyterHub.load_roles.append(make_catalogue_user_role())
+    c.Spawner.server_token_scopes = make_server_token_scopes()
     c.FacilitySpawnerMixin.catalogue_url = catalogue_url
 
 cull = get_config("cull")
 if cull["enabled"]:
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterhub_idle_culler",
-        f"--url=http://localhost:8081{base_url.rstrip('/')}/hub/api",
-        f"--timeout={cull['timeout']}",
-        f"--cull-every={cull['every']}",
-        f"--concurrency={cull['concurrency']}",
-        f"--max-age={cull['maxAge']}",
-        f"--cull-admin-users={str(cull['adminUsers']).lower()}",
-    ]
-    scopes = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
-    if cull["users"]:
-        command.append("--cull-users")
-        scopes.append("admin:users")
-    if cull["removeNamedServers"]:
-        command.append("--remove-named-servers")
-    c.JupyterHub.services.append({"name": "jupyterhub-idle-culler", "command": command})
-    c.JupyterHub.load_roles.append(
-        {"name": "jupyterhub-idle-culler", "scopes": scopes, "services": ["jupyterhub-idle-culler"]}
+    service, role = make_culler_service(
+        f"http://localhost:8081{base_url.rstrip('/')}/hub/api",
+        cull["timeout"],
+        cull["every"],
+        cull["concurrency"],
+        cull["maxAge"],
+        cull["users"],
+        cull["adminUsers"],
+        cull["removeNamedServers"],
     )
+    c.JupyterHub.services.append(service)
+    c.JupyterHub.load_roles.append(role)
 
 # --- hub.config: pass-through onto traits (z2jh's), after everything above ---
 for section, traits in (get_config("hub.config") or {}).items():

@@ -29,7 +29,8 @@ unit:
 	$(PY) -m pytest -m "not integration" $(PYTEST_ARGS)
 
 bench: slurm  ## benchmarks; JSON results in tests/benchmarks/results/
-	set -e; for b in tests/benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b; done
+	set -e; for b in tests/benchmarks/bench_*.py; do echo "== $$b"; s=$$SECONDS; $(PY) $$b; \
+	  echo "== $$b took $$((SECONDS - s)) s"; done
 
 lint:  ## ruff (check, format) on the whole tree, mypy as configured, shellcheck on every script
 	$(VENV)/bin/ruff check .

@@ -9,3 +9,7 @@ and PANHUB_CATALOGUE_DB_URL (``CatalogueDatabase.url``).
 c = get_config()  # noqa: F821
 # an external service of the hub, started beside it (as the proxy): it outlives hub restarts
 c.CatalogueService.exit_with_hub = False
+# Which technique a beamline's raw files are, where their application definition alone
+# misleads: the demo's powder beamline writes its detector images as NXmx (as MX does).
+# A site lists its own beamlines (values: PaNET names or ids; see Indexer.beamline_techniques).
+c.Indexer.beamline_techniques = {"BL04-MSPD": "x-ray powder diffraction"}

@@ -41,6 +41,12 @@ The catalogue is an external service under its own account, started beside the h
 import os
 import sys
 
+from panhub.services import (
+    make_catalogue_service,
+    make_catalogue_user_role,
+    make_server_token_scopes,
+)
+
 c = get_config()
 env = os.environ.get
 state_dir = env("PANHUB_STATE_DIR", os.getcwd())
@@ -85,27 +91,10 @@ if env("PANHUB_API_TOKEN"):
 if env("PANHUB_CATALOGUE", "1") == "1":
     catalogue_url = env("PANHUB_CATALOGUE_URL", "http://127.0.0.1:8090")
     c.JupyterHub.services.append(
-        {
-            "name": "catalogue",
-            "url": catalogue_url,
-            "api_token": env("PANHUB_CATALOGUE_TOKEN"),
-            "oauth_redirect_uri": "/services/catalogue/oauth_callback",
-            "oauth_no_confirm": True,
-            "oauth_client_allowed_scopes": ["read:users:groups!user"],
-            "display": True,
-        }
+        make_catalogue_service(catalogue_url, env("PANHUB_CATALOGUE_TOKEN"))
     )
-    # every user may log in to the catalogue (what they see there is the service's rule)
-    c.JupyterHub.load_roles.append(
-        {"name": "user", "scopes": ["self", "access:services!service=catalogue"]}
-    )
-    # the server's own token reaches the catalogue as its user (the Lab panel and the
-    # kernels' Catalogue() use it): the hub grants only what the user holds
-    c.Spawner.server_token_scopes = [
-        "users:activity!user",
-        "access:servers!server",
-        "access:services!service=catalogue",
-    ]
+    c.JupyterHub.load_roles.append(make_catalogue_user_role())
+    c.Spawner.server_token_scopes = make_server_token_scopes()
 
 # --- spawner ---
 c.Spawner.default_url = "/lab"

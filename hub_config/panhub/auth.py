@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from jupyterhub.auth import Authenticator, PAMAuthenticator
+from jupyterhub.authenticators.shared import SharedPasswordAuthenticator
 from jupyterhub.utils import maybe_future
 from traitlets import Dict, Unicode
 
@@ -78,3 +79,12 @@ class ProposalsMixin(Authenticator):  # type: ignore[misc]
 
 class ProposalPAMAuthenticator(ProposalsMixin, PAMAuthenticator):
     """PAM login (Unix accounts) with proposal membership in ``auth_state``."""
+
+
+class ProposalSharedPasswordAuthenticator(ProposalsMixin, SharedPasswordAuthenticator):
+    """One shared password (JupyterHub's ``shared-password``), with proposal membership.
+
+    For trying a hub out (the Helm chart's default login, where the pod has no Unix
+    accounts): the users are those of the proposal source. A site replaces it with its own
+    login, ``ProposalsMixin`` mixed into its OAuth authenticator.
+    """

@@ -601,8 +601,9 @@ def bring_up(inst: HubInstance, proposals: Path | None = None) -> None:
     catalogue_command(inst, ["migrate"], timeout=120)
     # membership first (files grant none), then the files
     catalogue_command(inst, ["members", "import", str(staged)], timeout=120)
-    catalogue_command(inst, ["index", "--root", layout.root, "--no-progress", "--prune",
-                             layout.root])  # fmt: skip
+    config = stage_config(inst.config).parent / "catalogue_config.py"
+    catalogue_command(inst, ["index", "--config", str(config), "--root", layout.root,
+                             "--no-progress", "--prune", layout.root])  # fmt: skip
     _seed_logbook(inst, directory)
     build_kernels(inst)
     start_proxy(inst)

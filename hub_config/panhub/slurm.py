@@ -324,3 +324,19 @@ def make_export_vars(env: Mapping[str, str], extra: Iterable[str] = ()) -> tuple
     """The variable names to pass into the job with ``--export`` (sorted, unique)."""
     names = set(env) | {e for e in extra if e}
     return tuple(sorted(names))
+
+
+def make_remote_command(prefix: str, command: str) -> str:
+    """``command`` run through ``prefix`` (ssh to a submit host), quoted as one word.
+
+    ssh joins its arguments into one command line for the remote shell, which parses it
+    again: quoting the whole command keeps its own quotes (``-o '%T|%B'``) intact there.
+    Without a prefix the command is left as it is.
+
+    >>> print(make_remote_command("ssh login", "squeue -h -o '%T|%B'"))
+    ssh login 'squeue -h -o '"'"'%T|%B'"'"''
+    >>> make_remote_command("", "sinfo -h")
+    'sinfo -h'
+    """
+    prefix = prefix.strip()
+    return f"{prefix} {shlex.quote(command)}" if prefix else command

@@ -17,13 +17,18 @@ What it changes from batchspawner 1.3.0:
   back-off, and a job that ends before its server reports is noticed (batchspawner #254).
 - progress messages give SLURM's pending reason and expected start time.
 - a failing ``squeue`` is UNKNOWN (keep the server), never "gone".
+- every SLURM command (sbatch, squeue, scancel, sinfo, the shared poll) can run on a
+  submit host (:attr:`FacilitySlurmSpawner.submit_prefix`, e.g. SSH), so the hub can run
+  where SLURM's tools are not, such as a Kubernetes pod.
+
+The proposal access, the form's validation and the Lab's environment are shared with the
+Kubernetes spawner (:class:`panhub.facility.FacilitySpawnerMixin`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import pwd
-import sys
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -31,33 +36,13 @@ from typing import Any
 from batchspawner import SlurmSpawner
 from batchspawner.batchspawner import JobStatus, format_template
 from sqlalchemy.orm import object_session
-from tornado import web
-from traitlets import Bool, Dict, Float, List, Unicode, default
+from traitlets import Bool, Dict, Float, List, Unicode
 
 from panhub import port_callback
-from panhub.auth import AUTH_STATE_KEY
-from panhub.form import (
-    EnvironmentChoice,
-    FormError,
-    PartitionChoice,
-    ResourceRequest,
-    flatten_form,
-    make_environment_choices,
-    make_partition_choices,
-    render_form,
-    validate_options,
-)
-from panhub.kernels import registry
-from panhub.mounts import (
-    Layout,
-    SystemView,
-    get_lab_start,
-    make_lab_env,
-    make_view,
-    render_bwrap,
-)
+from panhub.facility import FacilitySpawnerMixin, FormRejected
+from panhub.form import PartitionChoice, ResourceRequest, make_partition_choices
+from panhub.mounts import SystemView, make_view, render_bwrap
 from panhub.poller import SHARED_FORMAT, SharedPoller, run_shell
-from panhub.proposals import Access, InvalidProposal
 from panhub.slurm import (
     SINFO_FORMAT,
     SQUEUE_FORMAT,
@@ -68,6 +53,7 @@ from panhub.slurm import (
     make_export_vars,
     make_job_name,
     make_job_script,
+    make_remote_command,
     parse_sinfo,
     parse_squeue,
 )
@@ -82,16 +68,11 @@ def _as_tuples(value: Any) -> Any:
     return value
 
 
-class FormRejected(web.HTTPError):
-    """A 400 whose message JupyterHub shows above the re-rendered form."""
-
-    def __init__(self, error: FormError) -> None:
-        super().__init__(400, str(error))
-        # shown on the form page and in the REST API's 400 answer
-        self.jupyterhub_message = "Please correct the form: " + str(error)
+# FormRejected moved to panhub.facility with the form it guards; still importable from here
+__all__ = ["FacilitySlurmSpawner", "FormRejected"]
 
 
-class FacilitySlurmSpawner(SlurmSpawner):
+class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[misc]
     """Start JupyterLab as a SLURM job, with a resource form validated on the server."""
 
     hub_name = Unicode(
@@ -110,23 +91,6 @@ class FacilitySlurmSpawner(SlurmSpawner):
         "``max_memory_gb``, ``max_gpus``, ``max_minutes`` that lower what sinfo reports. "
         "Example: ``{'cpu': {'description': 'CPU nodes', 'max_cpus': 16}}``.",
     ).tag(config=True)
-
-    environments = Dict(
-        help="Software environments offered in the form, in order (the first is the "
-        "default): name -> ``{'description': str, 'setup': [shell lines]}``. The setup "
-        "lines run in the job before the server starts. Default: the hub's own Python "
-        "prefix. Example: ``{'tomo': {'description': 'Tomography', "
-        "'setup': ['source /opt/envs/tomo/bin/activate']}}``.",
-    ).tag(config=True)
-
-    @default("environments")
-    def _default_environments(self) -> dict[str, Any]:
-        return {
-            "default": {
-                "description": "panhub (JupyterLab, NumPy, h5py, silx)",
-                "setup": [f"export PATH={sys.prefix}/bin:$PATH"],
-            }
-        }
 
     sinfo_cmd = Unicode(
         f"sinfo -h -a -o '{SINFO_FORMAT}'",
@@ -179,11 +143,6 @@ class FacilitySlurmSpawner(SlurmSpawner):
         "Needs bubblewrap on the nodes and membership in auth_state (ProposalsMixin).",
     ).tag(config=True)
 
-    proposals_layout = Dict(
-        help="panhub.mounts.Layout fields: root, view, home, scratch, raw, processed, "
-        "group_prefix. Example: {'root': '/gpfs/proposals', 'view': '/data'}.",
-    ).tag(config=True)
-
     bwrap_cmd = Unicode("bwrap", help="The bubblewrap executable on the compute nodes.").tag(
         config=True
     )
@@ -226,58 +185,30 @@ class FacilitySlurmSpawner(SlurmSpawner):
         5.0, help="Seconds one shared squeue answer serves the polls of all servers."
     ).tag(config=True)
 
-    catalogue_url = Unicode(
+    submit_prefix = Unicode(
         "",
-        help="The catalogue service's URL as the compute nodes reach it, ending in its "
-        "prefix (``/services/catalogue/``): the server's catalogue panel and the kernels' "
-        "``Catalogue()`` call it with the server's own hub token. Empty: no catalogue. "
-        "Example: ``'http://hub.example.org:8090/services/catalogue/'``.",
-    ).tag(config=True)
-
-    kernels_path = List(
-        Unicode(),
-        ["/opt/panhub/kernels/share/jupyter"],
-        help="Folders holding the staff kernels' specs (``<prefix>/share/jupyter`` of "
-        "``panhub kernels``, ``c.Kernels.prefix``), given to the server as "
-        "``JUPYTER_PATH``: every user's server on every node finds the kernels there, "
-        "before the user's own ``~/.local/share/jupyter``, so that nobody's kernel can "
-        "shadow a staff one. Each must be visible inside the job (on a shared file system, "
-        "and in the data view's ``view_system`` binds: ``/opt/panhub`` is). Empty: none.",
-    ).tag(config=True)
-
-    kernel_environments = Bool(
-        True,
-        help="Offer each current staff kernel found in ``kernels_path`` (the newest version "
-        "of each, not retired) as an environment in the form, after ``environments``: the "
-        "server then opens new notebooks on that kernel and puts its environment's tools "
-        "first on the terminal's PATH (after the first environment's setup lines, which "
-        "start the server). The hub reads the kernelspecs from ``kernels_path``, so the "
-        "prefix must be mounted on the hub's host too. False: only ``environments``.",
-    ).tag(config=True)
-
-    lab_start = Unicode(
-        "",
-        help="Folder the Lab's file browser opens at the first time (afterwards the last "
-        "folder used); absolute, inside the server's root (``notebook_dir``, ``/`` so "
-        "that the browser reaches home and proposals with the paths as mounted). Empty: "
-        "the proposals' view with ``data_view``, else the home folder.",
+        help="Command prefix that reaches the host where SLURM's tools run, put before "
+        "every SLURM command the hub runs (sbatch, squeue, scancel, sinfo, the shared "
+        "poll; ``exec_prefix`` and ``shared_poll_prefix`` then run there too). The command "
+        "after it is quoted as one word, as ssh needs. The job's variables travel only "
+        "if the prefix sends them: with ssh, ``-o SendEnv=JUPYTERHUB_* -o "
+        "SendEnv=PANHUB_* -o SendEnv=JUPYTER_PATH`` and ``AcceptEnv`` of the same on the "
+        "submit host. Empty: run them on the hub's host. Example: ``'ssh -i "
+        "/etc/panhub/ssh/id_ed25519 -o BatchMode=yes -o SendEnv=JUPYTERHUB_* "
+        "panhub@slurm-login.example.org'``.",
     ).tag(config=True)
 
     _sinfo_cache: tuple[float, str] | None = None
     _poller: SharedPoller | None = None
-    access: Access | None = None
 
-    @default("auth_state_hook")
-    def _default_auth_state_hook(self) -> Any:
-        def hook(spawner: FacilitySlurmSpawner, auth_state: dict[str, Any] | None) -> None:
-            data = (auth_state or {}).get(AUTH_STATE_KEY)
-            try:
-                spawner.access = Access.from_json(data) if data else None
-            except (InvalidProposal, KeyError, ValueError) as exc:
-                spawner.log.error("Ignoring bad proposal access for %s: %s", spawner.user.name, exc)
-                spawner.access = None
-
-        return hook
+    async def run_command(
+        self, cmd: str, input: str | None = None, env: dict[str, str] | None = None
+    ) -> str:
+        """batchspawner's runner, on the submit host when :attr:`submit_prefix` is set."""
+        out: str = await super().run_command(
+            make_remote_command(self.submit_prefix, cmd), input=input, env=env
+        )
+        return out
 
     def get_homedir(self) -> str:
         """The user's home folder, from the password database."""
@@ -287,36 +218,18 @@ class FacilitySlurmSpawner(SlurmSpawner):
         """Where this user's job logs go (``job_log_dir`` filled in)."""
         return self.job_log_dir.format(homedir=self.get_homedir(), username=self.user.name)
 
-    def get_layout(self) -> Layout:
-        return Layout(**self.proposals_layout)
+    def has_data_view(self) -> bool:
+        return bool(self.data_view)
 
     def make_view_prefix(self) -> list[str]:
         """The bubblewrap prefix of the server command, or nothing without ``data_view``."""
         if not self.data_view:
             return []
-        if self.access is None or self.access.user != self.user.name:
-            self.log.warning("No proposal membership for %s: empty data view", self.user.name)
-            proposals: list[str] = []
-        else:
-            proposals = list(self.access.proposals)
+        proposals = self.get_proposals()
         layout = self.get_layout()
         system = SystemView(**{k: _as_tuples(v) for k, v in self.view_system.items()})
         mounts = make_view(self.user.name, proposals, layout, self.get_homedir(), system)
         return render_bwrap(mounts, layout, self.bwrap_cmd)
-
-    def get_env(self) -> dict[str, str]:
-        env: dict[str, str] = super().get_env()
-        env.update(make_lab_env(self.get_layout(), self.data_view, self.catalogue_url))
-        if self.kernels_path:
-            env["JUPYTER_PATH"] = ":".join(self.kernels_path)
-        return env
-
-    def get_args(self) -> list[str]:
-        args: list[str] = super().get_args()
-        start = self.lab_start or get_lab_start(
-            self.get_layout(), self.data_view, self.get_homedir()
-        )
-        return [*args, f"--FileContentsManager.preferred_dir={start}"]
 
     # ------------------------------------------------------------------ choices + form
 
@@ -329,67 +242,8 @@ class FacilitySlurmSpawner(SlurmSpawner):
             cached = FacilitySlurmSpawner._sinfo_cache = (now, output)
         return make_partition_choices(self.partitions, parse_sinfo(cached[1]))
 
-    def get_environments(self) -> list[EnvironmentChoice]:
-        """The configured environments, then the staff kernels (:attr:`kernel_environments`)."""
-        choices = make_environment_choices(self.environments)
-        if self.kernel_environments and self.kernels_path:
-            specs = registry.read_kernelspecs(self.kernels_path)
-            current = registry.get_current(registry.make_entries(specs))
-            base_setup = choices[0].setup if choices else ()
-            taken = {c.name for c in choices}
-            kernels = registry.make_kernel_environments(current, base_setup)
-            choices += [c for c in kernels if c.name not in taken]
-        return choices
-
-    async def get_options_form(self) -> str:
-        partitions = await self.get_cluster_partitions()
-        return render_form(partitions, self.get_environments(), self.user_options or {})
-
-    async def run_options_from_form(self, form_data: dict[str, list[str]]) -> dict[str, Any]:
-        request = await self.validate(flatten_form(form_data))
-        return request.to_options()
-
-    async def validate(self, options: dict[str, Any]) -> ResourceRequest:
-        """Validate user options; raise :class:`FormRejected` (HTTP 400) with the reasons."""
-        if not isinstance(options, dict):
-            raise FormRejected(FormError({"options": "must be a JSON object"}))
-        try:
-            return validate_options(
-                options, await self.get_cluster_partitions(), self.get_environments()
-            )
-        except FormError as exc:
-            raise FormRejected(exc) from None
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        # the options the hub stored before any request of this hub's life changed them:
-        # JupyterHub saves a request's options before apply_user_options runs, so a
-        # refusal restores the last accepted ones (batchspawner's hooks do not)
-        self._accepted_options = dict(self.user_options or {})
-
-    @default("apply_user_options")
-    def _default_apply_user_options(self) -> Any:
-        async def apply(spawner: FacilitySlurmSpawner, user_options: dict[str, Any]) -> None:
-            # runs for form and REST spawns alike, before start(): a bad REST body is a 400
-            try:
-                await spawner.validate(user_options or {})
-            except FormRejected:
-                spawner.restore_accepted_options()
-                raise
-            spawner._accepted_options = dict(user_options or {})
-
-        return apply
-
-    def restore_accepted_options(self) -> None:
-        """Undo a refused request's options: the hub stores what it stored before."""
-        accepted = dict(self._accepted_options)
-        self.user_options = accepted
-        orm = self.orm_spawner
-        if orm is not None and orm.user_options != accepted:
-            orm.user_options = accepted
-            session = object_session(orm)
-            if session is not None:
-                session.commit()
+    async def get_partition_choices(self) -> list[PartitionChoice]:
+        return await self.get_cluster_partitions()
 
     # ------------------------------------------------------------------ job script
 
@@ -502,7 +356,8 @@ class FacilitySlurmSpawner(SlurmSpawner):
     def get_shared_poller(self) -> SharedPoller:
         """The hub's one poller (class-wide: all spawners share it)."""
         if FacilitySlurmSpawner._poller is None:
-            command = " ".join(filter(None, (self.shared_poll_prefix, self.shared_poll_cmd)))
+            local = " ".join(filter(None, (self.shared_poll_prefix, self.shared_poll_cmd)))
+            command = make_remote_command(self.submit_prefix, local)
             FacilitySlurmSpawner._poller = SharedPoller(
                 run_shell, command, self.shared_poll_max_age
             )

@@ -450,6 +450,20 @@ def test_cli_demo_then_index(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert len(make_demo_proposals(tmp_path / "data")) == 12
 
 
+def test_cli_index_prints_notes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_scan(tmp_path / "data" / "P1" / "raw" / "a.nxs", ScanSpec("t", START))
+    with h5py.File(path, "a") as f:
+        f["entry/experiment_identifier"] = "P2"
+    url = f"sqlite:///{tmp_path / 'db' / 'catalogue.sqlite'}"
+    assert main(["index", "--db", url, "--no-progress", str(tmp_path / "data")]) == 0
+    out, err = capsys.readouterr()
+    assert out == "1 files: 1 indexed, 0 unchanged, 0 failed, 0 ignored\n"
+    assert err == (
+        f"note: {path}: the file names experiment 'P2'; catalogued under proposal 'P1', "
+        "which its path names\n"
+    )
+
+
 def test_parallel_readers_give_the_same_catalogue(
     sqlite_sessions: sessionmaker[Session], sqlite_template: Path, tmp_path: Path
 ) -> None:
@@ -622,11 +636,13 @@ def test_a_file_swapped_for_a_link_after_planning_is_not_read(tmp_path: Path) ->
 
     secret = scan(tmp_path, "B", "secret.nxs", title="Secret of B")
     mine = scan(tmp_path, "A", "mine.nxs", title="Mine")
-    entries, _ = read_file(mine, (".nxs",), "none", str(tmp_path))  # type: ignore[misc]
-    assert [e.title for e in entries] == ["Mine"]
+    found = read_file(mine, suffixes=(".nxs",), checksum="none", root=str(tmp_path))
+    assert not isinstance(found, str)
+    assert found[0].main is not None
+    assert found[0].main.title == "Mine"
     mine.unlink()
     mine.symlink_to(secret)
-    result = read_file(mine, (".nxs",), "none", str(tmp_path))
+    result = read_file(mine, suffixes=(".nxs",), checksum="none", root=str(tmp_path))
     assert isinstance(result, str)
     assert "Secret" not in result
 

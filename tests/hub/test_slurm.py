@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 import pytest
 from panhub.slurm import (
     JobInfo,
@@ -14,6 +16,7 @@ from panhub.slurm import (
     make_export_vars,
     make_job_name,
     make_job_script,
+    make_remote_command,
     parse_sinfo,
     parse_slurm_time,
     parse_squeue,
@@ -214,3 +217,14 @@ def test_export_vars_sorted_unique() -> None:
         "LANG",
         "PATH",
     )
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["squeue -h -j 7 -o '%T|%B|%S|%r'", "sbatch --parsable", "echo 'it'\"'\"'s'; rm -rf /"],
+)
+def test_a_remote_command_reaches_the_remote_shell_as_one_word(command: str) -> None:
+    remote = make_remote_command("ssh login", command)
+    # what ssh hands the remote shell: the one word after the host, unchanged
+    assert shlex.split(remote) == ["ssh", "login", command]
+    assert make_remote_command("  ", command) == command

@@ -1,9 +1,9 @@
 """The viewer on real files written by other software: it shows what their authors meant.
 
 The files and what their authors mean to plot are in :mod:`tests.support.nexus_real`.
-Cases the viewer does not handle yet are marked ``xfail(strict=True)`` with what it
-gets wrong: when the viewer learns them, the mark turns the pass into a failure, and the
-mark goes.
+For each file, the viewer and the widget show its authors' signal, axes and
+uncertainties, and NXmx masters whose frames file is not shipped say which file is
+missing instead of showing HDF5's fill value.
 """
 
 from __future__ import annotations
@@ -29,64 +29,13 @@ MISSING_FRAMES = {
 }
 """NXmx master files whose frames are in a file that is not shipped: name -> that file."""
 
-CANSAS_AXIS = "NXcanSAS @I_axes is not read: I is plotted against its index, not Q"
-CANSAS_ERRORS = (
-    "NXcanSAS uncertainties (I@uncertainties, @I_uncertainty) are not read: no error bars"
-)
-ARRAY_NX_CLASS = (
-    "NX_class written as a 1-element string array is not recognised: the file is called "
-    "'not NeXus' and the first dataset is shown without its axes"
-)
-
-NOT_YET_PLOT = {
-    "punx/cs_af1410.h5": f"{CANSAS_AXIS}; {CANSAS_ERRORS}",
-    "sasdata/FK403_0006_Nika.hdf": f"{CANSAS_AXIS}; {CANSAS_ERRORS}",
-    "sasdata/33837rear_1D_1.75_16.5_NXcanSAS_v3.h5": f"{CANSAS_AXIS}; {CANSAS_ERRORS}",
-    "sasdata/14250_2D_NoDetInfo_NXcanSAS_v3.h5": "2-D Qx/Qy axes of reduced SANS are not read: "
-    "the image is labelled in pixels",
-    "punx/Qx_rank4_test_data.h5": "silx rejects the NXdata (Qx is 4-D) and the first dataset "
-    "is shown without axes, as 'not NeXus'",
-    "punx/chopper.nxs": "silx rejects histogram bin edges (751 for 750 bins): the file is "
-    "called 'not NeXus' and the image has no polar angle / time-of-flight axes",
-    "punx/example_mapping.nxs": ARRAY_NX_CLASS,
-    "nexus-code/dmc01.h5": "the oldest NeXus @axis=1 (1-based) is read as 0-based by silx: "
-    "counts are plotted against their index, not two_theta",
-}
-"""Real files whose authors' signal, axes or errors the viewer does not show yet."""
-
-NOT_YET_WIDGET = {
-    name: NOT_YET_PLOT[name]
-    for name in (
-        "punx/cs_af1410.h5",
-        "sasdata/FK403_0006_Nika.hdf",
-        "sasdata/33837rear_1D_1.75_16.5_NXcanSAS_v3.h5",
-        "nexus-code/dmc01.h5",
-    )
-}
-"""Curves the widget sends without the authors' x values or error bars (images carry
-neither, so their cases are the plot's)."""
-
-NOT_YET_MISSING = (
-    "a virtual dataset whose source file is missing reads as HDF5's fill value: the "
-    "viewer shows a black image and names no missing file"
-)
-
 
 def _name(real: RealFile) -> str:
     return real.path.relative_to(DATA).as_posix()
 
 
-def _cases(not_yet: dict[str, str], files: tuple[RealFile, ...] = REAL_FILES) -> list[Any]:
-    return [
-        pytest.param(
-            real,
-            id=_name(real),
-            marks=[pytest.mark.xfail(strict=True, reason=not_yet[_name(real)])]
-            if _name(real) in not_yet
-            else [],
-        )
-        for real in files
-    ]
+def _cases(files: tuple[RealFile, ...] = REAL_FILES) -> list[Any]:
+    return [pytest.param(real, id=_name(real)) for real in files]
 
 
 def _displayed_axes(real: RealFile, spec: PlotSpec) -> tuple[str, ...]:
@@ -119,7 +68,7 @@ def test_every_real_file_is_there_with_its_provenance() -> None:
         assert real.source and real.writer and real.how, name
 
 
-@pytest.mark.parametrize("real", _cases({}))
+@pytest.mark.parametrize("real", _cases())
 def test_real_file_opens_and_names_existing_nodes(real: RealFile) -> None:
     with h5py.File(real.path, "r", locking=False) as f:
         if not real.signal:
@@ -135,7 +84,7 @@ def test_real_file_opens_and_names_existing_nodes(real: RealFile) -> None:
 # ---- what the viewer shows ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("real", _cases(NOT_YET_PLOT))
+@pytest.mark.parametrize("real", _cases())
 def test_viewer_plots_what_the_authors_meant(real: RealFile) -> None:
     with open_file(real.path) as f:
         spec = find_plot(f, "/")
@@ -173,7 +122,7 @@ def _check_curve(viewer: NexusViewer, real: RealFile) -> None:
 
 @pytest.mark.parametrize(
     "real",
-    _cases(NOT_YET_WIDGET, tuple(r for r in REAL_FILES if _name(r) not in MISSING_FRAMES)),
+    _cases(tuple(r for r in REAL_FILES if _name(r) not in MISSING_FRAMES)),
 )
 def test_widget_opens_the_real_file(real: RealFile) -> None:
     viewer = NexusViewer(real.path, threaded=False, display_shape=[64, 64])
@@ -195,10 +144,7 @@ def test_widget_opens_the_real_file(real: RealFile) -> None:
 
 @pytest.mark.parametrize(
     "real",
-    _cases(
-        dict.fromkeys(MISSING_FRAMES, NOT_YET_MISSING),
-        tuple(r for r in REAL_FILES if _name(r) in MISSING_FRAMES),
-    ),
+    _cases(tuple(r for r in REAL_FILES if _name(r) in MISSING_FRAMES)),
 )
 def test_widget_names_the_missing_frames_file(real: RealFile) -> None:
     viewer = NexusViewer(real.path, threaded=False, display_shape=[64, 64])

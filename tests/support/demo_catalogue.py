@@ -18,6 +18,7 @@ from typing import Any
 from panhub_catalogue.ingest.indexer import Indexer
 from panhub_catalogue.ingest.members import apply_directory, parse_directory
 from sqlalchemy.orm import Session, sessionmaker
+from traitlets.config import Config, PyFileConfigLoader
 
 from hub_config.demo import make_data
 
@@ -30,6 +31,11 @@ def load(name: str) -> dict[str, Any]:
     """One of the demo's TOML files."""
     with open(DEMO / name, "rb") as stream:
         return tomllib.load(stream)
+
+
+def load_catalogue_config() -> Config:
+    """hub_config/catalogue_config.py, as ``panhub-catalogue --config`` loads it."""
+    return PyFileConfigLoader("catalogue_config.py", str(DEMO.parent)).load_config()
 
 
 _written: list[Path] = []
@@ -60,6 +66,9 @@ def build_hub_demo(sessions: sessionmaker[Session], root: Path) -> None:
     with sessions() as session:
         apply_directory(session, parse_directory(directory), "PANHUB")
         session.commit()
-    report = Indexer(root=str(root)).index(sessions, [root])
+    config = load_catalogue_config()
+    report = Indexer(root=str(root), beamline_techniques=config.Indexer.beamline_techniques).index(
+        sessions, [root]
+    )
     # 22 NeXus files and the MX proposal's 2 processing results (MTZ)
     assert (report.indexed, report.failed, report.ignored) == (24, [], []), report

@@ -127,11 +127,13 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def print_report(report: IndexReport) -> None:
-    """Summary on stdout, each failed or ignored file on stderr."""
+    """Summary on stdout, each failed or ignored file, and each note, on stderr."""
     for path, reason in report.failed:
         print(f"failed: {path}: {reason}", file=sys.stderr)
     for path, reason in report.ignored:
         print(f"ignored: {path}: {reason}", file=sys.stderr)
+    for path, note in report.notes:
+        print(f"note: {path}: {note}", file=sys.stderr)
     summary = (
         f"{report.seen} files: {report.indexed} indexed, {report.unchanged} unchanged, "
         f"{len(report.failed)} failed, {len(report.ignored)} ignored"

@@ -26,9 +26,10 @@ dropped   kernel → browser  id, reply, frame, error,     a view request supers
                             played                       newer one (latest wins)
 failed    kernel → browser  id, reply, frame, error,     a view request that failed; the
                             played                       error is in :attr:`error` too
-curve     kernel → browser  n, errors, auxiliary,        a curve, or its points
-                            start, stop, total,          ``start:stop``; buffers (float64):
-                            decimated                    x, y, errors if any, each
+curve     kernel → browser  n, errors, xerrors,          a curve, or its points
+                            auxiliary, start, stop,      ``start:stop``; buffers (float64):
+                            total, decimated             x, y, errors if any, x errors
+                                                         (resolutions) if any, each
                                                          auxiliary signal, point indices
 profile   kernel → browser  line                         the line profile; buffers
                                                          (float64): distance, values
@@ -81,6 +82,7 @@ import traitlets as t
 from panhub_nexus.core.colormap import get_colormap_names, make_palette
 from panhub_nexus.core.encode import make_png
 from panhub_nexus.core.files import ViewerError
+from panhub_nexus.core.locate import PlotSpec
 from panhub_nexus.core.pipeline import SUPERSEDED, RenderPipeline, ViewRequest
 from panhub_nexus.core.player import Player
 from panhub_nexus.core.render import DisplaySettings, Region, RenderedImage
@@ -257,13 +259,15 @@ class NexusViewer(anywidget.AnyWidget):
             self.region, self.roi, self.line, self.selection = [], [], [], {}
             self.spec = {
                 "title": spec.title, "signal": spec.signal, "signal_label": spec.signal_label,
-                "axes_labels": list(spec.axes_labels), "note": spec.note,
-                "frame_shape": list(spec.frame_shape), "nxdata": spec.nxdata,
+                "axes": list(spec.axes), "axes_labels": list(spec.axes_labels),
+                "errors": spec.errors, "axis_errors": spec.axis_errors, "note": spec.note,
+                "frame_shape": list(spec.frame_shape), "frame_axes": session.frame_axes(),
+                "nxdata": spec.nxdata,
                 "frame_size": list(session.reader.frame_shape) if session.reader else [],
                 "axes_range": [list(r) if r else None for r in session.image_axes()],
+                "scales": [spec.x_scale, spec.signal_scale],
             }  # fmt: skip
-            if spec.signal_scale:
-                self.y_log = spec.signal_scale == "log"
+            self._apply_scales(spec)
             self._from_client = False
         if spec.kind == "image":
             assert session.reader is not None
@@ -277,6 +281,18 @@ class NexusViewer(anywidget.AnyWidget):
             self.text = session.text()
         elif spec.note:
             self.error = spec.note
+
+    def _apply_scales(self, spec: PlotSpec) -> None:
+        """The scales the file or its technique asks for (NXcanSAS: log-log I(Q)).
+
+        A curve's log axes follow the node shown (no hint: linear); an image's colour
+        scale changes only when the file names one.
+        """
+        if spec.kind == "curve":
+            self.x_log = spec.x_scale == "log"
+            self.y_log = spec.signal_scale == "log"
+        elif spec.kind == "image" and spec.signal_scale in NORMS:
+            self.norm = spec.signal_scale
 
     def _apply_mask_later(self) -> None:
         session, pipeline = self._session, self._pipeline
@@ -449,8 +465,8 @@ class NexusViewer(anywidget.AnyWidget):
     def _send_curve(self, window: tuple[int, int] | None = None) -> None:
         """Send the curve, or its points ``window = (start, stop)`` (1D zoom).
 
-        Buffers, as float64: x, y, errors (if any), each auxiliary signal, and the
-        index of each point in the dataset. A curve of more than 2 x 2048 points in
+        Buffers, as float64: x, y, errors (if any), x errors (if any), each auxiliary
+        signal, and the index of each point in the dataset. A curve of more than 2 x 2048 points in
         the window is decimated to the minimum and maximum of each of 2048 bins.
         """
         assert self._session is not None
@@ -458,12 +474,15 @@ class NexusViewer(anywidget.AnyWidget):
         arrays: list[npt.NDArray[Any]] = [curve.x, curve.y]
         if curve.errors is not None:
             arrays.append(curve.errors)
+        if curve.x_errors is not None:
+            arrays.append(curve.x_errors)
         arrays.extend(curve.auxiliary)
         arrays.append(curve.index)  # where each point is: the front end asks for windows
         self.send(
             {"type": "curve", "n": int(curve.y.size), "errors": curve.errors is not None,
-             "auxiliary": len(curve.auxiliary), "start": curve.start, "stop": curve.stop,
-             "total": curve.total, "decimated": curve.is_decimated},
+             "xerrors": curve.x_errors is not None, "auxiliary": len(curve.auxiliary),
+             "start": curve.start, "stop": curve.stop, "total": curve.total,
+             "decimated": curve.is_decimated},
             buffers=[np.ascontiguousarray(a, np.float64).tobytes() for a in arrays],
         )  # fmt: skip
         shown = f", {curve.y.size:,} shown (min/max per bin)" if curve.is_decimated else ""

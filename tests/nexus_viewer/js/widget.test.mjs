@@ -7,10 +7,11 @@ import { deflateSync } from "node:zlib";
 import * as widget from "../../../extensions/nexus_viewer/panhub_nexus/static/widget.js";
 import {
   axisTicks, boxView, bytesOf, clampRegion, colorbarOf, colorize, concat, curveHoverText,
-  curveWindow, decodeCurve, deviceSize, float64Of, fmt, frameSizeOf, frameText, fromCanvas,
-  fromPlot, inflate, makePlayer, makeRequester, makeThrottle, niceTicks, paletteOf, panRegion,
-  panView, pixelText, placeImage, plotExtent, roiOf, roundLine, selectionText, stepFrame,
-  toCanvas, toPlot, treeRows, wheelFactor, zoomRegion, zoomView,
+  curveWindow, decodeCurve, deviceSize, float64Of, fmt, frameAxisText, frameSizeOf, frameText,
+  fromCanvas, fromPlot, inflate, makePlayer, makeRequester, makeThrottle, niceTicks, paletteOf,
+  panRegion, panView, pixelText, placeImage, plotExtent, ravelIndex, roiOf, roundLine,
+  selectionText, stepFrame, toCanvas, toPlot, treeRows, unravelIndex, wheelFactor, zoomRegion,
+  zoomView,
 } from "../../../extensions/nexus_viewer/panhub_nexus/static/widget.js";
 
 /** @param {number[]} values */
@@ -157,9 +158,29 @@ test("decodeCurve: x, y, errors, auxiliary signals, indices", () => {
   assert.deepEqual(curve.aux, [new Float64Array([5, 6]), new Float64Array([7, 8])]);
   assert.deepEqual(curve.index, new Float64Array([10, 11]));
   assert.deepEqual([curve.start, curve.stop, curve.total, curve.decimated], [10, 12, 50, false]);
+  assert.equal(curve.xerrors, null);
   const plain = decodeCurve({ ...msg, errors: false, auxiliary: 0 }, buffers.slice(0, 3));
   assert.equal(plain.errors, null);
   assert.deepEqual(plain.index, new Float64Array([0.1, 0.2]));
+  // NXcanSAS: I errors then Q resolutions, before the auxiliary signals
+  const sas = decodeCurve({ ...msg, xerrors: true, auxiliary: 1 }, buffers.slice(0, 6));
+  assert.deepEqual(sas.errors, new Float64Array([0.1, 0.2]));
+  assert.deepEqual(sas.xerrors, new Float64Array([5, 6]));
+  assert.deepEqual(sas.aux, [new Float64Array([7, 8])]);
+  assert.deepEqual(sas.index, new Float64Array([10, 11]));
+});
+
+test("frame selectors: flat index and position in the leading dims, axis values", () => {
+  const shape = [2, 3, 2];
+  for (let i = 0; i < 12; i++) assert.equal(ravelIndex(unravelIndex(i, shape), shape), i);
+  assert.deepEqual(unravelIndex(7, shape), [1, 0, 1]); // the last dim varies fastest
+  assert.equal(ravelIndex([1, 2, 1], shape), 11);
+  assert.equal(ravelIndex([5, -1, 0], shape), 6); // clamped into the shape
+  assert.deepEqual(unravelIndex(4, [5]), [4]);
+  const temperature = { label: "temperature (K)", values: [300, 350.5] };
+  assert.equal(frameAxisText(temperature, 1, 2), "temperature (K) = 350.5");
+  assert.equal(frameAxisText({ label: "dim 1", values: [] }, 2, 3), "dim 1: 3 / 3");
+  assert.equal(frameAxisText(undefined, 0, 4), "frame: 1 / 4");
 });
 
 test("curveWindow: a zoomed decimated curve asks for the points in view", () => {

@@ -5,11 +5,24 @@ whatever cannot be read raises :class:`NexusError` with the reason.
 
 Only what lies in the file itself is read: external links and virtual datasets are
 skipped, since the indexer runs with more rights than the users who write files, and a
-link could otherwise copy another proposal's metadata into theirs.
+link could otherwise copy another proposal's metadata into theirs. No data array is
+read: a field is read only when it holds one small value, so a file declaring a
+100 GB dataset (as ``title`` or anywhere else) costs no memory.
+
+A file is recorded by its *main* entry (:func:`read_nexus_file`): the one the root's
+``@default`` names, else the first in the order silx view shows them
+(:func:`order_entries`). Its title, times, definition, instrument, sample and the rest
+stand for the file's; the other entries of a multi-entry file (a scan each, often
+hundreds) are not read beyond their times, so such a file is indexed about as fast as
+a file of one entry. A file still open for writing in SWMR mode is read as an SWMR
+reader.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +31,18 @@ from typing import Any
 import h5py
 import numpy as np
 
-from panhub_catalogue.clock import to_naive_utc
+from panhub_catalogue.ingest.fields import (
+    as_text,
+    classify,
+    has_datasets,
+    local_child,
+    parse_time,
+    read_attr,
+    read_small,
+    read_text,
+    read_texts,
+)
+from panhub_catalogue.ingest.links import find_link_notes
 
 #: Scalar fields read as parameters: (NX_class of the parent group, field, parameter name).
 #: The names are those the PaN data portal (PaNOSC search) filters on where it has one
@@ -71,7 +95,13 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Entry:
-    """What the catalogue keeps of one ``NXentry``."""
+    """What the catalogue keeps of one ``NXentry``.
+
+    ``techniques`` are what the entry itself states, as ``(name, IRI)`` pairs either of
+    which may be ``None`` (ESRF BLISS's ``techniques`` group: :func:`read_techniques`).
+    ``has_data`` says whether the entry holds any dataset of its own (looked for only
+    when it has no metadata: see :attr:`is_usable`).
+    """
 
     name: str
     title: str | None = None
@@ -84,71 +114,46 @@ class Entry:
     sample_description: str | None = None
     users: tuple[NexusUser, ...] = ()
     parameters: tuple[Parameter, ...] = ()
+    techniques: tuple[tuple[str | None, str | None], ...] = ()
+    has_data: bool = True
+
+    @property
+    def is_described(self) -> bool:
+        """Whether the entry gives any of the metadata the catalogue records."""
+        described = (
+            self.title,
+            self.start_time,
+            self.end_time,
+            self.definition,
+            self.instrument,
+            self.sample,
+            self.users,
+            self.parameters,
+            self.techniques,
+        )
+        return any(described)
+
+    @property
+    def is_usable(self) -> bool:
+        """Whether the catalogue can record anything of the entry (metadata or data)."""
+        return self.is_described or self.has_data
 
 
-def nx_class(obj: h5py.HLObject) -> str:
-    """The ``NX_class`` attribute as ``str`` ('' if missing)."""
-    value = obj.attrs.get("NX_class", "")
-    return value.decode() if isinstance(value, bytes) else str(value)
+@dataclass(frozen=True)
+class NexusFile:
+    """What the catalogue reads of a file: its main entry, and notes for its users.
 
-
-def local_child(group: h5py.Group, name: str) -> h5py.Group | h5py.Dataset | None:
-    """The child ``name`` of ``group`` if it is stored in this file, else ``None``.
-
-    External links (and missing or dangling names) give ``None`` without being followed,
-    and so do virtual datasets, whose data come from other files.
+    ``main`` is the entry the root's ``@default`` names, else silx view's first; if that
+    one holds nothing to catalogue, the first in silx's order that does (and a note says
+    so); ``None`` when the file has no NXentry. ``entries`` names every NXentry, the
+    main one first, then in silx view's order when it was needed. ``notes``: missing
+    link targets, a root ``@default`` naming no entry.
     """
-    link = group.get(name, getlink=True)
-    if link is None or isinstance(link, h5py.ExternalLink):
-        return None
-    try:
-        item = group.get(name)
-    except (KeyError, OSError):  # a dangling soft link
-        return None
-    # a soft link may lead through an external link
-    soft = isinstance(link, h5py.SoftLink)
-    if soft and item is not None and item.file.filename != group.file.filename:
-        return None
-    if isinstance(item, h5py.Dataset) and item.is_virtual:
-        return None
-    return item if isinstance(item, h5py.Group | h5py.Dataset) else None
 
-
-def read_text(group: h5py.Group, name: str) -> str | None:
-    """A string field (scalar, 1-element array, bytes or str) or ``None``."""
-    item = local_child(group, name)
-    if not isinstance(item, h5py.Dataset):
-        return None
-    value: Any = item[()]
-    if isinstance(value, np.ndarray):
-        if value.size != 1:
-            return None
-        value = value.reshape(-1)[0]
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    text = str(value).strip()
-    return text or None
-
-
-def parse_time(text: str | None) -> datetime | None:
-    """ISO 8601 (NeXus ``NX_DATE_TIME``) to naive UTC; ``None`` if absent or malformed."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return to_naive_utc(moment)
-
-
-def classify(group: h5py.Group) -> dict[str, list[tuple[str, h5py.Group]]]:
-    """Child groups by NeXus class (each ``NX_class`` read once), sorted by name."""
-    found: dict[str, list[tuple[str, h5py.Group]]] = {}
-    for name in sorted(group):
-        item = local_child(group, name)
-        if isinstance(item, h5py.Group):
-            found.setdefault(nx_class(item), []).append((name, item))
-    return found
+    main: Entry | None = None
+    entries: tuple[str, ...] = ()
+    default: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 def read_parameter(group: h5py.Group, field: str, name: str) -> Parameter | None:
@@ -156,15 +161,14 @@ def read_parameter(group: h5py.Group, field: str, name: str) -> Parameter | None
     item = local_child(group, field)
     if not isinstance(item, h5py.Dataset) or item.size != 1:
         return None
-    units = item.attrs.get("units", "")
-    units = units.decode() if isinstance(units, bytes) else str(units)
-    value: Any = item[()]
+    units = read_attr(item, "units") or ""
+    value: Any = read_small(item)
     if isinstance(value, np.ndarray):
         value = value.reshape(-1)[0]
     if isinstance(value, bytes | str):
-        text = read_text(group, field)
+        text = as_text(value)
         return Parameter(name, text[:255], units) if text else None
-    if isinstance(value, np.number | int | float) and np.isfinite(value):
+    if isinstance(value, np.integer | np.floating | int | float) and np.isfinite(value):
         return Parameter(name, float(value), units)
     return None
 
@@ -190,8 +194,31 @@ def read_parameters(
     return tuple(found[name] for name in sorted(found))
 
 
+def read_techniques(entry: h5py.Group) -> tuple[tuple[str | None, str | None], ...]:
+    """What the entry says its techniques are: its ``techniques`` group's names and IRIs.
+
+    ESRF's BLISS writes ``<entry>/techniques`` as an ``NXnote`` with ``names`` and
+    ``iris``, one item per technique (pan-ontologies/esrf-ontologies,
+    ``TechniqueMetadata.get_scan_info``); either list may be missing.
+    """
+    group = local_child(entry, "techniques")
+    if not isinstance(group, h5py.Group):
+        return ()
+    names, iris = read_texts(group, "names"), read_texts(group, "iris")
+    length = max(len(names), len(iris))
+    names += [None] * (length - len(names))
+    iris += [None] * (length - len(iris))
+    return tuple((n, i) for n, i in zip(names, iris, strict=True) if n or i)
+
+
 def read_entry(name: str, entry: h5py.Group) -> Entry:
-    """Metadata of one ``NXentry``."""
+    """Metadata of one ``NXentry``, as the file states it.
+
+    ``title``; ``start_time`` (else spec2nexus's ``date``) and ``end_time``;
+    ``definition`` (else its first NXsubentry's); the ``name`` of its first NXinstrument
+    and of its first NXsample (a group's own name is no beamline or sample name); its
+    NXuser groups, :data:`PARAMETER_FIELDS` and the techniques it states.
+    """
     children = classify(entry)
     instrument, parts = None, {}
     if children.get("NXinstrument"):
@@ -199,7 +226,8 @@ def read_entry(name: str, entry: h5py.Group) -> Entry:
         instrument = read_text(group, "name")  # the group name ("instrument") names nothing
         parts = classify(group)
     samples = children.get("NXsample", [])
-    sample = (read_text(samples[0][1], "name") or samples[0][0]) if samples else None
+    # the group's name ("sample") names no sample, as the instrument's names no beamline
+    sample = read_text(samples[0][1], "name") if samples else None
     description = read_text(samples[0][1], "description") if samples else None
     users = tuple(
         NexusUser(
@@ -215,10 +243,11 @@ def read_entry(name: str, entry: h5py.Group) -> Entry:
     definition = read_text(entry, "definition")
     if definition is None and children.get("NXsubentry"):
         definition = read_text(children["NXsubentry"][0][1], "definition")
-    return Entry(
+    found = Entry(
         name=name,
         title=read_text(entry, "title"),
-        start_time=parse_time(read_text(entry, "start_time")),
+        # spec2nexus writes a SPEC scan's time as ``date``
+        start_time=parse_time(read_text(entry, "start_time") or read_text(entry, "date")),
         end_time=parse_time(read_text(entry, "end_time")),
         definition=definition,
         experiment_identifier=read_text(entry, "experiment_identifier"),
@@ -227,24 +256,151 @@ def read_entry(name: str, entry: h5py.Group) -> Entry:
         sample_description=description[:4000] if description else None,
         users=users,
         parameters=read_parameters(children, parts, classify(samples[0][1]) if samples else {}),
+        techniques=read_techniques(entry),
     )
+    if found.is_described:
+        return found
+    return dataclasses.replace(found, has_data=has_datasets(entry))
 
 
-def read_nexus(path: str | Path) -> list[Entry]:
-    """Metadata of every ``NXentry`` at the top of a NeXus file.
+_WORDS_AND_NUMBERS = re.compile(r"(\d+|\D+)")
+
+
+def natural_key(name: str) -> list[str | int]:
+    """silx view's name order: case aside, numbers as numbers ("scan2" before "scan10")."""
+    return [int(p) if p[0].isdigit() else p.lower() for p in _WORDS_AND_NUMBERS.findall(name)]
+
+
+def _silx_less(
+    left: tuple[str, str | None, str | None], right: tuple[str, str | None, str | None]
+) -> int:
+    for a, b in ((left[1], right[1]), (left[2], right[2])):
+        if a is not None and b is not None:
+            return (a > b) - (a < b)
+    a_key, b_key = natural_key(left[0]), natural_key(right[0])
+    try:
+        return (a_key > b_key) - (a_key < b_key)
+    except TypeError:  # a word against a number: silx compares the names as strings
+        return (left[0] > right[0]) - (left[0] < right[0])
+
+
+def order_entries(entries: list[tuple[str, str | None, str | None]]) -> list[str]:
+    """Entry names in silx view's order, from ``(name, start_time, end_time)`` as written.
+
+    silx view (``silx.gui.hdf5.NexusSortFilterProxyModel.lessThan``) sorts sibling
+    NXentry groups by their ``start_time`` text when both have one, else by
+    ``end_time``, else by name (:func:`natural_key`); equal ones keep the file's order.
+    """
+    return [e[0] for e in sorted(entries, key=functools.cmp_to_key(_silx_less))]
+
+
+def open_nexus(path: str | Path) -> h5py.File:
+    """Open ``path`` read-only without locking; as an SWMR reader if an SWMR writer has it.
+
+    Raises
+    ------
+    OSError
+        The file cannot be opened; one open for writing without SWMR (HDF5 refuses
+        readers until its writer closes it) says so.
+    """
+    try:
+        return h5py.File(path, "r", locking=False)
+    except OSError as error:
+        if "already open for write" not in str(error):
+            raise
+    try:
+        return h5py.File(path, "r", locking=False, swmr=True)
+    except OSError as error:
+        raise OSError(
+            "the file is being written (open for writing, not in SWMR mode): "
+            "it can be read once its writer closes it"
+        ) from error
+
+
+def order_groups(groups: dict[str, h5py.Group]) -> list[str]:
+    """The names of NXentry ``groups`` in silx view's order (:func:`order_entries`)."""
+    times = [(n, read_text(g, "start_time"), read_text(g, "end_time")) for n, g in groups.items()]
+    return order_entries(times)
+
+
+def find_main(
+    f: h5py.File, groups: dict[str, h5py.Group]
+) -> tuple[Entry | None, list[str], str | None, list[str]]:
+    """The main entry, the entry names (main first), the root's ``@default``, notes.
+
+    With a root ``@default`` naming an entry that holds something, the other entries are
+    not read at all; otherwise they are ordered as silx view does, and read until one
+    holds something.
+    """
+    default = read_attr(f, "default")
+    named = (default or "").strip("/").split("/")[0]
+    notes = []
+    if default and named not in groups:
+        notes.append(f"the root's @default names {default!r}, which is no NXentry")
+    if named not in groups:
+        default, named = None, ""
+    main = read_entry(named, groups[named]) if named else None
+    if main is not None and main.is_usable:
+        return main, [named, *(n for n in groups if n != named)], default, notes
+    order = ([named] if named else []) + order_groups(
+        {n: g for n, g in groups.items() if n != named}
+    )
+    first = main
+    for name in order:
+        entry = main if main is not None and name == named else read_entry(name, groups[name])
+        first = first or entry
+        if entry.is_usable:
+            if entry is not first:
+                notes.append(f"NXentry {first.name!r} holds nothing to catalogue: {name!r} does")
+            return entry, [name, *(n for n in order if n != name)], default, notes
+    return first, order, default, notes
+
+
+def read_nexus_file(
+    path: str | Path, folder: str | None = None, proposal: str | None = None
+) -> NexusFile:
+    """The entries of a NeXus file, main one first, and notes on its links.
 
     Parameters
     ----------
     path
-        File to read; a plain HDF5 file without entries gives ``[]``.
+        File to read; a plain HDF5 file without entries gives no entries.
+    folder
+        The folder the file is in, where its relative external links start (``path``
+        may be a ``/proc/self/fd`` name); default: ``path``'s.
+    proposal
+        The proposal folder: external links are checked only inside it
+        (:func:`~panhub_catalogue.ingest.links.describe_external`).
 
     Raises
     ------
     NexusError
         The file cannot be opened or read as HDF5.
     """
+    folder = folder or str(Path(path).parent)
     try:
-        with h5py.File(path, "r", locking=False) as f:
-            return [read_entry(name, group) for name, group in classify(f).get("NXentry", [])]
-    except (OSError, KeyError, ValueError, RuntimeError) as error:
+        with open_nexus(path) as f:
+            groups = dict(classify(f).get("NXentry", []))
+            main, order, default, notes = find_main(f, groups)
+            notes += find_link_notes(f, folder, proposal)
+            return NexusFile(main, tuple(order), default, tuple(notes))
+    except (OSError, KeyError, ValueError, RuntimeError, TypeError) as error:
+        raise NexusError(f"{type(error).__name__}: {error}") from error
+
+
+def read_nexus(path: str | Path) -> list[Entry]:
+    """Every ``NXentry`` of a file, read whole: the root's ``@default`` one first, then in
+    silx view's order.
+
+    For inspection and tests; the indexer reads the main entry only
+    (:func:`read_nexus_file`).
+    """
+    try:
+        with open_nexus(path) as f:
+            groups = dict(classify(f).get("NXentry", []))
+            named = (read_attr(f, "default") or "").strip("/").split("/")[0]
+            first = [named] if named in groups else []
+            order = first + order_groups({n: g for n, g in groups.items() if n != named})
+            return [read_entry(name, groups[name]) for name in order]
+    except (OSError, KeyError, ValueError, RuntimeError, TypeError) as error:
         raise NexusError(f"{type(error).__name__}: {error}") from error

@@ -4,7 +4,11 @@ Modules
 -------
 files       open without locking; errors a user can act on (missing plugins, corruption)
 tree        lazy, paged tree listing
-locate      default NXdata (silx rules) and fallbacks; NXdetector pixel mask
+links       broken soft and external links: which file or path is missing
+text        attributes as text: names, indices, labels with units
+axes        which axis goes with which dim (NeXus rules, repairs for real files)
+nxdata      an NXdata as its writer meant it: signal, errors, title, scales
+locate      the @default chain, guesses said in a note, fallbacks; NXdetector pixel mask
 frames      one frame at a time into a reused buffer, invalid pixels marked
 downsample  peak-preserving block maxima; min/max decimation of curves
 scale       robust autoscale; values to 8-bit colour indices

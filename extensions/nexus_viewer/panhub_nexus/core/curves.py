@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import h5py
 import numpy as np
@@ -28,6 +29,8 @@ class CurveData:
         Kept points (all of them, or min/max per bin).
     errors : float64 array or None
         Errors of the kept points.
+    x_errors : float64 array or None
+        Resolutions or errors of the x axis at the kept points.
     auxiliary : tuple of float64 arrays
         Auxiliary signals at the kept points.
     index : intp array
@@ -39,6 +42,7 @@ class CurveData:
     x: Floats
     y: Floats
     errors: Floats | None
+    x_errors: Floats | None
     auxiliary: tuple[Floats, ...]
     index: npt.NDArray[np.intp]
     start: int
@@ -51,17 +55,20 @@ class CurveData:
         return int(self.index.size) < self.stop - self.start
 
 
-def _read_block(dset: h5py.Dataset, lead: tuple[int, ...], s: int, e: int) -> Floats:
+def _read_block(dset: h5py.Dataset | Floats, lead: tuple[int, ...], s: int, e: int) -> Floats:
+    index: tuple[Any, ...] = (*lead, slice(s, e))
     try:
-        block = np.asarray(dset[(*lead, slice(s, e))])
+        block = np.asarray(dset[index])
     except (OSError, ValueError, RuntimeError, TypeError) as exc:
+        if not isinstance(dset, h5py.Dataset):
+            raise
         raise ViewerError(describe_read_error(dset, exc)) from exc
     if block.dtype.kind == "c":
         block = np.abs(block)
     return block.astype(np.float64)
 
 
-def _read_axis(axis: h5py.Dataset | None, n: int, s: int, e: int) -> Floats:
+def _read_axis(axis: h5py.Dataset | Floats | None, n: int, s: int, e: int) -> Floats:
     if axis is None:
         return np.arange(s, e, dtype=np.float64)
     values = _read_block(axis, (), s, e + 1 if axis.shape[0] == n + 1 else e)
@@ -73,8 +80,9 @@ def _read_axis(axis: h5py.Dataset | None, n: int, s: int, e: int) -> Floats:
 def read_curve(
     signal: h5py.Dataset,
     *,
-    axis: h5py.Dataset | None = None,
+    axis: h5py.Dataset | Floats | None = None,
     errors: h5py.Dataset | None = None,
+    x_errors: h5py.Dataset | None = None,
     auxiliary: tuple[h5py.Dataset, ...] = (),
     frame: tuple[int, ...] = (),
     window: tuple[int, int] | None = None,
@@ -84,9 +92,10 @@ def read_curve(
 
     Parameters
     ----------
-    signal, axis, errors, auxiliary : h5py.Dataset
-        Signal, its x axis (values or N+1 edges), errors and auxiliary signals;
-        all share the signal's shape except the axis (1D).
+    signal, axis, errors, x_errors, auxiliary : h5py.Dataset
+        Signal, its x axis (values or N+1 edges), errors, the axis's resolutions or
+        errors (1D, one per value) and auxiliary signals; all share the signal's shape
+        except the axis and its errors.
     frame : tuple of int
         Index of the leading dims (for stacks of spectra).
     window : (int, int), optional
@@ -101,6 +110,7 @@ def read_curve(
     xs: list[Floats] = []
     ys: list[Floats] = []
     es: list[Floats] = []
+    xes: list[Floats] = []
     aux: list[list[Floats]] = [[] for _ in auxiliary]
     idx: list[npt.NDArray[np.intp]] = []
     for s in range(start, stop, BLOCK):
@@ -114,12 +124,15 @@ def read_curve(
         idx.append(keep + s)
         if errors is not None:
             es.append(_read_block(errors, frame, s, e)[keep])
+        if x_errors is not None:
+            xes.append(_read_block(x_errors, (), s, e)[keep])
         for i, a in enumerate(auxiliary):
             aux[i].append(_read_block(a, frame, s, e)[keep])
     return CurveData(
         x=np.concatenate(xs),
         y=np.concatenate(ys),
         errors=np.concatenate(es) if errors is not None else None,
+        x_errors=np.concatenate(xes) if x_errors is not None else None,
         auxiliary=tuple(np.concatenate(a) for a in aux),
         index=np.concatenate(idx),
         start=start,

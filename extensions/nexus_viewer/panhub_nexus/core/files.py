@@ -67,11 +67,18 @@ def open_file(path: str | os.PathLike[str]) -> h5py.File:
 def describe_open_error(path: str, exc: BaseException) -> str:
     """Explain why `path` could not be opened."""
     text = str(exc)
+    name = os.path.basename(path)
+    if "already open for write" in text:
+        return (
+            f"{name} is being written by another program, which did not open it for "
+            "concurrent reading (SWMR): it can be read once that program closes it "
+            "(if it crashed, `h5clear -s` clears the mark)"
+        )
     if not h5py.is_hdf5(path):
-        return f"{os.path.basename(path)} is not an HDF5 file (or its header is damaged)"
+        return f"{name} is not an HDF5 file (or its header is damaged)"
     if "truncated" in text or "eof" in text.lower() or "signature" in text:
-        return f"{os.path.basename(path)} is truncated or corrupt: {text}"
-    return f"cannot open {os.path.basename(path)}: {text}"
+        return f"{name} is truncated or corrupt: {text}"
+    return f"cannot open {name}: {text}"
 
 
 def get_filter_name(filter_id: int) -> str:

@@ -15,9 +15,11 @@ import numpy as np
 import numpy.typing as npt
 
 from panhub_nexus.core.analysis import RoiStats, get_line_profile, get_pixel, get_roi_stats
+from panhub_nexus.core.axes import read_axis_values
 from panhub_nexus.core.curves import CurveData, read_curve
 from panhub_nexus.core.files import ViewerError, describe_read_error, open_file
 from panhub_nexus.core.frames import FrameReader, read_image
+from panhub_nexus.core.links import get_link
 from panhub_nexus.core.locate import PlotSpec, find_pixel_mask, find_plot
 from panhub_nexus.core.render import DisplaySettings, Region, RenderedImage, render
 from panhub_nexus.core.tree import NodeInfo, get_attributes, list_children
@@ -28,11 +30,8 @@ MAX_TEXT = 2000
 
 def get_linear_range(axis: h5py.Dataset, n: int) -> tuple[float, float] | None:
     """Values of an evenly spaced axis at the first and last of `n` pixel centres."""
-    try:
-        if axis.ndim != 1 or axis.shape[0] not in (n, n + 1) or axis.dtype.kind not in "iuf":
-            return None
-        values = np.asarray(axis[()], dtype=np.float64)
-    except (OSError, ValueError, RuntimeError, TypeError):
+    values = read_axis_values(axis, n)
+    if values is None:
         return None
     if values.shape[0] == n + 1:
         values = (values[:-1] + values[1:]) / 2
@@ -117,11 +116,8 @@ class ViewerSession:
             (a 16M mask is another 72 MB to decompress): the first image then hides
             gap values only, and the widget re-renders once the mask is applied.
         """
-        try:
-            obj = self.file[path]
-        except (KeyError, OSError, ValueError) as exc:
-            raise ViewerError(f"cannot open {path}: {exc}") from exc
-        del obj
+        if get_link(self.file, path) is None and path != "/":
+            raise ViewerError(f"cannot open {path}: no such node in {os.path.basename(self.path)}")
         spec = find_plot(self.file, path)
         self.node, self.spec, self.reader, self.mask_path = path, spec, None, ""
         if spec.kind == "image":
@@ -193,6 +189,20 @@ class ViewerSession:
             out.append(get_linear_range(self.file[path], n) if path else None)
         return out + [None] * (2 - len(out))
 
+    def frame_axes(self, max_values: int = 10_000) -> list[dict[str, Any]]:
+        """Label and values of the axis of each leading dim (the frame selectors).
+
+        ``values`` is empty where the dim has no axis, or more than `max_values` points
+        (a selector then shows the index).
+        """
+        spec = self.spec
+        out: list[dict[str, Any]] = []
+        for path, label, n in zip(spec.frame_axes, spec.frame_labels, spec.frame_shape,
+                                  strict=True):  # fmt: skip
+            values = read_axis_values(self.file[path], n) if path and n <= max_values else None
+            out.append({"label": label, "values": [] if values is None else values.tolist()})
+        return out
+
     def curve(
         self, index: int = 0, window: tuple[int, int] | None = None, n_bins: int = 2048
     ) -> CurveData:
@@ -203,10 +213,18 @@ class ViewerSession:
         signal = self.file[spec.signal]
         lead = tuple(int(i) for i in np.unravel_index(index, spec.frame_shape)) if (
             spec.frame_shape) else ()  # fmt: skip
+        axis: h5py.Dataset | npt.NDArray[np.float64] | None = None
+        if spec.axes and spec.axes[0]:
+            axis = self.file[spec.axes[0]]
+            if axis.shape == signal.shape and axis.ndim > 1:  # coordinates of each point
+                axis = np.asarray(axis[lead], dtype=np.float64)
+            elif axis.ndim > 1:  # a grid: its line along the curve
+                axis = read_axis_values(axis, int(signal.shape[-1]))
         return read_curve(
             signal,
-            axis=self.file[spec.axes[0]] if spec.axes and spec.axes[0] else None,
+            axis=axis,
             errors=self.file[spec.errors] if spec.errors else None,
+            x_errors=self.file[spec.axis_errors] if spec.axis_errors else None,
             auxiliary=tuple(self.file[a] for a in spec.auxiliary),
             frame=lead,
             window=window,

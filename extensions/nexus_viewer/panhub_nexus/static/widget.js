@@ -83,12 +83,13 @@ const MOUSE_TOOLS = [["zoom", "zoom/pan"], ["line", "line profile"], ["roi", "re
  */
 
 /**
- * A curve; buffers (float64): x, y, the errors if any, each auxiliary signal, and the
- * index of each point in the dataset.
+ * A curve; buffers (float64): x, y, the errors if any, the x errors (resolutions) if
+ * any, each auxiliary signal, and the index of each point in the dataset.
  * @typedef {object} KernelCurve
  * @property {"curve"} type
  * @property {number} n  points sent
  * @property {boolean} errors  an errors buffer follows y
+ * @property {boolean} xerrors  an x errors buffer follows (the errors, or y)
  * @property {number} auxiliary  number of auxiliary signals
  * @property {number} start  first point of the window sent
  * @property {number} stop  end of the window sent
@@ -246,6 +247,7 @@ const MOUSE_TOOLS = [["zoom", "zoom/pan"], ["line", "line profile"], ["roi", "re
  * @property {Float64Array} x
  * @property {Float64Array} y
  * @property {Float64Array | null} errors
+ * @property {Float64Array | null} xerrors  x resolutions or errors
  * @property {Float64Array[]} aux
  * @property {Float64Array} index  of each point in the dataset
  * @property {number} start
@@ -266,6 +268,7 @@ const MOUSE_TOOLS = [["zoom", "zoom/pan"], ["line", "line profile"], ["roi", "re
  * @property {ArrayLike<number>} y
  * @property {string} color
  * @property {ArrayLike<number> | null} [errors]
+ * @property {ArrayLike<number> | null} [xerrors]  horizontal bars (x resolutions)
  * @property {boolean} [dash]
  */
 
@@ -677,10 +680,52 @@ export function boxView(box, place) {
  */
 export function decodeCurve(msg, buffers) {
   const arrays = buffers.map(float64Of);
-  const first = msg.errors ? 3 : 2;
-  return { x: arrays[0], y: arrays[1], errors: msg.errors ? arrays[2] : null,
-    aux: arrays.slice(first, first + msg.auxiliary), index: arrays[first + msg.auxiliary],
+  let next = 2;
+  const errors = msg.errors ? arrays[next++] : null;
+  const xerrors = msg.xerrors ? arrays[next++] : null;
+  return { x: arrays[0], y: arrays[1], errors, xerrors,
+    aux: arrays.slice(next, next + msg.auxiliary), index: arrays[next + msg.auxiliary],
     start: msg.start, stop: msg.stop, total: msg.total, decimated: msg.decimated };
+}
+
+/**
+ * The flat frame index of a position in the leading dims (the last varies fastest).
+ * @param {number[]} indices  one per leading dim
+ * @param {number[]} shape  of the leading dims
+ * @returns {number}
+ */
+export function ravelIndex(indices, shape) {
+  return shape.reduce((flat, n, d) => flat * n + Math.min(Math.max(indices[d] | 0, 0), n - 1),
+    0);
+}
+
+/**
+ * The position in the leading dims of a flat frame index.
+ * @param {number} index
+ * @param {number[]} shape
+ * @returns {number[]}
+ */
+export function unravelIndex(index, shape) {
+  const out = new Array(shape.length).fill(0);
+  let rest = index;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    out[d] = rest % shape[d];
+    rest = Math.floor(rest / shape[d]);
+  }
+  return out;
+}
+
+/**
+ * What a frame selector shows: the axis value at `i` (with the axis label), else the
+ * index.
+ * @param {{label: string, values: number[]} | undefined} axis  from spec.frame_axes
+ * @param {number} i
+ * @param {number} n  points along the dim
+ * @returns {string}  e.g. "temperature (K) = 300" or "dim 0: 2 / 3"
+ */
+export function frameAxisText(axis, i, n) {
+  if (axis && axis.values.length === n) return `${axis.label} = ${fmt(axis.values[i])}`;
+  return `${axis ? axis.label : "frame"}: ${i + 1} / ${n}`;
 }
 
 /**
@@ -950,14 +995,20 @@ function drawPlot(canvas, x, series, { xlabel = "", ylabel = "", xlog = false, y
   for (const s of series) {
     ctx.strokeStyle = s.color;
     ctx.setLineDash(s.dash ? [4 * dpr, 3 * dpr] : []);
-    const errors = s.errors;
-    if (errors && showErrors) { // under the line, which stays visible
+    const { errors, xerrors } = s;
+    if ((errors || xerrors) && showErrors) { // under the line, which stays visible
       ctx.globalAlpha = 0.35;
       ctx.beginPath();
       for (let i = 0; i < x.length; i++) {
-        const X = px(x[i]);
-        ctx.moveTo(X, py(s.y[i] - errors[i]));
-        ctx.lineTo(X, py(s.y[i] + errors[i]));
+        const X = px(x[i]), Y = py(s.y[i]);
+        if (errors) {
+          ctx.moveTo(X, py(s.y[i] - errors[i]));
+          ctx.lineTo(X, py(s.y[i] + errors[i]));
+        }
+        if (xerrors) {
+          ctx.moveTo(px(x[i] - xerrors[i]), Y);
+          ctx.lineTo(px(x[i] + xerrors[i]), Y);
+        }
       }
       ctx.stroke();
       ctx.globalAlpha = 1;
@@ -1093,6 +1144,7 @@ function buildLayout() {
   const bar = h("div", { class: "phx-bar" }, pathLabel, imageTools, curveTools, pngButton,
     refreshButton);
   const errorBox = h("div", { class: "phx-error" });
+  const titleLabel = h("div", { class: "phx-title" });
   const tree = h("div", { class: "phx-tree" });
   const canvas = h("canvas");
   const wrap = h("div", { class: "phx-canvas-wrap" }, canvas);
@@ -1105,7 +1157,7 @@ function buildLayout() {
   const side = h("div", { class: "phx-side" }, colorbar, rangeLabel, hoverLabel, selectionLabel,
     noteLabel);
   const profileCanvas = h("canvas", { class: "phx-profile" });
-  const main = h("div", { class: "phx-main" }, wrap, textBox, side, profileCanvas);
+  const main = h("div", { class: "phx-main" }, titleLabel, wrap, textBox, side, profileCanvas);
   const slider = h("input", { type: "range", min: "0", max: "0", value: "0", step: "1",
     "aria-label": "frame" });
   const frameLabel = h("span", {});
@@ -1113,13 +1165,14 @@ function buildLayout() {
   const fpsInput = number({ min: "1", max: "120", size: "3", title: "frames per second",
     "aria-label": "frames per second" });
   const statusLabel = h("span", { class: "phx-note" });
+  const dims = h("div", { class: "phx-dims" });
   const foot = h("div", { class: "phx-foot" }, playButton, slider, frameLabel, fpsInput, "fps",
     statusLabel);
-  root.append(bar, errorBox, h("div", { class: "phx-body" }, tree, main), foot);
+  root.append(bar, errorBox, h("div", { class: "phx-body" }, tree, main), dims, foot);
   return { root, pathLabel, cmapSelect, normSelect, autoSelect, vminInput, vmaxInput, modeSelect,
     resetButton, pngButton, refreshButton, xlog, ylog, imageTools, curveReset, curveTools, errorBox,
     tree, canvas, wrap, textBox, colorbar, rangeLabel, hoverLabel, selectionLabel, noteLabel,
-    profileCanvas, slider, frameLabel, playButton, fpsInput, statusLabel, foot };
+    profileCanvas, slider, frameLabel, playButton, fpsInput, statusLabel, foot, titleLabel, dims };
 }
 
 /** @typedef {ReturnType<typeof buildLayout>} Layout */
@@ -1141,7 +1194,9 @@ function showKind(ui, model) {
   ui.slider.max = String(Math.max(0, model.get("n_frames") - 1));
   ui.fpsInput.value = String(model.get("fps"));
   ui.textBox.textContent = model.get("text");
-  ui.noteLabel.textContent = model.get("spec").note || "";
+  // nothing shown: the note is the error message, above
+  ui.noteLabel.textContent = kind === "none" ? "" : model.get("spec").note || "";
+  ui.titleLabel.textContent = kind === "none" ? "" : model.get("spec").title || "";
   ui.pathLabel.textContent = `${model.get("path").split("/").pop()} :: ${model.get("node")}`;
   ui.pathLabel.title = model.get("path");
 }
@@ -1183,6 +1238,53 @@ function syncControls(ui, model, frame) {
 function showFrame(ui, frame, n) {
   ui.slider.value = String(frame);
   setText(ui.frameLabel, frameText(frame, n));
+}
+
+/**
+ * The selectors of the leading dims: for a stack (one leading dim) the frame bar's
+ * slider with the axis value beside it; for 4-D and 5-D data one slider per leading dim,
+ * each with its axis value, and the frame bar plays them all (the last fastest).
+ * @param {Layout} ui
+ * @param {AnyModel} model
+ * @param {(frame: number) => void} select  show the flat frame index
+ */
+function makeDims(ui, model, select) {
+  /** @type {{input: HTMLInputElement, text: HTMLElement}[]} */
+  let rows = [];
+  const shape = () => /** @type {number[]} */ (model.get("spec").frame_shape || []);
+  const axes = () => model.get("spec").frame_axes || [];
+  return {
+    /** Build the selectors of the node shown. */
+    build() {
+      const dimsShape = shape();
+      rows = dimsShape.length > 1 ? dimsShape.map((n, d) => {
+        const input = h("input", { type: "range", min: "0", max: String(n - 1), value: "0",
+          step: "1", "aria-label": axes()[d]?.label || `dim ${d}` });
+        const text = h("span", { class: "phx-dim-value" });
+        input.addEventListener("input", () => {
+          select(ravelIndex(rows.map((r) => Number(r.input.value)), shape()));
+        });
+        return { input, text };
+      }) : [];
+      ui.dims.replaceChildren(...rows.map(({ input, text }) => h("div", { class: "phx-dim" },
+        input, text)));
+      ui.dims.style.display = rows.length ? "" : "none";
+      ui.slider.style.display = rows.length ? "none" : "";
+    },
+    /** @param {number} frame  flat index shown */
+    show(frame) {
+      const dimsShape = shape();
+      const at = unravelIndex(frame, dimsShape);
+      rows.forEach(({ input, text }, d) => {
+        input.value = String(at[d]);
+        setText(text, frameAxisText(axes()[d], at[d], dimsShape[d]));
+      });
+      const n = model.get("n_frames");
+      const label = dimsShape.length === 1 && axes()[0]?.values.length
+        ? `${frameText(frame, n)} · ${frameAxisText(axes()[0], frame, n)}` : frameText(frame, n);
+      setText(ui.frameLabel, label);
+    },
+  };
 }
 
 /**
@@ -1592,7 +1694,8 @@ function makeCurveView(ui, model) {
     if (!curve) return;
     const spec = model.get("spec");
     /** @type {Series[]} */
-    const series = [{ y: curve.y, color: "#1f77b4", errors: curve.errors }];
+    const series = [{ y: curve.y, color: "#1f77b4", errors: curve.errors,
+      xerrors: curve.xerrors }];
     curve.aux.forEach((y, i) => series.push({ y, color: AUX_COLORS[i % 3], dash: true }));
     place = drawPlot(canvas, curve.x, series, {
       xlabel: (spec.axes_labels || [""])[0] || "",
@@ -1706,7 +1809,7 @@ function makeCurveView(ui, model) {
     show(msg, buffers) {
       curve = decodeCurve(msg, buffers);
       root.dataset.curve = JSON.stringify({ start: msg.start, stop: msg.stop, total: msg.total,
-        n: msg.n, decimated: msg.decimated });
+        n: msg.n, decimated: msg.decimated, errors: msg.errors, xerrors: msg.xerrors });
       paint();
       if (zoom) askWindow(); // e.g. the whole curve after a pan out of a window
     },
@@ -1781,8 +1884,7 @@ function makeTree(el, model) {
         model.send({ type: "children", path, offset: more });
         return;
       }
-      if (row.broken) return;
-      if (row.group && !row.open) {
+      if (row.group && !row.open && !row.broken) {
         expanded.add(path);
         if (!childrenOf.has(path)) model.send({ type: "children", path, offset: 0 });
       } else if (row.group) {
@@ -1858,6 +1960,13 @@ function render({ model, el }) {
   const curves = makeCurveView(ui, model);
   const profile = makeProfileView(ui.profileCanvas, model);
   const tree = makeTree(ui.tree, model);
+  const dims = makeDims(ui, model, (frame) => {
+    view.frame = frame;
+    ui.slider.value = String(frame);
+    dims.show(frame);
+    if (kind() === "curve") setTrait(model, "frame", frame);
+    else sendView();
+  });
 
   function sendView() {
     if (kind() !== "image") return;
@@ -1886,6 +1995,8 @@ function render({ model, el }) {
 
   function applyKind() {
     showKind(ui, model);
+    dims.build();
+    dims.show(view.frame);
     if (player.playing) { // the kernel stopped playing when it opened another node
       player.forget();
       showPlaying(ui, false);
@@ -1917,6 +2028,7 @@ function render({ model, el }) {
       if (msg.played) {
         view.frame = msg.frame;
         showFrame(ui, view.frame, model.get("n_frames"));
+        dims.show(view.frame);
       }
       if (textDue(decoded, !msg.played)) {
         setText(ui.rangeLabel, `${fmt(msg.vmin)} … ${fmt(msg.vmax)} (${model.get("norm")})`);
@@ -1949,7 +2061,7 @@ function render({ model, el }) {
   // ---- the frame bar, keys, and the buttons of every kind
   ui.slider.addEventListener("input", () => {
     view.frame = Number(ui.slider.value);
-    ui.frameLabel.textContent = frameText(view.frame, model.get("n_frames"));
+    dims.show(view.frame);
     if (kind() === "curve") setTrait(model, "frame", view.frame);
     else sendView();
   });
@@ -1965,6 +2077,7 @@ function render({ model, el }) {
     if (evt.key !== "ArrowRight" && evt.key !== "ArrowLeft") return;
     view.frame = stepFrame(view.frame, model.get("n_frames"), evt.key === "ArrowRight" ? 1 : -1);
     ui.slider.value = String(view.frame);
+    dims.show(view.frame);
     sendView();
   });
   ui.refreshButton.addEventListener("click", () => {
@@ -1976,7 +2089,10 @@ function render({ model, el }) {
   ui.pngButton.addEventListener("click", () => savePng(ui.canvas, model.get("node")));
 
   // ---- model events
-  const sync = () => syncControls(ui, model, view.frame);
+  const sync = () => {
+    syncControls(ui, model, view.frame);
+    dims.show(view.frame);
+  };
   model.on("msg:custom", onMessage);
   model.on("change:kind change:node change:n_frames change:spec change:text", applyKind);
   model.on("change:colormap change:norm change:autoscale change:fps", sync);

@@ -187,7 +187,9 @@ def test_jsonld_cannot_end_or_swallow_the_page() -> None:
     jsonld = json.loads(script)
     assert (jsonld["name"], jsonld["description"]) == (record["title"], record["summary"])
     assert jsonld["creator"][0]["name"] == "</script><!--"
-    assert page.count("</script>") == 1
+    # the JSON-LD's end, and the portal's script (web/static/portal.js): nothing else
+    assert page.count("</script>") == 2
+    assert page.count('defer></script>') == 1
 
 
 def test_range_with_thousands_of_digits_is_ignored() -> None:

@@ -35,6 +35,8 @@ from panhub_catalogue.web.signin import (
 from tornado.httpclient import HTTPResponse
 
 from tests.support.catalogue_client import BASE, BENS, CHLOES, PUBLIC, Client
+from tests.support.html_pages import find, text
+from tests.support.html_pages import parse as parse_html
 
 COLUMNS = [
     "Proposal",
@@ -53,22 +55,7 @@ COLUMNS = [
 
 def parse(response: HTTPResponse) -> Any:
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-    return lxml.html.fromstring(response.body.decode())
-
-
-def text(element: Any) -> str:
-    return " ".join(element.text_content().split())
-
-
-def has_class(name: str) -> str:
-    """An XPath test: the element has class ``name``."""
-    return f"contains(concat(' ', @class, ' '), ' {name} ')"
-
-
-def find(element: Any, path: str) -> list[Any]:
-    """Elements by XPath, ``.C`` standing for ``[has_class(C)]`` (``td.col-title``)."""
-    expanded = re.sub(r"\.([a-z][\w-]*)", lambda m: f"[{has_class(m.group(1))}]", path)
-    return list(element.xpath(expanded))
+    return parse_html(response.body)
 
 
 def proposals(page: Any) -> list[str]:
@@ -327,6 +314,11 @@ async def test_a_hub_session_signs_in_without_a_click(demo: Client) -> None:
     again = {"Cookie": f"{SESSION_COOKIE}=s1; {TRIED_COOKIE}={make_tried_value('s1')}"}
     assert (await demo.get("", headers=again)).code == 200
     assert (await demo.get("", "ana", headers=headers)).code == 200
+    # landing pages too (a DOI's link opens signed in), but not their other formats
+    landing = f"landing/investigations/{demo.ids[PUBLIC]}"
+    assert (await demo.get(landing, headers=headers)).code == 302
+    cited = await demo.get(landing, headers={**headers, "Sec-Fetch-Mode": "cors"}, format="ris")
+    assert cited.code == 200 and cited.body.startswith(b"TY  - ")
 
 
 def test_urls_keep_the_search_in_the_parameters_order() -> None:

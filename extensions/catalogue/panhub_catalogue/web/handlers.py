@@ -396,6 +396,11 @@ class LandingHandler(CatalogueHandler):
             self.set_header("Content-Type", content_type)
             self.finish(body)
             return
+        await self.write_landing_html(kind, item_id, document)
+
+    async def write_landing_html(self, kind: str, item_id: str, document: Any) -> None:
+        """The page as HTML (the portal's :class:`~.portal.LandingPage` makes it richer)."""
+        options = self.service_options
         record = await self.run(
             partial(
                 answers.landing,

@@ -1,8 +1,11 @@
-"""DOI landing pages: HTML with a citation and schema.org JSON-LD (pure string building).
+"""DOI landing pages: HTML with a citation and schema.org JSON-LD (pure).
 
 The citation and the JSON-LD come from the item's DataCite document
 (:mod:`panhub_catalogue.publish.formats`), as does every other form of the landing URL
-(content negotiation: :func:`~panhub_catalogue.publish.formats.choose_format`).
+(content negotiation: :func:`~panhub_catalogue.publish.formats.choose_format`) and what
+the page says of the work (:mod:`~panhub_catalogue.web.landing_view`). The page is the
+``landing.html`` template (:mod:`~panhub_catalogue.web.pages`); its logbook section is
+built here.
 """
 
 from __future__ import annotations
@@ -11,8 +14,12 @@ from datetime import date
 from html import escape
 from typing import Any
 
+from markupsafe import Markup
+
 from panhub_catalogue.citation import Document, make_text_citation
 from panhub_catalogue.publish.formats import make_jsonld, make_script_json
+from panhub_catalogue.web.landing_view import LandingExtras, make_landing_context
+from panhub_catalogue.web.pages import Site, render
 
 
 def make_embargo_note(record: dict[str, Any]) -> str:
@@ -25,26 +32,6 @@ def make_embargo_note(record: dict[str, Any]) -> str:
         f"Under embargo {until}. Members of the proposal and beamline staff can sign in "
         "to see its data."
     )
-
-
-def make_rows(record: dict[str, Any]) -> list[tuple[str, str | None]]:
-    """The landing page's table; citation-only records have no data counts."""
-    rows = [
-        ("DOI", record.get("doi")),
-        ("Proposal", record.get("name")),
-        ("Facility", record.get("facility")),
-        ("Beamline", ", ".join(record.get("beamlines", []))),
-        ("Start", record.get("startDate")),
-        ("End", record.get("endDate")),
-        ("Release", record.get("releaseDate") or record.get("publicationDate")),
-    ]
-    if not record.get("embargoed"):
-        rows += [
-            ("Datasets", str(len(record.get("datasets", [])))),
-            ("Files", str(record.get("fileCount", ""))),
-            ("Size (bytes)", str(record.get("fileSize", ""))),
-        ]
-    return rows
 
 
 def render_figures(entry: dict[str, Any], figures_url: str) -> str:
@@ -97,6 +84,9 @@ def render_landing(
     logbook_url: str = "",
     figures_url: str = "",
     today: date | None = None,
+    *,
+    site: Site | None = None,
+    extras: LandingExtras | None = None,
 ) -> str:
     """The landing page of an investigation or data collection (``kind`` names which).
 
@@ -109,38 +99,26 @@ def render_landing(
     "under embargo until" note, and no data counts.
 
     ``document`` is the item's DataCite document as the visitor may see it: the
-    citation and the schema.org JSON-LD (escaped for a ``<script>``) are made from it.
+    citation, the schema.org JSON-LD (escaped for a ``<script>``) and what the page
+    says of the work (:mod:`~panhub_catalogue.web.landing_view`) are made from it.
+    ``site`` is the page's frame (who is signed in; anonymous by default), ``extras``
+    what the service adds (the session's documents, the links to its data).
     """
-    citation = make_text_citation(document)
-    jsonld = make_script_json(make_jsonld(document, today))
-    title = escape(record.get("title") or record.get("name") or "")
-    table = "\n".join(
-        f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in make_rows(record) if v
+    extras = extras or LandingExtras()
+    site = site or Site(extras.base, publisher, None, url)
+    route = "collections" if kind == "data collection" else "investigations"
+    context = make_landing_context(record, route, url, document, extras)
+    # the three values marked safe are markup already escaped where they are made: the
+    # JSON-LD holds no '<', '>' or '&' (make_script_json), the logbook escapes every
+    # value (render_logbook), segno escapes the QR code's title
+    return render(
+        "landing.html",
+        site,
+        url=url,
+        citation=make_text_citation(document),
+        jsonld=Markup(make_script_json(make_jsonld(document, today))),  # noqa: S704
+        logbook=Markup(render_logbook(record, logbook_url, figures_url)),  # noqa: S704
+        embargo_note=make_embargo_note(record),
+        year=str(document.get("publicationYear") or ""),
+        **{**context, "qr": Markup(context["qr"])},  # noqa: S704
     )
-    summary = escape(record.get("summary") or "")
-    note = make_embargo_note(record)
-    embargo = f'<p class="embargo">{escape(note)}</p>\n' if note else ""
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{title}</title>
-<link rel="canonical" href="{escape(url)}">
-<script type="application/ld+json">
-{jsonld}
-</script>
-</head>
-<body>
-<main>
-<p>{escape(publisher)} {escape(kind)}</p>
-<h1>{title}</h1>
-{embargo}<p>{summary}</p>
-<table>
-{table}
-</table>
-<h2>Cite as</h2>
-<p class="citation">{escape(citation)}</p>
-{render_logbook(record, logbook_url, figures_url)}</main>
-</body>
-</html>
-"""

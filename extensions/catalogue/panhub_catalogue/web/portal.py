@@ -21,24 +21,29 @@ from __future__ import annotations
 from asyncio import gather
 from dataclasses import replace
 from functools import partial
+from http.client import responses
 from typing import Any
 
 from tornado.ioloop import IOLoop
-from tornado.web import StaticFileHandler
+from tornado.web import HTTPError, StaticFileHandler
 from traitlets import Int, List, Unicode
 from traitlets.config import Configurable
 
-from panhub_catalogue.errors import BadRequest
+from panhub_catalogue.errors import BadRequest, CatalogueError
+from panhub_catalogue.identity import ANONYMOUS
 from panhub_catalogue.search import Search
 from panhub_catalogue.web import answers
 from panhub_catalogue.web.answers import Work
-from panhub_catalogue.web.handlers import CatalogueHandler
+from panhub_catalogue.web.handlers import CatalogueHandler, LandingHandler
+from panhub_catalogue.web.landing import render_landing
+from panhub_catalogue.web.landing_view import LandingExtras
 from panhub_catalogue.web.pages import STATIC, Site, render
 from panhub_catalogue.web.params import parse_search
 from panhub_catalogue.web.portal_answers import (
     FACET_GROUPS,
     Documents,
     PortalOptions,
+    landing_extras,
     portal_rows,
     user_facet,
 )
@@ -152,6 +157,26 @@ class PortalPage(CatalogueHandler):
             xsrf=self.xsrf_token.decode() if xsrf else "",
         )
 
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """An HTML page for a browser (``Accept: text/html``), else the JSON error."""
+        if "text/html" not in self.request.headers.get("Accept", ""):
+            super().write_error(status_code, **kwargs)
+            return
+        error = kwargs["exc_info"][1] if "exc_info" in kwargs else None
+        if isinstance(error, CatalogueError):
+            status_code, message = error.status, error.message
+        elif isinstance(error, HTTPError):
+            message = error.log_message or error.reason or self._reason
+        else:
+            message = "Something went wrong on our side; please try again later."
+        reason = responses.get(status_code, "Error")
+        if not hasattr(self, "identity"):
+            self.identity = ANONYMOUS  # the error came before the caller was known
+        page = render(
+            "error.html", self.make_site(), status=status_code, reason=reason, message=message
+        )
+        self.write_page(page, status_code)
+
     def write_page(self, html: str, status: int = 200) -> None:
         """An HTML answer with the portal's content security policy."""
         self.set_status(status)
@@ -189,6 +214,54 @@ class SessionsHandler(PortalPage):
         )
         page = render("portal.html", self.make_site(), error=error, **context)
         self.write_page(page, 400 if error else 200)
+
+
+class LandingPage(PortalPage, LandingHandler):
+    """``GET landing/<kind>/<id>``: the DOI landing page, as rich as a facility's.
+
+    Content negotiation and the DataCite document are :class:`~.handlers.LandingHandler`'s;
+    this adds the portal's frame, a silent sign-in, the session's report and A-Form, the
+    links to the data, and the content security policy.
+    """
+
+    async def get(self, kind: str, item_id: str) -> None:
+        if self.sign_in_silently():
+            return
+        await super().get(kind, item_id)
+
+    async def write_landing_html(self, kind: str, item_id: str, document: Any) -> None:
+        options, portal = self.service_options, self.portal
+        record, extras = await self.run_together(
+            partial(
+                answers.landing,
+                kind=kind,
+                item_id=int(item_id),
+                logbook_entries=options.landing_logbook_entries,
+                options=options.records,
+            ),
+            partial(landing_extras, kind=kind, item_id=int(item_id), documents=portal.documents),
+        )
+        base = options.base_url
+        page = render_landing(
+            record,
+            "investigation" if kind == "investigations" else "data collection",
+            options.publisher,
+            f"{options.public_url}landing/{kind}/{item_id}",
+            document,
+            f"{base}api/investigations/{item_id}/logbook",
+            f"{base}api/logbook/attachments/",
+            options.clock().date(),
+            site=self.make_site(),
+            extras=LandingExtras(
+                base=base,
+                documents=extras["documents"],
+                member=extras["member"],
+                signed_in=self.identity.username is not None,
+                hub=portal.hub_prefix,
+                lab_view=portal.lab_view,
+            ),
+        )
+        self.write_page(page)
 
 
 class UserFacetHandler(PortalPage):

@@ -23,8 +23,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from panhub_catalogue.identity import Identity
-from panhub_catalogue.model import Datafile, Dataset, LogbookEntry
+from panhub_catalogue.model import Datafile, Dataset, InvestigationUser, LogbookEntry
 from panhub_catalogue.search import Search
+from panhub_catalogue.visibility import get_landing_investigation, member_investigations
 from panhub_catalogue.web import answers
 
 JSON = dict[str, Any]
@@ -146,4 +147,38 @@ def portal_rows(
         "page": page,
         "logbooks": count_logbooks(session, ids),
         "documents": find_documents(session, ids, documents),
+    }
+
+
+def is_member(session: Session, identity: Identity, investigation_id: int) -> bool:
+    """Whether the caller is a member of the investigation's proposal."""
+    if identity.username is None:
+        return False
+    mine = member_investigations(identity.username).where(
+        InvestigationUser.investigation_id == investigation_id
+    )
+    return session.scalar(select(func.count()).select_from(mine.subquery())) != 0
+
+
+def landing_extras(
+    session: Session,
+    identity: Identity,
+    now: datetime,
+    *,
+    kind: str,
+    item_id: int,
+    documents: Documents,
+) -> JSON:
+    """What a session's landing page adds for a visitor who may see it whole: its report
+    and A-Form (``{"report"|"aform": file}``) and whether they are a member (whose
+    JupyterLab holds its data). Nothing for data collections and citation-only pages.
+    """
+    if kind != "investigations":
+        return {"documents": {}, "member": False}
+    found, whole = get_landing_investigation(session, identity, item_id, now)
+    if not whole:
+        return {"documents": {}, "member": False}
+    return {
+        "documents": find_documents(session, [found.id], documents).get(found.id, {}),
+        "member": is_member(session, identity, found.id),
     }

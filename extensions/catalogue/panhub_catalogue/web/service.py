@@ -49,7 +49,7 @@ from panhub_catalogue.web import handlers
 from panhub_catalogue.web.collections import make_collection_routes
 from panhub_catalogue.web.oai import OaiHandler, OaiOptions, OaiPmh
 from panhub_catalogue.web.panosc import make_panosc_routes
-from panhub_catalogue.web.portal import Portal, make_portal_routes
+from panhub_catalogue.web.portal import LandingPage, Portal, make_portal_routes
 from panhub_catalogue.web.portal_answers import PortalOptions
 
 #: ``async identify(handler) -> Identity``: who is asking (the hub, or a test's stand-in).
@@ -134,7 +134,7 @@ def make_app(
         (base + r"api/datafiles/(\d{1,18})/download", handlers.DownloadHandler),
         (base + r"api/whoami", handlers.WhoAmIHandler),
         (base + r"api/directory", handlers.DirectoryHandler),
-        (base + r"landing/(investigations|collections)/(\d{1,18})", handlers.LandingHandler),
+        (base + r"landing/(investigations|collections)/(\d{1,18})", LandingPage),
         (base + r"doi/(10\..+)", handlers.DoiHandler),
         (base + r"oai", OaiHandler),
         (base + r"login", handlers.LoginHandler),

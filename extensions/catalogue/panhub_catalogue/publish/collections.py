@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from panhub_catalogue.errors import BadRequest, NotFound
 from panhub_catalogue.identity import Identity
@@ -157,18 +157,31 @@ def make_ordered(model: type[Child], items: Sequence[object], fields: Iterable[s
     ]
 
 
+def replace_children(collection: DataCollection, name: str, rows: Sequence[Child]) -> None:
+    """Replace an ordered child list: the old rows are deleted (flushed) before the new
+    ones are inserted, else the unit of work inserts first and two rows hold one
+    ``(collection, position)``."""
+    session = object_session(collection)
+    if session is not None and getattr(collection, name):
+        setattr(collection, name, [])
+        session.flush()
+    setattr(collection, name, list(rows))
+
+
 def set_creators(
     collection: DataCollection, creators: Sequence[CreatorForm | DataCollectionCreator]
 ) -> None:
     """Replace the authors, in order."""
-    collection.creators = make_ordered(DataCollectionCreator, creators, CREATOR_FIELDS)
+    rows = make_ordered(DataCollectionCreator, creators, CREATOR_FIELDS)
+    replace_children(collection, "creators", rows)
 
 
 def set_related(
     collection: DataCollection, related: Sequence[RelatedForm | DataCollectionRelated]
 ) -> None:
     """Replace the related identifiers, in order."""
-    collection.relatedIdentifiers = make_ordered(DataCollectionRelated, related, RELATED_FIELDS)
+    rows = make_ordered(DataCollectionRelated, related, RELATED_FIELDS)
+    replace_children(collection, "relatedIdentifiers", rows)
 
 
 def set_content(

@@ -23,6 +23,7 @@ from dataclasses import replace
 from functools import partial
 from http.client import responses
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from tornado.ioloop import IOLoop
 from tornado.web import HTTPError, StaticFileHandler
@@ -110,6 +111,9 @@ class Portal(Configurable):
 class PortalPage(CatalogueHandler):
     """Base of the portal's HTML pages: silent sign-in, the site frame, HTML answers."""
 
+    #: Messages the page shows above its content (what an action just did).
+    notices: tuple[str, ...] = ()
+
     @property
     def portal(self) -> PortalOptions:
         options: PortalOptions = self.service_options.portal
@@ -145,7 +149,11 @@ class PortalPage(CatalogueHandler):
         return list(await gather(*(loop.run_in_executor(None, call, w) for w in works)))
 
     def make_site(self, section: str = "sessions", xsrf: bool = False) -> Site:
-        """The frame every page shows (who is signed in, the links)."""
+        """The frame every page shows (who is signed in, the links, the notices).
+
+        ``xsrf``: the page has forms, which carry the hub's XSRF token (none where the
+        service runs without hub OAuth, as in tests: there no cookie is counted anyway).
+        """
         options = self.service_options
         return Site(
             base=options.base_url,
@@ -154,8 +162,16 @@ class PortalPage(CatalogueHandler):
             here=self.request.uri or options.base_url,
             hub=self.portal.hub_prefix,
             section=section,
-            xsrf=self.xsrf_token.decode() if xsrf else "",
+            xsrf=self.get_xsrf() if xsrf else "",
+            notices=self.notices,
         )
+
+    def get_xsrf(self) -> str:
+        """The hub's XSRF token for this page's forms ('' without hub OAuth)."""
+        if "hub_auth" not in self.settings or "cookie_secret" not in self.settings:
+            return ""
+        token: bytes | str = self.xsrf_token
+        return token.decode() if isinstance(token, bytes) else token
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """An HTML page for a browser (``Accept: text/html``), else the JSON error."""
@@ -172,10 +188,20 @@ class PortalPage(CatalogueHandler):
         reason = responses.get(status_code, "Error")
         if not hasattr(self, "identity"):
             self.identity = ANONYMOUS  # the error came before the caller was known
+        site, back = self.make_site(), self.get_back_url()
         page = render(
-            "error.html", self.make_site(), status=status_code, reason=reason, message=message
+            "error.html", site, status=status_code, reason=reason, message=message, back=back
         )
         self.write_page(page, status_code)
+
+    def get_back_url(self) -> str:
+        """The page a refused form came from (its ``Referer``, on this site only)."""
+        parts = urlsplit(self.request.headers.get("Referer", ""))
+        if self.request.method != "POST" or parts.netloc != self.request.host:
+            return ""
+        if not parts.path.startswith(self.service_options.base_url):
+            return ""
+        return urlunsplit(("", "", parts.path, parts.query, ""))
 
     def write_page(self, html: str, status: int = 200) -> None:
         """An HTML answer with the portal's content security policy."""

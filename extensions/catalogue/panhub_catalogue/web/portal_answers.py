@@ -22,10 +22,31 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from panhub_catalogue import records
 from panhub_catalogue.identity import Identity
-from panhub_catalogue.model import Datafile, Dataset, InvestigationUser, LogbookEntry
+from panhub_catalogue.model import (
+    DRAFT,
+    DataCollection,
+    Datafile,
+    Dataset,
+    Investigation,
+    InvestigationUser,
+    LogbookEntry,
+)
+from panhub_catalogue.publish import collections as operations
+from panhub_catalogue.publish import lifecycle
+from panhub_catalogue.publish.access import managed_collections
+from panhub_catalogue.publish.options import PublishOptions
 from panhub_catalogue.search import Search
-from panhub_catalogue.visibility import get_landing_investigation, member_investigations
+from panhub_catalogue.visibility import (
+    entitled_investigations,
+    get_dataset,
+    get_investigation,
+    get_landing_investigation,
+    list_datafiles,
+    list_datasets,
+    member_investigations,
+)
 from panhub_catalogue.web import answers
 
 JSON = dict[str, Any]
@@ -182,3 +203,125 @@ def landing_extras(
         "documents": find_documents(session, [found.id], documents).get(found.id, {}),
         "member": is_member(session, identity, found.id),
     }
+
+
+def is_entitled(session: Session, identity: Identity, investigation_id: int) -> bool:
+    """Whether the caller may publish the investigation's data (member, staff, admin)."""
+    if identity.username is None:
+        return False
+    found = session.scalar(
+        select(func.count())
+        .select_from(Investigation)
+        .where(Investigation.id == investigation_id, entitled_investigations(identity))
+    )
+    return bool(found)
+
+
+def list_drafts(session: Session, identity: Identity) -> list[JSON]:
+    """The drafts the caller manages (what the "add to" choice offers), newest first."""
+    if identity.username is None:
+        return []
+    rows = session.execute(
+        select(DataCollection.id, DataCollection.title)
+        .where(
+            DataCollection.status == DRAFT,
+            DataCollection.id.in_(managed_collections(session, identity)),
+        )
+        .order_by(DataCollection.modTime.desc(), DataCollection.id.desc())
+        .limit(50)
+    )
+    return [{"id": int(i), "title": t or f"Draft {i}"} for i, t in rows]
+
+
+def investigation_page(
+    session: Session,
+    identity: Identity,
+    now: datetime,
+    *,
+    investigation_id: int,
+    limit: int,
+    offset: int,
+    documents: Documents,
+) -> JSON:
+    """A session's page of datasets: its summary, one page of datasets, the caller's
+    rights (``entitled``: may put its data in a collection) and drafts."""
+    found = get_investigation(session, identity, investigation_id, now)
+    (summary,) = records.summarize_investigations(session, [found], now)
+    total, rows = list_datasets(session, found.id, limit, offset)
+    entitled = is_entitled(session, identity, found.id)
+    return {
+        "investigation": summary,
+        "datasets": {"total": total, "items": records.describe_datasets(session, rows)},
+        "documents": find_documents(session, [found.id], documents).get(found.id, {}),
+        "logbook": count_logbooks(session, [found.id]).get(found.id, 0),
+        "entitled": entitled,
+        "drafts": list_drafts(session, identity) if entitled else [],
+    }
+
+
+def dataset_page(
+    session: Session,
+    identity: Identity,
+    now: datetime,
+    *,
+    dataset_id: int,
+    limit: int,
+    offset: int,
+    root: str,
+) -> JSON:
+    """A dataset's page of files, with its session's summary and the caller's rights."""
+    dataset = get_dataset(session, identity, dataset_id, now)
+    (summary,) = records.summarize_investigations(session, [dataset.investigation], now)
+    (described,) = records.describe_datasets(session, [dataset])
+    total, files = list_datafiles(session, [dataset.id], limit, offset)
+    entitled = is_entitled(session, identity, dataset.investigation_id)
+    return {
+        "investigation": summary,
+        "dataset": described,
+        "datafiles": {
+            "total": total,
+            "items": [records.describe_datafile(f, root) for f in files],
+        },
+        "entitled": entitled,
+        "drafts": list_drafts(session, identity) if entitled else [],
+    }
+
+
+def add_content(
+    session: Session,
+    identity: Identity,
+    now: datetime,
+    *,
+    collection_id: int,
+    datasets: list[int],
+    datafiles: list[int],
+    options: PublishOptions,
+) -> JSON:
+    """Add datasets and files to a draft (the JSON routes' read, then their edit)."""
+    record = operations.read(session, identity, now, collection_id=collection_id, options=options)
+    body = {
+        "datasets": sorted({int(d["id"]) for d in record.get("datasets") or []} | set(datasets)),
+        "datafiles": sorted({int(f["id"]) for f in record.get("datafiles") or []} | set(datafiles)),
+    }
+    return operations.update(
+        session, identity, now, collection_id=collection_id, body=body, options=options
+    )
+
+
+def save_and_submit(
+    session: Session,
+    identity: Identity,
+    now: datetime,
+    *,
+    collection_id: int,
+    body: JSON,
+    options: PublishOptions,
+) -> JSON:
+    """Save the form, then submit the draft for review (the JSON routes' two steps).
+
+    A refused submission leaves the form saved: the draft keeps what was typed.
+    """
+    operations.update(
+        session, identity, now, collection_id=collection_id, body=body, options=options
+    )
+    return lifecycle.submit(session, identity, now, collection_id=collection_id, options=options)

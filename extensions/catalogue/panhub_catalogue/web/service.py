@@ -51,6 +51,7 @@ from panhub_catalogue.web.oai import OaiHandler, OaiOptions, OaiPmh
 from panhub_catalogue.web.panosc import make_panosc_routes
 from panhub_catalogue.web.portal import LandingPage, Portal, make_portal_routes
 from panhub_catalogue.web.portal_answers import PortalOptions
+from panhub_catalogue.web.portal_collections import make_item_routes
 
 #: ``async identify(handler) -> Identity``: who is asking (the hub, or a test's stand-in).
 Identify = Callable[[RequestHandler], Awaitable[Identity]]
@@ -142,6 +143,7 @@ def make_app(
         *make_panosc_routes(base),
         *make_collection_routes(base),
         *make_portal_routes(base),
+        *make_item_routes(base),
     ]
     return Application(
         routes,

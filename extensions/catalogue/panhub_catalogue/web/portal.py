@@ -236,7 +236,7 @@ class SessionsHandler(PortalPage):
         data["facets"] = {name: v for group in groups for name, v in group["facets"].items()}
         base = options.base_url
         context: dict[str, Any] = make_portal_context(
-            base, params, search, data, f"{base}api/datafiles/"
+            base, params, search, data, f"{base}api/datafiles/", portal.page_size
         )
         page = render("portal.html", self.make_site(), error=error, **context)
         self.write_page(page, 400 if error else 200)

@@ -420,12 +420,14 @@ def make_portal_context(
     search: Search,
     data: Mapping[str, Any],
     documents_url: str,
+    default_limit: int = PAGE_SIZES[0],
 ) -> dict[str, Any]:
     """Everything ``portal.html`` shows, from :func:`~.portal_answers.portal_rows`'s answer
     with the facets (``data["facets"]``: ``api/facets``'s counts).
 
     ``documents_url`` is the download route's prefix (``<base>api/datafiles/``): an
-    A-Form links to ``<documents_url><id>/download``.
+    A-Form links to ``<documents_url><id>/download``. ``default_limit`` is the page size
+    of a URL that names none (the page's script leaves it out of the URLs it makes).
     """
     page, facets = data["page"], data["facets"]
     aforms = {
@@ -455,6 +457,7 @@ def make_portal_context(
         "range_text": describe_range(page["total"], search.limit, search.offset),
         "sort_text": describe_sort(search),
         "limit": search.limit,
-        "page_sizes": sorted({*PAGE_SIZES, search.limit}),
+        "page_sizes": sorted({*PAGE_SIZES, search.limit, default_limit}),
+        "default_limit": default_limit,
         "total": page["total"],
     }

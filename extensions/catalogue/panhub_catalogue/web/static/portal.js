@@ -19,12 +19,21 @@
     var controller = null;
     var typing = null;
 
+    /* the search as its URL: the fields with a value, defaults left out (a short link) */
     function formUrl() {
       var params = new URLSearchParams();
-      new FormData(form).forEach(function (value, name) {
-        if (String(value).trim()) {
-          params.append(name, value);
+      Array.prototype.forEach.call(form.elements, function (field) {
+        var value = field.value;
+        if (!field.name || field.disabled || !String(value || '').trim()) {
+          return;
         }
+        if ((field.type === 'checkbox' || field.type === 'radio') && !field.checked) {
+          return;
+        }
+        if (field.getAttribute('data-default') === value) {
+          return;
+        }
+        params.append(field.name, value);
       });
       var query = params.toString();
       return query ? base + '?' + query : base;
@@ -248,6 +257,10 @@
             el.selectedIndex = 0;
           }
         });
+        var legend = row.querySelector('legend');
+        if (legend) {
+          legend.textContent = legend.textContent.replace(/\d+$/, String(index + 1));
+        }
         rows[rows.length - 1].after(row);
         var first = row.querySelector('input');
         if (first) {

@@ -79,12 +79,11 @@ import pytest
 from panhub_catalogue.db import make_engine, make_sessionmaker, migrate
 from panhub_catalogue.demo import make_demo_proposals
 from panhub_catalogue.ingest.indexer import Indexer
-from panhub_catalogue.model import Base, Investigation
-from panhub_catalogue.web.service import ServiceOptions, make_app
-from sqlalchemy import Engine, select
+from panhub_catalogue.model import Base
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.support.catalogue_client import BASE, NOW, Client, identify_from_header, serving
+from tests.support.catalogue_client import Client, serving_demo
 from tests.support.postgres import drop_database, ensure_postgres, make_database
 
 # one database per test run, so that two runs on one machine never drop each other's
@@ -165,16 +164,5 @@ async def client(sqlite_sessions: sessionmaker[Session], tmp_path: Path) -> Asyn
     # the demo's files are its only source of membership and beamlines
     demo = Indexer(root=str(root), members_from_files=True, instruments_from_files=True)
     demo.index(sqlite_sessions, [root])
-    with sqlite_sessions() as session:
-        ids = {i.name: i.id for i in session.scalars(select(Investigation))}
-    options = ServiceOptions(
-        base_url=BASE,
-        max_limit=100,
-        download_roots=(str(root),),
-        proposals_root=str(root),
-        public_url="https://hub.example.org" + BASE,
-        clock=lambda: NOW,
-    )
-    app = make_app(sqlite_sessions, options, identify_from_header)
-    async with serving(app, sqlite_sessions, ids, root) as client:
+    async with serving_demo(sqlite_sessions, root) as client:
         yield client

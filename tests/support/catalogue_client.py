@@ -85,3 +85,26 @@ async def serving(
     finally:
         server.stop()
         await server.close_all_connections()
+
+
+@asynccontextmanager
+async def serving_demo(sessions: sessionmaker[Session], root: Path) -> AsyncIterator[Client]:
+    """The service, at :data:`NOW`, over a catalogue of the demo proposals in ``root``
+    (indexed already), as the public sees it at ``https://hub.example.org``."""
+    from panhub_catalogue.model import Investigation
+    from panhub_catalogue.web.service import ServiceOptions, make_app
+    from sqlalchemy import select
+
+    with sessions() as session:
+        ids = {i.name: i.id for i in session.scalars(select(Investigation))}
+    options = ServiceOptions(
+        base_url=BASE,
+        max_limit=100,
+        download_roots=(str(root),),
+        proposals_root=str(root),
+        public_url="https://hub.example.org" + BASE,
+        clock=lambda: NOW,
+    )
+    app = make_app(sessions, options, identify_from_header)
+    async with serving(app, sessions, ids, root) as client:
+        yield client

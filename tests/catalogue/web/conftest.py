@@ -16,11 +16,8 @@ import pytest
 from panhub_catalogue.db import make_engine, make_sessionmaker
 from panhub_catalogue.demo import make_demo_proposals
 from panhub_catalogue.ingest.indexer import Indexer
-from panhub_catalogue.model import Investigation
-from panhub_catalogue.web.service import ServiceOptions, make_app
-from sqlalchemy import select
 
-from tests.support.catalogue_client import BASE, NOW, Client, identify_from_header, serving
+from tests.support.catalogue_client import Client, serving_demo
 
 
 @pytest.fixture(scope="module")
@@ -42,23 +39,11 @@ def indexed(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture
 async def demo(indexed: Path, tmp_path: Path) -> AsyncIterator[Client]:
-    """The service over a copy of the indexed demo proposals, at :data:`NOW`."""
+    """The service over a copy of the indexed demo proposals (``serving_demo``)."""
     shutil.copy(indexed / "catalogue.sqlite", tmp_path / "catalogue.sqlite")
     root = tmp_path / "data"
     shutil.copytree(indexed / "data", root)
     engine = make_engine(f"sqlite:///{tmp_path / 'catalogue.sqlite'}")
-    sessions = make_sessionmaker(engine)
-    with sessions() as session:
-        ids = {i.name: i.id for i in session.scalars(select(Investigation))}
-    options = ServiceOptions(
-        base_url=BASE,
-        max_limit=100,
-        download_roots=(str(root),),
-        proposals_root=str(root),
-        public_url="https://hub.example.org" + BASE,
-        clock=lambda: NOW,
-    )
-    app = make_app(sessions, options, identify_from_header)
-    async with serving(app, sessions, ids, root) as served:
+    async with serving_demo(make_sessionmaker(engine), root) as served:
         yield served
     engine.dispose()

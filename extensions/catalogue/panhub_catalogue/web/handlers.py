@@ -156,14 +156,17 @@ class CatalogueHandler(HubOAuthenticated, RequestHandler):  # type: ignore[misc]
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.finish(text)
 
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
+    def describe_error(self, status_code: int, **kwargs: Any) -> tuple[int, str]:
+        """The status and message of an error (``write_error``'s arguments)."""
         error = kwargs["exc_info"][1] if "exc_info" in kwargs else None
         if isinstance(error, CatalogueError):
-            status_code, message = error.status, error.message
-        elif isinstance(error, HTTPError):
-            message = error.log_message or error.reason or self._reason
-        else:
-            message = "internal error"
+            return error.status, error.message
+        if isinstance(error, HTTPError):
+            return status_code, error.log_message or error.reason or self._reason
+        return status_code, "internal error"
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        status_code, message = self.describe_error(status_code, **kwargs)
         self.set_status(status_code)
         self.write_json(self.error_body(status_code, message))
 
@@ -398,18 +401,21 @@ class LandingHandler(CatalogueHandler):
             return
         await self.write_landing_html(kind, item_id, document)
 
+    def get_landing_record(self, kind: str, item_id: str) -> Work[Any]:
+        """The work that reads the page's record (what the visitor may see of the item)."""
+        options = self.service_options
+        return partial(
+            answers.landing,
+            kind=kind,
+            item_id=int(item_id),
+            logbook_entries=options.landing_logbook_entries,
+            options=options.records,
+        )
+
     async def write_landing_html(self, kind: str, item_id: str, document: Any) -> None:
         """The page as HTML (the portal's :class:`~.portal.LandingPage` makes it richer)."""
         options = self.service_options
-        record = await self.run(
-            partial(
-                answers.landing,
-                kind=kind,
-                item_id=int(item_id),
-                logbook_entries=options.landing_logbook_entries,
-                options=options.records,
-            )
-        )
+        record = await self.run(self.get_landing_record(kind, item_id))
         url = f"{options.public_url}landing/{kind}/{item_id}"
         label = "investigation" if kind == "investigations" else "data collection"
         api = f"{options.base_url}api/investigations/{item_id}/logbook"

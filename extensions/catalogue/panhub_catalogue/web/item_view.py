@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from panhub_catalogue.citation import make_text_citation
 from panhub_catalogue.model import DRAFT, MINTED, REVIEW
 from panhub_catalogue.web.collection_forms import get_choices, make_form_view
 from panhub_catalogue.web.portal_view import (
+    Link,
+    describe_documents,
     describe_release,
     format_count,
     format_day,
@@ -34,15 +35,8 @@ DONE = {
     "deleted": "The draft is deleted.",
 }
 STATUS_LABELS = {DRAFT: "Draft", REVIEW: "In review", MINTED: "Minted"}
-
-
-@dataclass(frozen=True)
-class Fact:
-    """A labelled value of an item's header."""
-
-    label: str
-    value: str
-    href: str | None = None
+#: A collection's content: (kind, its list in the record, the key of its dataset's id).
+CONTENT_KINDS = (("dataset", "datasets", "id"), ("datafile", "datafiles", "datasetId"))
 
 
 def describe_session(base: str, item: Mapping[str, Any]) -> JSON:
@@ -51,18 +45,18 @@ def describe_session(base: str, item: Mapping[str, Any]) -> JSON:
     day, release = describe_release(item)
     start, end = format_day(item.get("startDate")), format_day(item.get("endDate"))
     facts = [
-        Fact("Proposal", f"{item['name']} {item.get('visitId') or ''}".strip()),
-        Fact("Beamline", ", ".join(item.get("beamlines") or [])),
-        Fact("Dates", f"{start} to {end}" if end and end != start else start),
-        Fact("Samples", format_count(item.get("sampleCount"))),
-        Fact("Datasets", format_count(item.get("datasetCount"))),
-        Fact(
+        Link("Proposal", f"{item['name']} {item.get('visitId') or ''}".strip()),
+        Link("Beamline", ", ".join(item.get("beamlines") or [])),
+        Link("Dates", f"{start} to {end}" if end and end != start else start),
+        Link("Samples", format_count(item.get("sampleCount"))),
+        Link("Datasets", format_count(item.get("datasetCount"))),
+        Link(
             "Files", f"{format_count(item.get('fileCount'))} ({format_size(item.get('fileSize'))})"
         ),
     ]
     doi = item.get("doi")
     if doi:
-        facts.append(Fact("DOI", str(doi), f"https://doi.org/{doi}"))
+        facts.append(Link("DOI", str(doi), f"https://doi.org/{doi}"))
     return {
         "id": identifier,
         "proposal": str(item["name"]),
@@ -74,20 +68,6 @@ def describe_session(base: str, item: Mapping[str, Any]) -> JSON:
         "landing": f"{base}landing/investigations/{identifier}",
         "href": f"{base}investigations/{identifier}",
     }
-
-
-def describe_documents(base: str, documents: Mapping[str, Mapping[str, Any]]) -> list[Fact]:
-    """The session's report and A-Form, as downloads."""
-    labels = {"report": "Experimental report", "aform": "A-Form"}
-    return [
-        Fact(
-            labels[kind],
-            f"{documents[kind]['name']} ({format_size(documents[kind]['fileSize'])})",
-            f"{base}api/datafiles/{int(documents[kind]['id'])}/download",
-        )
-        for kind in ("report", "aform")
-        if kind in documents
-    ]
 
 
 def make_investigation_view(base: str, data: Mapping[str, Any], limit: int, offset: int) -> JSON:
@@ -148,14 +128,14 @@ def make_dataset_view(base: str, data: Mapping[str, Any], limit: int, offset: in
             "facts": [
                 f
                 for f in (
-                    Fact("Type", str(dataset.get("type") or "")),
-                    Fact("Sample", str(dataset.get("sample") or "")),
-                    Fact(
+                    Link("Type", str(dataset.get("type") or "")),
+                    Link("Sample", str(dataset.get("sample") or "")),
+                    Link(
                         "Techniques", ", ".join(t["name"] for t in dataset.get("techniques") or [])
                     ),
-                    Fact("Start", format_day(dataset.get("startDate"))),
-                    Fact("Files", format_count(dataset.get("fileCount"))),
-                    Fact("Size", format_size(dataset.get("fileSize"))),
+                    Link("Start", format_day(dataset.get("startDate"))),
+                    Link("Files", format_count(dataset.get("fileCount"))),
+                    Link("Size", format_size(dataset.get("fileSize"))),
                 )
                 if f.value
             ],
@@ -206,28 +186,21 @@ def make_collections_view(base: str, listed: Mapping[str, Any], limit: int, offs
 
 
 def describe_content(base: str, record: Mapping[str, Any]) -> list[JSON]:
-    """A collection's datasets and files, each linked to its page in the portal."""
-    rows = [
+    """A collection's datasets and files, each linked to its dataset's page in the portal."""
+    return [
         {
-            "kind": "dataset",
-            "id": int(d["id"]),
-            "name": str(d["name"]),
-            "proposal": str(d.get("proposal") or ""),
-            "href": f"{base}datasets/{int(d['id'])}",
+            "kind": kind,
+            "id": int(item["id"]),
+            "name": str(item["name"]),
+            "proposal": str(item.get("proposal") or ""),
+            "href": f"{base}datasets/{int(item[key])}",
         }
-        for d in record.get("datasets") or []
+        for kind, listed, key in (
+            ("dataset", "datasets", "id"),
+            ("datafile", "datafiles", "datasetId"),
+        )
+        for item in record.get(listed) or []
     ]
-    rows += [
-        {
-            "kind": "datafile",
-            "id": int(f["id"]),
-            "name": str(f["name"]),
-            "proposal": str(f.get("proposal") or ""),
-            "href": f"{base}datasets/{int(f['datasetId'])}",
-        }
-        for f in record.get("datafiles") or []
-    ]
-    return rows
 
 
 def make_collection_view(

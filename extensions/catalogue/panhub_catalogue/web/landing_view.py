@@ -29,7 +29,13 @@ from panhub_catalogue.citation import (
     get_related_url,
     get_title,
 )
-from panhub_catalogue.web.portal_view import format_count, format_day, format_size
+from panhub_catalogue.web.portal_view import (
+    Link,
+    describe_documents,
+    format_count,
+    format_day,
+    format_size,
+)
 
 #: The content-negotiated forms of a landing page, as links (``?format=<name>``).
 FORMATS = (
@@ -79,15 +85,6 @@ class Person:
     orcid: str | None
     affiliations: tuple[str, ...]
     organisation: bool
-
-
-@dataclass(frozen=True)
-class Link:
-    """A labelled value, linked when it has a URL."""
-
-    label: str
-    value: str
-    href: str | None = None
 
 
 def describe_people(document: Document) -> list[Person]:
@@ -257,18 +254,7 @@ def make_access(record: Mapping[str, Any], kind: str, extras: LandingExtras) -> 
 
 def make_documents(extras: LandingExtras, record: Mapping[str, Any]) -> list[Link]:
     """The session's experimental report and A-Form, as downloads (whole pages only)."""
-    if record.get("embargoed"):
-        return []
-    labels = {"report": "Experimental report", "aform": "A-Form"}
-    return [
-        Link(
-            labels[kind],
-            f"{extras.documents[kind]['name']} ({format_size(extras.documents[kind]['fileSize'])})",
-            f"{extras.base}api/datafiles/{int(extras.documents[kind]['id'])}/download",
-        )
-        for kind in ("report", "aform")
-        if kind in extras.documents
-    ]
+    return [] if record.get("embargoed") else describe_documents(extras.base, extras.documents)
 
 
 def make_landing_context(

@@ -26,11 +26,11 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from tornado.ioloop import IOLoop
-from tornado.web import HTTPError, StaticFileHandler
+from tornado.web import StaticFileHandler
 from traitlets import Int, List, Unicode
 from traitlets.config import Configurable
 
-from panhub_catalogue.errors import BadRequest, CatalogueError
+from panhub_catalogue.errors import BadRequest
 from panhub_catalogue.identity import ANONYMOUS
 from panhub_catalogue.search import Search
 from panhub_catalogue.web import answers
@@ -178,12 +178,8 @@ class PortalPage(CatalogueHandler):
         if "text/html" not in self.request.headers.get("Accept", ""):
             super().write_error(status_code, **kwargs)
             return
-        error = kwargs["exc_info"][1] if "exc_info" in kwargs else None
-        if isinstance(error, CatalogueError):
-            status_code, message = error.status, error.message
-        elif isinstance(error, HTTPError):
-            message = error.log_message or error.reason or self._reason
-        else:
+        status_code, message = self.describe_error(status_code, **kwargs)
+        if status_code >= 500 and message == "internal error":
             message = "Something went wrong on our side; please try again later."
         reason = responses.get(status_code, "Error")
         if not hasattr(self, "identity"):
@@ -258,13 +254,7 @@ class LandingPage(PortalPage, LandingHandler):
     async def write_landing_html(self, kind: str, item_id: str, document: Any) -> None:
         options, portal = self.service_options, self.portal
         record, extras = await self.run_together(
-            partial(
-                answers.landing,
-                kind=kind,
-                item_id=int(item_id),
-                logbook_entries=options.landing_logbook_entries,
-                options=options.records,
-            ),
+            self.get_landing_record(kind, item_id),
             partial(landing_extras, kind=kind, item_id=int(item_id), documents=portal.documents),
         )
         base = options.base_url

@@ -43,8 +43,6 @@ from panhub_catalogue.visibility import (
     get_dataset,
     get_investigation,
     get_landing_investigation,
-    list_datafiles,
-    list_datasets,
     member_investigations,
 )
 from panhub_catalogue.web import answers
@@ -243,15 +241,18 @@ def investigation_page(
     offset: int,
     documents: Documents,
 ) -> JSON:
-    """A session's page of datasets: its summary, one page of datasets, the caller's
-    rights (``entitled``: may put its data in a collection) and drafts."""
+    """A session's page of datasets (``api/investigations/<id>/datasets``'s answer), its
+    summary, and the caller's rights (``entitled``: may put its data in a collection)
+    and drafts."""
+    datasets = answers.datasets(
+        session, identity, now, investigation_id=investigation_id, limit=limit, offset=offset
+    )
     found = get_investigation(session, identity, investigation_id, now)
     (summary,) = records.summarize_investigations(session, [found], now)
-    total, rows = list_datasets(session, found.id, limit, offset)
     entitled = is_entitled(session, identity, found.id)
     return {
         "investigation": summary,
-        "datasets": {"total": total, "items": records.describe_datasets(session, rows)},
+        "datasets": datasets,
         "documents": find_documents(session, [found.id], documents).get(found.id, {}),
         "logbook": count_logbooks(session, [found.id]).get(found.id, 0),
         "entitled": entitled,
@@ -269,19 +270,19 @@ def dataset_page(
     offset: int,
     root: str,
 ) -> JSON:
-    """A dataset's page of files, with its session's summary and the caller's rights."""
+    """A dataset's page of files (``api/datasets/<id>/datafiles``'s answer), with the
+    dataset, its session's summary and the caller's rights."""
+    files = answers.datafiles(
+        session, identity, now, dataset_id=dataset_id, limit=limit, offset=offset, root=root
+    )
     dataset = get_dataset(session, identity, dataset_id, now)
     (summary,) = records.summarize_investigations(session, [dataset.investigation], now)
     (described,) = records.describe_datasets(session, [dataset])
-    total, files = list_datafiles(session, [dataset.id], limit, offset)
     entitled = is_entitled(session, identity, dataset.investigation_id)
     return {
         "investigation": summary,
         "dataset": described,
-        "datafiles": {
-            "total": total,
-            "items": [records.describe_datafile(f, root) for f in files],
-        },
+        "datafiles": files,
         "entitled": entitled,
         "drafts": list_drafts(session, identity) if entitled else [],
     }

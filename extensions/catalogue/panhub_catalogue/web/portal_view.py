@@ -262,6 +262,33 @@ def make_years(
 
 
 @dataclass(frozen=True)
+class Link:
+    """A labelled value, linked when it has a URL (a fact of an item, an action, a file)."""
+
+    label: str
+    value: str
+    href: str | None = None
+
+
+#: What the portal calls a session's documents.
+DOCUMENT_LABELS = {"report": "Experimental report", "aform": "A-Form"}
+
+
+def describe_documents(base: str, documents: Mapping[str, Mapping[str, Any]]) -> list[Link]:
+    """A session's report and A-Form (:func:`~.portal_answers.find_documents`), as
+    downloads: label, ``<name> (<size>)``, the download route."""
+    return [
+        Link(
+            DOCUMENT_LABELS[kind],
+            f"{documents[kind]['name']} ({format_size(documents[kind]['fileSize'])})",
+            f"{base}api/datafiles/{int(documents[kind]['id'])}/download",
+        )
+        for kind in DOCUMENT_LABELS
+        if kind in documents
+    ]
+
+
+@dataclass(frozen=True)
 class Document:
     """A file of the facility's documents of a session (its report, its A-Form)."""
 

@@ -12,6 +12,11 @@
       return;
     }
     var base = form.getAttribute('action');
+    /* on a narrow screen the filters fold away under their summary, the table first */
+    var more = form.querySelector('details.more-filters');
+    if (more && window.matchMedia && window.matchMedia('(max-width: 1000px)').matches) {
+      more.open = false;
+    }
     var live = document.createElement('p');
     live.className = 'visually-hidden';
     live.setAttribute('aria-live', 'polite');

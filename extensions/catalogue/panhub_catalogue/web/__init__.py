@@ -1,7 +1,9 @@
 """The catalogue on the web: the tornado service, its routes and their pure helpers.
 
-Only :mod:`~panhub_catalogue.web.handlers` and :mod:`~panhub_catalogue.web.service`
-import tornado or JupyterHub; the other modules here are pure. Nothing outside this
+Only :mod:`~panhub_catalogue.web.handlers`, :mod:`~panhub_catalogue.web.service` and
+the portal's handlers (:mod:`~panhub_catalogue.web.portal`,
+:mod:`~panhub_catalogue.web.portal_collections`) import tornado or JupyterHub; the other
+modules here are pure. Nothing outside this
 package imports from it (the command line loads the service only to serve).
 
 Modules
@@ -13,4 +15,11 @@ params    query parameters to ``Search``, ``LogbookFilter`` and pages; unknown o
 panosc    the PaNOSC routes under ``panosc/``
 landing   DOI landing pages: HTML, a citation, JSON-LD, logbook figures
 download  permission-checked downloads: allowed roots, HTTP Range, file names
+portal    the web portal: the sessions table, the landing page's HTML, silent sign-in
+          (``signin``), settings (``c.Portal``); ``portal_collections`` a session's
+          datasets, a dataset's files, data collections' forms
+portal_answers, portal_view, landing_view, item_view, collection_forms, pages
+          what the portal's pages are made of: the Lab panel's answers and their extras,
+          view models, the collection form as JSON, the Jinja2 templates (``templates/``,
+          ``static/``)
 """

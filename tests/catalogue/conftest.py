@@ -51,6 +51,12 @@ test_client                 client, transfer, api, reprs, figures (the Python AP
                             catalogue_served)
 lab/                        lab (the server extension in a real jupyter_server, in
                             front of the service in a thread)
+publish/                    publish (document, validation, licences, rows, forms,
+                            workflow, minting, sessions, cli), settings.Publishing,
+                            api_collections, migration 0008, against the DataCite
+                            stand-in (tests/support/datacite_standin.py)
+web/                        web.collections, publish.collections, lifecycle, access,
+                            describe: the collection routes over HTTP, who may do what
 ==========================  ==========================================================
 """
 

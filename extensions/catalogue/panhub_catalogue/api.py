@@ -6,6 +6,7 @@
 >>> cat.path(files[0])      # '/data/2023015001/raw/...', or None when not mounted here
 >>> cat.viewer(files[0])                                # doctest: +SKIP
 >>> cat.logbook(rows[0]).post("aligned the sample", figure=fig)  # doctest: +SKIP
+>>> draft = cat.create_collection(cat.datasets(rows[0])[:2], title="...")  # doctest: +SKIP
 
 Everything goes through :class:`~panhub_catalogue.client.CatalogueClient` (the same
 client as the Lab's server), with the kernel's ``$JUPYTERHUB_API_TOKEN``: the catalogue
@@ -22,6 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, overload
 
+from panhub_catalogue.api_collections import CollectionsAPI
 from panhub_catalogue.client import DEFAULT_TIMEOUT, CatalogueClient
 from panhub_catalogue.errors import BadRequest, CatalogueError, NotFound
 from panhub_catalogue.figures import make_figure
@@ -175,8 +177,11 @@ class Logbook:
         return self.entries(limit=10)._repr_html_()
 
 
-class Catalogue:
+class Catalogue(CollectionsAPI):
     """The catalogue as the signed-in user sees it (``$PANHUB_CATALOGUE_URL``, hub token).
+
+    Data collections (choose datasets and files, describe, submit, mint, version) are
+    :class:`~panhub_catalogue.api_collections.CollectionsAPI`'s methods.
 
     Parameters
     ----------

@@ -14,6 +14,7 @@ Examples
         --url https://icat.example.org --auth db --user reader --password-file reader.secret
     panhub-catalogue logbook add --db sqlite:////var/lib/panhub/catalogue.sqlite \\
         --investigation 20240001 --dataset raw/scan0042 --category info "scan 42 started"
+    panhub-catalogue mint-sessions --config /etc/panhub/catalogue_config.py
     panhub-catalogue serve --config /etc/panhub/catalogue_config.py
 
 Settings come from ``--config`` (a traitlets Python file: ``c.Indexer.root = "/gpfs/proposals"``),
@@ -44,6 +45,7 @@ from panhub_catalogue.ingest.members import (
 )
 from panhub_catalogue.ingest.progress import Progress
 from panhub_catalogue.logbook_cli import add_logbook_parser, run_logbook
+from panhub_catalogue.publish.cli import add_publish_parser, run_mint_sessions
 from panhub_catalogue.settings import CatalogueDatabase
 
 
@@ -118,6 +120,7 @@ def make_parser() -> argparse.ArgumentParser:
         "--keep-plugin", action="store_true", default=None, help="IcatSource.keep_plugin"
     )
     add_logbook_parser(commands, common)
+    add_publish_parser(commands, common)
     serve = commands.add_parser("serve", help="run the catalogue service", parents=[common])
     serve.add_argument("--port", type=int, help="CatalogueService.port")
     return parser
@@ -237,6 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_icat_import(config, url, args)
     if args.command == "logbook":
         return run_logbook(url, args)
+    if args.command == "mint-sessions":
+        return run_mint_sessions(config, url, args)
     if args.command == "demo":
         root = Path(args.root).absolute()
         make_demo_proposals(root)

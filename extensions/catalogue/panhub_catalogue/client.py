@@ -297,6 +297,8 @@ class CatalogueClient:
                 raw = response.read()
             except OSError as error:
                 raise self.make_transport_error(error) from None
+        if not raw and method == "DELETE":  # 204 No Content
+            return None
         try:
             return json.loads(raw)
         except ValueError:
@@ -311,6 +313,14 @@ class CatalogueClient:
     def post(self, path: str, payload: Any) -> Any:
         """``POST`` a JSON body; the JSON answer."""
         return self.call("POST", path, payload=payload)
+
+    def patch(self, path: str, payload: Any) -> Any:
+        """``PATCH`` a JSON body; the JSON answer."""
+        return self.call("PATCH", path, payload=payload)
+
+    def delete(self, path: str) -> None:
+        """``DELETE`` a resource (the service answers 204, no body)."""
+        self.call("DELETE", path)
 
     def open_download(self, datafile_id: int, offset: int = 0) -> HTTPResponse:
         """The streamed bytes of a datafile from ``offset`` (an HTTP Range when above 0)."""

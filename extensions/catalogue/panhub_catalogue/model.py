@@ -15,6 +15,11 @@ strict subset of ICAT's, with these simplifications:
   events (investigation, optional dataset, type, category, tags, content); its
   figures are :class:`LogbookAttachment` rows.
 
+Investigations and data collections carry ``modTime``, the last change of what is
+published about them (OAI-PMH's datestamp), and their DOI's state at DataCite
+(``dataciteState``: ``draft``, ``registered``, ``findable``, or ``None`` when the
+catalogue did not mint it); :mod:`panhub_catalogue.publish` keeps them.
+
 All datetimes are naive UTC. ``Investigation.searchText`` is a normalised copy of the
 free-text fields (name, visitId, title, summary, doi) that the full-text index
 (SQLite FTS5, PostgreSQL ``tsvector``) is built on; :func:`make_search_text` makes it.
@@ -26,6 +31,7 @@ import re
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     DateTime,
@@ -38,7 +44,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, synonym
+
+from panhub_catalogue.clock import utcnow
 
 #: 64-bit ids on PostgreSQL (Diamond has billions of datafiles); SQLite's rowid.
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -167,6 +175,7 @@ class Investigation(Base):
         UniqueConstraint("facility_id", "name", "visit_id"),
         Index("ix_investigation_start_date_id", "start_date", "id"),
         Index("ix_investigation_release_date", "release_date"),
+        Index("ix_investigation_mod_time", "mod_time", "id"),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id"))
@@ -182,6 +191,14 @@ class Investigation(Base):
     fileSize: Mapped[int] = mapped_column("file_size", BigInteger, default=0)
     fileCount: Mapped[int] = mapped_column("file_count", BigInteger, default=0)
     searchText: Mapped[str] = mapped_column("search_text", Text, default="")
+    # set on every ORM insert and update; NULL only where raw SQL left it out (bulk
+    # loaders should write it); SQLite cannot add a NOT NULL column with a time default
+    # without rebuilding the table and its full-text and facet triggers
+    modTime: Mapped[datetime | None] = mapped_column(
+        "mod_time", DateTime, default=utcnow, onupdate=utcnow
+    )
+    dataciteState: Mapped[str | None] = mapped_column("datacite_state", String(16))
+    mintTime: Mapped[datetime | None] = mapped_column("mint_time", DateTime)
     facility: Mapped[Facility] = relationship()
     investigationUsers: Mapped[list[InvestigationUser]] = relationship(
         back_populates="investigation", cascade="all, delete-orphan"
@@ -396,21 +413,102 @@ class Datafile(Base):
     dataset: Mapped[Dataset] = relationship(back_populates="datafiles")
 
 
+#: :attr:`DataCollection.status` values: editable, submitted for review, minted.
+DRAFT, REVIEW, MINTED = "draft", "review", "minted"
+
+
 class DataCollection(Base):
-    """A chosen subset of datasets and files behind one DOI."""
+    """A chosen subset of datasets and files behind one DOI, with its DataCite metadata.
+
+    ``status`` is the catalogue's workflow (:data:`DRAFT`, :data:`REVIEW`,
+    :data:`MINTED`; :mod:`panhub_catalogue.publish.workflow`), ``dataciteState`` the
+    DOI's state at DataCite. ``summary`` is the description (``description`` is its
+    synonym). ``licence`` is an SPDX id (``None``: the facility's default). A new
+    version is a new collection whose ``previous_id`` names the one it replaces (each
+    has at most one next version). ``release`` is what the author asked for:
+    ``embargo`` (findable once all its data is public) or ``immediate``. A withdrawn
+    collection stays as a tombstone (OAI-PMH's deleted record); its DOI still resolves.
+    """
 
     __tablename__ = "data_collection"
+    __table_args__ = (
+        Index("ix_data_collection_mod_time", "mod_time", "id"),
+        Index("ix_data_collection_previous_id", "previous_id", unique=True),
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     doi: Mapped[str | None] = mapped_column(String(255), unique=True)
     title: Mapped[str | None] = mapped_column(String(4000))
     summary: Mapped[str | None] = mapped_column(Text)
+    description = synonym("summary")
     publicationDate: Mapped[datetime | None] = mapped_column("publication_date", DateTime)
+    licence: Mapped[str | None] = mapped_column(String(255))
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    resourceTypeGeneral: Mapped[str] = mapped_column(
+        "resource_type_general", String(64), default="Dataset"
+    )
+    resourceType: Mapped[str | None] = mapped_column("resource_type", String(255))
+    version: Mapped[str | None] = mapped_column(String(64))
+    # no ON DELETE on these two: SQLite adds them inline, where it keeps no action
+    # (catalogue users are never deleted; only drafts are, and a draft is no previous)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("data_collection.id"))
+    status: Mapped[str] = mapped_column(String(16), default=DRAFT)
+    dataciteState: Mapped[str | None] = mapped_column("datacite_state", String(16))
+    release: Mapped[str] = mapped_column(String(16), default="embargo")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    reviewNote: Mapped[str | None] = mapped_column("review_note", Text)
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    createTime: Mapped[datetime] = mapped_column("create_time", DateTime, default=utcnow)
+    modTime: Mapped[datetime] = mapped_column("mod_time", DateTime, default=utcnow)
+    mintTime: Mapped[datetime | None] = mapped_column("mint_time", DateTime)
+    owner: Mapped[User | None] = relationship()
+    previous: Mapped[DataCollection | None] = relationship(remote_side=[id])
+    creators: Mapped[list[DataCollectionCreator]] = relationship(
+        order_by="DataCollectionCreator.position", cascade="all, delete-orphan"
+    )
+    relatedIdentifiers: Mapped[list[DataCollectionRelated]] = relationship(
+        order_by="DataCollectionRelated.position", cascade="all, delete-orphan"
+    )
     dataCollectionDatasets: Mapped[list[DataCollectionDataset]] = relationship(
         cascade="all, delete-orphan"
     )
     dataCollectionDatafiles: Mapped[list[DataCollectionDatafile]] = relationship(
         cascade="all, delete-orphan"
     )
+
+
+class DataCollectionCreator(Base):
+    """An author of a data collection, in order (``position`` from 0), as DataCite wants:
+    names, a bare ORCID iD, one affiliation with its ROR id."""
+
+    __tablename__ = "data_collection_creator"
+    __table_args__ = (UniqueConstraint("data_collection_id", "position"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    data_collection_id: Mapped[int] = mapped_column(
+        ForeignKey("data_collection.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(255))
+    givenName: Mapped[str | None] = mapped_column("given_name", String(255))
+    familyName: Mapped[str | None] = mapped_column("family_name", String(255))
+    orcid: Mapped[str | None] = mapped_column(String(32))
+    affiliation: Mapped[str | None] = mapped_column(String(255))
+    affiliationRor: Mapped[str | None] = mapped_column("affiliation_ror", String(255))
+
+
+class DataCollectionRelated(Base):
+    """A work a data collection relates to (``IsSupplementTo`` a paper...), in order."""
+
+    __tablename__ = "data_collection_related"
+    __table_args__ = (UniqueConstraint("data_collection_id", "position"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    data_collection_id: Mapped[int] = mapped_column(
+        ForeignKey("data_collection.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    identifier: Mapped[str] = mapped_column(String(1000))
+    identifierType: Mapped[str] = mapped_column("identifier_type", String(32), default="DOI")
+    relationType: Mapped[str] = mapped_column("relation_type", String(64))
+    resourceTypeGeneral: Mapped[str | None] = mapped_column("resource_type_general", String(64))
 
 
 class DataCollectionDataset(Base):

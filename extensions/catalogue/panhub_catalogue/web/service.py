@@ -22,7 +22,7 @@ import hashlib
 import os
 import secrets
 from collections.abc import Awaitable, Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -41,9 +41,11 @@ from traitlets.config import Application as TraitletsApplication
 from panhub_catalogue.clock import utcnow
 from panhub_catalogue.db import open_catalogue
 from panhub_catalogue.identity import Identity, make_identity
+from panhub_catalogue.publish.options import PublishOptions
 from panhub_catalogue.records import RecordOptions
-from panhub_catalogue.settings import CatalogueDatabase, get_proposals_root
+from panhub_catalogue.settings import CatalogueDatabase, Publishing, get_proposals_root
 from panhub_catalogue.web import handlers
+from panhub_catalogue.web.collections import make_collection_routes
 from panhub_catalogue.web.panosc import make_panosc_routes
 
 #: ``async identify(handler) -> Identity``: who is asking (the hub, or a test's stand-in).
@@ -65,6 +67,7 @@ class ServiceOptions:
     logbook_figure_max_bytes: int = 5 * 1024 * 1024
     data_license: str = "CC-BY-4.0"
     clock: Callable[[], datetime] = utcnow
+    publishing: PublishOptions = field(default_factory=PublishOptions)
 
     @property
     def records(self) -> RecordOptions:
@@ -123,6 +126,7 @@ def make_app(
         (base + r"login", handlers.LoginHandler),
         (base + r"oauth_callback", handlers.OAuthCallbackHandler),
         *make_panosc_routes(base),
+        *make_collection_routes(base),
     ]
     return Application(
         routes,
@@ -264,6 +268,7 @@ class CatalogueService(TraitletsApplication):
             proposals_root=self.proposals_root,
             logbook_figure_max_bytes=self.logbook_figure_max_bytes,
             data_license=self.data_license,
+            publishing=Publishing(parent=self).make_options(self.public_url or self.base_url),
         )
 
     def start(self) -> None:

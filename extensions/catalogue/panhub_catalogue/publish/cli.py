@@ -1,0 +1,62 @@
+"""``panhub-catalogue mint-sessions``: session DOIs at the end of experiments, releases.
+
+::
+
+    panhub-catalogue mint-sessions --config /etc/panhub/catalogue_config.py [--dry-run]
+
+Settings: ``c.Publishing`` (DataCite account, prefix, patterns, publisher, landing
+URL base) in the ``--config`` file. Prints one line per DOI minted or made findable,
+and each failure on stderr; exits 1 when something failed, 2 when minting is not
+configured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from traitlets.config import Config
+
+from panhub_catalogue.clock import utcnow
+from panhub_catalogue.db import open_catalogue
+from panhub_catalogue.settings import Publishing
+
+
+def add_publish_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+    """The ``mint-sessions`` command."""
+    mint = commands.add_parser(
+        "mint-sessions",
+        help="mint DOIs of ended experiment sessions, and make released DOIs findable",
+        parents=[common],
+    )
+    mint.add_argument("--dry-run", action="store_true", help="list the sessions due; send nothing")
+    mint.add_argument("--limit", type=int, help="mint at most this many session DOIs")
+
+
+def run_mint_sessions(config: Config, url: str, args: argparse.Namespace) -> int:
+    """Mint and publish (:func:`panhub_catalogue.publish.sessions.run`); print a report."""
+    from panhub_catalogue.publish.sessions import run
+
+    publishing = Publishing(config=config)
+    try:
+        options = publishing.make_options()
+    except ValueError as error:
+        print(f"panhub-catalogue mint-sessions: {error}", file=sys.stderr)
+        return 2
+    if options.account is None and not args.dry_run:
+        print(
+            "panhub-catalogue mint-sessions: DOI minting is not configured "
+            "(c.Publishing.doi_prefix, datacite_username, datacite_password)",
+            file=sys.stderr,
+        )
+        return 2
+    report = run(open_catalogue(url), options, utcnow(), limit=args.limit, dry_run=args.dry_run)
+    word = "due" if args.dry_run else "minted"
+    for item in report.minted:
+        print(f"{word}: {item}")
+    for doi in report.published:
+        print(f"findable: {doi}")
+    for item, why in report.failed:
+        print(f"failed: {item}: {why}", file=sys.stderr)
+    return 1 if report.failed else 0

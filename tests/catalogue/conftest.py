@@ -29,7 +29,15 @@ test_logbook_figures        logbook (figures), visibility.get_logbook_attachment
 test_browse_service         web.answers, web.handlers, records, visibility.list_datasets:
                             datasets pages, one datafile, relativePath, the citation
                             route, both backends
-test_citation               citation (text, BibTeX, RIS; escaping)
+test_citation               citation (text, BibTeX, RIS, CSL-JSON of a DataCite
+                            document; escaping)
+test_oai                    web.oai, publish.oai_source, publish.items, web.handlers
+                            (landing content negotiation): Sickle harvests the service
+                            as B2FIND does, every page checked against the XSDs
+                            (tests/support/oai_xsd.py, xsd/), both backends
+publish/                    publish: test_oaipmh (the OAI-PMH core, oai_requests,
+                            oai_tokens, against an in-memory source), test_formats (DataCite XML, oai_dc,
+                            oai_datacite, JSON-LD, content negotiation)
 test_hostile_input          web.handlers, web.params, web.download, web.landing,
                             panosc.filters: hostile input is a 400, never a 500
 test_hub_auth               web.service with the real HubOAuth, identity

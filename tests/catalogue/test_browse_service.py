@@ -173,9 +173,11 @@ async def test_citation_route_and_the_record_agree(browse: Client) -> None:
     investigation_id = browse.ids["P-OLD"]
     cited = await browse.json(f"api/investigations/{investigation_id}/citation")
     assert set(cited) == {"text", "bibtex", "ris"}
-    assert cited["text"] == "Ana Example (2025). a study. PANHUB. https://doi.org/10.5072/panhub.2"
-    assert cited["bibtex"].startswith("@misc{panhub-pold-2025,\n  author = {Ana Example},\n")
+    assert cited["text"] == (
+        "Ana Example (2025). a study [Data set]. PANHUB. https://doi.org/10.5072/panhub.2"
+    )
+    assert cited["bibtex"].startswith("@misc{10_5072_panhub_2,\n  author = {Ana Example},\n")
     assert "  url = {https://doi.org/10.5072/panhub.2},\n" in cited["bibtex"]
     assert cited["ris"].startswith("TY  - DATA\nAU  - Ana Example\nTI  - a study\n")
     record = await browse.json(f"api/investigations/{investigation_id}")
-    assert record["citation"] == {"text": cited["text"], "bibtex": cited["bibtex"]}
+    assert record["citation"] == cited

@@ -1,4 +1,8 @@
-"""Citations of an investigation record: text, BibTeX and RIS, by exact equality."""
+"""Citations of an item's DataCite document: text, BibTeX, RIS, CSL-JSON, by exact equality.
+
+The documents come from :mod:`panhub_catalogue.publish.document`
+(tests/support/publish_documents.py), so these are the citations users copy.
+"""
 
 from __future__ import annotations
 
@@ -8,82 +12,109 @@ from typing import Any
 from panhub_catalogue.citation import (
     escape_bibtex,
     make_bibtex,
-    make_citation,
     make_citations,
+    make_csl,
     make_ris,
+    make_text_citation,
 )
 
-RECORD: dict[str, Any] = {
-    "id": 7,
-    "name": "20240001",
-    "title": "Operando XAS of a battery cathode",
-    "doi": "10.5072/panhub.20240001",
-    "releaseDate": "2027-03-01T00:00:00Z",
-    "startDate": "2024-03-01T08:00:00Z",
-    "beamlines": ["BL22"],
-    "users": [
-        {"name": "ana", "fullName": "Ana Alba", "role": "member"},
-        {"name": "ben", "fullName": "Ben Bragg", "role": "PI"},
-    ],
-}
-LANDING = "https://hub.example.org/services/catalogue/landing/investigations/7"
+from tests.support.publish_documents import make_collection_document, make_session_document
+
+LANDING = "https://data.example.org/services/catalogue/landing/investigations/9"
 
 
-def test_three_formats_of_a_record_with_a_doi() -> None:
-    assert make_citations(RECORD, "PANHUB", LANDING) == {
-        "text": "Ben Bragg; Ana Alba (2027). Operando XAS of a battery cathode. PANHUB. "
-        "https://doi.org/10.5072/panhub.20240001",
-        "bibtex": "@misc{panhub-20240001-2027,\n"
-        "  author = {Ben Bragg and Ana Alba},\n"
-        "  title = {{Operando XAS of a battery cathode}},\n"
-        "  publisher = {PANHUB},\n"
-        "  year = {2027},\n"
-        "  doi = {10.5072/panhub.20240001},\n"
-        "  url = {https://doi.org/10.5072/panhub.20240001},\n"
-        "  note = {Proposal 20240001, beamline BL22},\n"
+def test_every_format_of_a_collection() -> None:
+    document = make_collection_document()
+    assert make_citations(document) == {
+        "text": "Bragg, Ben (2025). Figure 3 {data} 50% & more (Version 2) [Data set]. ALBA. "
+        "https://doi.org/10.5072/ALBA-DC-7",
+        "bibtex": "@misc{10_5072_alba_dc_7,\n"
+        "  author = {Bragg, Ben},\n"
+        "  title = {{Figure 3 \\{data\\} 50\\% \\& more}},\n"
+        "  publisher = {ALBA},\n"
+        "  year = {2025},\n"
+        "  version = {2},\n"
+        "  doi = {10.5072/ALBA-DC-7},\n"
+        "  url = {https://doi.org/10.5072/ALBA-DC-7},\n"
         "}\n",
         "ris": "TY  - DATA\n"
-        "AU  - Ben Bragg\n"
-        "AU  - Ana Alba\n"
-        "TI  - Operando XAS of a battery cathode\n"
-        "PY  - 2027\n"
-        "PB  - PANHUB\n"
-        "DO  - 10.5072/panhub.20240001\n"
-        "UR  - https://doi.org/10.5072/panhub.20240001\n"
-        "N1  - Proposal 20240001, beamline BL22\n"
+        "AU  - Bragg, Ben\n"
+        "TI  - Figure 3 {data} 50% & more\n"
+        "PY  - 2025\n"
+        "PB  - ALBA\n"
+        "ET  - 2\n"
+        "DO  - 10.5072/ALBA-DC-7\n"
+        "UR  - https://doi.org/10.5072/ALBA-DC-7\n"
+        "AB  - The spectra of figure 3. <script>alert(1)</script>\n"
+        "KW  - x-ray absorption spectroscopy\n"
+        "KW  - battery\n"
         "ER  - \n",
+    }
+    assert make_csl(document) == {
+        "type": "dataset",
+        "id": "10.5072/ALBA-DC-7",
+        "title": "Figure 3 {data} 50% & more",
+        "author": [{"family": "Bragg", "given": "Ben"}],
+        "publisher": "ALBA",
+        "issued": {"date-parts": [[2025]]},
+        "DOI": "10.5072/ALBA-DC-7",
+        "URL": "https://doi.org/10.5072/ALBA-DC-7",
+        "version": "2",
+        "abstract": "The spectra of figure 3. <script>alert(1)</script>",
+        "keyword": "x-ray absorption spectroscopy, battery",
+        "copyright": "Creative Commons Attribution 4.0 International",
     }
 
 
-def test_without_doi_members_or_dates_the_landing_page_and_publisher_stand_in() -> None:
-    bare = {"id": 7, "name": "P-1", "title": "t", "users": [], "beamlines": []}
-    assert make_citation(bare, "PANHUB") == "PANHUB (n.d.). t. PANHUB."
-    assert make_bibtex(bare, "PANHUB", LANDING) == (
-        "@misc{panhub-p1-nd,\n"
+def test_a_session_cites_its_members_in_order_and_its_release_year() -> None:
+    document = make_session_document()
+    assert make_text_citation(document) == (
+        "Bragg, Ben; Ana <script>alert(1)</script> Alba (2027). Operando XAS of a "
+        "<script>alert(1)</script> cathode [Data set]. ALBA. "
+        "https://doi.org/10.5072/ALBA-ES-2024025002"
+    )
+    assert make_csl(document)["author"] == [
+        {"family": "Bragg", "given": "Ben"},
+        {"literal": "Ana <script>alert(1)</script> Alba"},
+    ]
+
+
+def test_an_embargoed_session_cites_the_facility() -> None:
+    document = make_session_document(embargoed=True)
+    assert make_text_citation(document).startswith("ALBA (2027). Operando XAS")
+    assert "Bragg" not in make_bibtex(document) + make_ris(document)
+
+
+def test_without_doi_creators_or_year_the_landing_page_and_publisher_stand_in() -> None:
+    bare = {"titles": [{"title": "t"}], "publisher": {"name": "PANHUB"}, "url": LANDING}
+    assert make_text_citation(bare) == f"PANHUB (n.d.). t. PANHUB. {LANDING}"
+    assert make_bibtex(bare) == (
+        "@misc{panhub_nd,\n"
         "  author = {{PANHUB}},\n"
         "  title = {{t}},\n"
         "  publisher = {PANHUB},\n"
         f"  url = {{{LANDING}}},\n"
-        "  note = {Proposal P-1},\n"
         "}\n"
     )
-    assert make_ris(bare, "PANHUB", LANDING) == (
-        f"TY  - DATA\nAU  - PANHUB\nTI  - t\nPB  - PANHUB\nUR  - {LANDING}\nN1  - Proposal P-1\n"
-        "ER  - \n"
+    assert (
+        make_ris(bare)
+        == f"TY  - DATA\nAU  - PANHUB\nTI  - t\nPB  - PANHUB\nUR  - {LANDING}\nER  - \n"
     )
+    assert make_csl(bare)["author"] == []
 
 
 def test_bibtex_specials_are_escaped_and_braces_stay_balanced() -> None:
     assert escape_bibtex(r"50% of {x}_1 & $y^2~\z #3") == (
         r"50\% of \{x\}\_1 \& \$y\textasciicircum{}2\textasciitilde{}\textbackslash{}z \#3"
     )
-    hostile = {
-        **RECORD,
-        "title": "}, author = {Mallory} @misc{x,\n%",
+    hostile: dict[str, Any] = {
+        "titles": [{"title": "}, author = {Mallory} @misc{x,\n%"}],
         "doi": "10.1/a}b{c d\\",
-        "users": [{"name": "x", "fullName": "Smith and Sons {Ltd}", "role": "PI"}],
+        "creators": [{"name": "Smith and Sons {Ltd}", "nameType": "Organizational"}],
+        "publisher": {"name": "P&H"},
+        "publicationYear": "2026",
     }
-    entry = make_bibtex(hostile, "P&H", LANDING)
+    entry = make_bibtex(hostile)
     assert "  title = {{\\}, author = \\{Mallory\\} @misc\\{x, \\%}},\n" in entry
     assert "  author = {{Smith and Sons \\{Ltd\\}}},\n" in entry
     assert "  doi = {10.1/a%7Db%7Bc%20d%5C},\n" in entry
@@ -98,18 +129,8 @@ def test_bibtex_specials_are_escaped_and_braces_stay_balanced() -> None:
 
 
 def test_ris_values_cannot_start_a_tag() -> None:
-    hostile = {**RECORD, "title": "a\nER  - \nTY  - JOUR\r\n\x00b"}
-    ris = make_ris(hostile, "PANHUB", LANDING)
+    hostile = make_session_document(title="a\nER  - \nTY  - JOUR\r\n\x00b")
+    ris = make_ris(hostile)
     assert "TI  - a ER - TY - JOUR b\n" in ris
-    assert [line[:2] for line in ris.splitlines()] == [
-        "TY",
-        "AU",
-        "AU",
-        "TI",
-        "PY",
-        "PB",
-        "DO",
-        "UR",
-        "N1",
-        "ER",
-    ]
+    tags = [line[:2] for line in ris.splitlines()]
+    assert tags == ["TY", "AU", "AU", "TI", "PY", "PB", "DO", "UR", "AB", "KW", "ER"]

@@ -173,10 +173,20 @@ async def test_login_refuses_next_a_browser_reads_as_another_site(
 def test_jsonld_cannot_end_or_swallow_the_page() -> None:
     """``<!--<script>`` in a title made the JSON-LD script run to the end of the page."""
     record = {"title": "<!--<script></script>&", "summary": "</script><b>x</b>", "doi": "10.1/x"}
-    page = render_landing(record, "investigation", "PANHUB", "https://x/landing/1")
+    document = {
+        "doi": "10.1/x",
+        "titles": [{"title": record["title"]}],
+        "descriptions": [{"description": record["summary"], "descriptionType": "Abstract"}],
+        "creators": [{"name": "</script><!--"}],
+        "publisher": {"name": "PANHUB"},
+        "publicationYear": "2026",
+    }
+    page = render_landing(record, "investigation", "PANHUB", "https://x/landing/1", document)
     script = page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
     assert "<" not in script and ">" not in script and "&" not in script
-    assert json.loads(script)["name"] == record["title"]
+    jsonld = json.loads(script)
+    assert (jsonld["name"], jsonld["description"]) == (record["title"], record["summary"])
+    assert jsonld["creator"][0]["name"] == "</script><!--"
     assert page.count("</script>") == 1
 
 

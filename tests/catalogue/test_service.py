@@ -252,13 +252,16 @@ async def test_landing_pages_and_doi(client: Client) -> None:
     html = page.body.decode()
     assert page.headers["Content-Type"] == "text/html; charset=utf-8"
     assert (
-        "Ana Alba; Ben Bragg (2026). Lysozyme crystals soaked with gadolinium. PANHUB. "
-        "https://doi.org/10.5072/PANHUB.2023015001" in html
+        "Ana Alba; Ben Bragg (2026). Lysozyme crystals soaked with gadolinium [Data set]. "
+        "PANHUB. https://doi.org/10.5072/PANHUB.2023015001" in html
     )
     jsonld = json.loads(html.split('<script type="application/ld+json">')[1].split("</script>")[0])
     assert jsonld["@type"] == "Dataset"
     assert jsonld["identifier"] == "https://doi.org/10.5072/PANHUB.2023015001"
-    assert jsonld["creator"][0] == {"@type": "Person", "name": "Ana Alba"}
+    assert [(c["@type"], c["name"]) for c in jsonld["creator"]] == [
+        ("Person", "Ana Alba"),
+        ("Person", "Ben Bragg"),
+    ]
     assert jsonld["measurementTechnique"] == ["macromolecular crystallography"]
     assert (
         jsonld["url"] == f"https://hub.example.org{BASE}landing/investigations/{client.ids[PUBLIC]}"
@@ -305,7 +308,11 @@ async def test_embargoed_doi_landing_shows_citation_only(client: Client) -> None
     for hidden in (*files, "Ben Bragg", "sample2", "Unpublished abstract", "Datasets", "Files"):
         assert hidden not in html
     jsonld = json.loads(html.split('<script type="application/ld+json">')[1].split("</script>")[0])
-    assert (jsonld["isAccessibleForFree"], jsonld["creator"]) == (False, [])
+    # the citation-only document: the facility stands for the members
+    assert (jsonld["isAccessibleForFree"], jsonld["creator"]) == (
+        False,
+        [{"@type": "Organization", "name": "PANHUB"}],
+    )
     # the API keeps the rule: a stranger gets 404 for the investigation and its files
     stranger = await client.get(f"api/investigations/{client.ids[BENS]}", as_user="chloe")
     assert stranger.code == 404

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from panhub_catalogue.citation import make_bibtex, make_citation
 from panhub_catalogue.clock import format_utc
 from panhub_catalogue.model import (
     DataCollection,
@@ -33,6 +32,7 @@ from panhub_catalogue.model import (
     Technique,
     User,
 )
+from panhub_catalogue.publish.document import DocumentSettings
 from panhub_catalogue.visibility import collection_investigations, list_datafiles
 
 
@@ -50,11 +50,15 @@ class RecordOptions:
     public_url
         The service's URL as the world sees it, ending in ``/``: citations of an
         investigation without a DOI give its landing page, ``<public_url>landing/...``.
+    documents
+        What every DataCite document says of the publisher (citations are made from
+        the item's document, :mod:`panhub_catalogue.publish.items`).
     """
 
     proposals_root: str = ""
     publisher: str = "PANHUB"
     public_url: str = "/services/catalogue/"
+    documents: DocumentSettings = field(default_factory=DocumentSettings)
 
 
 def make_relative_path(location: str | None, root: str) -> str | None:
@@ -70,11 +74,6 @@ def make_relative_path(location: str | None, root: str) -> str | None:
     if relative == "." or relative == ".." or relative.startswith("../"):
         return None
     return relative
-
-
-def make_landing_url(options: RecordOptions, investigation_id: int) -> str:
-    """The landing page of an investigation, as the world sees it."""
-    return f"{options.public_url}landing/investigations/{investigation_id}"
 
 
 def is_public(investigation: Investigation, now: datetime) -> bool:
@@ -241,11 +240,6 @@ def describe_investigation(
     summary["datafiles"] = {
         "total": total,
         "items": [describe_datafile(f, options.proposals_root) for f in files],
-    }
-    url = make_landing_url(options, investigation.id)
-    summary["citation"] = {
-        "text": make_citation(summary, options.publisher),
-        "bibtex": make_bibtex(summary, options.publisher, url),
     }
     return summary
 

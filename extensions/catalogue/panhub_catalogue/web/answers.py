@@ -17,10 +17,11 @@ from typing import Any, TypeAlias, TypeVar
 from sqlalchemy.orm import Session
 
 from panhub_catalogue import logbook, records
-from panhub_catalogue.citation import make_citations
+from panhub_catalogue.citation import Document, make_citations
 from panhub_catalogue.errors import CatalogueError, Forbidden
 from panhub_catalogue.identity import Identity
 from panhub_catalogue.ingest.members import read_directory
+from panhub_catalogue.publish.items import COLLECTION, INVESTIGATION, load_documents
 from panhub_catalogue.search import Search, count_facets, search_investigations
 from panhub_catalogue.visibility import (
     find_investigation_by_doi,
@@ -67,9 +68,27 @@ def investigation(
     file_limit: int,
     options: records.RecordOptions,
 ) -> JSON:
-    """``GET api/investigations/<id>``: one investigation, its samples, datasets, files."""
+    """``GET api/investigations/<id>``: one investigation, its samples, datasets, files,
+    and how to cite it."""
     found = get_investigation(session, identity, investigation_id, now)
-    return records.describe_investigation(session, found, now, file_limit, options)
+    record = records.describe_investigation(session, found, now, file_limit, options)
+    record["citation"] = make_citations(get_document(session, found.id, True, now, options))
+    return record
+
+
+def get_document(
+    session: Session,
+    investigation_id: int,
+    whole: bool,
+    now: datetime,
+    options: records.RecordOptions,
+) -> Document:
+    """An investigation's DataCite document: whole, or its citation-only form."""
+    full = [investigation_id] if whole else []
+    documents = load_documents(
+        session, INVESTIGATION, [investigation_id], options.documents, now, full
+    )
+    return documents[investigation_id]
 
 
 def citation(
@@ -82,9 +101,7 @@ def citation(
 ) -> JSON:
     """``GET api/investigations/<id>/citation``: ``{"text", "bibtex", "ris"}``."""
     found = get_investigation(session, identity, investigation_id, now)
-    (summary,) = records.summarize_investigations(session, [found], now)
-    url = records.make_landing_url(options, found.id)
-    return make_citations(summary, options.publisher, url)
+    return make_citations(get_document(session, found.id, True, now, options))
 
 
 def datasets(
@@ -213,6 +230,31 @@ def landing(
     if not whole:
         return records.describe_collection_citation(session, collection)
     return records.describe_collection(session, collection)
+
+
+def landing_document(
+    session: Session,
+    identity: Identity,
+    now: datetime,
+    *,
+    kind: str,
+    item_id: int,
+    options: records.RecordOptions,
+) -> Document:
+    """The DataCite document of a landing page (``kind``: ``investigations`` or
+    ``collections``), as the caller may see it.
+
+    The whole document for whoever may see the whole item; for the others, an
+    investigation's citation-only document (no people, abstract or sizes), and a data
+    collection's published one (what its DOI says at DataCite).
+    """
+    if kind == "investigations":
+        found, whole = get_landing_investigation(session, identity, item_id, now)
+        return get_document(session, found.id, whole, now, options)
+    collection, _ = get_landing_collection(session, identity, item_id, now)
+    return load_documents(session, COLLECTION, [collection.id], options.documents, now)[
+        collection.id
+    ]
 
 
 def doi_landing(session: Session, identity: Identity, now: datetime, *, doi: str) -> str:

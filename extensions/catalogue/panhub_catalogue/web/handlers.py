@@ -29,6 +29,7 @@ from tornado.web import HTTPError, RequestHandler, authenticated
 from panhub_catalogue.errors import BadRequest, CatalogueError
 from panhub_catalogue.identity import Identity
 from panhub_catalogue.logbook import FIGURE_TYPES, get_encoded_length
+from panhub_catalogue.publish.formats import FORMAT_NAMES, choose_format, render
 from panhub_catalogue.search import Search
 from panhub_catalogue.visibility import get_datafile
 from panhub_catalogue.web import answers
@@ -394,10 +395,25 @@ class LandingHandler(CatalogueHandler):
     citation metadata only (see
     :func:`~panhub_catalogue.visibility.get_landing_investigation`). An investigation's
     full page also shows its newest logbook entries; the citation-only page never does.
+    An ``Accept`` naming a citation or metadata format (BibTeX, RIS, CSL-JSON, DataCite
+    XML or JSON, schema.org JSON-LD, text) gets the item's document in that format
+    instead (:func:`~panhub_catalogue.publish.formats.choose_format`).
     """
 
     async def get(self, kind: str, item_id: str) -> None:
         options = self.service_options
+        self.set_header("Vary", "Accept")
+        media = self.get_format()
+        document = await self.run(
+            partial(
+                answers.landing_document, kind=kind, item_id=int(item_id), options=options.records
+            )
+        )
+        if media is not None:
+            content_type, body = render(media, document, options.clock().date())
+            self.set_header("Content-Type", content_type)
+            self.finish(body)
+            return
         record = await self.run(
             partial(
                 answers.landing,
@@ -411,7 +427,31 @@ class LandingHandler(CatalogueHandler):
         label = "investigation" if kind == "investigations" else "data collection"
         api = f"{options.base_url}api/investigations/{item_id}/logbook"
         figures = f"{options.base_url}api/logbook/attachments/"
-        self.write_html(render_landing(record, label, options.publisher, url, api, figures))
+        self.write_html(
+            render_landing(
+                record,
+                label,
+                options.publisher,
+                url,
+                document,
+                api,
+                figures,
+                options.clock().date(),
+            )
+        )
+
+    def get_format(self) -> str | None:
+        """The media type asked for: ``?format=<name>`` (for links), else ``Accept``.
+
+        Other query parameters are ignored (links to a public page may carry any).
+        """
+        names = self.query_params().get("format")
+        if names is None:
+            return choose_format(self.request.headers.get("Accept"))
+        if len(names) != 1 or names[0] not in FORMAT_NAMES:
+            known = ", ".join(FORMAT_NAMES)
+            raise BadRequest(f"format: {names[0][:40]!r} is not one of {known}")
+        return FORMAT_NAMES[names[0]]
 
 
 class DoiHandler(CatalogueHandler):

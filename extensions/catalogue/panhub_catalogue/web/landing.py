@@ -1,45 +1,18 @@
-"""DOI landing pages: HTML with a citation and schema.org JSON-LD (pure string building)."""
+"""DOI landing pages: HTML with a citation and schema.org JSON-LD (pure string building).
+
+The citation and the JSON-LD come from the item's DataCite document
+(:mod:`panhub_catalogue.publish.formats`), as does every other form of the landing URL
+(content negotiation: :func:`~panhub_catalogue.publish.formats.choose_format`).
+"""
 
 from __future__ import annotations
 
-import json
+from datetime import date
 from html import escape
 from typing import Any
 
-from panhub_catalogue.citation import format_authors, make_citation
-
-
-def make_jsonld(record: dict[str, Any], publisher: str, url: str) -> dict[str, Any]:
-    """A schema.org ``Dataset`` describing an investigation or a data collection."""
-    techniques = sorted(
-        {t["name"] for d in record.get("datasets", []) for t in d.get("techniques", [])}
-    )
-    document: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "Dataset",
-        "name": record.get("title") or record.get("name"),
-        "description": record.get("summary") or record.get("title") or "",
-        "url": url,
-        "publisher": {"@type": "Organization", "name": publisher},
-        "creator": [
-            {"@type": "Person", "name": n} for n in format_authors(record.get("users", []))
-        ],
-        "isAccessibleForFree": bool(record.get("isPublic", True)),
-    }
-    if record.get("doi"):
-        document["identifier"] = f"https://doi.org/{record['doi']}"
-    date = record.get("releaseDate") or record.get("publicationDate")
-    if date:
-        document["datePublished"] = date[:10]
-    if record.get("startDate"):
-        document["temporalCoverage"] = (
-            f"{record['startDate'][:10]}/{(record.get('endDate') or '..')[:10]}"
-        )
-    if techniques:
-        document["measurementTechnique"] = techniques
-    if record.get("fileSize"):
-        document["size"] = f"{record['fileSize']} B"
-    return document
+from panhub_catalogue.citation import Document, make_text_citation
+from panhub_catalogue.publish.formats import make_jsonld, make_script_json
 
 
 def make_embargo_note(record: dict[str, Any]) -> str:
@@ -120,8 +93,10 @@ def render_landing(
     kind: str,
     publisher: str,
     url: str,
+    document: Document,
     logbook_url: str = "",
     figures_url: str = "",
+    today: date | None = None,
 ) -> str:
     """The landing page of an investigation or data collection (``kind`` names which).
 
@@ -132,12 +107,12 @@ def render_landing(
     A record with ``embargoed`` set (from
     :func:`~panhub_catalogue.records.describe_citation`) gets its citation and an
     "under embargo until" note, and no data counts.
+
+    ``document`` is the item's DataCite document as the visitor may see it: the
+    citation and the schema.org JSON-LD (escaped for a ``<script>``) are made from it.
     """
-    citation = make_citation(record, publisher)
-    jsonld = json.dumps(make_jsonld(record, publisher, url), indent=1)
-    # no '<' or '>' in the script: '</script>' would end it, '<!--<script>' would make
-    # it swallow the rest of the page
-    jsonld = jsonld.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    citation = make_text_citation(document)
+    jsonld = make_script_json(make_jsonld(document, today))
     title = escape(record.get("title") or record.get("name") or "")
     table = "\n".join(
         f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in make_rows(record) if v

@@ -41,11 +41,13 @@ from traitlets.config import Application as TraitletsApplication
 from panhub_catalogue.clock import utcnow
 from panhub_catalogue.db import open_catalogue
 from panhub_catalogue.identity import Identity, make_identity
+from panhub_catalogue.publish.document import DocumentSettings
 from panhub_catalogue.publish.options import PublishOptions
 from panhub_catalogue.records import RecordOptions
 from panhub_catalogue.settings import CatalogueDatabase, Publishing, get_proposals_root
 from panhub_catalogue.web import handlers
 from panhub_catalogue.web.collections import make_collection_routes
+from panhub_catalogue.web.oai import OaiHandler, OaiOptions, OaiPmh
 from panhub_catalogue.web.panosc import make_panosc_routes
 
 #: ``async identify(handler) -> Identity``: who is asking (the hub, or a test's stand-in).
@@ -68,11 +70,21 @@ class ServiceOptions:
     data_license: str = "CC-BY-4.0"
     clock: Callable[[], datetime] = utcnow
     publishing: PublishOptions = field(default_factory=PublishOptions)
+    oai: OaiOptions = field(default_factory=OaiOptions)
 
     @property
     def records(self) -> RecordOptions:
         """What :mod:`~panhub_catalogue.records` needs of these options."""
-        return RecordOptions(self.proposals_root, self.publisher, self.public_url)
+        documents = self.make_documents()
+        return RecordOptions(self.proposals_root, self.publisher, self.public_url, documents)
+
+    def make_documents(self, public_url: str = "") -> DocumentSettings:
+        """What DataCite documents say of the publisher; their landing pages are under
+        ``public_url`` (absolute), else under the service's public URL when absolute."""
+        base = public_url or self.public_url
+        landing = base if urlparse(base).scheme in ("http", "https") else ""
+        ror = self.publishing.document.publisher_ror
+        return DocumentSettings(self.publisher, ror, self.data_license, landing)
 
 
 def make_hub_identify(staff_group_prefix: str = "", admin_groups: Collection[str] = ()) -> Identify:
@@ -123,6 +135,7 @@ def make_app(
         (base, handlers.IndexHandler),
         (base + r"landing/(investigations|collections)/(\d{1,18})", handlers.LandingHandler),
         (base + r"doi/(10\..+)", handlers.DoiHandler),
+        (base + r"oai", OaiHandler),
         (base + r"login", handlers.LoginHandler),
         (base + r"oauth_callback", handlers.OAuthCallbackHandler),
         *make_panosc_routes(base),
@@ -269,6 +282,7 @@ class CatalogueService(TraitletsApplication):
             logbook_figure_max_bytes=self.logbook_figure_max_bytes,
             data_license=self.data_license,
             publishing=Publishing(parent=self).make_options(self.public_url or self.base_url),
+            oai=OaiPmh(parent=self).make_options(self.cookie_secret),
         )
 
     def start(self) -> None:

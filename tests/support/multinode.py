@@ -1,0 +1,564 @@
+"""The multi-node SLURM cluster of ``hub_config/demo/cluster.sh``, for tests and by hand.
+
+Three nodes, each a network namespace with its own address on the bridge ``phbr0``
+(the host, where slurmctld and the hub listen, is :data:`HOST_ADDRESS`)::
+
+    cpu1 10.77.0.11  partition cpu (default)
+    cpu2 10.77.0.12  partition cpu
+    gpu1 10.77.0.13  partition gpu, one fake GPU (gres gpu:fake:1)
+
+SLURM's commands reach this cluster through ``SLURM_CONF`` (:func:`slurm_env`); the
+one-node cluster of ``slurm.sh`` keeps ``/etc/slurm`` and runs beside it.
+
+A *probe* is a job that does what a single-user server does: it listens on a free port
+on its node and reports that port to the host over the bridge, as a server reports its
+port to the hub's API; :meth:`Probe.ask` then connects to the node's address, as the hub
+and the proxy connect to a server. Its answer says where the job runs as the job sees
+it (hostname, addresses, ``CUDA_VISIBLE_DEVICES``).
+
+Run as root. Standard library only, so it also runs as a script::
+
+    python tests/support/multinode.py selfcheck   # start, check every property, stop
+    python tests/support/multinode.py measure     # start-up, idle CPU, job start latency
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pwd
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "hub_config" / "demo" / "cluster.sh"
+CONF = Path("/etc/slurm-multi/slurm.conf")
+ONE_NODE_CONF = Path("/etc/slurm/slurm.conf")
+RUN = Path("/run/slurm-multi")
+HOST_ADDRESS = "10.77.0.1"
+#: an account every Debian system has: the probes run as an ordinary user
+PROBE_USER = "nobody"
+#: how long SLURM may take to call a silent node DOWN: SlurmdTimeout (10 s) after its last
+#: answer, found by a ping (every SlurmdTimeout/3) that waits MessageTimeout (5 s)
+DOWN_WITHIN = 40.0
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of the cluster as ``cluster.sh`` lays it out."""
+
+    name: str
+    address: str
+    partition: str
+
+
+NODES = (
+    Node("cpu1", "10.77.0.11", "cpu"),
+    Node("cpu2", "10.77.0.12", "cpu"),
+    Node("gpu1", "10.77.0.13", "gpu"),
+)
+
+
+def get_node(name: str) -> Node:
+    """The node called ``name``."""
+    for node in NODES:
+        if node.name == name:
+            return node
+    raise KeyError(f"no node {name!r}; nodes are {', '.join(n.name for n in NODES)}")
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def slurm_env(conf: Path = CONF) -> dict[str, str]:
+    """This process's environment with SLURM's commands pointed at ``conf``."""
+    return {**os.environ, "SLURM_CONF": str(conf)}
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    timeout: float = 30,
+    user: str | None = None,
+    input: str | None = None,
+    conf: Path = CONF,
+) -> str:
+    """Run a command against the cluster (as ``user`` if given); return stdout.
+
+    Raises
+    ------
+    RuntimeError
+        If it fails, with its stderr.
+    """
+    account = pwd.getpwnam(user) if user is not None else None
+    done = subprocess.run(
+        list(argv), input=input, capture_output=True, text=True, timeout=timeout,
+        env=slurm_env(conf), cwd="/", check=False,
+        user=account.pw_uid if account else None, group=account.pw_gid if account else None,
+        extra_groups=[] if account else None,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed: {(done.stderr or done.stdout).strip()}")
+    return done.stdout
+
+
+def cluster(*args: str, timeout: float = 120) -> str:
+    """Run ``cluster.sh ARGS``; return what it printed."""
+    done = subprocess.run(
+        ["bash", str(SCRIPT), *args], capture_output=True, text=True, timeout=timeout,
+        check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"cluster.sh {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return done.stdout + done.stderr
+
+
+def start() -> None:
+    """Start the cluster (idempotent) and wait until every node is usable."""
+    cluster("start")
+
+
+def stop() -> None:
+    """Stop every daemon and job of the cluster and remove its network."""
+    cluster("stop")
+
+
+def is_running() -> bool:
+    """True if slurmctld of this cluster runs (not a zombie)."""
+    try:
+        pid = int((RUN / "slurmctld.pid").read_text().strip())
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (OSError, ValueError):
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in {"Z", "X"}
+
+
+@contextlib.contextmanager
+def running() -> Iterator[None]:
+    """The cluster up for the block; stopped afterwards only if this started it.
+
+    Nodes taken down in the block are brought back at its end either way.
+    """
+    started = not is_running()
+    start()
+    try:
+        yield
+    finally:
+        if started:
+            stop()
+        else:
+            start()
+
+
+def node_down(name: str, mode: str = "crash") -> None:
+    """Take a node down: ``crash`` (slurmd and jobs die), ``partition``, or ``slurmd``."""
+    cluster("node-down", name, mode)
+
+
+def node_up(name: str) -> None:
+    """Bring a node back and wait until SLURM uses it again."""
+    cluster("node-up", name)
+
+
+# --------------------------------------------------------------------------- nodes
+
+
+def node_state(name: str) -> frozenset[str]:
+    """SLURM's state flags of a node, e.g. ``{"DOWN", "NOT_RESPONDING"}``."""
+    fields = dict(
+        f.split("=", 1) for f in run(["scontrol", "-o", "show", "node", name]).split() if "=" in f
+    )
+    return frozenset(fields.get("State", "").split("+"))
+
+
+def is_down(state: frozenset[str]) -> bool:
+    """SLURM has marked the node DOWN (it no longer runs jobs there)."""
+    return "DOWN" in state
+
+
+def is_usable(state: frozenset[str]) -> bool:
+    """The node answers and takes jobs."""
+    return bool(state & {"IDLE", "MIXED", "ALLOCATED"}) and not state & {
+        "DOWN",
+        "DRAIN",
+        "NOT_RESPONDING",
+    }
+
+
+def wait_for(
+    what: str, check: Callable[[], object], timeout: float, interval: float = 0.1
+) -> float:
+    """Wait until ``check()`` is truthy; return the seconds it took, or fail naming ``what``."""
+    t0 = time.monotonic()
+    while not check():
+        if time.monotonic() - t0 > timeout:
+            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+    return time.monotonic() - t0
+
+
+def wait_node(name: str, predicate: Callable[[frozenset[str]], bool], timeout: float) -> float:
+    """Wait until the node's state satisfies ``predicate``; return the seconds it took."""
+    return wait_for(f"{name} {predicate.__name__}", lambda: predicate(node_state(name)), timeout)
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+@dataclass(frozen=True)
+class JobState:
+    """What SLURM says of a job (``scontrol show job``: kept MinJobAge after the end)."""
+
+    state: str
+    node: str
+    reason: str
+
+
+def submit(
+    script: str,
+    *,
+    node: str | None = None,
+    partition: str | None = None,
+    gres: str | None = None,
+    user: str | None = PROBE_USER,
+    name: str = "multinode-check",
+    conf: Path = CONF,
+) -> str:
+    """Submit a batch ``script`` (never requeued, output discarded); return its job id."""
+    argv = ["sbatch", "--parsable", f"--job-name={name}", "--output=/dev/null", "--chdir=/tmp",
+            "--no-requeue", "--ntasks=1", "--cpus-per-task=1", "--mem=100M", "--time=10"]  # fmt: skip
+    if node:
+        argv.append(f"--nodelist={node}")
+    if partition:
+        argv.append(f"--partition={partition}")
+    if gres:
+        argv.append(f"--gres={gres}")
+    return run(argv, input=script, user=user, conf=conf).strip().split(";")[0]
+
+
+def job_state(job_id: str, conf: Path = CONF) -> JobState:
+    """The job's state, node (empty while pending) and reason."""
+    out = run(["scontrol", "-o", "show", "job", job_id], conf=conf)
+    fields = dict(f.split("=", 1) for f in out.split() if "=" in f)
+    node = fields.get("BatchHost") or fields.get("NodeList", "")
+    return JobState(
+        fields.get("JobState", ""), "" if node == "(null)" else node, fields.get("Reason", "")
+    )
+
+
+def cancel(*job_ids: str, conf: Path = CONF) -> None:
+    """Cancel jobs (those already ended are ignored)."""
+    if job_ids:
+        with contextlib.suppress(RuntimeError):
+            run(["scancel", *job_ids], conf=conf)
+
+
+#: the probe job's program: listen, report the port and what the job sees, answer forever
+PROBE_CODE = r"""
+import json, os, socket, subprocess, sys, time
+host, port, token = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+server = socket.socket()
+server.bind(("0.0.0.0", 0))
+server.listen(16)
+info = {
+    "token": token,
+    "job_id": os.environ.get("SLURM_JOB_ID", ""),
+    "hostname": socket.gethostname(),
+    "addresses": subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split(),
+    "cuda": os.environ.get("CUDA_VISIBLE_DEVICES"),
+    "uid": os.getuid(),
+    "port": server.getsockname()[1],
+}
+message = json.dumps(info).encode()
+for attempt in range(20):
+    try:
+        with socket.create_connection((host, port), timeout=5) as report:
+            report.sendall(message)
+        break
+    except OSError:
+        time.sleep(0.25)
+while True:
+    conn, _ = server.accept()
+    with conn:
+        conn.sendall(message)
+"""
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A running probe job and what it reported when it started."""
+
+    job_id: str
+    node: str
+    address: str
+    info: dict[str, object]
+
+    @property
+    def port(self) -> int:
+        return int(str(self.info["port"]))
+
+    def ask(self, timeout: float = 5) -> dict[str, object]:
+        """Connect to the probe at its node's address and port; return its answer."""
+        with socket.create_connection((self.address, self.port), timeout=timeout) as conn:
+            data = b""
+            while chunk := conn.recv(65536):
+                data += chunk
+        answer: dict[str, object] = json.loads(data)
+        return answer
+
+
+def make_probe_script(host: str, port: int, token: str) -> str:
+    """The probe's batch script: report to ``host:port`` with ``token``."""
+    return (
+        "#!/bin/bash\n"
+        f"exec /usr/bin/python3 - {host} {port} {token} <<'PY'\n{PROBE_CODE.strip()}\nPY\n"
+    )
+
+
+def submit_probe(
+    *,
+    node: str | None = None,
+    partition: str | None = None,
+    gres: str | None = None,
+    timeout: float = 60,
+) -> Probe:
+    """Submit a probe and wait (``timeout`` s) until it reports from its node.
+
+    The report arrives over the bridge at :data:`HOST_ADDRESS`, the way a server reports
+    its port to the hub; the node is the one SLURM says the job runs on, and the address
+    the one SLURM has for that node (``NodeAddr``).
+    """
+    token = os.urandom(8).hex()
+    with socket.socket() as listener:
+        listener.bind((HOST_ADDRESS, 0))
+        listener.listen(4)
+        listener.settimeout(timeout)
+        job_id = submit(
+            make_probe_script(HOST_ADDRESS, listener.getsockname()[1], token),
+            node=node, partition=partition, gres=gres,
+        )  # fmt: skip
+        try:
+            info = _receive_report(listener, token, timeout)
+        except BaseException:
+            cancel(job_id)
+            raise
+    state = job_state(job_id)
+    return Probe(job_id, state.node, node_address(state.node), info)
+
+
+def _receive_report(listener: socket.socket, token: str, timeout: float) -> dict[str, object]:
+    deadline = time.monotonic() + timeout
+    while True:
+        listener.settimeout(max(0.1, deadline - time.monotonic()))
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            raise TimeoutError(f"no probe report within {timeout} s") from None
+        with conn:
+            conn.settimeout(5)
+            data = b""
+            with contextlib.suppress(OSError):
+                while chunk := conn.recv(65536):
+                    data += chunk
+        with contextlib.suppress(ValueError):
+            info: dict[str, object] = json.loads(data)
+            if info.get("token") == token:
+                return info
+
+
+def node_address(name: str) -> str:
+    """The node's address as SLURM has it (``NodeAddr``)."""
+    out = run(["scontrol", "-o", "show", "node", name])
+    fields = dict(f.split("=", 1) for f in out.split() if "=" in f)
+    return fields["NodeAddr"]
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def daemon_pids(one_node: bool = False) -> dict[str, int]:
+    """The SLURM daemons of a cluster by role (this one, or slurm.sh's one-node one)."""
+    if one_node:
+        files = {"slurmctld": Path("/run/slurmctld.pid"), "slurmd": Path("/run/slurmd.pid")}
+    else:
+        files = {"slurmctld": RUN / "slurmctld.pid"}
+        files |= {f"slurmd-{n.name}": RUN / f"slurmd-{n.name}.pid" for n in NODES}
+    return {role: int(path.read_text().strip()) for role, path in files.items()}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    """A process's resident memory in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def measure_idle(pids: dict[str, int], seconds: float) -> dict[str, float]:
+    """Per-daemon CPU use over ``seconds`` of idling, in percent of one core."""
+    before = {role: cpu_seconds(pid) for role, pid in pids.items()}
+    time.sleep(seconds)
+    return {
+        role: round(100 * (cpu_seconds(pid) - before[role]) / seconds, 3)
+        for role, pid in pids.items()
+    }
+
+
+def time_job_start(conf: Path, node: Node | None = None, interval: float = 0.05) -> float:
+    """Seconds from ``sbatch`` to ``RUNNING`` of a trivial job (squeue every ``interval`` s)."""
+    t0 = time.monotonic()
+    where = {"node": node.name, "partition": node.partition} if node else {}
+    job_id = submit("#!/bin/bash\nsleep 2\n", conf=conf, name="multinode-latency", **where)
+    try:
+        while True:
+            state = run(["squeue", "-h", "-j", job_id, "-o", "%T"], conf=conf).strip()
+            if state in {"RUNNING", "COMPLETING", "COMPLETED", ""}:
+                return time.monotonic() - t0
+            if time.monotonic() - t0 > 60:
+                raise TimeoutError(f"job {job_id} not running after 60 s: {state}")
+            time.sleep(interval)
+    finally:
+        cancel(job_id, conf=conf)
+
+
+def measure(samples: int = 10, idle_seconds: float = 60) -> dict[str, object]:
+    """Start-up (cold, 3 times), idle CPU, memory and job start latency; stops at the end.
+
+    The one-node cluster is only used (a few trivial jobs, read-only otherwise).
+    """
+    if is_running():
+        stop()
+    startup = []
+    for _ in range(3):
+        t0 = time.monotonic()
+        start()
+        startup.append(time.monotonic() - t0)
+        stop()
+    start()
+    try:
+        time.sleep(5)  # registration and the first pings settle
+        multi_pids, one_pids = daemon_pids(), daemon_pids(one_node=True)
+        idle = measure_idle({**multi_pids, **{f"one-node {k}": v for k, v in one_pids.items()}},
+                            idle_seconds)  # fmt: skip
+        rss = {role: round(rss_mb(pid), 1) for role, pid in multi_pids.items()}
+        latency: dict[str, list[float]] = {"multi-node": [], "one-node": []}
+        for i in range(samples):
+            latency["multi-node"].append(time_job_start(CONF, NODES[i % len(NODES)]))
+            latency["one-node"].append(time_job_start(ONE_NODE_CONF))
+    finally:
+        stop()
+    return {
+        "startup_s": [round(s, 3) for s in startup],
+        "idle_cpu_percent": idle,
+        "rss_mb": rss,
+        "job_start_s": {
+            k: {"median": round(statistics.median(v), 3), "max": round(max(v), 3), "n": len(v)}
+            for k, v in latency.items()
+        },
+    }
+
+
+# --------------------------------------------------------------------------- self-check
+
+
+def selfcheck() -> dict[str, float]:
+    """Check every property the tests rely on, without pytest; return timings (s).
+
+    Raises AssertionError (or TimeoutError) at the first failure; the cluster is
+    stopped afterwards if this started it, and every probe job is cancelled.
+    """
+    timings: dict[str, float] = {}
+    jobs: list[str] = []
+    t0 = time.monotonic()
+    with running():
+        timings["start"] = time.monotonic() - t0
+        try:
+            for node in NODES:
+                assert socket.gethostbyname(node.name) == node.address, node
+                probe = submit_probe(node=node.name, partition=node.partition)
+                jobs.append(probe.job_id)
+                _check_probe(probe, node)
+            gpu = submit_probe(partition="gpu", gres="gpu:1")
+            jobs.append(gpu.job_id)
+            assert gpu.node == "gpu1" and gpu.ask()["cuda"] == "0", gpu
+            cpu = submit_probe(partition="cpu")
+            jobs.append(cpu.job_id)
+            assert cpu.node in {"cpu1", "cpu2"} and cpu.ask()["cuda"] is None, cpu
+            timings |= check_faults(jobs)
+        finally:
+            cancel(*jobs)
+    return timings
+
+
+def _check_probe(probe: Probe, node: Node) -> None:
+    answer = probe.ask()
+    assert probe.node == node.name, (probe, node)
+    assert probe.address == node.address, probe
+    assert answer["hostname"] == node.name, answer
+    assert answer["addresses"] == [node.address], answer
+    assert answer["uid"] == pwd.getpwnam(PROBE_USER).pw_uid, answer
+
+
+def check_faults(jobs: list[str]) -> dict[str, float]:
+    """cpu2 crashes and gpu1 is cut off while cpu1 carries on; then both come back."""
+    victims = {"cpu2": "crash", "gpu1": "partition"}
+    probes = {n.name: submit_probe(node=n.name, partition=n.partition) for n in NODES}
+    jobs += [p.job_id for p in probes.values()]
+    t0 = time.monotonic()
+    for name, mode in victims.items():
+        node_down(name, mode)
+    timings = {}
+    for name in victims:
+        wait_node(name, is_down, DOWN_WITHIN)
+        timings[f"down_{name}"] = time.monotonic() - t0
+        state = job_state(probes[name].job_id)
+        assert (state.state, state.reason) == ("NODE_FAIL", "NodeDown"), state
+    assert job_state(probes["cpu1"].job_id).state == "RUNNING"
+    assert probes["cpu1"].ask()["hostname"] == "cpu1"
+    for name in victims:
+        t1 = time.monotonic()
+        node_up(name)
+        timings[f"up_{name}"] = time.monotonic() - t1
+        again = submit_probe(node=name, partition=get_node(name).partition)
+        jobs.append(again.job_id)
+        _check_probe(again, get_node(name))
+    # the cut-off node's job went on running, unseen; SLURM kills it once the node is back
+    wait_for("the cut-off node's orphaned job to end", lambda: _refused(probes["gpu1"]), 15)
+    return timings
+
+
+def _refused(probe: Probe) -> bool:
+    try:
+        probe.ask(timeout=1)
+    except OSError:
+        return True
+    return False
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["selfcheck"]:
+        print(json.dumps({k: round(v, 2) for k, v in selfcheck().items()}, indent=1))
+        print("multinode selfcheck: OK")
+        return 0
+    if argv[:1] == ["measure"]:
+        print(json.dumps(measure(), indent=1))
+        return 0
+    print("usage: multinode.py selfcheck|measure", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -18,8 +18,9 @@ it (hostname, addresses, ``CUDA_VISIBLE_DEVICES``).
 
 Run as root. Standard library only, so it also runs as a script::
 
-    python tests/support/multinode.py selfcheck   # start, check every property, stop
     python tests/support/multinode.py measure     # start-up, idle CPU, job start latency
+
+The checks are tests/integration/test_multinode_cluster.py (no hub: it may run alone).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ CONF = Path("/etc/slurm-multi/slurm.conf")
 ONE_NODE_CONF = Path("/etc/slurm/slurm.conf")
 RUN = Path("/run/slurm-multi")
 HOST_ADDRESS = "10.77.0.1"
+#: the comment cluster.sh puts on its /etc/hosts lines
+HOSTS_TAG = "# panhub-cluster"
 #: an account every Debian system has: the probes run as an ordinary user
 PROBE_USER = "nobody"
 #: how long SLURM may take to call a silent node DOWN: SlurmdTimeout (10 s) after its last
@@ -130,14 +133,21 @@ def stop() -> None:
     cluster("stop")
 
 
-def is_running() -> bool:
-    """True if slurmctld of this cluster runs (not a zombie)."""
+def pid_alive(pid: int) -> bool:
+    """True if ``pid`` runs and is not a zombie (PID 1 here reaps slowly)."""
     try:
-        pid = int((RUN / "slurmctld.pid").read_text().strip())
         stat = Path(f"/proc/{pid}/stat").read_text()
-    except (OSError, ValueError):
+    except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] not in {"Z", "X"}
+
+
+def is_running() -> bool:
+    """True if slurmctld of this cluster runs."""
+    try:
+        return pid_alive(int((RUN / "slurmctld.pid").read_text().strip()))
+    except (OSError, ValueError):
+        return False
 
 
 @contextlib.contextmanager
@@ -155,6 +165,26 @@ def running() -> Iterator[None]:
             stop()
         else:
             start()
+
+
+def leftovers() -> list[str]:
+    """What of a stopped cluster is still there: namespaces, links, hosts lines, daemons.
+
+    Daemons are processes started with this cluster's config, and job steps
+    (``slurmstepd``) outside the host's network namespace.
+    """
+    netns = Path("/run/netns")
+    left = [f"netns {p.name}" for p in netns.glob("phn-*")] if netns.is_dir() else []
+    left += [f"link {p.name}" for p in Path("/sys/class/net").glob("ph[vb]*")]
+    left += [line for line in Path("/etc/hosts").read_text().splitlines() if HOSTS_TAG in line]
+    host_net = os.readlink("/proc/self/ns/net")
+    for pid in (int(p) for p in os.listdir("/proc") if p.isdigit()):
+        with contextlib.suppress(OSError):
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            stray = argv.startswith("slurmstepd") and os.readlink(f"/proc/{pid}/ns/net") != host_net
+            if (str(CONF) in argv or stray) and pid_alive(pid):
+                left.append(f"process {pid}: {argv.strip()}")
+    return left
 
 
 def node_down(name: str, mode: str = "crash") -> None:
@@ -471,76 +501,8 @@ def measure(samples: int = 10, idle_seconds: float = 60) -> dict[str, object]:
     }
 
 
-# --------------------------------------------------------------------------- self-check
-
-
-def selfcheck() -> dict[str, float]:
-    """Check every property the tests rely on, without pytest; return timings (s).
-
-    Raises AssertionError (or TimeoutError) at the first failure; the cluster is
-    stopped afterwards if this started it, and every probe job is cancelled.
-    """
-    timings: dict[str, float] = {}
-    jobs: list[str] = []
-    t0 = time.monotonic()
-    with running():
-        timings["start"] = time.monotonic() - t0
-        try:
-            for node in NODES:
-                assert socket.gethostbyname(node.name) == node.address, node
-                probe = submit_probe(node=node.name, partition=node.partition)
-                jobs.append(probe.job_id)
-                _check_probe(probe, node)
-            gpu = submit_probe(partition="gpu", gres="gpu:1")
-            jobs.append(gpu.job_id)
-            assert gpu.node == "gpu1" and gpu.ask()["cuda"] == "0", gpu
-            cpu = submit_probe(partition="cpu")
-            jobs.append(cpu.job_id)
-            assert cpu.node in {"cpu1", "cpu2"} and cpu.ask()["cuda"] is None, cpu
-            timings |= check_faults(jobs)
-        finally:
-            cancel(*jobs)
-    return timings
-
-
-def _check_probe(probe: Probe, node: Node) -> None:
-    answer = probe.ask()
-    assert probe.node == node.name, (probe, node)
-    assert probe.address == node.address, probe
-    assert answer["hostname"] == node.name, answer
-    assert answer["addresses"] == [node.address], answer
-    assert answer["uid"] == pwd.getpwnam(PROBE_USER).pw_uid, answer
-
-
-def check_faults(jobs: list[str]) -> dict[str, float]:
-    """cpu2 crashes and gpu1 is cut off while cpu1 carries on; then both come back."""
-    victims = {"cpu2": "crash", "gpu1": "partition"}
-    probes = {n.name: submit_probe(node=n.name, partition=n.partition) for n in NODES}
-    jobs += [p.job_id for p in probes.values()]
-    t0 = time.monotonic()
-    for name, mode in victims.items():
-        node_down(name, mode)
-    timings = {}
-    for name in victims:
-        wait_node(name, is_down, DOWN_WITHIN)
-        timings[f"down_{name}"] = time.monotonic() - t0
-        state = job_state(probes[name].job_id)
-        assert (state.state, state.reason) == ("NODE_FAIL", "NodeDown"), state
-    assert job_state(probes["cpu1"].job_id).state == "RUNNING"
-    assert probes["cpu1"].ask()["hostname"] == "cpu1"
-    for name in victims:
-        t1 = time.monotonic()
-        node_up(name)
-        timings[f"up_{name}"] = time.monotonic() - t1
-        again = submit_probe(node=name, partition=get_node(name).partition)
-        jobs.append(again.job_id)
-        _check_probe(again, get_node(name))
-    # the cut-off node's job went on running, unseen; SLURM kills it once the node is back
-    wait_for("the cut-off node's orphaned job to end", lambda: _refused(probes["gpu1"]), 15)
-    return timings
-
-
-def _refused(probe: Probe) -> bool:
+def is_refused(probe: Probe) -> bool:
+    """True if nothing answers at the probe's address and port any more."""
     try:
         probe.ask(timeout=1)
     except OSError:
@@ -549,14 +511,10 @@ def _refused(probe: Probe) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["selfcheck"]:
-        print(json.dumps({k: round(v, 2) for k, v in selfcheck().items()}, indent=1))
-        print("multinode selfcheck: OK")
-        return 0
     if argv[:1] == ["measure"]:
         print(json.dumps(measure(), indent=1))
         return 0
-    print("usage: multinode.py selfcheck|measure", file=sys.stderr)
+    print("usage: multinode.py measure", file=sys.stderr)
     return 2
 
 

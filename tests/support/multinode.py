@@ -16,11 +16,8 @@ port to the hub's API; :meth:`Probe.ask` then connects to the node's address, as
 and the proxy connect to a server. Its answer says where the job runs as the job sees
 it (hostname, addresses, ``CUDA_VISIBLE_DEVICES``).
 
-Run as root. Standard library only, so it also runs as a script::
-
-    python tests/support/multinode.py measure     # start-up, idle CPU, job start latency
-
-The checks are tests/integration/test_multinode_cluster.py (no hub: it may run alone).
+Run as root. The checks are tests/integration/test_multinode_cluster.py (no hub: it may
+run alone); the figures tests/benchmarks/bench_cluster.py.
 """
 
 from __future__ import annotations
@@ -30,9 +27,7 @@ import json
 import os
 import pwd
 import socket
-import statistics
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -41,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "hub_config" / "demo" / "cluster.sh"
 CONF = Path("/etc/slurm-multi/slurm.conf")
-ONE_NODE_CONF = Path("/etc/slurm/slurm.conf")
+ONE_NODE_CONF = Path("/etc/slurm/slurm.conf")  # slurm.sh's cluster
 RUN = Path("/run/slurm-multi")
 HOST_ADDRESS = "10.77.0.1"
 #: the comment cluster.sh puts on its /etc/hosts lines
@@ -409,118 +404,6 @@ def node_address(name: str) -> str:
     return fields["NodeAddr"]
 
 
-# --------------------------------------------------------------------------- figures
-
-
-def daemon_pids(one_node: bool = False) -> dict[str, int]:
-    """The SLURM daemons of a cluster by role (this one, or slurm.sh's one-node one)."""
-    if one_node:
-        files = {"slurmctld": Path("/run/slurmctld.pid"), "slurmd": Path("/run/slurmd.pid")}
-    else:
-        files = {"slurmctld": RUN / "slurmctld.pid"}
-        files |= {f"slurmd-{n.name}": RUN / f"slurmd-{n.name}.pid" for n in NODES}
-    return {role: int(path.read_text().strip()) for role, path in files.items()}
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid: int) -> float:
-    """A process's resident memory in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def measure_idle(pids: dict[str, int], seconds: float) -> dict[str, float]:
-    """Per-daemon CPU use over ``seconds`` of idling, in percent of one core."""
-    before = {role: cpu_seconds(pid) for role, pid in pids.items()}
-    time.sleep(seconds)
-    return {
-        role: round(100 * (cpu_seconds(pid) - before[role]) / seconds, 3)
-        for role, pid in pids.items()
-    }
-
-
-def time_job_start(conf: Path, node: Node | None = None, interval: float = 0.05) -> float:
-    """Seconds from ``sbatch`` to ``RUNNING`` of a trivial job (squeue every ``interval`` s).
-
-    The job is cancelled afterwards, and waited for until its node has finished with
-    it, so that the next one finds the node free: SLURM starts a job at submission when
-    it can, else at its next scheduling pass (every second here), and a node that is
-    still COMPLETING a job defers it to that pass.
-    """
-    t0 = time.monotonic()
-    where = {"node": node.name, "partition": node.partition} if node else {}
-    job_id = submit("#!/bin/bash\nsleep 2\n", conf=conf, name="multinode-latency", **where)
-    try:
-        while True:
-            state = run(["squeue", "-h", "-j", job_id, "-o", "%T"], conf=conf).strip()
-            if state in {"RUNNING", "COMPLETING", "COMPLETED", ""}:
-                return time.monotonic() - t0
-            if time.monotonic() - t0 > 60:
-                raise TimeoutError(f"job {job_id} not running after 60 s: {state}")
-            time.sleep(interval)
-    finally:
-        cancel(job_id, conf=conf)
-        wait_for(f"job {job_id} to leave its node", lambda: is_gone(job_id, conf), 30)
-
-
-def is_gone(job_id: str, conf: Path = CONF) -> bool:
-    """The job has ended and its node has finished with it (is not COMPLETING)."""
-    job = job_state(job_id, conf)
-    if job.state not in {"COMPLETED", "CANCELLED", "FAILED", "TIMEOUT", "NODE_FAIL"}:
-        return False
-    return not job.node or "COMPLETING" not in node_state(job.node, conf)
-
-
-def measure(samples: int = 20, idle_seconds: float = 60) -> dict[str, object]:
-    """Start-up (cold, 5 times), idle CPU, memory and job start latency; stops at the end.
-
-    The one-node cluster is only used (a few trivial jobs, read-only otherwise).
-    """
-    if is_running():
-        stop()
-    startup = []
-    for _ in range(5):
-        t0 = time.monotonic()
-        start()
-        startup.append(time.monotonic() - t0)
-        stop()
-    start()
-    try:
-        time.sleep(5)  # registration and the first pings settle
-        multi_pids, one_pids = daemon_pids(), daemon_pids(one_node=True)
-        idle = measure_idle({**multi_pids, **{f"one-node {k}": v for k, v in one_pids.items()}},
-                            idle_seconds)  # fmt: skip
-        rss = {role: round(rss_mb(pid), 1) for role, pid in multi_pids.items()}
-        latency: dict[str, list[float]] = {"multi-node -w": [], "multi-node": [], "one-node": []}
-        for i in range(samples):  # interleaved: the machine's load hits all three alike
-            latency["multi-node -w"].append(time_job_start(CONF, NODES[i % len(NODES)]))
-            latency["multi-node"].append(time_job_start(CONF))
-            latency["one-node"].append(time_job_start(ONE_NODE_CONF))
-    finally:
-        stop()
-    return {
-        "startup_s": [round(s, 3) for s in startup],
-        "idle_cpu_percent": idle,
-        "rss_mb": rss,
-        "job_start_s": {
-            k: {
-                "median": round(statistics.median(v), 3),
-                "p90": round(sorted(v)[int(0.9 * len(v))], 3),
-                "max": round(max(v), 3),
-                "n": len(v),
-            }
-            for k, v in latency.items()
-        },
-    }
-
-
 def is_refused(probe: Probe) -> bool:
     """True if nothing answers at the probe's address and port any more."""
     try:
@@ -530,13 +413,9 @@ def is_refused(probe: Probe) -> bool:
     return False
 
 
-def main(argv: list[str]) -> int:
-    if argv[:1] == ["measure"]:
-        print(json.dumps(measure(), indent=1))
-        return 0
-    print("usage: multinode.py measure", file=sys.stderr)
-    return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+def is_gone(job_id: str, conf: Path = CONF) -> bool:
+    """The job has ended and its node has finished with it (is not COMPLETING)."""
+    job = job_state(job_id, conf)
+    if job.state not in {"COMPLETED", "CANCELLED", "FAILED", "TIMEOUT", "NODE_FAIL"}:
+        return False
+    return not job.node or "COMPLETING" not in node_state(job.node, conf)

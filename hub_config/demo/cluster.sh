@@ -111,20 +111,7 @@ SlurmctldLogFile=$LOGS/slurmctld.log
 SlurmdLogFile=$LOGS/slurmd-%n.log
 SlurmctldDebug=info
 SlurmdDebug=info
-MailProg=/bin/true
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
-MpiDefault=none
-SwitchType=switch/none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core_Memory
-DefMemPerCPU=1000
-GresTypes=gpu
-SchedulerType=sched/backfill
-SchedulerParameters=sched_interval=1,bf_interval=1,sched_min_interval=0
+$(slurm_conf_plugins)
 SlurmctldTimeout=10
 # a node that answers no ping for this long is DOWN (pings every SlurmdTimeout/3)
 SlurmdTimeout=10
@@ -132,16 +119,7 @@ MessageTimeout=5
 # slurmctld talks to every node itself: no message fan-out through other nodes, so one
 # node's partition delays no other node's messages
 TreeWidth=65533
-InactiveLimit=0
-MinJobAge=300
-KillWait=2
-Waittime=0
-# a node that went DOWN for not responding is used again once its slurmd registers
-ReturnToService=2
-# users see their own jobs only; root and SlurmUser see all
-PrivateData=accounts,jobs,usage,users
-GroupUpdateTime=2
-SlurmdParameters=config_overrides
+$(slurm_conf_jobs)
 CONF
   for name in "${NODES[@]:0:$CPU_NODES}"; do
     echo "NodeName=$name NodeAddr=$(node_addr "$name") NodeHostname=$name CPUs=$CPUS RealMemory=$MEM State=UNKNOWN"

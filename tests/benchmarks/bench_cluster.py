@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT)]
+sys.path[:0] = [str(ROOT), str(ROOT / "hub_config")]
 
 from tests.support import multinode as mn  # noqa: E402
 from tests.support.timings import stats  # noqa: E402

@@ -16,7 +16,7 @@ port to the hub's API; :meth:`Probe.ask` then connects to the node's address, as
 and the proxy connect to a server. Its answer says where the job runs as the job sees
 it (hostname, addresses, ``CUDA_VISIBLE_DEVICES``).
 
-Run as root. The checks are tests/integration/test_multinode_cluster.py (no hub: it may
+Run as root, with ``hub_config`` on the path (for :mod:`panhub.demo`). The checks are tests/integration/test_multinode_cluster.py (no hub: it may
 run alone); the figures tests/benchmarks/bench_cluster.py.
 """
 
@@ -32,6 +32,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from panhub.demo import pid_alive
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "hub_config" / "demo" / "cluster.sh"
@@ -126,15 +128,6 @@ def start() -> None:
 def stop() -> None:
     """Stop every daemon and job of the cluster and remove its network."""
     cluster("stop")
-
-
-def pid_alive(pid: int) -> bool:
-    """True if ``pid`` runs and is not a zombie (PID 1 here reaps slowly)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] not in {"Z", "X"}
 
 
 def is_running() -> bool:

@@ -160,7 +160,11 @@ net_up() {
     fi
     ip link set "$veth" master "$BRIDGE"
     ip link set "$veth" up
-    ip -n "$ns" addr replace "$addr/24" dev eth0
+    # a changed node count renumbers nodes: the namespace keeps only its new address
+    if [ "$(ip -n "$ns" -4 -o addr show dev eth0 | awk '{print $4}')" != "$addr/24" ]; then
+      ip -n "$ns" addr flush dev eth0
+      ip -n "$ns" addr add "$addr/24" dev eth0
+    fi
     ip -n "$ns" link set eth0 up
     ip -n "$ns" link set lo up
   done
@@ -172,13 +176,20 @@ net_up() {
   [ "$hosts" = "$(cat /etc/hosts)" ] || printf '%s\n' "$hosts" > /etc/hosts
 }
 
+# every node namespace there is, configured or left from an earlier node count
+all_ns() {
+  local f
+  for f in /run/netns/phn-*; do [ -e "$f" ] && basename "$f"; done
+  return 0
+}
+
 net_down() {
-  local name ns
-  for name in "${NODES[@]}"; do
-    ns="$(node_ns "$name")"
-    link_exists "$(node_veth "$name")" && ip link del "$(node_veth "$name")"
-    ns_exists "$ns" && ip netns del "$ns"
+  local ns link
+  # links first: a deleted namespace takes its veth pairs along only later, asynchronously
+  for link in /sys/class/net/phv-*; do
+    [ -e "$link" ] && ip link del "$(basename "$link")"
   done
+  for ns in $(all_ns); do ip netns del "$ns"; done
   link_exists "$BRIDGE" && ip link del "$BRIDGE"
   if grep -q "$HOSTS_TAG\$" /etc/hosts; then
     local hosts
@@ -327,18 +338,18 @@ start() {
 }
 
 stop() {
-  local name jobs
+  local pidfile ns jobs
   # the nodes' processes die below: their jobs with them, so SLURM's record says so
   if pidfile_alive "$RUN/slurmctld.pid"; then
     jobs="$(timeout 10 squeue -h -o %i 2>/dev/null || true)"
     # shellcheck disable=SC2086 # one job id a word
     [ -z "$jobs" ] || timeout 10 scancel $jobs 2>/dev/null || true
   fi
-  for name in "${NODES[@]}"; do
-    stop_pidfile "$(node_pidfile "$name")" 10
-    # what the node's slurmd leaves behind: slurmstepd and job processes
-    kill_ns "$(node_ns "$name")" 5
+  for pidfile in "$RUN"/slurmd-*.pid; do
+    [ -e "$pidfile" ] && stop_pidfile "$pidfile" 10
   done
+  # what the nodes' slurmd leave behind: slurmstepd and job processes
+  for ns in $(all_ns); do kill_ns "$ns" 5; done
   stop_pidfile "$RUN/slurmctld.pid" 10
   net_down
   log "cluster stopped"

@@ -27,11 +27,17 @@
 #   hostname (UTS namespace); each has PANHUB_CLUSTER_NODE_CPUS (8) CPUs and
 #   PANHUB_CLUSTER_NODE_MEM_MB (16000) MB as configured, not as the machine has; GPU nodes
 #   one fake GPU (gres gpu:fake:1, File=/dev/null)
-#   partitions "cpu" (default: the CPU nodes) and "gpu" (the GPU nodes)
-# It runs beside the one-node cluster of slurm.sh and shares nothing with it but munged:
-# its own config folder (PANHUB_CLUSTER_CONF_DIR, /etc/slurm-multi; clients find it through
-# SLURM_CONF, see "env"), ports (PANHUB_CLUSTER_PORT, 6917, and the next one for slurmd),
-# ClusterName, state, spool, logs and pid files (under */slurm-multi).
+#   partitions "cpu" (default: the CPU nodes) and "gpu" (the GPU nodes), each placing a
+#   job on its least loaded node, so servers spread over the nodes
+# It runs beside the one-node cluster of slurm.sh and shares nothing with it but munged
+# and the slurm.conf lines of lib.sh: its own config folder (PANHUB_CLUSTER_CONF_DIR,
+# /etc/slurm-multi; clients find it through SLURM_CONF, see "env", which sudo drops unless
+# told to keep it), ports (PANHUB_CLUSTER_PORT, 6917, and the next one for slurmd),
+# ClusterName, state, spool, logs and pid files (under */slurm-multi). To use it instead
+# of the one-node cluster, stop that one (slurm.sh stop) and start this one with
+# PANHUB_CLUSTER_CONF_DIR=/etc/slurm: then every client finds it without SLURM_CONF.
+# A node marked DOWN (no answer for SlurmdTimeout) fails its jobs (NODE_FAIL), or puts
+# them back in the queue unless they were submitted with --no-requeue.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
@@ -127,8 +133,10 @@ CONF
   for name in "${NODES[@]:$CPU_NODES}"; do
     echo "NodeName=$name NodeAddr=$(node_addr "$name") NodeHostname=$name CPUs=$CPUS RealMemory=$MEM Gres=gpu:fake:1 State=UNKNOWN"
   done
-  [ -n "$cpu_list" ] && echo "PartitionName=cpu Nodes=$cpu_list Default=YES MaxTime=12:00:00 DefaultTime=01:00:00 State=UP"
-  [ -n "$gpu_list" ] && echo "PartitionName=gpu Nodes=$gpu_list Default=$([ -z "$cpu_list" ] && echo YES || echo NO) MaxTime=04:00:00 DefaultTime=01:00:00 State=UP"
+  # LLN: each job goes to the least loaded node, so servers spread over the nodes (SLURM
+  # would fill one node first), and a node that fails takes some of them, not all
+  [ -n "$cpu_list" ] && echo "PartitionName=cpu Nodes=$cpu_list Default=YES MaxTime=12:00:00 DefaultTime=01:00:00 LLN=YES State=UP"
+  [ -n "$gpu_list" ] && echo "PartitionName=gpu Nodes=$gpu_list Default=$([ -z "$cpu_list" ] && echo YES || echo NO) MaxTime=04:00:00 DefaultTime=01:00:00 LLN=YES State=UP"
   return 0
 }
 
@@ -322,11 +330,15 @@ start() {
   write_conf
   net_up
   ensure_munge
+  # as slurm.sh: SLURM's state (job scripts, environments) and logs are SLURM's alone,
+  # and users cannot see each other's processes
   install -d -o slurm -g slurm -m 0711 "$STATE"
   install -d -o slurm -g slurm -m 0700 "$STATE/slurmctld"
   install -d -o slurm -g slurm -m 0750 "$LOGS"
   install -d -o slurm -g slurm -m 0755 "$RUN"
+  chmod -R go-rwx "$STATE/slurmctld"
   find "$LOGS" -type f -exec chmod 0640 {} +
+  mount -o remount,hidepid=invisible /proc
   if ! pidfile_alive "$RUN/slurmctld.pid"; then
     rm -f "$RUN/slurmctld.pid"
     /usr/sbin/slurmctld -f "$SLURM_CONF"

@@ -335,7 +335,7 @@ start() {
   install -d -o slurm -g slurm -m 0711 "$STATE"
   install -d -o slurm -g slurm -m 0700 "$STATE/slurmctld"
   install -d -o slurm -g slurm -m 0750 "$LOGS"
-  install -d -o slurm -g slurm -m 0755 "$RUN"
+  install -d -o slurm -g slurm -m 0750 "$RUN"  # pid files: not the users' to read
   chmod -R go-rwx "$STATE/slurmctld"
   find "$LOGS" -type f -exec chmod 0640 {} +
   mount -o remount,hidepid=invisible /proc

@@ -38,7 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
-from datacite import schema45
+from datacite import schema45  # type: ignore[import-untyped]
 
 SCHEMA_VERSION = "http://datacite.org/schema/kernel-4"
 #: event -> the states it may be sent in, and the state it leads to.

@@ -73,7 +73,7 @@ def test_the_standin_service_takes_a_draft(tmp_path: Path) -> None:
         document = make_session_document(doi="10.80001/PANHUB-ES-T1")
         assert DataCite(account).reserve(document) == DRAFT
         wrong = DataCiteAccount(account.url, "PANHUB.DEMO", "wrong", "10.80001")
-        with pytest.raises(DataCiteFailure, match="refused the request .*: Bad credentials"):
+        with pytest.raises(DataCiteFailure, match=r"refused the request .*: Bad credentials"):
             DataCite(wrong).reserve(make_session_document(doi="10.80001/PANHUB-ES-T2"))
     finally:
         process.terminate()
@@ -82,3 +82,6 @@ def test_the_standin_service_takes_a_draft(tmp_path: Path) -> None:
             time.sleep(0.05)
         if process.poll() is None:
             process.kill()
+            process.wait(5)
+        if process.stdout is not None:
+            process.stdout.close()

@@ -3,8 +3,12 @@
 The defaults read the same variables as jupyterhub_config.py, each named once:
 PANHUB_PROPOSALS_ROOT (``Indexer.root``, ``CatalogueService.proposals_root`` and
 through it ``CatalogueService.download_roots``, default /srv/proposals, as the hub's)
-and PANHUB_CATALOGUE_DB_URL (``CatalogueDatabase.url``).
+and PANHUB_CATALOGUE_DB_URL (``CatalogueDatabase.url``); DOI minting reads
+PANHUB_DATACITE_URL, PANHUB_DATACITE_USERNAME, PANHUB_DATACITE_PASSWORD_FILE and
+PANHUB_DOI_PREFIX (``Publishing``).
 """
+
+import os
 
 c = get_config()  # noqa: F821
 # an external service of the hub, started beside it (as the proxy): it outlives hub restarts
@@ -13,3 +17,10 @@ c.CatalogueService.exit_with_hub = False
 # misleads: the demo's powder beamline writes its detector images as NXmx (as MX does).
 # A site lists its own beamlines (values: PaNET names or ids; see Indexer.beamline_techniques).
 c.Indexer.beamline_techniques = {"BL04-MSPD": "x-ray powder diffraction"}
+# DOI minting (c.Publishing, see the README's "DOIs at a site"): the DataCite account
+# from the environment, where a site's secrets are; the demo names its stand-in there
+if os.environ.get("PANHUB_DATACITE_URL"):
+    c.Publishing.datacite_url = os.environ["PANHUB_DATACITE_URL"]
+    c.Publishing.datacite_username = os.environ.get("PANHUB_DATACITE_USERNAME", "")
+    c.Publishing.datacite_password_file = os.environ.get("PANHUB_DATACITE_PASSWORD_FILE", "")
+    c.Publishing.doi_prefix = os.environ.get("PANHUB_DOI_PREFIX", "")

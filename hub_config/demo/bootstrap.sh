@@ -16,7 +16,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 require_root
 project="$(cd "$here/../.." && pwd)"
 
-apt_packages=(slurmctld slurmd slurm-client munge sudo bubblewrap acl chromium python3-venv ca-certificates shellcheck gcc libc6-dev)
+apt_packages=(slurmctld slurmd slurm-client munge sudo bubblewrap acl chromium python3-venv ca-certificates shellcheck gcc libc6-dev iproute2 util-linux)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 need=()

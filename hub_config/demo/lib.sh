@@ -35,3 +35,42 @@ stop_pidfile() {
 }
 
 require_root() { [ "$(id -u)" = 0 ] || die "run this as root"; }
+
+# The slurm.conf lines both demo clusters share (slurm.sh, cluster.sh), so they never drift:
+# slurm_conf_plugins: no cgroups, no slurmdbd, a scheduling pass every second (tests)
+slurm_conf_plugins() {
+  cat <<'CONF'
+MailProg=/bin/true
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+MpiDefault=none
+SwitchType=switch/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core_Memory
+DefMemPerCPU=1000
+GresTypes=gpu
+SchedulerType=sched/backfill
+SchedulerParameters=sched_interval=1,bf_interval=1,sched_min_interval=0
+CONF
+}
+
+# slurm_conf_jobs: job clean-up, nodes back in service, users' privacy, node sizes
+slurm_conf_jobs() {
+  cat <<'CONF'
+InactiveLimit=0
+MinJobAge=300
+KillWait=2
+Waittime=0
+ReturnToService=2
+# users see their own jobs only (command, working folder, environment, output paths);
+# root and SlurmUser see all (the hub's shared poll runs as SlurmUser through sudo)
+PrivateData=accounts,jobs,usage,users
+# how long slurmctld caches users' groups (default 600 s): proposal membership changes
+# from "panhub accounts sync" reach new jobs after this
+GroupUpdateTime=2
+SlurmdParameters=config_overrides
+CONF
+}

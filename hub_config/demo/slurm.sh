@@ -41,35 +41,11 @@ SlurmctldLogFile=/var/log/slurm/slurmctld.log
 SlurmdLogFile=/var/log/slurm/slurmd.log
 SlurmctldDebug=info
 SlurmdDebug=info
-MailProg=/bin/true
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
-MpiDefault=none
-SwitchType=switch/none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core_Memory
-DefMemPerCPU=1000
-GresTypes=gpu
-SchedulerType=sched/backfill
-SchedulerParameters=sched_interval=1,bf_interval=1,sched_min_interval=0
+$(slurm_conf_plugins)
 SlurmctldTimeout=10
 SlurmdTimeout=10
 MessageTimeout=10
-InactiveLimit=0
-MinJobAge=300
-KillWait=2
-Waittime=0
-ReturnToService=2
-# users see their own jobs only (command, working folder, environment, output paths);
-# root and SlurmUser see all (the hub's shared poll runs as SlurmUser through sudo)
-PrivateData=accounts,jobs,usage,users
-# how long slurmctld caches users' groups (default 600 s): proposal membership changes
-# from "panhub accounts sync" reach new jobs after this
-GroupUpdateTime=2
-SlurmdParameters=config_overrides
+$(slurm_conf_jobs)
 NodeName=node1 NodeAddr=127.0.0.1 NodeHostname=localhost CPUs=${CPUS} RealMemory=${MEM} Gres=gpu:fake:1 State=UNKNOWN
 PartitionName=cpu Nodes=node1 Default=YES MaxTime=12:00:00 DefaultTime=01:00:00 State=UP
 PartitionName=gpu Nodes=node1 Default=NO MaxTime=04:00:00 DefaultTime=01:00:00 State=UP

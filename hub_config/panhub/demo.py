@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from panhub import site
 from panhub.accounts import apply_plan, make_plan
@@ -368,6 +369,8 @@ def catalogue_env(inst: HubInstance) -> dict[str, str]:
         "PANHUB_CATALOGUE_DB_URL": inst.catalogue_db,
         "PANHUB_PROPOSALS_ROOT": inst.env.get("PANHUB_PROPOSALS_ROOT", "/srv/proposals"),
         "HOME": str(inst.catalogue_dir),
+        # DOI minting (catalogue_config.py reads them): the demo's DataCite stand-in
+        **{k: v for k, v in inst.env.items() if k.startswith(("PANHUB_DATACITE_", "PANHUB_DOI_"))},
     }
 
 
@@ -454,7 +457,38 @@ def stop(inst: HubInstance) -> None:
     """Stop the hub, the catalogue, then the proxy of ``inst``. Users' jobs keep running."""
     stop_pid(inst.path("hub.pid"))
     stop_pid(inst.catalogue_dir / "catalogue.pid")
+    stop_pid(inst.catalogue_dir / "datacite.pid")
     stop_pid(inst.path("proxy.pid"))
+
+
+def start_datacite_standin(inst: HubInstance, timeout: float = 30) -> int | None:
+    """Start the DataCite stand-in ``inst``'s catalogue mints against, unless it runs.
+
+    Only when ``inst.env`` names one on loopback (``PANHUB_DATACITE_URL``, as the demo
+    does): ``panhub-catalogue datacite-standin`` as the catalogue's account, with the
+    password in ``PANHUB_DATACITE_PASSWORD_FILE`` (0600, the catalogue's).
+    """
+    url = urlparse(inst.env.get("PANHUB_DATACITE_URL", ""))
+    if url.hostname != "127.0.0.1" or not url.port:
+        return None
+    pidfile = inst.catalogue_dir / "datacite.pid"
+    pid = read_pid(pidfile)
+    if pid is not None:
+        return pid
+    account = site.Account.lookup(site.CATALOGUE_ACCOUNT)
+    password_file = Path(inst.env["PANHUB_DATACITE_PASSWORD_FILE"])
+    if not password_file.exists():
+        write_private(password_file, secrets.token_urlsafe(16), account)
+    argv = [str(Path(sys.prefix) / "bin" / "panhub-catalogue"), "datacite-standin",
+            "--port", str(url.port), "--prefix", inst.env["PANHUB_DOI_PREFIX"],
+            "--username", inst.env["PANHUB_DATACITE_USERNAME"],
+            "--password-file", str(password_file)]  # fmt: skip
+    log = inst.catalogue_dir / "datacite.log"
+    pid = _spawn(argv, log, {"HOME": str(inst.catalogue_dir)}, inst.catalogue_dir, account)
+    write_private(pidfile, str(pid), account)
+    if not wait_until(lambda: http_status(url.geturl() + "heartbeat") != 0, timeout):
+        raise RuntimeError(f"the DataCite stand-in did not answer; see {log}")
+    return pid
 
 
 def cancel_jobs(prefix: str) -> list[str]:
@@ -605,6 +639,7 @@ def bring_up(inst: HubInstance, proposals: Path | None = None) -> None:
     catalogue_command(inst, ["index", "--config", str(config), "--root", layout.root,
                              "--no-progress", "--prune", layout.root])  # fmt: skip
     _seed_logbook(inst, directory)
+    start_datacite_standin(inst)
     build_kernels(inst)
     start_proxy(inst)
     # the demo runs the checked-out code and configuration: a hub and catalogue left
@@ -623,5 +658,12 @@ def demo_instance(config: Path, state_dir: Path = Path("/var/lib/panhub/demo")) 
         name="demo",
         state_dir=state_dir,
         config=config,
-        env={"PANHUB_SERVER_IP": "127.0.0.1"},
+        env={
+            "PANHUB_SERVER_IP": "127.0.0.1",
+            # DOIs are minted against a stand-in (no DataCite account; they resolve nowhere)
+            "PANHUB_DATACITE_URL": "http://127.0.0.1:8095/",
+            "PANHUB_DATACITE_USERNAME": "PANHUB.DEMO",
+            "PANHUB_DATACITE_PASSWORD_FILE": str(state_dir / "catalogue" / "datacite_password"),
+            "PANHUB_DOI_PREFIX": "10.80001",
+        },
     )

@@ -35,8 +35,8 @@ test_oai                    web.oai, publish.oai_source, publish.items, web.hand
                             (landing content negotiation): Sickle harvests the service
                             as B2FIND does, every page checked against the XSDs
                             (tests/support/oai_xsd.py, xsd/), both backends
-publish/                    publish: test_oaipmh (the OAI-PMH core, oai_tokens, against
-                            an in-memory source), test_formats (DataCite XML, oai_dc,
+publish/                    publish: test_oaipmh (the OAI-PMH core, oai_requests,
+                            oai_tokens, against an in-memory source), test_formats (DataCite XML, oai_dc,
                             oai_datacite, JSON-LD, content negotiation)
 test_hostile_input          web.handlers, web.params, web.download, web.landing,
                             panosc.filters: hostile input is a 400, never a 500

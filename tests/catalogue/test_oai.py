@@ -134,6 +134,10 @@ COLLECTIONS = [
 ]  # fmt: skip
 
 
+#: When the world's collections with a DOI were minted.
+MINTED_AT = datetime(2025, 5, 1)
+
+
 @dataclass
 class World:
     """The world in a database: its ids by name."""
@@ -197,7 +201,7 @@ def build(sessions: sessionmaker[Session]) -> World:
                 status=collection_spec.status,
                 dataciteState=collection_spec.state,
                 withdrawn=collection_spec.withdrawn,
-                mintTime=day(2025, 5) if collection_spec.doi else None,
+                mintTime=MINTED_AT if collection_spec.doi else None,
                 creators=[
                     DataCollectionCreator(
                         position=0, name="Alba, Ana", givenName="Ana", familyName="Alba"
@@ -234,6 +238,18 @@ class Expected:
     doi: str | None
     deleted: bool
     title: str
+    creators: tuple[str, ...]
+    year: str  # DataCite's publicationYear
+
+
+def creators_of(spec: SessionSpec) -> tuple[str, ...]:
+    """Members as DataCite names them ("Family, Given" when both are known), PIs first."""
+    ordered = sorted(spec.members, key=lambda m: m[1] != "PI")
+    names = []
+    for login, _role in ordered:
+        full, given, family, _orcid = PEOPLE[login]
+        names.append(f"{family}, {given}" if given and family else full)
+    return tuple(names)
 
 
 def expected(world: World) -> list[Expected]:
@@ -244,10 +260,9 @@ def expected(world: World) -> list[Expected]:
         if spec.public:
             assert spec.release is not None
             stamp = max(spec.release, spec.modified)
-            doi = spec.doi if spec.state != "draft" else None
-            items.append(
-                (f"investigation/{world.sessions[spec.name]}", stamp, doi, False, spec.title)
-            )
+            local = f"investigation/{world.sessions[spec.name]}"
+            people, year = creators_of(spec), str(spec.release.year)
+            items.append((local, stamp, spec.doi, False, spec.title, people, year))
     for spec in COLLECTIONS:
         releases = [by_name[n].release for n in spec.sessions]
         if spec.status != MINTED or not spec.doi or None in releases:
@@ -256,18 +271,12 @@ def expected(world: World) -> list[Expected]:
         if release > NOW or not (spec.withdrawn or spec.state in (None, "findable")):
             continue
         stamp = max(release, spec.modified)
-        items.append(
-            (
-                f"collection/{world.collections[spec.title]}",
-                stamp,
-                spec.doi,
-                spec.withdrawn,
-                spec.title,
-            )
-        )
+        local = f"collection/{world.collections[spec.title]}"
+        year = str(max(MINTED_AT, release).year)
+        items.append((local, stamp, spec.doi, spec.withdrawn, spec.title, ("Alba, Ana",), year))
     return [
-        Expected(f"oai:{REPOSITORY}:{local}", f"{stamp:%Y-%m-%dT%H:%M:%SZ}", doi, deleted, title)
-        for local, stamp, doi, deleted, title in items
+        Expected(f"oai:{REPOSITORY}:{local}", f"{stamp:%Y-%m-%dT%H:%M:%SZ}", *rest)
+        for local, stamp, *rest in items
     ]
 
 
@@ -336,6 +345,8 @@ def test_harvest_as_b2find(endpoint: tuple[str, World]) -> None:
     assert [r.header.identifier for r in harvested] == [e.identifier for e in live]
     assert [r.header.datestamp for r in harvested] == [e.datestamp for e in live]
     assert [r.metadata["title"] for r in harvested] == [[e.title] for e in live]
+    assert [tuple(r.metadata["creator"]) for r in harvested] == [e.creators for e in live]
+    assert [r.metadata["date"][0] for r in harvested] == [e.year for e in live]
     assert int(records.resumption_token.complete_list_size) == len(want)  # deleted ones count
     assert len(sickle.pages) - pages_before == -(-len(want) // 4) > 1
     for record, item in zip(harvested, live, strict=True):
@@ -352,6 +363,8 @@ def test_harvest_as_b2find(endpoint: tuple[str, World]) -> None:
     with_doi = [e for e in live if e.doi]
     assert [r.header.identifier for r in datacite] == [e.identifier for e in with_doi]
     assert [r.metadata["identifier"] for r in datacite] == [[e.doi] for e in with_doi]
+    assert [tuple(r.metadata["creatorName"]) for r in datacite] == [e.creators for e in with_doi]
+    assert [r.metadata["publicationYear"] for r in datacite] == [[e.year] for e in with_doi]
     assert all(r.metadata["datacentreSymbol"] == ["PANHUB"] for r in datacite)
 
     headers = list(sickle.ListIdentifiers(metadataPrefix="oai_dc"))

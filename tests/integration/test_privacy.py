@@ -47,6 +47,7 @@ def rules(user: str, state_dirs: list[Path], inside: bool = False) -> dict[str, 
     own += [f"/srv/proposals/{p}" for p in DEMO_PROPOSALS[user]]
     roots = [str(p) for p in state_dirs] + [
         "/var/lib/panhub", "/etc/panhub", "/var/lib/slurm", "/var/log/slurm", "/etc/munge",
+        "/var/lib/slurm-multi", "/var/log/slurm-multi", "/run/slurm-multi",
         "/var/lib/munge", "/var/log/munge", "/var/lib/postgresql/15/main", str(PROPOSALS_ROOT),
         "/srv/proposals", str(ARTIFACTS), *(pwd.getpwnam(u).pw_dir for u in others),
     ]  # fmt: skip

@@ -26,12 +26,12 @@ from panhub_catalogue.model import (
 from panhub_catalogue.publish.document import DocumentSettings
 from panhub_catalogue.publish.minting import DataCiteAccount
 from panhub_catalogue.publish.options import PublishOptions
+from panhub_catalogue.publish.standin import DataCiteStandIn
 from panhub_catalogue.store import refresh_investigation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.support.catalogue_world import NOW, Proposal, World, build
-from tests.support.datacite_standin import DataCiteStandIn
 
 LANDING = "https://data.example.org/services/catalogue/"
 ROR = "https://ror.org/02j9n6e35"

@@ -45,7 +45,11 @@ from panhub_catalogue.ingest.members import (
 )
 from panhub_catalogue.ingest.progress import Progress
 from panhub_catalogue.logbook_cli import add_logbook_parser, run_logbook
-from panhub_catalogue.publish.cli import add_publish_parser, run_mint_sessions
+from panhub_catalogue.publish.cli import (
+    add_publish_parser,
+    run_datacite_standin,
+    run_mint_sessions,
+)
 from panhub_catalogue.settings import CatalogueDatabase
 
 
@@ -219,6 +223,8 @@ def run_icat_import(config: Config, url: str, args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``panhub-catalogue``."""
     args = make_parser().parse_args(argv)
+    if args.command == "datacite-standin":
+        return run_datacite_standin(args)
     config = load_config(getattr(args, "config", None))
     if getattr(args, "db", None):
         config.CatalogueDatabase.url = args.db

@@ -119,21 +119,32 @@ class Publishing(Configurable):
         '{prefix}/{facility}-DC-{random}'.""",
     )
     publisher_name = Unicode(
-        "PANHUB",
         config=True,
-        help="Publisher of every DOI (DataCite's mandatory 'publisher'), e.g. 'ALBA Synchrotron'.",
+        help="""Publisher of every DOI (DataCite's mandatory 'publisher'), e.g. 'ALBA
+        Synchrotron'. Default: the catalogue service's ``CatalogueService.publisher``
+        (the name its pages and citations give), else 'PANHUB'.""",
     )
+
+    @default("publisher_name")
+    def _default_publisher_name(self) -> str:
+        return str(getattr(self.parent, "publisher", "") or "PANHUB")
+
     publisher_ror = Unicode(
         "",
         config=True,
         help="ROR id of the publisher, e.g. 'https://ror.org/02j9n6e35'. Empty: none.",
     )
     default_licence = Unicode(
-        "CC-BY-4.0",
         config=True,
         help="""SPDX id of the licence of data whose collection names none, and of
-        sessions, e.g. 'CC-BY-4.0' (the default) or 'CC0-1.0'.""",
+        sessions, e.g. 'CC-BY-4.0' or 'CC0-1.0'. Default: the catalogue service's
+        ``CatalogueService.data_license``, else 'CC-BY-4.0'.""",
     )
+
+    @default("default_licence")
+    def _default_licence(self) -> str:
+        return str(getattr(self.parent, "data_license", "") or "CC-BY-4.0")
+
     landing_url_base = Unicode(
         "",
         config=True,

@@ -11,13 +11,13 @@ from panhub_catalogue.client import CatalogueClient
 from panhub_catalogue.db import make_engine, make_sessionmaker, migrate
 from panhub_catalogue.errors import CatalogueError, Forbidden, NotFound
 from panhub_catalogue.identity import Identity
+from panhub_catalogue.publish.standin import DataCiteStandIn, run_standin
 from panhub_catalogue.web.service import ServiceOptions, make_app
 
 from tests.support.catalogue_client import BASE
 from tests.support.catalogue_served import run_in_thread
 from tests.support.catalogue_server import make_token_identify
 from tests.support.catalogue_world import NOW
-from tests.support.datacite_standin import DataCiteStandIn, run_standin
 from tests.support.publishing_world import Ids, build_world, make_options
 
 TOKENS = {f"{name}-token": Identity(name) for name in ("ana", "ben", "dai", "eve")}

@@ -26,12 +26,11 @@ from panhub_catalogue.publish.minting import (
     InvalidDocument,
     NotConfigured,
 )
+from panhub_catalogue.publish.standin import DataCiteStandIn, run_standin
 from panhub_catalogue.settings import Publishing
 from panhub_catalogue.web.service import CatalogueService
 from traitlets import TraitError
 from traitlets.config import Config
-
-from tests.support.datacite_standin import DataCiteStandIn, run_standin
 
 NOW = datetime(2026, 6, 1)
 SETTINGS = DocumentSettings("PANHUB", "", "CC-BY-4.0", "https://data.example.org/c/")

@@ -13,17 +13,13 @@ from typing import Any
 
 import pytest
 from lxml import etree
-from panhub_catalogue.publish.oai_tokens import Position, Selection
-from panhub_catalogue.publish.oaipmh import (
-    METADATA_FORMATS,
-    Header,
-    Item,
-    Repository,
+from panhub_catalogue.publish.oai_requests import (
     SetFilter,
     make_set_value,
     make_technique_value,
-    respond,
 )
+from panhub_catalogue.publish.oai_tokens import Position, Selection
+from panhub_catalogue.publish.oaipmh import METADATA_FORMATS, Header, Item, Repository, respond
 
 from tests.support.oai_xsd import check_response
 

@@ -11,11 +11,11 @@ import pytest
 from panhub_catalogue.cli import main
 from panhub_catalogue.model import Investigation
 from panhub_catalogue.publish.sessions import run
+from panhub_catalogue.publish.standin import DataCiteStandIn, run_standin
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.support.catalogue_world import NOW
-from tests.support.datacite_standin import DataCiteStandIn, run_standin
 from tests.support.publishing_world import build_world, make_options
 
 

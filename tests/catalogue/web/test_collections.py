@@ -21,6 +21,7 @@ from panhub_catalogue.model import DataCollection, Investigation
 from panhub_catalogue.publish.document import build_collection_document
 from panhub_catalogue.publish.rows import load_collections
 from panhub_catalogue.publish.sessions import run as run_sessions
+from panhub_catalogue.publish.standin import DataCiteStandIn, run_standin
 from panhub_catalogue.web.service import ServiceOptions, make_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,7 +29,6 @@ from tornado.httpclient import AsyncHTTPClient
 
 from tests.support.catalogue_client import BASE, Client, identify_from_header, serving
 from tests.support.catalogue_world import NOW
-from tests.support.datacite_standin import DataCiteStandIn, run_standin
 from tests.support.publishing_world import (
     LANDING,
     ORCID,

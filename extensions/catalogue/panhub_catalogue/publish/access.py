@@ -31,14 +31,13 @@ from panhub_catalogue.identity import Identity
 from panhub_catalogue.model import (
     MINTED,
     DataCollection,
-    DataCollectionDatafile,
-    DataCollectionDataset,
     Datafile,
     Dataset,
     Instrument,
     Investigation,
     InvestigationInstrument,
 )
+from panhub_catalogue.publish.items import collection_links
 from panhub_catalogue.visibility import (
     collection_investigations,
     entitled_investigations,
@@ -165,28 +164,11 @@ def get_managed(
     return collection
 
 
-def collection_links() -> Select[tuple[int, int]]:
-    """``(collection id, investigation id)`` of every collection's datasets and files."""
-    via_datasets = select(
-        DataCollectionDataset.data_collection_id.label("collection_id"),
-        Dataset.investigation_id.label("investigation_id"),
-    ).join(Dataset, Dataset.id == DataCollectionDataset.dataset_id)
-    via_files = (
-        select(
-            DataCollectionDatafile.data_collection_id.label("collection_id"),
-            Dataset.investigation_id.label("investigation_id"),
-        )
-        .join(Datafile, Datafile.id == DataCollectionDatafile.datafile_id)
-        .join(Dataset, Dataset.id == Datafile.dataset_id)
-    )
-    return via_datasets.union(via_files)  # type: ignore[return-value]
-
-
 def managed_collections(session: Session, identity: Identity) -> Select[tuple[int]]:
     """Ids of the collections the caller may manage (every one for an admin)."""
     if resolve_identity(session, identity).admin:
         return select(DataCollection.id)
-    links = collection_links().subquery()
+    links = collection_links()
     return (
         select(links.c.collection_id)
         .join(Investigation, Investigation.id == links.c.investigation_id)

@@ -1,8 +1,11 @@
-"""``panhub-catalogue mint-sessions``: session DOIs at the end of experiments, releases.
+"""``panhub-catalogue mint-sessions``: session DOIs at the end of experiments, releases;
+``panhub-catalogue datacite-standin``: a DataCite stand-in for demos (no real DOIs).
 
 ::
 
     panhub-catalogue mint-sessions --config /etc/panhub/catalogue_config.py [--dry-run]
+    panhub-catalogue datacite-standin --port 8095 --prefix 10.80001 \
+        --username PANHUB.DEMO --password-file /var/lib/panhub/demo/catalogue/datacite
 
 Settings: ``c.Publishing`` (DataCite account, prefix, patterns, publisher, landing
 URL base) in the ``--config`` file. Prints one line per DOI minted or made findable,
@@ -32,6 +35,34 @@ def add_publish_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     mint.add_argument("--dry-run", action="store_true", help="list the sessions due; send nothing")
     mint.add_argument("--limit", type=int, help="mint at most this many session DOIs")
+    standin = commands.add_parser(
+        "datacite-standin",
+        help="serve a DataCite REST API stand-in on 127.0.0.1 (demos: its DOIs resolve nowhere)",
+    )
+    standin.add_argument("--port", type=int, default=8095, help="loopback port (default 8095)")
+    standin.add_argument("--prefix", default="10.80001", help="the one DOI prefix it accepts")
+    standin.add_argument("--username", default="PANHUB.DEMO", help="its repository account")
+    standin.add_argument(
+        "--password-file", required=True, help="file holding the account's password"
+    )
+
+
+def run_datacite_standin(args: argparse.Namespace) -> int:
+    """Serve :class:`~panhub_catalogue.publish.standin.DataCiteStandIn` until killed."""
+    from panhub_catalogue.publish.standin import DataCiteStandIn, make_server
+
+    with open(args.password_file, encoding="utf-8") as stream:
+        password = stream.read().strip()
+    standin = DataCiteStandIn(args.username, password, args.prefix)
+    server = make_server(standin, args.port)
+    print(f"DataCite stand-in on {standin.url} (prefix {args.prefix})", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
 
 
 def run_mint_sessions(config: Config, url: str, args: argparse.Namespace) -> int:

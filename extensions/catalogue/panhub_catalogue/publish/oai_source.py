@@ -31,18 +31,16 @@ from panhub_catalogue.publish.items import (
     collection_links,
     load_documents,
 )
-from panhub_catalogue.publish.oai_tokens import Position, Selection
-from panhub_catalogue.publish.oaipmh import (
+from panhub_catalogue.publish.oai_requests import (
     DOI_SET,
     KINDS,
-    METADATA_FORMATS,
     TYPE_SETS,
-    Header,
-    Item,
     SetFilter,
     make_set_value,
     make_technique_value,
 )
+from panhub_catalogue.publish.oai_tokens import Position, Selection
+from panhub_catalogue.publish.oaipmh import METADATA_FORMATS, Header, Item
 
 #: The link table of each set family and its value column.
 FAMILIES: dict[str, tuple[Any, Any]] = {

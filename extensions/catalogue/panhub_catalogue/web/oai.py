@@ -67,7 +67,13 @@ class OaiOptions:
 
 
 class OaiPmh(Configurable):
-    """Settings of the OAI-PMH endpoint (``<service>/oai``)."""
+    """Settings of the OAI-PMH endpoint.
+
+    Its base URL (what harvesters are given, and Identify's ``baseURL``) is
+    ``<public_url>oai`` with the service's ``CatalogueService.public_url``, e.g.
+    ``https://data.example.org/services/catalogue/oai``; while ``public_url`` is not an
+    absolute URL, it is the URL the request came to.
+    """
 
     repository_name = Unicode(
         "",

@@ -87,7 +87,8 @@ class ServiceOptions:
         ``public_url`` (absolute), else under the service's public URL when absolute."""
         base = public_url or self.public_url
         landing = base if urlparse(base).scheme in ("http", "https") else ""
-        return DocumentSettings(self.publisher, "", self.data_license, landing)
+        ror = self.publishing.document.publisher_ror
+        return DocumentSettings(self.publisher, ror, self.data_license, landing)
 
 
 def make_hub_identify(staff_group_prefix: str = "", admin_groups: Collection[str] = ()) -> Identify:

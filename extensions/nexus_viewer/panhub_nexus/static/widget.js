@@ -1704,7 +1704,13 @@ function makeCurveView(ui, model) {
       ylog: model.get("y_log"),
       view: zoom,
     });
-    root.dataset.curveView = JSON.stringify(zoom);
+    // the zoom in data units (it is kept in log10 units on a log axis)
+    root.dataset.curveView = JSON.stringify(zoom && {
+      ...zoom,
+      ...(model.get("x_log") ? { x0: 10 ** zoom.x0, x1: 10 ** zoom.x1 } : {}),
+      ...(model.get("y_log") && zoom.y0 !== undefined && zoom.y1 !== undefined
+        ? { y0: 10 ** zoom.y0, y1: 10 ** zoom.y1 } : {}),
+    });
     if (place && drag && drag.box) { // box zoom being drawn
       const ctx = context2d(canvas);
       const at = /** @type {PlotPlace} */ (place);

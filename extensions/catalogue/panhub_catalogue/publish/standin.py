@@ -1,5 +1,9 @@
 """A DataCite REST API stand-in on loopback: schema-checked, stateful, and recording.
 
+The tests mint against it, and the demo runs it as a service
+(``panhub-catalogue datacite-standin``), so that a demo user can mint a DOI without a
+DataCite account: its DOIs resolve nowhere.
+
 It answers what the ``datacite`` client sends (``POST /dois``, ``PUT``, ``GET`` and
 ``DELETE /dois/<doi>``) with DataCite's JSON:API shapes, from a ``ThreadingHTTPServer``
 on ``127.0.0.1:0`` in a thread of its own:
@@ -34,7 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
-from datacite import schema45
+from datacite import schema45  # type: ignore[import-untyped]
 
 SCHEMA_VERSION = "http://datacite.org/schema/kernel-4"
 #: event -> the states it may be sent in, and the state it leads to.
@@ -85,9 +89,11 @@ class DataCiteStandIn:
     """The stand-in's state: account, records, requests, and the failures to inject."""
 
     def __init__(
-        self, username: str = "PANHUB.TEST", password: str = "s3cret-pw", prefix: str = "10.80001"
+        self, username: str = "PANHUB.TEST", password: str = "", prefix: str = "10.80001"
     ) -> None:
-        self.username, self.password, self.prefix = username, password, prefix
+        # no password given: a random one (read it from .password)
+        self.username, self.prefix = username, prefix
+        self.password = password or secrets.token_urlsafe(12)
         self.records: dict[str, Record] = {}
         self.requests: list[Sent] = []
         self.failures: dict[str, tuple[int, str]] = {}
@@ -248,13 +254,19 @@ def make_handler(standin: DataCiteStandIn) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def make_server(standin: DataCiteStandIn, port: int = 0) -> ThreadingHTTPServer:
+    """A server of `standin` on 127.0.0.1:`port` (0: a free port, written to `standin`)."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(standin))
+    server.daemon_threads = True
+    standin.port = server.server_address[1]
+    return server
+
+
 @contextmanager
 def run_standin(standin: DataCiteStandIn | None = None) -> Iterator[DataCiteStandIn]:
     """Serve a stand-in on a free loopback port for the block."""
     standin = standin or DataCiteStandIn()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(standin))
-    server.daemon_threads = True
-    standin.port = server.server_address[1]
+    server = make_server(standin)
     thread = threading.Thread(target=server.serve_forever, name="datacite-standin", daemon=True)
     thread.start()
     try:

@@ -29,11 +29,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from panhub import demo
 from panhub_catalogue.demo import ScanSpec, write_scan
+from panhub_catalogue.publish.standin import DataCiteStandIn, run_standin
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.support.browser import log_in
 from tests.support.cluster import PROPOSALS_ROOT
-from tests.support.datacite_standin import DataCiteStandIn, run_standin
 from tests.support.hub import HubAPI
 
 pytestmark = pytest.mark.browser

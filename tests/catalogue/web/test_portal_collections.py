@@ -1,5 +1,5 @@
 """Data collections made in the portal, with its forms as a browser without JavaScript
-posts them, against the DataCite stand-in (tests/support/datacite_standin.py).
+posts them, against the DataCite stand-in (panhub_catalogue.publish.standin).
 
 The world is tests/support/publishing_world.py: ana and ben in P-PUB (released), ben in
 P-EMB (embargoed), dai staff of BL13, chloe of BL22, eve nobody. Identity travels in a
@@ -16,12 +16,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from panhub_catalogue.publish.standin import DataCiteStandIn, run_standin
 from panhub_catalogue.web.service import ServiceOptions, make_app
 from sqlalchemy.orm import Session, sessionmaker
 from tornado.httpclient import AsyncHTTPClient, HTTPResponse
 
 from tests.support.catalogue_client import BASE, Client, identify_from_header, serving
-from tests.support.datacite_standin import DataCiteStandIn, run_standin
 from tests.support.html_pages import find, parse, text
 from tests.support.publishing_world import LANDING, ORCID, Clock, Ids, build_world, make_options
 

@@ -66,7 +66,8 @@ publish/                    publish (document, validation, licences, rows, forms
 web/                        web.collections, publish.collections, lifecycle, access,
                             describe: the collection routes over HTTP, who may do what
 web/test_portal*            web.portal, portal_collections, portal_answers,
-                            portal_view, landing_view, item_view, collection_forms,
+                            portal_view, landing_view, item_view, view_parts,
+                            collection_forms,
                             pages, signin: the portal's pages as a browser without
                             JavaScript reads them (the Lab panel's answers, the landing
                             page from the DataCite document, collections made in its

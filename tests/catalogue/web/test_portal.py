@@ -18,20 +18,14 @@ from panhub_catalogue.ingest.indexer import Indexer
 from panhub_catalogue.model import Investigation
 from panhub_catalogue.search import Search
 from panhub_catalogue.web.params import SEARCH_PARAMETERS
-from panhub_catalogue.web.portal_view import (
-    clean_params,
-    format_size,
-    make_chips,
-    make_headers,
-    make_pager,
-    make_url,
-)
+from panhub_catalogue.web.portal_view import make_chips, make_headers
 from panhub_catalogue.web.signin import (
     SESSION_COOKIE,
     TRIED_COOKIE,
     make_tried_value,
     should_sign_in,
 )
+from panhub_catalogue.web.view_parts import clean_params, format_size, make_pager, make_url
 from tornado.httpclient import HTTPResponse
 
 from tests.support.catalogue_client import BASE, BENS, CHLOES, PUBLIC, Client

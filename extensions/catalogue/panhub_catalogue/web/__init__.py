@@ -18,7 +18,7 @@ download  permission-checked downloads: allowed roots, HTTP Range, file names
 portal    the web portal: the sessions table, the landing page's HTML, silent sign-in
           (``signin``), settings (``c.Portal``); ``portal_collections`` a session's
           datasets, a dataset's files, data collections' forms
-portal_answers, portal_view, landing_view, item_view, collection_forms, pages
+portal_answers, portal_view, landing_view, item_view, view_parts, collection_forms, pages
           what the portal's pages are made of: the Lab panel's answers and their extras,
           view models, the collection form as JSON, the Jinja2 templates (``templates/``,
           ``static/``)

@@ -10,7 +10,7 @@ from typing import Any
 from panhub_catalogue.citation import make_text_citation
 from panhub_catalogue.model import DRAFT, MINTED, REVIEW
 from panhub_catalogue.web.collection_forms import get_choices, make_form_view
-from panhub_catalogue.web.portal_view import (
+from panhub_catalogue.web.view_parts import (
     Link,
     describe_documents,
     describe_release,

@@ -29,7 +29,7 @@ from panhub_catalogue.citation import (
     get_related_url,
     get_title,
 )
-from panhub_catalogue.web.portal_view import (
+from panhub_catalogue.web.view_parts import (
     Link,
     describe_documents,
     format_count,

@@ -48,8 +48,9 @@ from panhub_catalogue.web.portal_answers import (
     portal_rows,
     user_facet,
 )
-from panhub_catalogue.web.portal_view import clean_params, make_portal_context
+from panhub_catalogue.web.portal_view import make_portal_context
 from panhub_catalogue.web.signin import TRIED_COOKIE, make_tried_value, should_sign_in
+from panhub_catalogue.web.view_parts import clean_params
 
 #: What the portal's pages may load and run: their own files only (inline data, such
 #: as the QR code, is markup; the JSON-LD is data, never run).

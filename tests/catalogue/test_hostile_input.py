@@ -189,7 +189,7 @@ def test_jsonld_cannot_end_or_swallow_the_page() -> None:
     assert jsonld["creator"][0]["name"] == "</script><!--"
     # the JSON-LD's end, and the portal's script (web/static/portal.js): nothing else
     assert page.count("</script>") == 2
-    assert page.count('defer></script>') == 1
+    assert page.count("defer></script>") == 1
 
 
 def test_range_with_thousands_of_digits_is_ignored() -> None:

@@ -62,7 +62,7 @@ lab/                        lab (the server extension in a real jupyter_server, 
 publish/                    publish (document, validation, licences, rows, forms,
                             workflow, minting, sessions, cli), settings.Publishing,
                             api_collections, migration 0008, against the DataCite
-                            stand-in (tests/support/datacite_standin.py)
+                            stand-in (panhub_catalogue.publish.standin)
 web/                        web.collections, publish.collections, lifecycle, access,
                             describe: the collection routes over HTTP, who may do what
 web/test_portal*            web.portal, portal_collections, portal_answers,

@@ -1,5 +1,5 @@
 """web.collections, publish.collections, lifecycle, access, describe: the collection
-routes over HTTP, against the DataCite stand-in (tests/support/datacite_standin.py).
+routes over HTTP, against the DataCite stand-in (panhub_catalogue.publish.standin).
 
 Identity travels in a header (``identify_from_header``); the world is
 tests/support/publishing_world.py (ana and ben in P-PUB, released; ben in P-EMB, under

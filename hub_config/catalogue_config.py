@@ -2,8 +2,9 @@
 
 The defaults read the same variables as jupyterhub_config.py, each named once:
 PANHUB_PROPOSALS_ROOT (``Indexer.root``, ``CatalogueService.proposals_root`` and
-through it ``CatalogueService.download_roots``, default /srv/proposals, as the hub's)
-and PANHUB_CATALOGUE_DB_URL (``CatalogueDatabase.url``); DOI minting reads
+through it ``CatalogueService.download_roots``, default /srv/proposals, as the hub's),
+PANHUB_CATALOGUE_DB_URL (``CatalogueDatabase.url``) and PANHUB_PUBLIC_URL (the hub's
+public URL: ``CatalogueService.public_url`` is its ``/services/catalogue/``); DOI minting reads
 PANHUB_DATACITE_URL, PANHUB_DATACITE_USERNAME, PANHUB_DATACITE_PASSWORD_FILE and
 PANHUB_DOI_PREFIX (``Publishing``).
 """
@@ -13,6 +14,10 @@ import os
 c = get_config()  # noqa: F821
 # an external service of the hub, started beside it (as the proxy): it outlives hub restarts
 c.CatalogueService.exit_with_hub = False
+# where the world reaches it (landing pages' canonical links, citations, DataCite's url)
+if os.environ.get("PANHUB_PUBLIC_URL"):
+    hub = os.environ["PANHUB_PUBLIC_URL"].rstrip("/")
+    c.CatalogueService.public_url = f"{hub}/services/catalogue/"
 # Which technique a beamline's raw files are, where their application definition alone
 # misleads: the demo's powder beamline writes its detector images as NXmx (as MX does).
 # A site lists its own beamlines (values: PaNET names or ids; see Indexer.beamline_techniques).

@@ -368,6 +368,7 @@ def catalogue_env(inst: HubInstance) -> dict[str, str]:
         "JUPYTERHUB_SERVICE_URL": inst.catalogue_url,
         "PANHUB_CATALOGUE_DB_URL": inst.catalogue_db,
         "PANHUB_PROPOSALS_ROOT": inst.env.get("PANHUB_PROPOSALS_ROOT", "/srv/proposals"),
+        "PANHUB_PUBLIC_URL": inst.public_url,
         "HOME": str(inst.catalogue_dir),
         # DOI minting (catalogue_config.py reads them): the demo's DataCite stand-in
         **{k: v for k, v in inst.env.items() if k.startswith(("PANHUB_DATACITE_", "PANHUB_DOI_"))},

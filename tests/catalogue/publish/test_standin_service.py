@@ -42,6 +42,7 @@ def test_the_demo_names_its_standin_to_the_catalogue(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     config = PyFileConfigLoader("catalogue_config.py", str(CONFIG)).load_config()
+    assert config.CatalogueService.public_url == "http://127.0.0.1:8000/services/catalogue/"
     account = Publishing(config=config).make_options().account
     assert account is not None
     assert (account.url, account.username, account.prefix) == (

@@ -235,7 +235,10 @@ class SessionsHandler(PortalPage):
         context: dict[str, Any] = make_portal_context(
             base, params, search, data, f"{base}api/datafiles/", portal.page_size
         )
-        page = render("portal.html", self.make_site(), error=error, **context)
+        # a signed-in visitor's script fetches with the hub's cookie: JupyterHub wants
+        # the XSRF token on such requests (not on page loads), so the page carries it
+        site = self.make_site(xsrf=bool(self.identity.username))
+        page = render("portal.html", site, error=error, **context)
         self.write_page(page, 400 if error else 200)
 
 

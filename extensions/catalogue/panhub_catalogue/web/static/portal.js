@@ -6,6 +6,17 @@
 (function () {
   'use strict';
 
+  /* a fetch's headers: JupyterHub refuses a script's cookie-authenticated request
+     without the XSRF token the page carries (signed-in visitors only) */
+  function headers(accept) {
+    var meta = document.querySelector('meta[name="panhub-xsrf"]');
+    var out = { Accept: accept };
+    if (meta && meta.content) {
+      out['X-XSRFToken'] = meta.content;
+    }
+    return out;
+  }
+
   function enhanceSessions() {
     var form = document.getElementById('filters');
     if (!form || !window.fetch || !window.DOMParser || !window.history.pushState) {
@@ -129,6 +140,9 @@
     }
 
     function load(url, how) {
+      /* a search typed before, still waiting for its pause, must not come after this
+         load and undo it (a sort clicked within 350 ms of typing) */
+      clearTimeout(typing);
       if (controller) {
         controller.abort();
       }
@@ -137,7 +151,7 @@
       return fetch(url, {
         signal: controller.signal,
         credentials: 'same-origin',
-        headers: { Accept: 'text/html' }
+        headers: headers('text/html')
       })
         .then(function (response) {
           return response.text();
@@ -206,7 +220,7 @@
       field.setAttribute('data-loaded', 'true');
       fetch(field.getAttribute('data-facet-url') + window.location.search, {
         credentials: 'same-origin',
-        headers: { Accept: 'application/json' }
+        headers: headers('application/json')
       })
         .then(function (response) {
           return response.ok ? response.json() : { user: [] };

@@ -34,7 +34,7 @@ import hdf5plugin
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "extensions" / "nexus_viewer"))
+sys.path[:0] = [str(ROOT), str(ROOT / "extensions" / "nexus_viewer")]
 
 from panhub_nexus import synthetic  # noqa: E402
 from panhub_nexus.core import DisplaySettings, ViewerSession  # noqa: E402
@@ -44,6 +44,8 @@ from panhub_nexus.core.pipeline import SUPERSEDED, RenderPipeline, ViewRequest  
 from panhub_nexus.core.render import RenderedImage  # noqa: E402
 from panhub_nexus.core.scale import get_range, make_indices  # noqa: E402
 from panhub_nexus.core.tree import list_children  # noqa: E402
+
+from tests.support.foreign_files import write_wide_tree  # noqa: E402
 
 SCALE = max(1, int(os.environ.get("PANHUB_BENCH_SCALE", "1")))
 DISPLAY = (1100, 1100)
@@ -306,7 +308,7 @@ def bench_stack(label: str, shape: tuple[int, int], n_frames: int, workdir: str)
 
 def bench_tree(workdir: str) -> dict:
     path = os.path.join(workdir, "wide.nxs")
-    n_nodes = synthetic.write_wide_tree(path, n_entries=360, n_counters=24)
+    n_nodes = write_wide_tree(path, n_entries=360, n_counters=24)
     os.sync()
 
     def first_level() -> int:

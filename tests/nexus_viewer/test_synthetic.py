@@ -7,6 +7,8 @@ import numpy as np
 from panhub_nexus import synthetic
 from silx.io.nxdata import get_default
 
+from tests.support.foreign_files import write_wide_tree
+
 
 def test_gap_mask_marks_whole_rows_and_columns() -> None:
     mask = synthetic.make_gap_mask((10, 12), module=(4, 5), gap=(1, 2))
@@ -49,6 +51,6 @@ def test_spectrum_has_errors_and_auxiliary_signal(spectrum: Path) -> None:
 
 
 def test_wide_tree_counts_its_nodes(tmp_path: Path) -> None:
-    n = synthetic.write_wide_tree(tmp_path / "wide.nxs", n_entries=3, n_counters=2)
+    n = write_wide_tree(tmp_path / "wide.nxs", n_entries=3, n_counters=2)
     # per entry: entry, title, measurement, 2 counters, plotselect (links counted once)
     assert n == 3 * 6

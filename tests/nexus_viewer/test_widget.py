@@ -12,6 +12,7 @@ import pytest
 from panhub_nexus import NexusViewer, synthetic
 from panhub_nexus.core.colormap import make_palette
 
+from tests.support.foreign_files import write_plain_hdf5
 from tests.support.viewer_messages import Recorder, client
 
 
@@ -165,7 +166,7 @@ def test_a_file_that_did_not_open_keeps_its_message(tmp_path: Path) -> None:
 
 def test_plain_hdf5_text_and_links(tmp_path: Path) -> None:
     path = tmp_path / "plain.h5"
-    synthetic.write_plain_hdf5(path)
+    write_plain_hdf5(path)
     with h5py.File(path, "a") as f:
         f["broken"] = h5py.SoftLink("/nowhere")
     viewer = NexusViewer(path, threaded=False)

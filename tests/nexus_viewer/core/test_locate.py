@@ -10,6 +10,8 @@ from panhub_nexus import synthetic
 from panhub_nexus.core.locate import find_pixel_mask, find_plot
 from silx.utils import deprecation
 
+from tests.support.foreign_files import write_plain_hdf5
+
 
 def test_default_chain_gives_a_stack(stack: synthetic.StackInfo) -> None:
     with h5py.File(stack.path, "r") as f:
@@ -56,7 +58,7 @@ def test_without_default_the_first_nxdata_is_used(tmp_path: Path) -> None:
 
 def test_plain_hdf5_falls_back_to_datasets(tmp_path: Path) -> None:
     path = tmp_path / "plain.h5"
-    synthetic.write_plain_hdf5(path)
+    write_plain_hdf5(path)
     with h5py.File(path, "r") as f:
         assert find_plot(f).signal == "/images/frame"
         assert find_plot(f).note == "not NeXus: showing the first dataset"

@@ -24,7 +24,6 @@ import numpy as np
 import numpy.typing as npt
 
 from panhub_nexus import nxwrite
-from panhub_nexus.synthetic.foreign import write_plain_hdf5, write_wide_tree
 from panhub_nexus.synthetic.nxmx import write_nxmx_geometry
 
 __all__ = [
@@ -40,9 +39,7 @@ __all__ = [
     "make_spectrum",
     "write_eiger_stack",
     "write_nxmx_geometry",
-    "write_plain_hdf5",
     "write_spectrum",
-    "write_wide_tree",
 ]
 
 EIGER_4M = (2167, 2070)

@@ -1,10 +1,10 @@
-"""Files as other software writes them, for the viewer's and the indexer's tests.
+"""Files as other software writes them, for the viewer's tests and benchmark.
 
 These imitate what users bring from elsewhere (a beamline control system's master
 file with hundreds of scan entries and no application definition; plain HDF5 with no
 NeXus attributes at all), so they deliberately declare no application definition:
-they are not files panhub writes for users, and the rule that every NeXus file panhub
-writes validates does not apply to them.
+they are not files panhub writes for users (so they live with the tests, not in
+``panhub_nexus.synthetic``, whose every generator writes valid NeXus).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import os
 
 import h5py
 import numpy as np
-
 from panhub_nexus import nxwrite
 
 

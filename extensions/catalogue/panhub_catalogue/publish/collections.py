@@ -63,6 +63,8 @@ from panhub_catalogue.visibility import collection_investigations, get_landing_c
 
 #: The ordered children of a collection (:func:`make_ordered`).
 Child = TypeVar("Child", DataCollectionCreator, DataCollectionRelated)
+#: A collection's link row to a dataset or a file (:func:`relink`).
+Link = TypeVar("Link", DataCollectionDataset, DataCollectionDatafile)
 #: Letters of a random DOI suffix: digits and lower-case letters without i, l, o, u.
 SUFFIX_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 METADATA = {
@@ -203,16 +205,22 @@ def set_content(
     access.check_datasets(session, identity, form.values.get("datasets", []), now)
     access.check_datafiles(session, identity, form.values.get("datafiles", []), now)
     if "datasets" in form.values:
-        kept = [d for d in collection.dataCollectionDatasets if d.dataset_id in datasets]
-        have = {d.dataset_id for d in kept}
-        new = [DataCollectionDataset(dataset_id=i) for i in datasets if i not in have]
-        collection.dataCollectionDatasets = kept + new  # rows kept: no duplicate insert
+        collection.dataCollectionDatasets = relink(
+            collection.dataCollectionDatasets, datasets, "dataset_id", DataCollectionDataset
+        )
     if "datafiles" in form.values:
-        kept_files = [f for f in collection.dataCollectionDatafiles if f.datafile_id in files]
-        have = {f.datafile_id for f in kept_files}
-        new_files = [DataCollectionDatafile(datafile_id=i) for i in files if i not in have]
-        collection.dataCollectionDatafiles = kept_files + new_files
+        collection.dataCollectionDatafiles = relink(
+            collection.dataCollectionDatafiles, files, "datafile_id", DataCollectionDatafile
+        )
     session.flush()
+
+
+def relink(rows: list[Link], ids: list[int], key: str, make: type[Link]) -> list[Link]:
+    """The link rows for ``ids``: those of ``rows`` whose ``key`` is one of them, kept
+    (no duplicate insert), then a new ``make(key=id)`` for each id not linked yet."""
+    kept = [row for row in rows if getattr(row, key) in ids]
+    have = {getattr(row, key) for row in kept}
+    return kept + [make(**{key: i}) for i in ids if i not in have]
 
 
 def apply_form(

@@ -652,6 +652,86 @@ def test_show_the_catalogue_from_the_palette(
     expect_names(page, ["T4"])
 
 
+def test_make_a_data_collection_from_the_panel(
+    alice: Page, api: HubAPI, catalogue: dict[str, int], artifacts: Path
+) -> None:
+    """alice chooses two of T1's datasets, fills the form (a wrong ORCID first: the form
+    says so and keeps what she typed), gets a complete draft and sends it to review."""
+    page = alice
+    open_lab(page, api.base, "alice")
+    open_panel(page)
+    expect_names(page, ["T1", "T4"])
+    details = select(page, "T1")
+    boxes = details.get_by_role("checkbox", name=re.compile("^Choose .* for a data collection$"))
+    expect(boxes.nth(1)).to_be_visible()
+    names = [
+        re.sub(
+            r"^Choose (.*) for a data collection$",
+            r"\1",
+            boxes.nth(i).get_attribute("aria-label") or "",
+        )
+        for i in range(2)
+    ]
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    basket = panel(page).locator(".panhub-CatalogueBasket")
+    expect(basket).to_contain_text("2 datasets chosen for a data collection")
+    panel(page).screenshot(path=artifacts / "lab-collection-basket.png")
+    basket.get_by_role("button", name="Make a Data Collection…").click()
+
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog.locator(".jp-Dialog-header")).to_have_text("New data collection")
+    for name in names:
+        expect(dialog.locator(".panhub-CollectionForm-datasets")).to_contain_text(f"T1 · {name}")
+    title = f"T1 from the Lab {LOGBOOK}"
+    dialog.get_by_label("Title").fill(title)
+    dialog.get_by_label("Description").fill("Two scans of T1, chosen in the panel.")
+    dialog.get_by_role("button", name="Add an author").click()
+    dialog.get_by_label("Author 1, name").fill("Tester, Alice")
+    dialog.get_by_label("Author 1, ORCID iD").fill("0000-0002-1825-0096")  # bad check digit
+    dialog.get_by_label("Licence").select_option("CC-BY-4.0")
+    dialog.get_by_role("button", name="Add a related DOI").click()
+    dialog.get_by_label("Related 1, DOI").fill("10.1234/paper.5")
+    dialog.get_by_label("Keywords (comma-separated)").fill("SAXS, integration")
+    page.screenshot(path=artifacts / "lab-collection-form.png")
+    dialog.get_by_role("button", name="Create draft").click()
+
+    # refused: said in the form, next to what she typed, which is all still there
+    alert = dialog.locator(".panhub-CollectionForm-alert")
+    expect(alert).to_contain_text("ORCID")
+    expect(dialog.get_by_label("Title")).to_have_value(title)
+    expect(dialog.get_by_label("Related 1, DOI")).to_have_value("10.1234/paper.5")
+    page.screenshot(path=artifacts / "lab-collection-refused.png")
+    dialog.get_by_label("Author 1, ORCID iD").fill("0000-0002-1825-0097")
+    dialog.get_by_role("button", name="Create draft").click()
+
+    expect(dialog.locator(".jp-Dialog-header")).to_contain_text("is complete")
+    page.screenshot(path=artifacts / "lab-collection-complete.png")
+    dialog.get_by_role("button", name="Submit for review").click()
+    toast = page.locator(".Toastify__toast", has_text="is in review")
+    expect(toast).to_be_visible()
+    expect(basket).to_be_hidden()  # the choice is used up
+    assert page.evaluate("() => window.__pwned") is None
+
+    mine = requests.get(
+        lab_route(api, "alice", "collections?mine=true"),
+        headers=user_headers(api, "alice"),
+        timeout=30,
+    ).json()["items"]
+    made = next(c for c in mine if c["title"] == title)
+    assert made["status"] == "review"
+    record = requests.get(
+        lab_route(api, "alice", f"collections/{made['id']}"),
+        headers=user_headers(api, "alice"),
+        timeout=30,
+    ).json()
+    assert sorted(d["name"] for d in record["datasets"]) == sorted(names)
+    assert record["licence"] == "CC-BY-4.0"
+    assert record["creators"][0]["orcid"].endswith("0000-0002-1825-0097")
+    assert record["relatedIdentifiers"][0]["identifier"] == "10.1234/paper.5"
+    assert record["portalUrl"] == f"/services/catalogue/collections/{made['id']}"
+
+
 def test_catalogue_down_then_back(
     alice: Page, api: HubAPI, catalogue: dict[str, int], hub_instance: demo.HubInstance,
     artifacts: Path,

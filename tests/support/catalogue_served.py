@@ -24,6 +24,8 @@ from panhub_catalogue.demo import make_demo_proposals
 from panhub_catalogue.identity import Identity
 from panhub_catalogue.ingest.indexer import Indexer
 from panhub_catalogue.model import Datafile, Investigation
+from panhub_catalogue.publish.document import DocumentSettings
+from panhub_catalogue.publish.options import PublishOptions
 from panhub_catalogue.web.service import ServiceOptions, make_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -119,6 +121,10 @@ def serve_catalogue(folder: Path) -> Iterator[Served]:
         download_roots=(str(root),),
         public_url="https://hub.example.org" + BASE,
         clock=lambda: NOW,
+        # what the service's settings give (its public URL is the landing pages' base)
+        publishing=PublishOptions(
+            DocumentSettings(landing_url_base="https://hub.example.org" + BASE)
+        ),
     )
     app = make_app(sessions, options, make_token_identify(TOKENS))
     try:

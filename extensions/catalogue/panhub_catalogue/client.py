@@ -99,10 +99,11 @@ class NotConfigured(CatalogueError):
     status = 502
 
 
-def make_error(status: int, message: str) -> CatalogueError:
+def make_error(status: int, message: str, problems: list[Any] | None = None) -> CatalogueError:
     """The :class:`CatalogueError` for an upstream ``status`` and the service's message.
 
-    Client errors keep their status (a 404 says it may be invisible rather than absent);
+    Client errors keep their status (a 404 says it may be invisible rather than absent)
+    and the ``problems`` of the answer (what DataCite would refuse in a collection);
     server errors become :class:`UpstreamError` (502).
     """
     if status >= 500:
@@ -111,6 +112,7 @@ def make_error(status: int, message: str) -> CatalogueError:
         message = f"{message} ({NOT_VISIBLE})" if message else NOT_VISIBLE
     error = STATUS_ERRORS.get(status, CatalogueError)(message)
     error.status = status
+    error.problems = list(problems or [])
     return error
 
 
@@ -274,7 +276,8 @@ class CatalogueClient:
             response: HTTPResponse = self.opener.open(request, timeout=self.timeout)
         except urllib.error.HTTPError as error:
             with error:
-                raise make_error(error.code, read_message(error)) from None
+                message, problems = read_error(error)
+                raise make_error(error.code, message, problems) from None
         except (urllib.error.URLError, OSError) as error:
             raise self.make_transport_error(error) from None
         return response
@@ -328,11 +331,17 @@ class CatalogueClient:
         return self.open("GET", f"api/datafiles/{int(datafile_id)}/download", "", None, **headers)
 
 
-def read_message(error: urllib.error.HTTPError) -> str:
-    """The service's ``message`` from an error answer, else the HTTP reason."""
+def read_error(error: urllib.error.HTTPError) -> tuple[str, list[Any]]:
+    """The service's ``message`` (else the HTTP reason) and ``problems`` from an error answer."""
     try:
         body = json.loads(error.read(MAX_ERROR_BODY))
     except (ValueError, OSError):
-        return str(error.reason)
-    message = body.get("message") if isinstance(body, dict) else None
-    return message if isinstance(message, str) else str(error.reason)
+        return str(error.reason), []
+    if not isinstance(body, dict):
+        return str(error.reason), []
+    message = body.get("message")
+    problems = body.get("problems")
+    return (
+        message if isinstance(message, str) else str(error.reason),
+        problems if isinstance(problems, list) else [],
+    )

@@ -17,6 +17,8 @@ class CatalogueError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        #: what a collection's DataCite document still lacks (from the service's answer)
+        self.problems: list[object] = []
 
 
 class BadRequest(CatalogueError):

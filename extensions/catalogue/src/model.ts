@@ -23,6 +23,7 @@ import {
   normalizeFilters,
   normalizeSort
 } from './api';
+import { CollectionBasket } from './collections/model';
 import { ColumnId, COLUMN_IDS, normalizeColumns } from './columns';
 
 /** Where the panel stands with its server half. */
@@ -40,6 +41,9 @@ export const PAGE_SIZE = 100;
 export const MAX_PAGES = 20;
 
 export class CatalogueModel {
+  /** The datasets chosen for the next data collection. */
+  readonly basket = new CollectionBasket();
+
   constructor(readonly client: CatalogueClient) {
     this._cache = this._makeCache();
   }

@@ -16,6 +16,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ReadonlyPartialJSONValue } from '@lumino/coreutils';
 
 import { CatalogueClient, CopyDestination, makeRequester } from './api';
+import { addCollectionCommand } from './collections';
 import { addCommands } from './commands';
 import { ColumnId } from './columns';
 import { CatalogueModel, IPanelState } from './model';
@@ -74,9 +75,10 @@ export const cataloguePlugin: JupyterFrontEndPlugin<ICatalogue> = {
         void settings?.set('columns', model.columns);
       }
     });
+    addCollectionCommand(app.commands, model, trans);
     if (palette) {
       const category = trans.__('Catalogue');
-      for (const command of [CommandIDs.show, CommandIDs.refresh, CommandIDs.clearFilters]) {
+      for (const command of [CommandIDs.show, CommandIDs.refresh, CommandIDs.clearFilters, CommandIDs.newCollection]) {
         palette.addItem({ command, category });
       }
     }

@@ -39,6 +39,7 @@ export namespace CommandIDs {
   export const download = 'panhub-catalogue:download';
   export const copyToWorkspace = 'panhub-catalogue:copy-to-workspace';
   export const toggleColumn = 'panhub-catalogue:toggle-column';
+  export const newCollection = 'panhub-catalogue:new-collection';
 }
 
 /** The viewer's command (the "viewer" plugin of this package owns it). */

@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from panhub_catalogue.model import Dataset
+from panhub_catalogue.publish.licences import LICENCES
+from sqlalchemy import select
 from tornado.httpclient import HTTPClientError
 
 from tests.support.catalogue_served import BENS, CHLOES, PUBLIC, Served, serve_catalogue
@@ -394,3 +397,76 @@ def test_citation(api, served):
     assert set(citation) >= {"text", "bibtex", "ris"}
     record = api("investigations", str(served.investigations[PUBLIC]))
     assert record["citation"]["text"] == citation["text"]
+
+
+# -- data collections (the panel's form) --------------------------------------------------
+
+
+def test_the_collection_forms_choices_are_the_catalogues(api):
+    options = api("collections", "form")
+    assert {"id": "CC-BY-4.0", "name": LICENCES["CC-BY-4.0"][0]} in options["licences"]
+    assert "IsSupplementTo" in options["relationTypes"]
+    assert "IsNewVersionOf" not in options["relationTypes"]  # the catalogue sets those
+    assert options["portalUrl"] == "/services/catalogue/collections"
+
+
+def test_ana_makes_a_collection_of_two_datasets_and_submits_it(api, fetch, refused, served):
+    investigation = str(served.investigations[PUBLIC])
+    datasets = api("investigations", investigation, "datasets")["items"]
+    assert len(datasets) >= 2
+    chosen = [d["id"] for d in datasets[:2]]
+    draft = api(
+        "collections",
+        method="POST",
+        json={"title": "Two scans", "datasets": chosen, "licence": "CC-BY-4.0"},
+    )
+    assert draft["status"] == "draft"
+    assert sorted(d["id"] for d in draft["datasets"]) == sorted(chosen)
+    assert draft["portalUrl"] == f"/services/catalogue/collections/{draft['id']}"
+    assert [c["name"] for c in draft["creators"]] != []  # ana by default
+    # without authors DataCite would refuse it: the draft says so, and so does submit
+    ident = str(draft["id"])
+    edited = api("collections", ident, method="PATCH", json={"creators": []})
+    assert any(p.startswith("creators") for p in map(str, edited["problems"])), edited
+    with pytest.raises(HTTPClientError) as caught:
+        fetch("panhub-catalogue", "api", "collections", ident, "submit", method="POST", body="{}")
+    refusal = json.loads(caught.value.response.body)
+    assert caught.value.code == 400
+    assert refusal["problems"] == edited["problems"], refusal
+    edited = api(
+        "collections",
+        ident,
+        method="PATCH",
+        json={"creators": [{"name": "Ana Tester", "orcid": "0000-0002-1825-0097"}]},
+    )
+    assert edited["problems"] == []
+    submitted = api("collections", ident, "submit", method="POST", body="{}")
+    assert submitted["status"] == "review"
+    mine = api("collections", params={"mine": "true"})
+    assert [c["id"] for c in mine["items"]] == [draft["id"]]
+    assert mine["items"][0]["portalUrl"].endswith(f"collections/{draft['id']}")
+    # submitted: a draft's edits are refused, and the route says why
+    status, message = refused("collections", ident, method="PATCH", json={"title": "x"})
+    assert status == 409, message
+
+
+def test_a_collection_of_someone_elses_data_is_refused(refused, served):
+    with served.sessions() as session:
+        bens = session.scalars(
+            select(Dataset.id).where(Dataset.investigation_id == served.investigations[BENS])
+        ).first()
+    status, message = refused(
+        "collections", method="POST", json={"title": "Not mine", "datasets": [bens]}
+    )
+    assert status in (403, 404), message
+
+
+def test_bad_collection_input_names_the_field(refused, served):
+    status, message = refused(
+        "collections",
+        method="POST",
+        json={"title": "x", "datasets": [1], "relatedIdentifiers": [{"identifier": "nope"}]},
+    )
+    assert status == 400
+    assert "relatedIdentifiers" in message or "Related" in message, message
+    assert refused("collections", "form", params={"x": "1"})[0] == 400

@@ -53,7 +53,11 @@ class LabHandler(APIHandler):
         exc = kwargs.get("exc_info", (None, None, None))[1]
         if isinstance(exc, tornado.web.HTTPError) and exc.log_message:
             reason = exc.log_message % exc.args if exc.args else exc.log_message
-        self.finish(json.dumps({"message": reason}))
+        body: dict[str, Any] = {"message": reason}
+        problems = getattr(exc, "problems", None)
+        if problems:  # a collection's: what DataCite would still refuse
+            body["problems"] = problems
+        self.finish(json.dumps(body))
 
     def write_json(self, body: Any, status: int = 200) -> None:
         self.set_status(status)

@@ -72,7 +72,9 @@ class CatalogueRoute(handlers.LabHandler):
         try:
             return await loop.run_in_executor(self.state.executor, work)
         except CatalogueError as error:
-            raise tornado.web.HTTPError(error.status, "%s", error.message) from None
+            http_error = tornado.web.HTTPError(error.status, "%s", error.message)
+            http_error.problems = error.problems  # type: ignore[attr-defined]
+            raise http_error from None
 
     def get_params(self, known: Sequence[str]) -> dict[str, list[str]]:
         """The query parameters (each a list), refused unless ``known`` and plain text."""
@@ -315,6 +317,7 @@ class CopyRoute(CopyRoutes):
 
 def make_routes(base_url: str) -> list[tuple[str, type[handlers.LabHandler]]]:
     """Every route of the server extension below ``base_url``."""
+    from panhub_catalogue.lab.collections import make_collection_routes  # its base is here
 
     def url(pattern: str) -> str:
         return url_path_join(base_url, handlers.NAMESPACE, "api", pattern)
@@ -332,4 +335,5 @@ def make_routes(base_url: str) -> list[tuple[str, type[handlers.LabHandler]]]:
         (url(f"datafiles/{ID}"), DatafileRoute),
         (url("copies"), CopiesRoute),
         (url("copies/([0-9a-f]{16})"), CopyRoute),
+        *make_collection_routes(url),
     ]

@@ -6,6 +6,8 @@ import { IFilters, ISort, makeSearchParams, withQuery } from './query';
 import type { Requester } from './request';
 import type {
   ICitation,
+  ICollection,
+  ICollectionFormOptions,
   ICopyJob,
   IDatafile,
   IDataset,
@@ -133,6 +135,31 @@ export class CatalogueClient {
   /** `GET templates`: the template notebooks, by technique. */
   templates(signal?: AbortSignal): Promise<{ items: ITemplate[] }> {
     return this.request('templates', { signal });
+  }
+
+  /** `GET collections/form`: licences, relation types, the portal's collections page. */
+  collectionForm(signal?: AbortSignal): Promise<ICollectionFormOptions> {
+    return this.request('collections/form', { signal });
+  }
+
+  /** `GET collections?mine=true`: the collections the user made, newest change first. */
+  myCollections(signal?: AbortSignal): Promise<IPage<ICollection>> {
+    return this.request('collections?mine=true', { signal });
+  }
+
+  /** `POST collections`: a new draft (the body is the catalogue's collection form). */
+  createCollection(body: Record<string, unknown>): Promise<ICollection> {
+    return this.request('collections', { method: 'POST', body });
+  }
+
+  /** `PATCH collections/<id>`: change a draft. */
+  updateCollection(collectionId: number, body: Record<string, unknown>): Promise<ICollection> {
+    return this.request(`collections/${id(collectionId)}`, { method: 'PATCH', body });
+  }
+
+  /** `POST collections/<id>/submit`: send a complete draft to review. */
+  submitCollection(collectionId: number): Promise<ICollection> {
+    return this.request(`collections/${id(collectionId)}/submit`, { method: 'POST', body: {} });
   }
 
   /** `POST templates/copy`: copy a template into `destination` (a folder's contents path). */

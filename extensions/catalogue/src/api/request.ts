@@ -9,12 +9,14 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
+import type { CollectionProblem } from './types';
+
 /** URL namespace of the routes below the server's base URL. */
 export const NAMESPACE = 'panhub-catalogue';
 
 /** What a request may carry. */
 export interface IRequestInit {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** JSON body (POST). */
   body?: unknown;
   signal?: AbortSignal;
@@ -31,7 +33,9 @@ export type Requester = <T>(endpoint: string, init?: IRequestInit) => Promise<T>
 export class CatalogueRequestError extends Error {
   constructor(
     readonly status: number,
-    message: string
+    message: string,
+    /** What a data collection still lacks, when the route says (`problems`). */
+    readonly problems: CollectionProblem[] = []
   ) {
     super(message);
     this.name = 'CatalogueRequestError';
@@ -55,6 +59,16 @@ export function isAbort(error: unknown): boolean {
     error !== null &&
     (error as { name?: string }).name === 'AbortError'
   );
+}
+
+/** The `problems` a route's error body carries (a collection's), else none. */
+export function readErrorProblems(body: string): CollectionProblem[] {
+  try {
+    const parsed = JSON.parse(body) as { problems?: unknown };
+    return Array.isArray(parsed.problems) ? (parsed.problems as CollectionProblem[]) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** The message a route's error body carries, else a fallback naming the status. */
@@ -93,7 +107,11 @@ export function makeRequester(
     }
     const text = await response.text();
     if (!response.ok) {
-      throw new CatalogueRequestError(response.status, readErrorMessage(response.status, text));
+      throw new CatalogueRequestError(
+        response.status,
+        readErrorMessage(response.status, text),
+        readErrorProblems(text)
+      );
     }
     return (text ? JSON.parse(text) : {}) as T;
   };

@@ -170,6 +170,51 @@ export interface ICopyJob {
   message?: string | null;
 }
 
+/** A problem the catalogue reports with a collection: a sentence, or the field it is about. */
+export type CollectionProblem = string | { message: string; label?: string; field?: string; path?: string };
+
+/** An author of a data collection (`name`, or family and given names; ORCID optional). */
+export interface ICreator {
+  name?: string;
+  givenName?: string;
+  familyName?: string;
+  orcid?: string;
+  affiliation?: string;
+}
+
+/** A publication or dataset a collection relates to (`10.1234/x`, `IsSupplementTo`). */
+export interface IRelatedIdentifier {
+  identifier: string;
+  relationType: string;
+  identifierType?: string;
+}
+
+/** A data collection as the catalogue describes it to its managers. */
+export interface ICollection {
+  id: number;
+  status: 'draft' | 'review' | 'minted';
+  title?: string | null;
+  description?: string | null;
+  doi?: string | null;
+  licence?: string | null;
+  keywords?: string[];
+  creators?: ICreator[];
+  relatedIdentifiers?: IRelatedIdentifier[];
+  datasets?: { id: number; name: string }[];
+  problems?: CollectionProblem[];
+  landingUrl?: string | null;
+  /** Added by the server: the collection's page in the catalogue's portal. */
+  portalUrl: string;
+}
+
+/** What the collection form offers (`GET collections/form`). */
+export interface ICollectionFormOptions {
+  licences: { id: string; name: string }[];
+  relationTypes: string[];
+  resourceTypes: string[];
+  portalUrl: string;
+}
+
 /** `GET version`. */
 export interface IVersion {
   version: string;

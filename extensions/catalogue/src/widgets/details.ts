@@ -283,7 +283,7 @@ export class DetailsWidget extends Widget {
     }
     clear(more);
     for (const dataset of page.items) {
-      list.appendChild(this._renderDataset(dataset, signal));
+      list.appendChild(this._renderDataset(dataset, r.name, signal));
     }
     const shown = offset + page.items.length;
     if (page.total === 0) {
@@ -299,7 +299,7 @@ export class DetailsWidget extends Widget {
     }
   }
 
-  private _renderDataset(d: IDataset, signal: AbortSignal): HTMLElement {
+  private _renderDataset(d: IDataset, proposal: string, signal: AbortSignal): HTMLElement {
     const __ = this.trans.__.bind(this.trans);
     const facts = [
       d.type,
@@ -330,7 +330,27 @@ export class DetailsWidget extends Widget {
         void this._loadFiles(d, 0, files, more, signal);
       }
     });
-    return el('div', { className: 'panhub-CatalogueDataset-item', attrs: { role: 'listitem' } }, root);
+    return el('div', { className: 'panhub-CatalogueDataset-item', attrs: { role: 'listitem' } }, this._renderChoice(d, proposal), root);
+  }
+
+  /** The checkbox that chooses the dataset for a data collection (the panel's basket). */
+  private _renderChoice(d: IDataset, proposal: string): HTMLElement {
+    const basket = this.model.basket;
+    const label = this.trans.__('Choose %1 for a data collection', d.name);
+    const box = el('input', {
+      className: 'panhub-CatalogueDataset-choose',
+      attrs: { type: 'checkbox', title: label, 'aria-label': label, checked: basket.has(d.id) }
+    });
+    box.addEventListener('change', () => basket.set({ id: d.id, name: d.name, proposal }, box.checked));
+    const sync = () => {
+      if (box.isConnected) {
+        box.checked = basket.has(d.id);
+      } else {
+        basket.changed.disconnect(sync);
+      }
+    };
+    basket.changed.connect(sync);
+    return box;
   }
 
   private _renderDatasetActions(d: IDataset): HTMLElement | null {

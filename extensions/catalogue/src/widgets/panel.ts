@@ -47,8 +47,11 @@ export class CataloguePanel extends SidePanel {
 
     const heading = new Widget({ node: el('h2', { className: 'panhub-CataloguePanel-title', text: __('Catalogue') }) });
     this._notice = el('div', { className: 'panhub-CataloguePanel-notice', attrs: { hidden: true, role: 'alert' } });
+    this._basket = el('div', { className: 'panhub-CatalogueBasket', attrs: { hidden: true, role: 'status' } });
     this.header.addWidget(heading);
     this.header.addWidget(new Widget({ node: this._notice }));
+    this.header.addWidget(new Widget({ node: this._basket }));
+    model.basket.changed.connect(this._renderBasket, this);
 
     const tool = (name: string, label: string, icon: LabIcon, onClick: (node: HTMLElement) => void) => {
       const node = button('', () => onClick(node), {
@@ -119,6 +122,21 @@ export class CataloguePanel extends SidePanel {
     }
   }
 
+  /** "2 datasets chosen for a data collection", with Make… and Clear. */
+  private _renderBasket(): void {
+    const __ = this.trans.__.bind(this.trans);
+    const size = this.model.basket.size;
+    clear(this._basket);
+    this._basket.hidden = size === 0;
+    if (size) {
+      this._basket.append(
+        el('span', { text: this.trans._n('%1 dataset chosen for a data collection', '%1 datasets chosen for a data collection', size) }),
+        button(__('Make a Data Collection…'), () => void this.commands.execute(CommandIDs.newCollection), { className: 'jp-mod-accept' }),
+        button(__('Clear'), () => this.model.basket.clear(), { attrs: { 'aria-label': __('Clear the datasets chosen for a data collection') } })
+      );
+    }
+  }
+
   private _renderNotice(): void {
     const __ = this.trans.__.bind(this.trans);
     const state = this.model.connection;
@@ -141,5 +159,6 @@ export class CataloguePanel extends SidePanel {
 
   private _firstShown = new PromiseDelegate<void>();
   private _notice: HTMLElement;
+  private _basket: HTMLElement;
   private _columnsMenu: Menu;
 }

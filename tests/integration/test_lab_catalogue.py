@@ -19,9 +19,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ import h5py
 import pytest
 import requests
 from panhub import demo
+from panhub_catalogue.demo import ScanSpec, write_scan
 from panhub_nexus import synthetic
 from playwright.sync_api import Browser, Locator, Page, expect
 
@@ -652,8 +655,21 @@ def test_show_the_catalogue_from_the_palette(
     expect_names(page, ["T4"])
 
 
+@pytest.fixture
+def t1_second(hub_instance: demo.HubInstance) -> Iterator[Path]:
+    """T1's second dataset (``raw/lab2``), for a collection of two; removed afterwards."""
+    path = PROPOSALS_ROOT / "T1" / "raw" / "lab2" / "scan0001.nxs"
+    write_scan(path, ScanSpec(title="T1 lab scan", start=datetime(2026, 1, 6), instrument="BL-A"))
+    try:
+        index(hub_instance)
+        yield path
+    finally:
+        shutil.rmtree(path.parent, ignore_errors=True)
+        index(hub_instance)
+
+
 def test_make_a_data_collection_from_the_panel(
-    alice: Page, api: HubAPI, catalogue: dict[str, int], artifacts: Path
+    alice: Page, api: HubAPI, catalogue: dict[str, int], t1_second: Path, artifacts: Path
 ) -> None:
     """alice chooses two of T1's datasets, fills the form (a wrong ORCID first: the form
     says so and keeps what she typed), gets a complete draft and sends it to review."""

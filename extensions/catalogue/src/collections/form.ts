@@ -38,7 +38,7 @@ export class CollectionForm extends Widget {
     this._prefix = `panhub-collection-${++counter}`;
 
     if (state.error || (state.problems && state.problems.length)) {
-      const alert = el('div', { className: 'panhub-CollectionForm-alert jp-mod-error', attrs: { role: 'alert' } });
+      const alert = el('div', { className: 'panhub-CollectionForm-alert', attrs: { role: 'alert' } });
       if (state.error) {
         alert.appendChild(el('p', { text: state.error }));
       }

@@ -50,7 +50,6 @@ export class CataloguePanel extends SidePanel {
     this._basket = el('div', { className: 'panhub-CatalogueBasket', attrs: { hidden: true, role: 'status' } });
     this.header.addWidget(heading);
     this.header.addWidget(new Widget({ node: this._notice }));
-    this.header.addWidget(new Widget({ node: this._basket }));
     model.basket.changed.connect(this._renderBasket, this);
 
     const tool = (name: string, label: string, icon: LabIcon, onClick: (node: HTMLElement) => void) => {
@@ -78,6 +77,8 @@ export class CataloguePanel extends SidePanel {
     this.filters = new FiltersWidget(model, trans);
     this.results = new ResultsWidget(model, trans);
     this.details = new DetailsWidget(model, commands, trans);
+    // above the datasets where they are chosen, kept in view while the details scroll
+    this.details.node.prepend(this._basket);
     this.results.onOpenLogbook = () => {
       if (model.investigation !== null && model.investigation.id === model.selectedId) {
         this.details.showLogbook();

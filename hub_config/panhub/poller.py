@@ -102,6 +102,8 @@ class SharedPoller:
             if self._running is None:
                 self._running = asyncio.ensure_future(self._refresh())
             await asyncio.shield(self._running)
+            if job_id in self._answer.asked:
+                break  # the answer just awaited, however short max_age
         info = self._answer.jobs.get(job_id, JobInfo(JobPhase.UNKNOWN))
         if info.phase is JobPhase.GONE:
             self._jobs.discard(job_id)  # gone: stop asking for it

@@ -230,3 +230,27 @@ def _record_action(verdict: Verdict, record: Record, info: JobInfo, detail: str)
     return Action(
         verdict, record.job_id, record.user, record.server, info.state, info.host, detail, info
     )
+
+
+@dataclass(frozen=True)
+class JobRow:
+    """One line of the admin page's job table."""
+
+    job_id: str
+    state: str
+    node: str
+    user: str
+    server: str
+    #: what the hub thinks of the job's server ("no server": not the hub's record)
+    hub_status: str
+
+
+def make_job_rows(jobs: Mapping[str, SlurmJob], records: Iterable[Record]) -> list[JobRow]:
+    """The listed jobs with the hub's view of each, in job id order."""
+    owners = {r.job_id: r for r in records if r.job_id}
+    rows = []
+    for job in sorted(jobs.values(), key=lambda j: int_or_text(j.job_id)):
+        owner = owners.get(job.job_id)
+        status = owner.status.value if owner else "no server"
+        rows.append(JobRow(job.job_id, job.info.state, job.info.host, job.user, job.server, status))
+    return rows

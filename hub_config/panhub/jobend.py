@@ -139,6 +139,6 @@ def load_job_end(state: Mapping[str, object] | None) -> JobEnd | None:
         return None
 
 
-def render_notices(ends: Iterable[JobEnd]) -> str:
-    """The users' messages as HTML for the hub's announcement area, escaped; ``""`` if none."""
-    return "<br>".join(html.escape(end.message) for end in ends)
+def render_notices(messages: Iterable[str]) -> str:
+    """A user's messages as HTML for the hub's announcement area, escaped; ``""`` if none."""
+    return "<br>".join(html.escape(message) for message in messages)

@@ -166,13 +166,21 @@ def reconcile(
         The hub's name in job names.
     """
     records = list(records)
+    job_actions, unowned = _judge_jobs(jobs, records, memory, hub)
+    record_actions, missing = _judge_records(jobs, records, second, memory)
+    return Plan((*job_actions, *record_actions), Memory(unowned, missing))
+
+
+def _judge_jobs(
+    jobs: Mapping[str, SlurmJob], records: list[Record], memory: Memory, hub: str
+) -> tuple[list[Action], frozenset[str]]:
+    """Adopt, wait for or cancel each live job; the unowned ones to watch."""
     owners = {r.job_id: r for r in records if r.job_id}
     spawning = {
         make_job_name(hub, r.user, r.server) for r in records if r.status is HubStatus.PENDING
     }
     actions: list[Action] = []
     unowned: set[str] = set()
-    missing: set[str] = set()
     for job in sorted(jobs.values(), key=lambda j: int_or_text(j.job_id)):
         if job.info.phase is JobPhase.GONE:
             continue
@@ -186,19 +194,28 @@ def reconcile(
             actions.append(_job_action(Verdict.CANCEL, job, "no server of the hub owns it"))
         else:
             unowned.add(job.job_id)
-            actions.append(
-                _job_action(
-                    Verdict.WATCH, job, "no owner; cancelled at the next pass if still none"
-                )
-            )
+            detail = "no owner; cancelled at the next pass if still none"
+            actions.append(_job_action(Verdict.WATCH, job, detail))
+    return actions, frozenset(unowned)
+
+
+def _judge_records(
+    jobs: Mapping[str, SlurmJob],
+    records: list[Record],
+    second: Mapping[str, JobInfo],
+    memory: Memory,
+) -> tuple[list[Action], frozenset[str]]:
+    """Clean up each running server whose job is gone; the unconfirmed ones to watch."""
+    actions: list[Action] = []
+    missing: set[str] = set()
     for record in records:
         if record.status is not HubStatus.RUNNING or not record.job_id:
             continue
-        job = jobs.get(record.job_id)
-        if job is not None and job.info.phase is not JobPhase.GONE:
-            continue  # adopted above
-        if job is not None:
-            info = job.info
+        listed = jobs.get(record.job_id)
+        if listed is not None and listed.info.phase is not JobPhase.GONE:
+            continue  # adopted with the jobs
+        if listed is not None:
+            info = listed.info
         else:
             misses = 2 if record.job_id in memory.missing else 1
             info = judge_missing(misses, second.get(record.job_id))
@@ -209,10 +226,9 @@ def reconcile(
             actions.append(_record_action(Verdict.ADOPT, record, info, "listed by scontrol"))
         else:
             missing.add(record.job_id)
-            actions.append(
-                _record_action(Verdict.WATCH, record, info, "not listed by squeue; not confirmed")
-            )
-    return Plan(tuple(actions), Memory(frozenset(unowned), frozenset(missing)))
+            detail = "not listed by squeue; not confirmed"
+            actions.append(_record_action(Verdict.WATCH, record, info, detail))
+    return actions, frozenset(missing)
 
 
 def int_or_text(job_id: str) -> tuple[int, str]:

@@ -16,6 +16,9 @@ jobs only, so the normal case stays one scheduler call per interval.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -152,14 +155,23 @@ class SharedPoller:
 
 
 async def run_shell(command: str, timeout: float = 30) -> str:
-    """Run ``command`` in a shell with a deadline; return stdout, raise with stderr."""
+    """Run ``command`` in a shell with a deadline; return stdout, raise with stderr.
+
+    The command runs in its own process group, killed whole at the deadline: a ``sudo``
+    or ``ssh`` in front of a hung ``squeue`` would otherwise keep its output open, and
+    the caller waiting, past the deadline.
+    """
     proc = await asyncio.create_subprocess_shell(
-        command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        command,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,
     )
     try:
         out, err = await asyncio.wait_for(proc.communicate(), timeout)
     except TimeoutError:
-        proc.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         await proc.wait()
         raise RuntimeError(f"{command!r} timed out after {timeout} s") from None
     if proc.returncode:

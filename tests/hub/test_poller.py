@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from panhub.poller import SharedPoller, parse_squeue_many, run_shell
@@ -178,5 +179,8 @@ async def test_run_shell() -> None:
     assert await run_shell("echo hi") == "hi\n"
     with pytest.raises(RuntimeError, match=r"^oops$"):
         await run_shell("echo oops >&2; exit 3")
+    started = time.monotonic()
     with pytest.raises(RuntimeError, match=r"timed out after 0\.2 s"):
-        await run_shell("sleep 5", timeout=0.2)
+        # a child of the shell (as squeue under sudo) holds the output open: killed too
+        await run_shell("sleep 30 | cat; echo never", timeout=0.2)
+    assert time.monotonic() - started < 10  # the deadline holds, not the child's 30 s

@@ -18,6 +18,8 @@ PANHUB_API_TOKEN       if set, a service "panhub-admin" with this token gets the
 PANHUB_SPAWNER         "panhub" (default) or "stock" (plain batchspawner, for benchmarks)
 PANHUB_STOCK_VENV      with "stock": the Python environment its jobs run from
 PANHUB_POLL_INTERVAL   seconds between checks that running servers' jobs still exist
+PANHUB_RECONCILE_INTERVAL  seconds between the reconciler's passes (panhub-hub only;
+                       default 300; 0: off)
 PANHUB_PROPOSALS_FILE  TOML file of proposals, beamline staff and admins (static source;
                        default /etc/panhub/proposals.toml, root:panhub 0640)
 PANHUB_PROPOSALS_ROOT  proposals root on the cluster file system (default /srv/proposals)
@@ -124,6 +126,9 @@ if env("PANHUB_SPAWNER", "panhub") == "stock":
 else:
     c.JupyterHub.spawner_class = "panhub-slurm"
     c.FacilitySlurmSpawner.hub_name = env("PANHUB_HUB_NAME", "panhub")
+    # panhub-hub (panhub.hubapp.PanHub): jobs without a server cancelled, servers without a
+    # job cleaned up, at start and every interval; plain `jupyterhub` ignores this
+    c.PanHub.reconcile_interval = float(env("PANHUB_RECONCILE_INTERVAL", "300"))
     c.FacilitySlurmSpawner.batchspawner_singleuser_cmd = os.path.join(venv_bin, "panhub-singleuser")
     c.FacilitySlurmSpawner.environments = {
         "default": {

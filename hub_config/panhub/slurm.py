@@ -11,9 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-#: squeue format the spawner asks for: state, batch host, expected start, reason.
-#: The reason is last because it is free text (it may hold spaces and commas).
-SQUEUE_FORMAT = "%T|%B|%S|%r"
+#: squeue format the spawner asks for: state, batch host, start, end, reason. The end is
+#: the expected end of a live job and the real end of one that ended. The reason is last
+#: because it is free text (it may hold spaces and commas).
+SQUEUE_FORMAT = "%T|%B|%S|%e|%r"
 
 #: sinfo format for the resource form: partition, CPUs per node, memory per node (MB),
 #: generic resources, time limit, default time, availability.
@@ -21,6 +22,7 @@ SINFO_FORMAT = "%R|%c|%m|%G|%l|%L|%a"
 
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _GONE_MESSAGES = ("Invalid job id specified",)
+_NO_VALUE = frozenset({"n/a", "unknown", "(null)", "none", ""})
 _PENDING_STATES = frozenset({"PENDING", "CONFIGURING", "REQUEUED", "RESIZING", "SUSPENDED"})
 _RUNNING_STATES = frozenset({"RUNNING", "COMPLETING"})
 _ENDED_STATES = frozenset(
@@ -45,7 +47,11 @@ class JobPhase(Enum):
 
     PENDING = "pending"
     RUNNING = "running"
+    #: the job ended (its end state is known) or its absence was confirmed
     GONE = "gone"
+    #: the scheduler answered without this job: gone, or a race; confirm before acting
+    #: (:func:`panhub.jobend.judge_missing`)
+    MISSING = "missing"
     #: the scheduler did not answer: keep the server, ask again later
     UNKNOWN = "unknown"
 
@@ -59,6 +65,7 @@ class JobInfo:
     host: str = ""
     start_time: str = ""
     reason: str = ""
+    end_time: str = ""
 
 
 @dataclass(frozen=True)
@@ -214,19 +221,52 @@ def parse_sinfo(output: str) -> dict[str, PartitionInfo]:
 def parse_squeue(text: str) -> JobInfo:
     """Classify what ``squeue -h -j ID -o SQUEUE_FORMAT`` printed (stdout, or stderr on error).
 
-    An empty answer or "Invalid job id" means the job is gone; a line in the expected
-    format gives its state; anything else (a timeout, an unreachable controller, a sudo
-    error) is UNKNOWN, so a scheduler hiccup never drops a healthy server.
+    A line in the expected format gives the job's state: an ended state (CANCELLED,
+    TIMEOUT, NODE_FAIL, ...) is GONE. An empty answer or "Invalid job id" is MISSING: the
+    controller does not list the job, which a second source must confirm. Anything else
+    (a timeout, an unreachable controller, a sudo error) is UNKNOWN, so a scheduler
+    hiccup never drops a healthy server. Lines of the former four-field format (no end
+    time), as a hub database may still hold, are read too.
     """
     text = text.strip()
-    if not text:
-        return JobInfo(JobPhase.GONE)
-    if any(msg in text for msg in _GONE_MESSAGES):
-        return JobInfo(JobPhase.GONE)
-    fields = text.splitlines()[-1].split("|", 3)
-    if len(fields) != 4:
+    if not text or any(msg in text for msg in _GONE_MESSAGES):
+        return JobInfo(JobPhase.MISSING)
+    fields = [f.strip() for f in text.splitlines()[-1].split("|", 4)]
+    if len(fields) == 4:
+        fields.insert(3, "")
+    if len(fields) != 5:
         return JobInfo(JobPhase.UNKNOWN)
-    state, host, start, reason = (f.strip() for f in fields)
+    state, host, start, end, reason = fields
+    return make_job_info(state, host, start, end, reason)
+
+
+def parse_scontrol_job(text: str) -> JobInfo:
+    """Classify what ``scontrol show job -o ID`` printed (stdout, or stderr on error).
+
+    The second source for a job that squeue no longer lists: its ``JobState``, or MISSING
+    when the controller says "Invalid job id specified" (it forgot the job, MinJobAge
+    after its end). Anything else is UNKNOWN.
+
+    >>> parse_scontrol_job("JobId=7 JobState=TIMEOUT Reason=TimeLimit BatchHost=cpu2").state
+    'TIMEOUT'
+    """
+    text = text.strip()
+    if any(msg in text for msg in _GONE_MESSAGES):
+        return JobInfo(JobPhase.MISSING)
+    pairs = dict(re.findall(r"(?:^|\s)(\w+)=(\S*)", text))
+    if "JobState" not in pairs:
+        return JobInfo(JobPhase.UNKNOWN)
+    return make_job_info(
+        pairs["JobState"],
+        pairs.get("BatchHost") or pairs.get("NodeList", ""),
+        pairs.get("StartTime", ""),
+        pairs.get("EndTime", ""),
+        pairs.get("Reason", ""),
+    )
+
+
+def make_job_info(state: str, host: str, start: str, end: str, reason: str) -> JobInfo:
+    """A :class:`JobInfo` from a job's fields as squeue or scontrol print them."""
     state = state.split()[0] if state else ""
     if state in _RUNNING_STATES:
         phase = JobPhase.RUNNING
@@ -236,10 +276,14 @@ def parse_squeue(text: str) -> JobInfo:
         phase = JobPhase.GONE
     else:
         phase = JobPhase.UNKNOWN
-    host = "" if host.lower() in {"n/a", "(null)"} else host
-    start = "" if start.lower() in {"n/a", "unknown", "(null)"} else start
-    reason = "" if reason in {"None", "(null)"} else reason
-    return JobInfo(phase, state, host, start, reason)
+    return JobInfo(
+        phase,
+        state,
+        "" if host.lower() in _NO_VALUE else host,
+        "" if start.lower() in _NO_VALUE else start,
+        "" if reason in {"None", "(null)"} else reason,
+        "" if end.lower() in _NO_VALUE else end,
+    )
 
 
 def describe_pending(info: JobInfo) -> str:

@@ -16,7 +16,13 @@ What it changes from batchspawner 1.3.0:
   port and nothing else, and wakes ``start()`` at once; meanwhile the job is polled with
   back-off, and a job that ends before its server reports is noticed (batchspawner #254).
 - progress messages give SLURM's pending reason and expected start time.
-- a failing ``squeue`` is UNKNOWN (keep the server), never "gone".
+- a failing ``squeue`` is UNKNOWN (keep the server), never "gone"; a job squeue no
+  longer lists is gone only once a second source (``scontrol show job``) agrees or squeue
+  left it out twice in a row (:func:`panhub.jobend.judge_missing`). squeue is asked for
+  ended jobs too, so a job cancelled outside the hub, or ended by its time limit or a
+  node failure, is noticed at the next poll; why it ended is kept for the user
+  (``last_end`` in the spawner's state, shown on the hub's home and spawn pages until the
+  server starts again).
 - every SLURM command (sbatch, squeue, scancel, sinfo, the shared poll) can run on a
   submit host (:attr:`FacilitySlurmSpawner.submit_prefix`, e.g. SSH), so the hub can run
   where SLURM's tools are not, such as a Kubernetes pod.
@@ -31,6 +37,7 @@ import asyncio
 import pwd
 import time
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 from batchspawner import SlurmSpawner
@@ -41,8 +48,9 @@ from traitlets import Bool, Dict, Float, List, Unicode
 from panhub import port_callback
 from panhub.facility import FacilitySpawnerMixin, FormRejected
 from panhub.form import PartitionChoice, ResourceRequest, make_partition_choices
+from panhub.jobend import JobEnd, judge_missing, load_job_end, make_job_end
 from panhub.mounts import SystemView, make_view, render_bwrap
-from panhub.poller import SHARED_FORMAT, SharedPoller, run_shell
+from panhub.poller import SHARED_FORMAT, SharedPoller, ask_text, run_shell
 from panhub.slurm import (
     SINFO_FORMAT,
     SQUEUE_FORMAT,
@@ -54,11 +62,20 @@ from panhub.slurm import (
     make_job_name,
     make_job_script,
     make_remote_command,
+    parse_scontrol_job,
     parse_sinfo,
     parse_squeue,
 )
 
 port_callback.install()
+
+_JOB_STATUS = {
+    JobPhase.RUNNING: JobStatus.RUNNING,
+    JobPhase.PENDING: JobStatus.PENDING,
+    JobPhase.UNKNOWN: JobStatus.UNKNOWN,
+    JobPhase.MISSING: JobStatus.UNKNOWN,
+    JobPhase.GONE: JobStatus.NOTFOUND,
+}
 
 
 def _as_tuples(value: Any) -> Any:
@@ -130,7 +147,12 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
         help="Wrapper that starts the server and reports its port once it listens.",
     ).tag(config=True)
 
-    batch_query_cmd = Unicode(f"squeue -h -j {{job_id}} -o '{SQUEUE_FORMAT}'").tag(config=True)
+    batch_query_cmd = Unicode(
+        f"squeue -h --states=all -j {{job_id}} -o '{SQUEUE_FORMAT}'",
+        help="One job's state (run as its owner through exec_prefix), in "
+        "panhub.slurm.SQUEUE_FORMAT; ``--states=all`` so that an ended job shows its "
+        "end state (CANCELLED, TIMEOUT, NODE_FAIL, ...) instead of nothing.",
+    ).tag(config=True)
 
     startup_poll_interval = Float(
         0.5, help="First interval (s) between squeue calls while a job is pending."
@@ -170,8 +192,18 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
     ).tag(config=True)
 
     shared_poll_cmd = Unicode(
-        f"squeue -h -o '{SHARED_FORMAT}' -j {{job_ids}}",
-        help="The shared poll's command; {job_ids} is the comma-separated list of jobs.",
+        f"squeue -h --states=all -o '{SHARED_FORMAT}' -j {{job_ids}}",
+        help="The shared poll's command; {job_ids} is the comma-separated list of jobs. "
+        "``--states=all`` so that jobs that ended are listed with their end state.",
+    ).tag(config=True)
+
+    confirm_gone_cmd = Unicode(
+        "scontrol show job -o {job_id}",
+        help="Second source asked, like the shared poll (shared_poll_prefix, "
+        "submit_prefix), about a job squeue no longer lists, before its server is "
+        "removed; {job_id} is the job. An ended JobState or 'Invalid job id specified' "
+        "confirms the end; an error keeps the server (then the job is gone once squeue "
+        "leaves it out twice in a row). Empty: no second source.",
     ).tag(config=True)
 
     shared_poll_prefix = Unicode(
@@ -200,6 +232,10 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
 
     _sinfo_cache: tuple[float, str] | None = None
     _poller: SharedPoller | None = None
+    #: what SLURM last said of this server's job
+    job_info = JobInfo(JobPhase.UNKNOWN)
+    #: how the server's last job ended, for its user (kept across stop and restart)
+    last_end: JobEnd | None = None
 
     async def run_command(
         self, cmd: str, input: str | None = None, env: dict[str, str] | None = None
@@ -309,9 +345,23 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
 
     # ------------------------------------------------------------------ job state
 
-    @property
-    def job_info(self) -> JobInfo:
-        return parse_squeue(self.job_status or "")
+    def load_state(self, state: dict[str, Any]) -> None:
+        super().load_state(state)
+        self.job_info = (
+            parse_squeue(self.job_status) if self.job_status else JobInfo(JobPhase.UNKNOWN)
+        )
+        self.last_end = load_job_end(state.get("last_end"))
+
+    def get_state(self) -> dict[str, Any]:
+        state: dict[str, Any] = super().get_state()
+        if self.last_end is not None:
+            state["last_end"] = self.last_end.as_state()
+        return state
+
+    def clear_state(self) -> None:
+        """Forget the job; ``last_end`` stays, for the user, until the next start."""
+        super().clear_state()
+        self.job_info = JobInfo(JobPhase.UNKNOWN)
 
     def state_ispending(self) -> bool:
         return self.job_info.phase is JobPhase.PENDING
@@ -320,10 +370,52 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
         return self.job_info.phase is JobPhase.RUNNING
 
     def state_isunknown(self) -> bool:
-        return self.job_info.phase is JobPhase.UNKNOWN
+        return self.job_info.phase in (JobPhase.UNKNOWN, JobPhase.MISSING)
 
     def state_gethost(self) -> str:
         return self.job_info.host
+
+    async def query_job_status(self) -> JobStatus:
+        """This job's state from squeue (as its owner), a missing job confirmed first.
+
+        Unlike batchspawner 1.3.0, any failure of the command is UNKNOWN, never "not
+        found".
+        """
+        if not self.job_id:
+            self.job_info = JobInfo(JobPhase.GONE)
+            return JobStatus.NOTFOUND
+        subvars = {**self.get_req_subvars(), "job_id": self.job_id}
+        cmd = " ".join(
+            (
+                format_template(self.exec_prefix, **subvars),
+                format_template(self.batch_query_cmd, **subvars),
+            )
+        )
+        self.job_status = (await ask_text(self.run_command, cmd)).strip()
+        info = parse_squeue(self.job_status)
+        if info.phase is JobPhase.MISSING:
+            info = judge_missing(1, await self.ask_second_source(self.job_id))
+        self.job_info = info
+        return _JOB_STATUS[info.phase]
+
+    async def ask_second_source(self, job_id: str) -> JobInfo | None:
+        """What ``confirm_gone_cmd`` says of ``job_id``; ``None`` without one."""
+        if not self.confirm_gone_cmd:
+            return None
+        command = self.make_shared_command(self.confirm_gone_cmd.format(job_id=job_id))
+        return parse_scontrol_job(await ask_text(run_shell, command))
+
+    def note_job_end(self, info: JobInfo) -> None:
+        """Keep why the job ended, for the user (:attr:`last_end`), and log it."""
+        host = getattr(self.server, "ip", "") or ""
+        self.last_end = make_job_end(self.job_id, info, host, self.name, datetime.now())
+        self.log.warning(
+            "Job %s of %s ended (%s): %s",
+            self.job_id,
+            self._log_name,
+            self.last_end.state or "gone",
+            self.last_end.message,
+        )
 
     async def poll(self) -> int | None:
         # A job whose server never reported its port, while no spawn is under way, was
@@ -342,24 +434,40 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
                 await self.cancel_batch_job()
             except RuntimeError as exc:
                 self.log.warning("Could not cancel job %s: %s", self.job_id, exc)
+            if not self._stop_pending:  # not the end of a spawn the hub gave up
+                self.note_job_end(JobInfo(JobPhase.GONE, "INTERRUPTED"))
             self.clear_state()
             return 1
-        if not self.shared_poll or not self.job_id:
-            result: int | None = await super().poll()
-            return result
-        self.job_status = await self.get_shared_poller().status(self.job_id)
-        if self.job_info.phase is JobPhase.GONE:
+        if not self.job_id:
             self.clear_state()
             return 1
-        return None
+        if self.shared_poll:
+            self.job_info = await self.get_shared_poller().status(self.job_id)
+        else:
+            await self.query_job_status()
+        if self.job_info.phase is not JobPhase.GONE:
+            return None
+        if not self._stop_pending:  # not a stop the hub asked for
+            self.note_job_end(self.job_info)
+        self.clear_state()
+        return 1
+
+    def make_shared_command(self, command: str) -> str:
+        """``command`` run as the shared poll is (shared_poll_prefix, submit_prefix)."""
+        local = " ".join(filter(None, (self.shared_poll_prefix, command)))
+        return make_remote_command(self.submit_prefix, local)
 
     def get_shared_poller(self) -> SharedPoller:
         """The hub's one poller (class-wide: all spawners share it)."""
         if FacilitySlurmSpawner._poller is None:
-            local = " ".join(filter(None, (self.shared_poll_prefix, self.shared_poll_cmd)))
-            command = make_remote_command(self.submit_prefix, local)
+            confirm = (
+                self.make_shared_command(self.confirm_gone_cmd) if self.confirm_gone_cmd else ""
+            )
             FacilitySlurmSpawner._poller = SharedPoller(
-                run_shell, command, self.shared_poll_max_age
+                run_shell,
+                self.make_shared_command(self.shared_poll_cmd),
+                self.shared_poll_max_age,
+                confirm,
             )
         return FacilitySlurmSpawner._poller
 
@@ -378,6 +486,8 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
             self.server.port = 0
         self._port_event = asyncio.Event()
         self.job_status = ""
+        self.job_info = JobInfo(JobPhase.UNKNOWN)
+        self.last_end = None  # a new start: the last end's message has served
         await self.submit_batch_script()
         interval = self.startup_poll_interval
         while not self._port_event.is_set():

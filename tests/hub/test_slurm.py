@@ -17,6 +17,7 @@ from panhub.slurm import (
     make_job_name,
     make_job_script,
     make_remote_command,
+    parse_scontrol_job,
     parse_sinfo,
     parse_slurm_time,
     parse_squeue,
@@ -188,13 +189,17 @@ def test_parse_sinfo_merges_node_kinds_and_skips_junk() -> None:
 @pytest.mark.parametrize(
     "text,expected",
     [
+        ("RUNNING|node1|2026-11-24T12:28:51|2026-11-24T13:28:51|None", JobInfo(JobPhase.RUNNING, "RUNNING", "node1", "2026-11-24T12:28:51", "", "2026-11-24T13:28:51")),
+        ("PENDING|n/a|2026-11-24T13:28:51|N/A|Resources", JobInfo(JobPhase.PENDING, "PENDING", "", "2026-11-24T13:28:51", "Resources")),
+        ("PENDING|n/a|N/A|N/A|ReqNodeNotAvail, UnavailableNodes:node1", JobInfo(JobPhase.PENDING, "PENDING", "", "", "ReqNodeNotAvail, UnavailableNodes:node1")),
+        ("COMPLETING|node1|2026-11-24T12:28:51|2026-11-24T12:30:00|None", JobInfo(JobPhase.RUNNING, "COMPLETING", "node1", "2026-11-24T12:28:51", "", "2026-11-24T12:30:00")),
+        ("CANCELLED|node1|2026-11-24T12:28:51|2026-11-24T12:40:00|None", JobInfo(JobPhase.GONE, "CANCELLED", "node1", "2026-11-24T12:28:51", "", "2026-11-24T12:40:00")),
+        ("TIMEOUT|cpu2|2026-11-24T12:28:51|2026-11-24T13:28:51|TimeLimit", JobInfo(JobPhase.GONE, "TIMEOUT", "cpu2", "2026-11-24T12:28:51", "TimeLimit", "2026-11-24T13:28:51")),
+        ("NODE_FAIL|cpu2|2026-11-24T12:28:51|2026-11-24T12:50:00|NodeDown", JobInfo(JobPhase.GONE, "NODE_FAIL", "cpu2", "2026-11-24T12:28:51", "NodeDown", "2026-11-24T12:50:00")),
+        # a line of the former format, as a hub database may still hold
         ("RUNNING|node1|2026-11-24T12:28:51|None", JobInfo(JobPhase.RUNNING, "RUNNING", "node1", "2026-11-24T12:28:51", "")),
-        ("PENDING|n/a|2026-11-24T13:28:51|Resources", JobInfo(JobPhase.PENDING, "PENDING", "", "2026-11-24T13:28:51", "Resources")),
-        ("PENDING|n/a|N/A|ReqNodeNotAvail, UnavailableNodes:node1", JobInfo(JobPhase.PENDING, "PENDING", "", "", "ReqNodeNotAvail, UnavailableNodes:node1")),
-        ("COMPLETING|node1|2026-11-24T12:28:51|None", JobInfo(JobPhase.RUNNING, "COMPLETING", "node1", "2026-11-24T12:28:51", "")),
-        ("CANCELLED|node1|2026-11-24T12:28:51|None", JobInfo(JobPhase.GONE, "CANCELLED", "node1", "2026-11-24T12:28:51", "")),
-        ("", JobInfo(JobPhase.GONE)),
-        ("slurm_load_jobs error: Invalid job id specified", JobInfo(JobPhase.GONE)),
+        ("", JobInfo(JobPhase.MISSING)),
+        ("slurm_load_jobs error: Invalid job id specified", JobInfo(JobPhase.MISSING)),
         ("slurm_load_jobs error: Unable to contact slurm controller (connect failure)", JobInfo(JobPhase.UNKNOWN)),
         ("sudo: unable to resolve host", JobInfo(JobPhase.UNKNOWN)),
     ],
@@ -203,12 +208,39 @@ def test_parse_squeue(text: str, expected: JobInfo) -> None:
     assert parse_squeue(text) == expected
 
 
+# scontrol show job -o, as SLURM 22.05 prints it (shortened)
+SCONTROL_TIMEOUT = (
+    "JobId=51 JobName=jhub-demo-alice-default UserId=alice(1001) GroupId=alice(1001) "
+    "Priority=1 JobState=TIMEOUT Reason=TimeLimit Dependency=(null) RunTime=00:10:01 "
+    "TimeLimit=00:10:00 SubmitTime=2026-11-24T21:39:58 StartTime=2026-11-24T21:40:00 "
+    "EndTime=2026-11-24T21:50:01 Partition=cpu NodeList=cpu2 BatchHost=cpu2 "
+    "Command=(null) WorkDir=/home/alice StdOut=/dev/null"
+)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (SCONTROL_TIMEOUT, JobInfo(JobPhase.GONE, "TIMEOUT", "cpu2", "2026-11-24T21:40:00", "TimeLimit", "2026-11-24T21:50:01")),
+        ("JobId=52 JobState=NODE_FAIL Reason=NodeDown StartTime=2026-11-24T21:40:00 EndTime=2026-11-24T21:49:40 NodeList=cpu1 BatchHost=cpu1", JobInfo(JobPhase.GONE, "NODE_FAIL", "cpu1", "2026-11-24T21:40:00", "NodeDown", "2026-11-24T21:49:40")),
+        ("JobId=53 JobState=RUNNING Reason=None StartTime=2026-11-24T21:40:00 EndTime=2026-11-24T22:40:00 NodeList=gpu1 BatchHost=gpu1", JobInfo(JobPhase.RUNNING, "RUNNING", "gpu1", "2026-11-24T21:40:00", "", "2026-11-24T22:40:00")),
+        ("JobId=54 JobState=PENDING Reason=Resources StartTime=Unknown EndTime=Unknown NodeList=(null)", JobInfo(JobPhase.PENDING, "PENDING", "", "", "Resources")),
+        ("slurm_load_jobs error: Invalid job id specified", JobInfo(JobPhase.MISSING)),
+        ("slurm_load_jobs error: Unable to contact slurm controller (connect failure)", JobInfo(JobPhase.UNKNOWN)),
+        ("sudo: a password is required", JobInfo(JobPhase.UNKNOWN)),
+        ("", JobInfo(JobPhase.UNKNOWN)),  # scontrol prints nothing only if something broke
+    ],
+)  # fmt: skip
+def test_parse_scontrol_job(text: str, expected: JobInfo) -> None:
+    assert parse_scontrol_job(text) == expected
+
+
 def test_describe_pending_names_reason_and_start() -> None:
-    info = parse_squeue("PENDING|n/a|2026-11-24T13:28:51|Resources")
+    info = parse_squeue("PENDING|n/a|2026-11-24T13:28:51|N/A|Resources")
     assert describe_pending(info) == (
         "Pending in the queue (reason: Resources); expected start 2026-11-24 13:28:51"
     )
-    assert describe_pending(parse_squeue("PENDING|n/a|N/A|None")) == "Pending in the queue"
+    assert describe_pending(parse_squeue("PENDING|n/a|N/A|N/A|None")) == "Pending in the queue"
 
 
 def test_export_vars_sorted_unique() -> None:

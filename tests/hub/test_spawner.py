@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import batchspawner.batchspawner
 import pytest
+from batchspawner.batchspawner import JobStatus
 from panhub.spawner import FacilitySlurmSpawner
 from traitlets.config import Config
 
@@ -41,3 +42,159 @@ async def test_every_slurm_command_goes_through_the_submit_prefix(
         assert [shlex.split(c)[-1] for c in ran] == inner
     poll = spawner.get_shared_poller().command
     assert poll.startswith(prefix) and "{job_ids}" in poll
+
+
+# ---------------------------------------------------------------- faults never lose a server
+
+RUNNING = "RUNNING|cpu2|2026-11-24T12:00:00|2026-11-24T22:00:00|None"
+
+
+class FakeSlurm:
+    """Shell commands as the hub runs them: squeue (one or many jobs) and scontrol."""
+
+    def __init__(self) -> None:
+        self.squeue: dict[str, str] = {}
+        self.scontrol = "slurm_load_jobs error: Invalid job id specified"
+        self.error: BaseException | None = None
+        self.commands: list[str] = []
+
+    async def __call__(self, command: str, input: object = None, env: object = None) -> str:
+        self.commands.append(command)
+        if self.error is not None:
+            raise self.error
+        if "scontrol" in command:
+            if "error" in self.scontrol:
+                raise RuntimeError(self.scontrol)
+            return self.scontrol
+        if "--states=all" not in command:
+            raise AssertionError(f"squeue must be asked for ended jobs too: {command}")
+        ids = command.split(" -j ")[1].split()[0].split(",")
+        lines = [f"{j}|{self.squeue[j]}" for j in ids if j in self.squeue]
+        if not lines:
+            raise RuntimeError("slurm_load_jobs error: Invalid job id specified")
+        if "%i|" not in command:  # the per-job query: no job id column
+            return "\n".join(line.split("|", 1)[1] for line in lines)
+        return "\n".join(lines)
+
+
+@pytest.fixture
+def slurm(monkeypatch: pytest.MonkeyPatch) -> FakeSlurm:
+    fake = FakeSlurm()
+    monkeypatch.setattr("panhub.spawner.run_shell", fake)
+    monkeypatch.setattr(FacilitySlurmSpawner, "run_command", fake)
+    monkeypatch.setattr(FacilitySlurmSpawner, "_poller", None)
+    return fake
+
+
+class NamedServerSpawner(FacilitySlurmSpawner):
+    """The spawner of a named server (JupyterHub takes the name from its database row)."""
+
+    name = "gpu"
+
+
+def make_spawner(name: str = "") -> FacilitySlurmSpawner:
+    config = Config()
+    config.FacilitySlurmSpawner.kernels_path = []
+    config.FacilitySlurmSpawner.shared_poll_max_age = 0.0
+    user = SimpleNamespace(name="alice", id=1, url="/user/alice/", escaped_name="alice")
+    hub = SimpleNamespace(public_host="", url="/hub/", base_url="/", api_url="http://hub/hub/api")
+    cls = NamedServerSpawner if name else FacilitySlurmSpawner
+    spawner = cls(config=config, user=user, hub=hub)
+    spawner.server = SimpleNamespace(port=8888, ip="cpu2", base_url="/user/alice/", url="")
+    spawner.job_id = "42"
+    return spawner
+
+
+@pytest.mark.parametrize(
+    "state,reason",
+    [
+        ("TIMEOUT", "it reached its time limit"),
+        ("NODE_FAIL", "its node failed"),
+        ("CANCELLED", "its job was cancelled outside the hub"),
+        ("COMPLETED", "the server exited"),
+    ],
+)
+async def test_an_ended_job_is_noticed_at_the_first_poll_and_its_user_told_why(
+    slurm: FakeSlurm, state: str, reason: str
+) -> None:
+    slurm.squeue["42"] = f"{state}|cpu2|2026-11-24T12:00:00|2026-11-24T21:50:03|None"
+    spawner = make_spawner("gpu")
+    assert await spawner.poll() == 1
+    assert len(slurm.commands) == 1  # one squeue, nothing else
+    assert spawner.job_id == ""  # cleared: the hub removes the server
+    end = spawner.last_end
+    assert end is not None and (end.job_id, end.state, end.node) == ("42", state, "cpu2")
+    assert end.message.startswith("Your server 'gpu' on cpu2 stopped at ")
+    assert "21:50" in end.message and reason in end.message
+    assert end.message.endswith("Files you saved are kept; unsaved notebook changes are lost.")
+    # kept in the state the hub saves after clear_state, and read back by a new spawner
+    state_saved = spawner.get_state()
+    assert "job_id" not in state_saved and state_saved["last_end"]["state"] == state
+    again = make_spawner("gpu")
+    again.load_state(state_saved)
+    assert again.last_end == end
+
+
+async def test_a_scheduler_error_keeps_the_server(slurm: FakeSlurm) -> None:
+    spawner = make_spawner()
+    for error in (
+        RuntimeError("slurm_load_jobs error: Unable to contact slurm controller"),
+        RuntimeError("'squeue' timed out after 30 s"),
+    ):
+        slurm.error = error
+        assert await spawner.poll() is None
+        assert spawner.job_id == "42" and spawner.last_end is None
+
+
+async def test_a_vanished_job_is_removed_once_confirmed(slurm: FakeSlurm) -> None:
+    spawner = make_spawner()
+    slurm.scontrol = "slurm_load_jobs error: Unable to contact slurm controller"
+    assert await spawner.poll() is None  # squeue lost it, scontrol did not answer: keep
+    assert spawner.job_id == "42"
+    assert await spawner.poll() == 1  # left out twice in a row
+    assert (
+        spawner.last_end is not None and "SLURM no longer knows its job" in spawner.last_end.message
+    )
+
+
+async def test_a_stop_the_hub_asked_for_leaves_no_message(slurm: FakeSlurm) -> None:
+    slurm.squeue["42"] = "CANCELLED|cpu2|2026-11-24T12:00:00|2026-11-24T21:50:03|None"
+    spawner = make_spawner()
+    spawner._stop_pending = True  # JupyterHub's user.stop() polls first
+    assert await spawner.poll() == 1
+    assert spawner.last_end is None
+
+
+async def test_the_per_job_query_confirms_and_treats_any_failure_as_unknown(
+    slurm: FakeSlurm,
+) -> None:
+    spawner = make_spawner()
+    slurm.error = TimeoutError()  # batchspawner 1.3.0 made this "not found"
+    assert await spawner.query_job_status() is JobStatus.UNKNOWN
+    slurm.error = None
+    slurm.scontrol = "JobId=42 JobState=RUNNING BatchHost=cpu1"  # squeue raced: still there
+    assert await spawner.query_job_status() is JobStatus.RUNNING
+    assert spawner.state_gethost() == "cpu1"
+    slurm.scontrol = "slurm_load_jobs error: Invalid job id specified"
+    assert await spawner.query_job_status() is JobStatus.NOTFOUND
+    slurm.squeue["42"] = RUNNING
+    assert await spawner.query_job_status() is JobStatus.RUNNING
+
+
+async def test_starting_again_clears_the_message(
+    slurm: FakeSlurm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slurm.squeue["42"] = "NODE_FAIL|cpu2|2026-11-24T12:00:00|2026-11-24T21:50:03|NodeDown"
+    spawner = make_spawner()
+    await spawner.poll()
+    assert spawner.last_end is not None
+    seen: list[object] = []
+
+    async def submit() -> str:
+        seen.append(spawner.get_state().get("last_end"))  # what save_state_now would write
+        raise RuntimeError("stop the test here")
+
+    monkeypatch.setattr(spawner, "submit_batch_script", submit)
+    with pytest.raises(RuntimeError, match="stop the test here"):
+        await spawner.start()
+    assert seen == [None] and spawner.last_end is None

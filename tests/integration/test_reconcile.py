@@ -1,0 +1,80 @@
+"""The reconciler and the users' notices on the real hub and cluster (issue 19).
+
+Needs the hub started as ``panhub-hub`` (panhub.demo.start_hub) with
+``PANHUB_RECONCILE_INTERVAL`` set to 5 s in the test hub's environment.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import time
+
+import requests
+
+from tests.support.hub import HubAPI, active_jobs, squeue, wait_for
+
+RECONCILE_INTERVAL = 5  # PANHUB_RECONCILE_INTERVAL of the test hub
+
+
+def home_page(api: HubAPI, user: str) -> str:
+    r = requests.get(f"{api.base}/hub/home", headers=api.as_user(user).headers, timeout=30)
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+def test_external_scancel_is_told_to_the_user_until_the_next_start(api: HubAPI) -> None:
+    model = api.start("bob", {"memory_gb": 1})
+    job_id = model["state"]["job_id"]
+    subprocess.run(["timeout", "10", "scancel", job_id], check=True)
+    # PANHUB_POLL_INTERVAL is 3 s: squeue --states=all says CANCELLED at the next poll
+    wait_for("the hub to notice the cancelled job", lambda: api.server("bob") is None, 10)
+    page = home_page(api, "bob")
+    assert "its job was cancelled outside the hub" in page
+    assert "Files you saved are kept" in page
+    assert "its job was cancelled" not in home_page(api, "alice")  # bob's only
+    api.start("bob", {"memory_gb": 1})
+    assert "its job was cancelled" not in home_page(api, "bob")
+    api.stop("bob")
+
+
+def test_an_orphan_job_is_cancelled_by_the_reconciler(api: HubAPI) -> None:
+    """A job named like the hub's with no server (a hub killed right after sbatch)."""
+    sbatch = shlex.join(["sbatch", "--parsable", "-J", "jhub-test-carol-default", "-o", "/dev/null",
+                         "--chdir=/tmp", "--mem=100M", "--wrap", "sleep 600"])  # fmt: skip
+    out = subprocess.run(
+        ["sudo", "-u", "carol", "sh", "-c", sbatch], check=True, capture_output=True, text=True
+    )
+    job_id = out.stdout.strip().split(";")[0]
+    try:
+        # two passes see it unowned, then it is cancelled
+        wait_for(
+            "the reconciler to cancel the orphan",
+            lambda: not active_jobs("jhub-test-carol-default"),
+            4 * RECONCILE_INTERVAL + 10,
+        )
+        [job] = squeue(job_id=job_id)
+        assert job["state"] == "CANCELLED"
+        page = requests.get(f"{api.base}/hub/panhub/jobs", headers=api.headers, timeout=30)
+        assert page.status_code == 200
+        assert job_id in page.text and "cancel" in page.text
+    finally:
+        subprocess.run(["timeout", "10", "scancel", job_id], check=False)
+
+
+def test_the_jobs_page_refuses_users(api: HubAPI) -> None:
+    r = requests.get(
+        f"{api.base}/hub/panhub/jobs", headers=api.as_user("alice").headers, timeout=30
+    )
+    assert r.status_code == 403
+
+
+def test_a_running_server_is_adopted_not_touched(api: HubAPI) -> None:
+    model = api.start("alice", {"memory_gb": 1})
+    job_id = model["state"]["job_id"]
+    try:
+        time.sleep(3 * RECONCILE_INTERVAL + 2)  # several passes later: nothing touched
+        assert api.server("alice") is not None
+        assert [j["id"] for j in active_jobs("jhub-test-alice-default")] == [job_id]
+    finally:
+        api.stop("alice")

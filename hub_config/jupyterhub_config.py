@@ -8,6 +8,9 @@ PANHUB_STATE_DIR       where the hub keeps its database and cookie secret (defau
 PANHUB_DB_URL          SQLAlchemy URL of the hub database (default: SQLite in the state dir)
 PANHUB_PUBLIC_URL      where the proxy listens (default http://127.0.0.1:8000)
 PANHUB_HUB_URL         where the hub listens (default http://127.0.0.1:8081)
+PANHUB_HUB_CONNECT_URL where servers on the compute nodes reach the hub's API, when that
+                       differs from PANHUB_HUB_URL (e.g. http://10.77.0.1:8081 for the
+                       multi-node demo cluster's nodes, with the hub on 0.0.0.0)
 PANHUB_PROXY_API_URL   the proxy's API (default http://127.0.0.1:8001; token in
                        CONFIGPROXY_AUTH_TOKEN)
 PANHUB_SERVER_IP       address single-user servers listen on (default 0.0.0.0; the demo
@@ -57,6 +60,8 @@ venv_bin = os.path.join(sys.prefix, "bin")
 # --- hub and proxy: the proxy runs on its own, so a hub restart keeps every route ---
 c.JupyterHub.bind_url = env("PANHUB_PUBLIC_URL", "http://127.0.0.1:8000")
 c.JupyterHub.hub_bind_url = env("PANHUB_HUB_URL", "http://127.0.0.1:8081")
+if env("PANHUB_HUB_CONNECT_URL"):
+    c.JupyterHub.hub_connect_url = env("PANHUB_HUB_CONNECT_URL")
 c.ConfigurableHTTPProxy.should_start = False
 c.ConfigurableHTTPProxy.api_url = env("PANHUB_PROXY_API_URL", "http://127.0.0.1:8001")
 c.JupyterHub.db_url = env("PANHUB_DB_URL", f"sqlite:///{state_dir}/jupyterhub.sqlite")

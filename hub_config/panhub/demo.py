@@ -423,7 +423,8 @@ def start_hub(inst: HubInstance, timeout: float = 60) -> int:
     pid = read_pid(pidfile)
     if pid is None:
         config = stage_config(inst.config)
-        argv = [str(Path(sys.prefix) / "bin" / "jupyterhub"), "-f", str(config)]
+        # panhub-hub: JupyterHub with the reconciler (panhub.hubapp)
+        argv = [str(Path(sys.prefix) / "bin" / "panhub-hub"), "-f", str(config)]
         account = site.Account.lookup(site.HUB_ACCOUNT)
         pid = _spawn(argv, inst.path("hub.log"), hub_env(inst), inst.hub_dir, account)
         write_private(pidfile, str(pid), account)

@@ -64,21 +64,26 @@ def make_sudoers(
     """The sudoers rule of a hub that runs as ``hub`` (pure).
 
     ``hub`` may run the three SLURM commands as any member of ``users_group`` (with the
-    job's environment: ``SETENV``, for ``sudo -E``), and ``squeue`` as ``scheduler``, so
-    one shared poll sees every job it submitted although ``PrivateData`` hides other
-    users' jobs from ordinary accounts. No shell, no other command, no other account.
+    job's environment: ``SETENV``, for ``sudo -E``), and ``squeue`` and ``scontrol show
+    job -o`` as ``scheduler``, so one shared poll (and its second source, for a job that
+    left the queue) sees every job it submitted although ``PrivateData`` hides other
+    users' jobs from ordinary accounts. ``SLURM_CONF`` is kept, so a hub pointed at a
+    cluster's configuration elsewhere than ``/etc/slurm`` asks that cluster. No shell, no
+    other command, no other account.
 
     >>> print(make_sudoers().splitlines()[-1])
-    panhub ALL=(slurm) NOPASSWD: /usr/bin/squeue
+    panhub ALL=(slurm) NOPASSWD: /usr/bin/squeue, /usr/bin/scontrol show job -o *
     """
     commands = ", ".join(f"{slurm_bin}/{c}" for c in ("sbatch", "squeue", "scancel"))
     alias = "PANHUB_SLURM"
     return (
         "# panhub: the hub submits, polls and cancels its users' jobs, nothing else\n"
         f"Defaults:{hub} !requiretty, !lecture\n"
+        f'Defaults:{hub} env_keep += "SLURM_CONF"\n'
         f"Cmnd_Alias {alias} = {commands}\n"
         f"{hub} ALL=(%{users_group}) NOPASSWD:SETENV: {alias}\n"
-        f"{hub} ALL=({scheduler}) NOPASSWD: {slurm_bin}/squeue\n"
+        f"{hub} ALL=({scheduler}) NOPASSWD: {slurm_bin}/squeue, "
+        f"{slurm_bin}/scontrol show job -o *\n"
     )
 
 

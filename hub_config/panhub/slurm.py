@@ -328,6 +328,9 @@ def make_job_script(spec: JobSpec) -> str:
         _sbatch_line("--cpus-per-task", spec.cpus),
         _sbatch_line("--mem", f"{spec.memory_mb}M"),
         _sbatch_line("--time", format_minutes(spec.runtime_minutes)),
+        # a server whose node fails is over: run again elsewhere it would hold a port and
+        # a token the hub no longer waits for
+        "#SBATCH --no-requeue",
     ]
     if spec.gpus:
         lines.append(_sbatch_line("--gres", spec.gpu_gres.format(gpus=spec.gpus)))

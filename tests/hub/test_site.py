@@ -9,10 +9,12 @@ def test_sudoers_allows_the_three_slurm_commands_as_users_only() -> None:
     assert make_sudoers("hubby", "facility-users", "slurm", "/opt/slurm/bin") == (
         "# panhub: the hub submits, polls and cancels its users' jobs, nothing else\n"
         "Defaults:hubby !requiretty, !lecture\n"
+        'Defaults:hubby env_keep += "SLURM_CONF"\n'
         "Cmnd_Alias PANHUB_SLURM = /opt/slurm/bin/sbatch, /opt/slurm/bin/squeue, "
         "/opt/slurm/bin/scancel\n"
         "hubby ALL=(%facility-users) NOPASSWD:SETENV: PANHUB_SLURM\n"
-        "hubby ALL=(slurm) NOPASSWD: /opt/slurm/bin/squeue\n"
+        "hubby ALL=(slurm) NOPASSWD: /opt/slurm/bin/squeue, "
+        "/opt/slurm/bin/scontrol show job -o *\n"
     )
 
 

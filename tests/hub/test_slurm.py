@@ -55,6 +55,7 @@ def test_job_script_exact() -> None:
         "#SBATCH --cpus-per-task=2\n"
         "#SBATCH --mem=4096M\n"
         "#SBATCH --time=01:30:00\n"
+        "#SBATCH --no-requeue\n"
         "#SBATCH --gres=gpu:1\n"
         "#SBATCH --reservation=beamtime-42\n"
         "\n"

@@ -97,6 +97,7 @@ def hub_instance(
         8100,
         {
             "PANHUB_POLL_INTERVAL": "3",
+            "PANHUB_RECONCILE_INTERVAL": "5",
             "PANHUB_PROPOSALS_FILE": str(proposals_file),
             "PANHUB_PROPOSALS_ROOT": str(PROPOSALS_ROOT),
             "PANHUB_GROUP_PREFIX": GROUP_PREFIX,

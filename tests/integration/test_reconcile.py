@@ -9,18 +9,34 @@ from __future__ import annotations
 import shlex
 import subprocess
 import time
+from collections.abc import Iterator
 
+import pytest
 import requests
+from panhub import demo
 
-from tests.support.hub import HubAPI, active_jobs, squeue, wait_for
+from tests.support.hub import HubAPI, active_jobs, login_session, squeue, wait_for
 
 RECONCILE_INTERVAL = 5  # PANHUB_RECONCILE_INTERVAL of the test hub
 
 
 def home_page(api: HubAPI, user: str) -> str:
-    r = requests.get(f"{api.base}/hub/home", headers=api.as_user(user).headers, timeout=30)
-    assert r.status_code == 200, r.text
+    """The hub's home page as ``user`` sees it (logged in through the form)."""
+    r = login_session(api.base, user).get(f"{api.base}/hub/home", timeout=30)
+    assert r.status_code == 200 and "/hub/logout" in r.text, r.text[:300]
     return r.text
+
+
+@pytest.fixture
+def carol_admin(api: HubAPI) -> Iterator[requests.Session]:
+    """carol, a hub admin for this test (in the admin group at her login), logged in."""
+    subprocess.run(["gpasswd", "-a", "carol", demo.ADMIN_GROUP], check=True, capture_output=True)
+    try:
+        yield login_session(api.base, "carol")
+    finally:
+        subprocess.run(
+            ["gpasswd", "-d", "carol", demo.ADMIN_GROUP], check=True, capture_output=True
+        )
 
 
 def test_external_scancel_is_told_to_the_user_until_the_next_start(api: HubAPI) -> None:
@@ -38,7 +54,9 @@ def test_external_scancel_is_told_to_the_user_until_the_next_start(api: HubAPI) 
     api.stop("bob")
 
 
-def test_an_orphan_job_is_cancelled_by_the_reconciler(api: HubAPI) -> None:
+def test_an_orphan_job_is_cancelled_by_the_reconciler(
+    api: HubAPI, carol_admin: requests.Session
+) -> None:
     """A job named like the hub's with no server (a hub killed right after sbatch)."""
     sbatch = shlex.join(["sbatch", "--parsable", "-J", "jhub-test-carol-default", "-o", "/dev/null",
                          "--chdir=/tmp", "--mem=100M", "--wrap", "sleep 600"])  # fmt: skip
@@ -55,7 +73,7 @@ def test_an_orphan_job_is_cancelled_by_the_reconciler(api: HubAPI) -> None:
         )
         [job] = squeue(job_id=job_id)
         assert job["state"] == "CANCELLED"
-        page = requests.get(f"{api.base}/hub/panhub/jobs", headers=api.headers, timeout=30)
+        page = carol_admin.get(f"{api.base}/hub/panhub/jobs", timeout=30)
         assert page.status_code == 200
         assert job_id in page.text and "cancel" in page.text
     finally:
@@ -63,10 +81,10 @@ def test_an_orphan_job_is_cancelled_by_the_reconciler(api: HubAPI) -> None:
 
 
 def test_the_jobs_page_refuses_users(api: HubAPI) -> None:
-    r = requests.get(
-        f"{api.base}/hub/panhub/jobs", headers=api.as_user("alice").headers, timeout=30
-    )
+    r = login_session(api.base, "alice").get(f"{api.base}/hub/panhub/jobs", timeout=30)
     assert r.status_code == 403
+    anonymous = requests.get(f"{api.base}/hub/panhub/jobs", allow_redirects=False, timeout=30)
+    assert anonymous.status_code == 302 and "/hub/login" in anonymous.headers["Location"]
 
 
 def test_a_running_server_is_adopted_not_touched(api: HubAPI) -> None:

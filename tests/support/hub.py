@@ -35,6 +35,22 @@ def wait_for(what: str, check: Callable[[], Any], timeout: float, interval: floa
         time.sleep(interval)
 
 
+def login_session(base: str, user: str, password: str = demo.DEMO_PASSWORD) -> requests.Session:
+    """A ``requests`` session logged in to the hub's pages as ``user`` (its login form)."""
+    session = requests.Session()
+    r = session.get(f"{base}/hub/login", timeout=TIMEOUT)
+    r.raise_for_status()
+    xsrf = session.cookies.get("_xsrf", "")
+    r = session.post(
+        f"{base}/hub/login",
+        data={"username": user, "password": password, "_xsrf": xsrf},
+        allow_redirects=False,
+        timeout=TIMEOUT,
+    )
+    assert r.status_code == 302, f"{user} could not log in: {r.status_code} {r.text[:200]}"
+    return session
+
+
 @dataclass
 class HubAPI:
     """The hub's REST API, through the proxy, with one token."""

@@ -84,6 +84,7 @@ class SharedPoller:
         self.max_age = max_age
         self.confirm = confirm
         self._jobs: set[str] = set()
+        self._watchers: dict[str, Callable[[], object]] = {}
         self._misses: dict[str, int] = {}
         self._answer = Answer()
         self._running: asyncio.Task[None] | None = None
@@ -91,6 +92,14 @@ class SharedPoller:
     def _usable(self, job_id: str) -> bool:
         answer = self._answer
         return job_id in answer.asked and time.monotonic() - answer.time <= self.max_age
+
+    def watch(self, job_id: str, on_end: Callable[[], object]) -> None:
+        """Call ``on_end()`` (once) when an answer, asked by any spawner, finds the job ended.
+
+        So a job's end is acted on at the first squeue that sees it, not at its own
+        spawner's next poll: within one interval of the shared poll.
+        """
+        self._watchers[job_id] = on_end
 
     async def status(self, job_id: str) -> JobInfo:
         """What the scheduler says of ``job_id``.
@@ -130,6 +139,9 @@ class SharedPoller:
             self._answer = Answer(started, asked, await self._classify(asked, text))
         finally:
             self._running = None
+        for job_id, info in self._answer.jobs.items():
+            if info.phase is JobPhase.GONE and job_id in self._watchers:
+                self._watchers.pop(job_id)()
 
     async def _classify(self, asked: frozenset[str], text: str) -> dict[str, JobInfo]:
         """Each asked job's state from squeue's answer, missing ones judged."""

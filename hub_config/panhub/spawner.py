@@ -43,7 +43,7 @@ from typing import Any
 from batchspawner import SlurmSpawner
 from batchspawner.batchspawner import JobStatus, format_template
 from sqlalchemy.orm import object_session
-from traitlets import Bool, Dict, Float, List, Unicode
+from traitlets import Bool, Dict, Float, List, Unicode, default
 
 from panhub import port_callback
 from panhub.facility import FacilitySpawnerMixin, FormRejected
@@ -214,8 +214,15 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
     ).tag(config=True)
 
     shared_poll_max_age = Float(
-        5.0, help="Seconds one shared squeue answer serves the polls of all servers."
+        help="Seconds one shared squeue answer serves the polls of all servers. Default: "
+        "0.9 x poll_interval, so the hub asks squeue about once per poll interval "
+        "whatever the number of servers, and a job's end is acted on within one "
+        "interval (the answer that sees it stops that server at once).",
     ).tag(config=True)
+
+    @default("shared_poll_max_age")
+    def _default_max_age(self) -> float:
+        return 0.9 * float(self.poll_interval)
 
     submit_prefix = Unicode(
         "",
@@ -442,7 +449,10 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
             self.clear_state()
             return 1
         if self.shared_poll:
-            self.job_info = await self.get_shared_poller().status(self.job_id)
+            poller = self.get_shared_poller()
+            self.job_info = await poller.status(self.job_id)
+            if self.job_info.phase is not JobPhase.GONE:
+                poller.watch(self.job_id, self._on_job_end)
         else:
             await self.query_job_status()
         if self.job_info.phase is not JobPhase.GONE:
@@ -451,6 +461,11 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
             self.note_job_end(self.job_info)
         self.clear_state()
         return 1
+
+    def _on_job_end(self) -> None:
+        """The shared poll saw this server's job end: poll now, so the hub stops it."""
+        if self.server is not None and not self.pending:
+            asyncio.ensure_future(self.poll_and_notify())
 
     def make_shared_command(self, command: str) -> str:
         """``command`` run as the shared poll is (shared_poll_prefix, submit_prefix)."""

@@ -184,3 +184,22 @@ async def test_run_shell() -> None:
         # a child of the shell (as squeue under sudo) holds the output open: killed too
         await run_shell("sleep 30 | cat; echo never", timeout=0.2)
     assert time.monotonic() - started < 10  # the deadline holds, not the child's 30 s
+
+
+async def test_an_answer_asked_by_one_server_stops_another_whose_job_ended() -> None:
+    """The watcher of a job that ended is called by whichever poll sees it, once."""
+    fake = FakeSlurm({"1": RUNNING, "2": RUNNING})
+    poller = make_poller(fake)
+    ended: list[str] = []
+    for job_id in ("1", "2"):
+        await poller.status(job_id)
+        poller.watch(job_id, lambda job_id=job_id: ended.append(job_id))
+    fake.jobs["2"] = "CANCELLED|n1|2026-11-24T12:00:00|2026-11-24T12:05:00|None"
+    assert (await poller.status("1")).phase is JobPhase.RUNNING  # server 1's poll
+    assert ended == ["2"]  # server 2 is told without polling
+    await poller.status("1")
+    assert ended == ["2"]  # once
+    fake.fail = "slurm_load_jobs error: Unable to contact slurm controller"
+    fake.jobs["1"] = fake.jobs["2"]
+    await poller.status("1")
+    assert ended == ["2"]  # an outage ends nothing

@@ -198,3 +198,11 @@ async def test_starting_again_clears_the_message(
     with pytest.raises(RuntimeError, match="stop the test here"):
         await spawner.start()
     assert seen == [None] and spawner.last_end is None
+
+
+def test_the_shared_answers_age_follows_the_poll_interval() -> None:
+    config = Config()
+    config.Spawner.poll_interval = 20
+    user = SimpleNamespace(name="alice", id=1, url="/user/alice/", escaped_name="alice")
+    spawner = FacilitySlurmSpawner(config=config, user=user, hub=SimpleNamespace())
+    assert spawner.shared_poll_max_age == pytest.approx(18.0)  # about one squeue per interval

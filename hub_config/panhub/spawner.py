@@ -239,6 +239,7 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
 
     _sinfo_cache: tuple[float, str] | None = None
     _poller: SharedPoller | None = None
+    _end_task: asyncio.Future[Any] | None = None
     #: what SLURM last said of this server's job
     job_info = JobInfo(JobPhase.UNKNOWN)
     #: how the server's last job ended, for its user (kept across stop and restart)
@@ -465,7 +466,7 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
     def _on_job_end(self) -> None:
         """The shared poll saw this server's job end: poll now, so the hub stops it."""
         if self.server is not None and not self.pending:
-            asyncio.ensure_future(self.poll_and_notify())
+            self._end_task = asyncio.ensure_future(self.poll_and_notify())
 
     def make_shared_command(self, command: str) -> str:
         """``command`` run as the shared poll is (shared_poll_prefix, submit_prefix)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class CatalogueError(Exception):
     """Base class; ``status`` is the HTTP status the service answers with.
@@ -18,7 +20,7 @@ class CatalogueError(Exception):
         super().__init__(message)
         self.message = message
         #: what a collection's DataCite document still lacks (from the service's answer)
-        self.problems: list[object] = []
+        self.problems: list[Any] = []
 
 
 class BadRequest(CatalogueError):

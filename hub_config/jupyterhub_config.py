@@ -35,6 +35,25 @@ PANHUB_CATALOGUE_URL   where the catalogue service listens, for the hub and the 
 PANHUB_CATALOGUE_TOKEN the catalogue service's API token (the service gets the same one)
 JUPYTERHUB_CRYPT_KEY   encrypts auth_state, where the proposal membership travels
 
+Idle servers (seconds; 0, the default, is off):
+
+PANHUB_CULL_IDLE_TIMEOUT    stop a server nobody used for this long (jupyterhub-idle-culler,
+                            a hub-managed service): its job is cancelled, a named server
+                            is kept with its choices; also makes the hub gather activity
+                            every timeout/4 s (5 to 300). Example: 7200
+PANHUB_CULL_EVERY           how often the culler looks (default timeout/4, 5 to 600)
+PANHUB_CULL_MAX_AGE         stop servers older than this, used or not (default 0: never)
+PANHUB_CULL_REMOVE_NAMED    1: remove a culled named server instead of stopping it
+                            (default 0)
+PANHUB_KERNEL_CULL_TIMEOUT  shut down kernels idle this long (not busy ones, nor those a
+                            notebook tab shows): MappingKernelManager.cull_idle_timeout
+PANHUB_SERVER_IDLE_SHUTDOWN a server with no activity for this long stops itself and
+                            ends its job (ServerApp.shutdown_no_activity_timeout), even
+                            while the hub is down
+
+The Lab's walltime warning comes this many minutes before the job's end:
+c.FacilitySlurmSpawner.walltime_warning_minutes (default 10, 0: none).
+
 The hub runs as its own account (``panhub``, see panhub.site), not root: it submits,
 polls and cancels jobs through ``sudo -u USER`` (batchspawner's exec_prefix) and a sudo
 rule limited to those commands, and reads every job of its own through one shared
@@ -49,6 +68,7 @@ import sys
 from panhub.services import (
     make_catalogue_service,
     make_catalogue_user_role,
+    make_culler_service,
     make_server_token_scopes,
 )
 
@@ -158,3 +178,45 @@ else:
         "cpu": {"description": "CPU nodes", "max_gpus": 0},
         "gpu": {"description": "GPU nodes"},
     }
+
+# --- idle culling: jupyterhub-idle-culler as a hub-managed service (timeout 0: off) ---
+# A server nobody used for the timeout (no browser tab, API call or kernel output) is
+# stopped: its job is cancelled; a named server stays listed with its form choices (and
+# is removed with PANHUB_CULL_REMOVE_NAMED=1). A spawn still queued is never culled.
+
+
+def seconds(name, default):
+    """A whole number of seconds from the environment (0: off), or a clear error."""
+    value = env(name) or default
+    if not value.isdigit():
+        raise ValueError(f"{name} must be a whole number of seconds (0: off), not {value!r}")
+    return int(value)
+
+
+cull_timeout = seconds("PANHUB_CULL_IDLE_TIMEOUT", "0")
+if cull_timeout:
+    # activity reaches the hub 4 times per timeout (the proxy's routes, the servers' own
+    # reports; JupyterHub's default is every 300 s), else a used server could look idle
+    activity_interval = max(5, min(300, cull_timeout // 4))
+    c.JupyterHub.last_activity_interval = activity_interval
+    c.Spawner.environment.update({"JUPYTERHUB_ACTIVITY_INTERVAL": str(activity_interval)})
+    culler, culler_role = make_culler_service(
+        c.JupyterHub.hub_bind_url.rstrip("/") + "/hub/api",
+        timeout=cull_timeout,
+        every=seconds("PANHUB_CULL_EVERY", str(max(5, min(600, cull_timeout // 4)))),
+        max_age=seconds("PANHUB_CULL_MAX_AGE", "0"),
+        remove_named_servers=env("PANHUB_CULL_REMOVE_NAMED", "0") == "1",
+    )
+    c.JupyterHub.services.append(culler)
+    c.JupyterHub.load_roles.append(culler_role)
+# inside the server: idle kernels shut down (not while a notebook shows them, nor busy
+# ones), and a server with no activity at all ends its job by itself
+kernel_timeout = seconds("PANHUB_KERNEL_CULL_TIMEOUT", "0")
+if kernel_timeout:
+    c.Spawner.args += [
+        f"--MappingKernelManager.cull_idle_timeout={kernel_timeout}",
+        f"--MappingKernelManager.cull_interval={max(5, min(300, kernel_timeout // 4))}",
+    ]
+server_timeout = seconds("PANHUB_SERVER_IDLE_SHUTDOWN", "0")
+if server_timeout:
+    c.Spawner.args += [f"--ServerApp.shutdown_no_activity_timeout={server_timeout}"]

@@ -353,12 +353,27 @@ def make_job_script(spec: JobSpec) -> str:
         f"mkdir -p -m 0700 {log_dir}",
         f'exec >>{log_dir}/"slurm-$SLURM_JOB_ID.log" 2>&1',
         'echo "panhub: job $SLURM_JOB_ID on $(hostname) at $(date -Is)"',
+        *make_job_end_lines(spec.runtime_minutes),
     ]
     if spec.prologue:
         lines.append(spec.prologue)
     lines += list(spec.setup)
     lines.append("exec " + shlex.join(spec.command))
     return "\n".join(lines) + "\n"
+
+
+def make_job_end_lines(runtime_minutes: int) -> list[str]:
+    """Shell lines that export ``PANHUB_JOB_END``: when the job's time limit runs out.
+
+    In seconds since 1970 (UTC), from the script's start plus the limit: SLURM 22.05 gives
+    a job no ``SLURM_JOB_END_TIME``, and asking ``squeue`` here would delay every start.
+    The server's Lab warns before that time (``panhub_catalogue.lab.walltime``), and asks
+    ``squeue`` itself later, which sees an administrator's ``scontrol update TimeLimit``.
+
+    >>> make_job_end_lines(90)
+    ['PANHUB_JOB_END=$(($(date +%s) + 5400))', 'export PANHUB_JOB_END']
+    """
+    return [f"PANHUB_JOB_END=$(($(date +%s) + {runtime_minutes * 60:d}))", "export PANHUB_JOB_END"]
 
 
 def _check_umask(value: str) -> str:

@@ -23,6 +23,8 @@ What it changes from batchspawner 1.3.0:
   node failure, is noticed at the next poll; why it ended is kept for the user
   (``last_end`` in the spawner's state, shown on the hub's home and spawn pages until the
   server starts again).
+- the server knows when its job ends (``$PANHUB_JOB_END``) and its Lab warns the user
+  :attr:`~FacilitySlurmSpawner.walltime_warning_minutes` before.
 - every SLURM command (sbatch, squeue, scancel, sinfo, the shared poll) can run on a
   submit host (:attr:`FacilitySlurmSpawner.submit_prefix`, e.g. SSH), so the hub can run
   where SLURM's tools are not, such as a Kubernetes pod.
@@ -76,6 +78,9 @@ _JOB_STATUS = {
     JobPhase.MISSING: JobStatus.UNKNOWN,
     JobPhase.GONE: JobStatus.NOTFOUND,
 }
+
+#: The lead time of the walltime warning, as the server reads it (minutes).
+WALLTIME_WARNING_ENV = "PANHUB_WALLTIME_WARNING_MINUTES"
 
 
 def _as_tuples(value: Any) -> Any:
@@ -237,6 +242,15 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
         "panhub@slurm-login.example.org'``.",
     ).tag(config=True)
 
+    walltime_warning_minutes = Float(
+        10.0,
+        min=0.0,
+        help="Minutes before the job's time limit at which JupyterLab warns its user: a "
+        "notification with the time left and how to save their work (the status bar "
+        "shows the time left all along). Given to the server as "
+        "``$PANHUB_WALLTIME_WARNING_MINUTES``; 0: no warning. Example: ``15``.",
+    ).tag(config=True)
+
     _sinfo_cache: tuple[float, str] | None = None
     _poller: SharedPoller | None = None
     _end_task: asyncio.Future[Any] | None = None
@@ -253,6 +267,11 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
             make_remote_command(self.submit_prefix, cmd), input=input, env=env
         )
         return out
+
+    def get_env(self) -> dict[str, str]:
+        env: dict[str, str] = super().get_env()
+        env[WALLTIME_WARNING_ENV] = f"{self.walltime_warning_minutes:g}"
+        return env
 
     def get_homedir(self) -> str:
         """The user's home folder, from the password database."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shlex
+import subprocess
+import time
+from pathlib import Path
 
 import pytest
 from panhub.slurm import (
@@ -64,6 +68,8 @@ def test_job_script_exact() -> None:
         "mkdir -p -m 0700 /home/alice/.panhub/logs\n"
         'exec >>/home/alice/.panhub/logs/"slurm-$SLURM_JOB_ID.log" 2>&1\n'
         'echo "panhub: job $SLURM_JOB_ID on $(hostname) at $(date -Is)"\n'
+        "PANHUB_JOB_END=$(($(date +%s) + 5400))\n"
+        "export PANHUB_JOB_END\n"
         "export PATH=/opt/panhub/venv/bin:$PATH\n"
         "exec /opt/panhub/venv/bin/panhub-singleuser /opt/panhub/venv/bin/jupyterhub-singleuser\n"
     )
@@ -76,6 +82,28 @@ def test_job_script_cpu_only_has_no_gres_and_no_empty_options() -> None:
     assert "--gres" not in script
     assert "--reservation" not in script
     assert "#SBATCH --export=NONE\n" in script
+
+
+def test_the_server_sees_when_its_job_ends(tmp_path: Path) -> None:
+    """The script, run by bash as slurmd would, hands the job's end time to the server."""
+    from dataclasses import replace
+
+    seen = tmp_path / "seen"
+    script = make_job_script(
+        replace(
+            SPEC,
+            runtime_minutes=125,
+            log_dir=str(tmp_path / "logs"),
+            setup=(),
+            command=("sh", "-c", f'echo "$PANHUB_JOB_END" > {shlex.quote(str(seen))}'),
+        )
+    )
+    before = int(time.time())
+    env = {"PATH": os.environ["PATH"], "SLURM_JOB_ID": "4242"}
+    subprocess.run(["bash", "-c", script], env=env, check=True, timeout=30)
+    after = int(time.time())
+    assert before + 125 * 60 <= int(seen.read_text()) <= after + 125 * 60
+    assert (tmp_path / "logs" / "slurm-4242.log").read_text().startswith("panhub: job 4242 on ")
 
 
 @pytest.mark.parametrize(

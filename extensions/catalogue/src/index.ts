@@ -8,7 +8,8 @@ import { kernelsPlugin } from './kernels';
 import { placesPlugin } from './places';
 import { templatesPlugin } from './templates';
 import { viewerPlugin } from './viewer';
+import { walltimePlugin } from './walltime';
 
 export * from './tokens';
 
-export default [cataloguePlugin, viewerPlugin, placesPlugin, kernelsPlugin, templatesPlugin];
+export default [cataloguePlugin, viewerPlugin, placesPlugin, kernelsPlugin, templatesPlugin, walltimePlugin];

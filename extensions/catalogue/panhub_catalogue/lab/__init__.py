@@ -10,6 +10,8 @@ Modules
 -------
 handlers   the base of the routes (owner-only, JSON errors), version, open-code, places,
            templates (listed, copied)
+job        the job's route: this server's SLURM job and its end (the walltime warning)
+walltime   when the job ends: its environment, then squeue now and then
 routes     the catalogue's routes (whoami, investigations, facets, datasets, datafiles,
            citation, logbook, copies): parameters checked, calls in a thread
 fields     what the routes add to the catalogue's records (paths as mounted, code, links)
@@ -22,8 +24,10 @@ code       Python code that opens a file (viewer, h5py), with Python's own quoti
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+from panhub_catalogue.lab import job, walltime
 from panhub_catalogue.lab.config import LabState, PanhubCatalogue
 from panhub_catalogue.lab.routes import make_routes
 
@@ -36,6 +40,8 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     web_app = server_app.web_app
     state = LabState.from_config(PanhubCatalogue(parent=server_app))
     web_app.settings["panhub_catalogue"] = state
+    settings = walltime.PanhubWalltime(parent=server_app)
+    web_app.settings[job.SETTINGS_KEY] = walltime.make_job_clock(settings, os.environ)
     web_app.add_handlers(".*$", make_routes(web_app.settings["base_url"]))
     server_app.log.info(
         "panhub_catalogue.lab: routes under panhub-catalogue/api/, catalogue at %s",

@@ -35,6 +35,7 @@ from panhub_catalogue.lab.fields import (
     add_file_fields,
     add_investigation_fields,
 )
+from panhub_catalogue.lab.job import JobRoute
 
 T = TypeVar("T")
 #: Longest query value passed on (the catalogue's own limits are lower).
@@ -324,6 +325,7 @@ def make_routes(base_url: str) -> list[tuple[str, type[handlers.LabHandler]]]:
 
     return [
         *handlers.make_routes(base_url),
+        (url("job"), JobRoute),
         (url("whoami"), WhoAmIRoute),
         (url("investigations"), InvestigationsRoute),
         (url("facets"), FacetsRoute),

@@ -36,6 +36,7 @@ Kubernetes spawner (:class:`panhub.facility.FacilitySpawnerMixin`).
 from __future__ import annotations
 
 import asyncio
+import os
 import pwd
 import time
 from collections.abc import AsyncIterator
@@ -262,7 +263,13 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
     async def run_command(
         self, cmd: str, input: str | None = None, env: dict[str, str] | None = None
     ) -> str:
-        """batchspawner's runner, on the submit host when :attr:`submit_prefix` is set."""
+        """batchspawner's runner, on the submit host when :attr:`submit_prefix` is set.
+
+        ``sbatch`` runs with the job's environment (``env``), to which the hub's
+        ``SLURM_CONF`` is added when it has one: the hub's cluster is the job's.
+        """
+        if env is not None and "SLURM_CONF" in os.environ:
+            env = {**env, "SLURM_CONF": os.environ["SLURM_CONF"]}
         out: str = await super().run_command(
             make_remote_command(self.submit_prefix, cmd), input=input, env=env
         )

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import batchspawner.batchspawner
 import pytest
+from batchspawner import SlurmSpawner
 from batchspawner.batchspawner import JobStatus
 from panhub.spawner import FacilitySlurmSpawner
 from traitlets.config import Config
@@ -206,3 +207,22 @@ def test_the_shared_answers_age_follows_the_poll_interval() -> None:
     user = SimpleNamespace(name="alice", id=1, url="/user/alice/", escaped_name="alice")
     spawner = FacilitySlurmSpawner(config=config, user=user, hub=SimpleNamespace())
     assert spawner.shared_poll_max_age == pytest.approx(18.0)  # about one squeue per interval
+
+
+async def test_sbatch_asks_the_hubs_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job's environment replaces the hub's for sbatch: SLURM_CONF is carried over."""
+    seen: list[dict[str, str] | None] = []
+
+    async def fake_run(self: object, cmd: str, input: str | None = None, env=None) -> str:
+        seen.append(env)
+        return ""
+
+    monkeypatch.setattr(SlurmSpawner, "run_command", fake_run)
+    monkeypatch.setenv("SLURM_CONF", "/etc/slurm-multi/slurm.conf")
+    spawner = make_spawner()
+    await spawner.run_command("sbatch", input="#!/bin/bash\n", env={"JUPYTERHUB_USER": "alice"})
+    await spawner.run_command("squeue -h")
+    assert seen == [
+        {"JUPYTERHUB_USER": "alice", "SLURM_CONF": "/etc/slurm-multi/slurm.conf"},
+        None,  # the hub's own environment, SLURM_CONF included
+    ]

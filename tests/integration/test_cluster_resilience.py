@@ -36,7 +36,14 @@ from panhub import demo
 
 from tests.support import multinode as mn
 from tests.support.cluster import ARTIFACTS, GROUP_PREFIX, PROPOSALS_ROOT
-from tests.support.hub import HubAPI, admin_api, login_session, make_instance, make_state_dir, wait_for
+from tests.support.hub import (
+    HubAPI,
+    admin_api,
+    login_session,
+    make_instance,
+    make_state_dir,
+    wait_for,
+)
 
 PREFIX = "jhub-multi-"
 POLL_INTERVAL = 3
@@ -61,7 +68,7 @@ def multi(accounts: tuple[str, ...], proposals_file: Path) -> Iterator[demo.HubI
                 "SLURM_CONF": str(mn.CONF),
                 "PANHUB_HUB_URL": "http://0.0.0.0:8381",
                 "PANHUB_HUB_CONNECT_URL": f"http://{mn.HOST_ADDRESS}:8381",
-                "PANHUB_SERVER_IP": "0.0.0.0",  # noqa: S104 - on the nodes' bridge
+                "PANHUB_SERVER_IP": "0.0.0.0",
                 "PANHUB_CATALOGUE": "0",
                 "PANHUB_POLL_INTERVAL": str(POLL_INTERVAL),
                 "PANHUB_RECONCILE_INTERVAL": "5",
@@ -164,7 +171,10 @@ def test_hub_sigkill_with_spawns_queued_and_servers_running(
     spawn_all(hub, running)
     ready_all(hub, running)
     queued = [
-        (user, f"q{k}", GPU) for user in USERS for k in range(1, 5) if (user, f"q{k}") != ("bob", "q4")
+        (user, f"q{k}", GPU)
+        for user in USERS
+        for k in range(1, 5)
+        if (user, f"q{k}") != ("bob", "q4")
     ][:10]
     assert len(queued) == 10
     spawn_all(hub, queued)
@@ -210,9 +220,12 @@ def test_slurmctld_restart_in_a_spawn_storm_and_60_s_without_squeue(hub: HubAPI)
     os.kill(slurmctld, signal.SIGTERM)
     try:
         wait_for("slurmctld gone", lambda: not mn.is_running(), 30)
-        assert subprocess.run(
-            ["timeout", "20", "squeue"], env=mn.slurm_env(), capture_output=True, check=False
-        ).returncode != 0
+        assert (
+            subprocess.run(
+                ["timeout", "20", "squeue"], env=mn.slurm_env(), capture_output=True, check=False
+            ).returncode
+            != 0
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             for user, server, _ in kept:

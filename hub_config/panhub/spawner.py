@@ -41,6 +41,7 @@ import pwd
 import time
 from collections.abc import AsyncIterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from batchspawner import SlurmSpawner
@@ -479,7 +480,7 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
             poller = self.get_shared_poller()
             self.job_info = await poller.status(self.job_id)
             if self.job_info.phase is not JobPhase.GONE:
-                poller.watch(self.job_id, self._on_job_end)
+                poller.watch(self.job_id, partial(self._on_job_end, self.job_id))
         else:
             await self.query_job_status()
         if self.job_info.phase is not JobPhase.GONE:
@@ -489,9 +490,10 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
         self.clear_state()
         return 1
 
-    def _on_job_end(self) -> None:
-        """The shared poll saw this server's job end: poll now, so the hub stops it."""
-        if self.server is not None and not self.pending:
+    def _on_job_end(self, job_id: str) -> None:
+        """The shared poll saw job ``job_id`` end: if it is still this server's, poll now,
+        so the hub stops it (not a job of an earlier server, nor during a spawn or stop)."""
+        if self.job_id == job_id and self.server is not None and not self.pending:
             self._end_task = asyncio.ensure_future(self.poll_and_notify())
 
     def make_shared_command(self, command: str) -> str:

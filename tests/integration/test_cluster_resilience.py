@@ -99,6 +99,10 @@ def hub(multi: demo.HubInstance) -> Iterator[HubAPI]:
     for user in USERS:
         for server in list(api.user(user).get("servers", {})):
             api.stop(user, server, timeout=90)
+        every = api.request("GET", f"/users/{user}?include_stopped_servers=1").json()
+        for server in every.get("servers", {}):
+            if server:  # named servers are kept when stopped: remove them, for the limit
+                api.request("DELETE", f"/users/{user}/servers/{server}", json={"remove": True})
     wait_for("no job of the hub left", lambda: not active(), 60)
 
 
@@ -170,12 +174,12 @@ def test_hub_sigkill_with_spawns_queued_and_servers_running(
     running = [(u, "", CPU) for u in USERS] + [("alice", "c2", CPU), ("bob", "gpu", GPU)]
     spawn_all(hub, running)
     ready_all(hub, running)
+    # named servers: at most 4 a user (the hub's limit), c2 and gpu taken above
     queued = [
-        (user, f"q{k}", GPU)
-        for user in USERS
-        for k in range(1, 5)
-        if (user, f"q{k}") != ("bob", "q4")
-    ][:10]
+        (u, f"q{k}", GPU)
+        for u, n in (("alice", 3), ("bob", 3), ("carol", 4))
+        for k in range(1, n + 1)
+    ]
     assert len(queued) == 10
     spawn_all(hub, queued)
     wait_for("10 queued jobs", lambda: len(active("PENDING")) == 10, 60)

@@ -9,19 +9,10 @@ of the form holds (site settings, the catalogue's own links) has no key.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 import pytest
-from panhub_catalogue.publish.document import (
-    Affiliation,
-    CollectionRecord,
-    Content,
-    Creator,
-    DocumentSettings,
-    RelatedIdentifier,
-    build_collection_document,
-)
+from panhub_catalogue.publish.document import Affiliation, Creator, RelatedIdentifier
 from panhub_catalogue.publish.problems import (
     Problem,
     make_collection_problems,
@@ -31,30 +22,29 @@ from panhub_catalogue.publish.problems import (
 from panhub_catalogue.publish.validation import find_problems
 from panhub_catalogue.web.collection_forms import make_problems_view
 
-NOW = datetime(2026, 6, 1, 12)
-ROR = "https://ror.org/02j9n6e35"
-SETTINGS = DocumentSettings("ALBA", ROR, "CC-BY-4.0", "https://data.example.org/catalogue/")
-ANA = Creator("Ana Example", "Ana", "Example", "0000-0002-1825-0097", (Affiliation("U", ROR),))
-BEN = Creator("Ben Other", orcid="0000-0002-1694-233X")
-PAPER = RelatedIdentifier("10.1234/paper", "IsSupplementTo", "DOI", "JournalArticle")
-RECORD = CollectionRecord(
-    id=3,
-    title="Cathode scans",
-    description="Two scans.",
-    content=Content("ALBA", ("BL22",), file_count=1, file_size=10),
-    creators=(ANA, BEN),
-    keywords=("battery",),
-    related=(PAPER,),
-    doi="10.80001/ALBA-DC-x",
-    sessions=("10.80001/ALBA-ES-1",),
-)
+from tests.support.publish_documents import BEN, edit_document, make_collection_document
+
+ANA = Creator("Ana Alba", orcid="0000-0002-1694-233X")
+#: The related work the form gave (make_collection_document's).
+PAPER = RelatedIdentifier("10.1234/paper.5", "IsSupplementTo", "DOI")
+#: The collection's record: two authors, one related work, one session.
+RECORD: dict[str, Any] = {"creators": (BEN, ANA), "related": (PAPER,)}
 
 
-def find(record: CollectionRecord, **changes: Any) -> list[tuple[str | None, str]]:
-    """The problems of the record's document (with ``changes`` to the document), as
-    ``(field, text)``."""
-    document = build_collection_document(record, SETTINGS, NOW) | changes
-    problems = make_collection_problems(find_problems(document), document, len(record.related))
+def replace_record(**changes: Any) -> dict[str, Any]:
+    """The record's fields with ``changes``."""
+    return RECORD | changes
+
+
+def build(record: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """The record's document, with ``changes`` to the document (``None``: left out)."""
+    return edit_document(make_collection_document(**record), **changes)
+
+
+def find(record: dict[str, Any]) -> list[tuple[str | None, str]]:
+    """The problems of the record's document, as ``(field, text)``."""
+    document = build(record)
+    problems = make_collection_problems(find_problems(document), document, len(record["related"]))
     return [(p.field, p.text) for p in problems]
 
 
@@ -65,10 +55,10 @@ def test_a_valid_collection_has_no_problems() -> None:
 @pytest.mark.parametrize(
     ("record", "expected"),
     [
-        (replace(RECORD, title=" "), [("title", "Title: a title is needed")]),
-        (replace(RECORD, creators=()), [("creator-0-name", "Authors: at least 1 needed")]),
+        (replace_record(title=" "), [("title", "Title: a title is needed")]),
+        (replace_record(creators=()), [("creator-0-name", "Authors: at least 1 needed")]),
         (
-            replace(RECORD, creators=(ANA, replace(BEN, orcid="0000-0002-1694-2330"))),
+            replace_record(creators=(ANA, replace(BEN, orcid="0000-0002-1694-2330"))),
             [
                 (
                     "creator-1-orcid",
@@ -78,11 +68,11 @@ def test_a_valid_collection_has_no_problems() -> None:
             ],
         ),
         (
-            replace(RECORD, creators=(ANA, replace(BEN, name=" "))),
+            replace_record(creators=(BEN, replace(ANA, name=" "))),
             [("creator-1-name", "Author 2, Name as cited: a name is needed")],
         ),
         (
-            replace(RECORD, creators=(replace(ANA, affiliations=(Affiliation("U", "ror:1"),)),)),
+            replace_record(creators=(replace(BEN, affiliations=(Affiliation("U", "ror:1"),)),)),
             [
                 (
                     "creator-0-affiliationRor",
@@ -91,11 +81,11 @@ def test_a_valid_collection_has_no_problems() -> None:
             ],
         ),
         (
-            replace(RECORD, licence="CC-BY-5.0"),
+            replace_record(licence="CC-BY-5.0"),
             [("licence", "Licence: 'cc-by-5.0' is not a known SPDX licence id")],
         ),
         (
-            replace(RECORD, related=(PAPER, RelatedIdentifier("doi:10.1/x", "IsCitedBy"))),
+            replace_record(related=(PAPER, RelatedIdentifier("doi:10.1/x", "IsCitedBy"))),
             [
                 (
                     "related-1-identifier",
@@ -104,7 +94,7 @@ def test_a_valid_collection_has_no_problems() -> None:
             ],
         ),
         (
-            replace(RECORD, related=(replace(PAPER, relation_type="Likes"),)),
+            replace_record(related=(replace(PAPER, relation_type="Likes"),)),
             [
                 (
                     "related-0-relationType",
@@ -114,7 +104,7 @@ def test_a_valid_collection_has_no_problems() -> None:
             ],
         ),
         (
-            replace(RECORD, related=(replace(PAPER, resource_type_general="Paper"),)),
+            replace_record(related=(replace(PAPER, resource_type_general="Paper"),)),
             [
                 (
                     "related-0-resourceTypeGeneral",
@@ -124,7 +114,7 @@ def test_a_valid_collection_has_no_problems() -> None:
             ],
         ),
         (
-            replace(RECORD, related=(replace(PAPER, identifier_type="Tweet"),)),
+            replace_record(related=(replace(PAPER, identifier_type="Tweet"),)),
             [
                 (
                     "related-0-identifierType",
@@ -135,7 +125,7 @@ def test_a_valid_collection_has_no_problems() -> None:
         ),
         (
             # the catalogue's own links follow the form's: a bad session DOI is not the user's
-            replace(RECORD, sessions=("10.1/x",)),
+            replace_record(sessions=("10.1/x",)),
             [
                 (
                     None,
@@ -143,11 +133,11 @@ def test_a_valid_collection_has_no_problems() -> None:
                 )
             ],
         ),
-        (replace(RECORD, resource_type_general="Film"), [("resourceTypeGeneral", None)]),
+        (replace_record(resource_type_general="Film"), [("resourceTypeGeneral", None)]),
     ],
 )
 def test_each_problem_of_a_collection_is_named_by_its_field(
-    record: CollectionRecord, expected: list[tuple[str | None, str | None]]
+    record: dict[str, Any], expected: list[tuple[str | None, str | None]]
 ) -> None:
     found = find(record)
     assert [field for field, _ in found] == [field for field, _ in expected]
@@ -190,12 +180,7 @@ def test_each_problem_of_a_collection_is_named_by_its_field(
 def test_the_rest_of_a_collections_document_is_named_too(
     changes: dict[str, Any], expected: tuple[str | None, str]
 ) -> None:
-    document = build_collection_document(RECORD, SETTINGS, NOW)
-    for key, value in changes.items():
-        if value is None:
-            del document[key]
-        else:
-            document[key] = value
+    document = build(RECORD, **changes)
     problems = make_collection_problems(find_problems(document), document, 1)
     assert [(p.field, p.text) for p in problems] == [expected]
 
@@ -203,7 +188,7 @@ def test_the_rest_of_a_collections_document_is_named_too(
 def test_the_technical_description_is_not_the_forms() -> None:
     """``descriptions`` holds the abstract (the form's Description), then the catalogue's
     technical description; a problem of the latter is no field of the form."""
-    document = build_collection_document(RECORD, SETTINGS, NOW)
+    document = build(RECORD)
     document["descriptions"][1]["description"] = 5
     (problem,) = make_collection_problems(find_problems(document), document, 1)
     assert (problem.path, problem.field, problem.label) == (
@@ -247,7 +232,7 @@ def test_each_path_of_the_form_body_has_its_field(
 
 def test_a_sessions_problems_keep_their_paths() -> None:
     """A document no form fills in (a session's) is described by its paths."""
-    document = build_collection_document(RECORD, SETTINGS, NOW) | {"creators": []}
+    document = build(RECORD, creators=[])
     assert [p.text for p in make_plain_problems(find_problems(document))] == [
         "creators: at least 1 needed"
     ]

@@ -6,7 +6,8 @@ through it ``CatalogueService.download_roots``, default /srv/proposals, as the h
 PANHUB_CATALOGUE_DB_URL (``CatalogueDatabase.url``) and PANHUB_PUBLIC_URL (the hub's
 public URL: ``CatalogueService.public_url`` is its ``/services/catalogue/``); DOI minting reads
 PANHUB_DATACITE_URL, PANHUB_DATACITE_USERNAME, PANHUB_DATACITE_PASSWORD_FILE and
-PANHUB_DOI_PREFIX (``Publishing``).
+PANHUB_DOI_PREFIX (``Publishing``), and PANHUB_MINT_SESSIONS_EVERY (seconds between the
+service's own runs of ``mint-sessions``, default 600; 0: none).
 """
 
 import os
@@ -29,3 +30,5 @@ if os.environ.get("PANHUB_DATACITE_URL"):
     c.Publishing.datacite_username = os.environ.get("PANHUB_DATACITE_USERNAME", "")
     c.Publishing.datacite_password_file = os.environ.get("PANHUB_DATACITE_PASSWORD_FILE", "")
     c.Publishing.doi_prefix = os.environ.get("PANHUB_DOI_PREFIX", "")
+    # ended sessions get their DOI from the service itself (no cron job): every 10 minutes
+    c.Publishing.mint_sessions_every = float(os.environ.get("PANHUB_MINT_SESSIONS_EVERY", "600"))

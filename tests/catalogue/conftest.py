@@ -46,6 +46,8 @@ panosc/                     panosc (entities, filters, scoring, search), web.pan
                             the reference's acceptance queries, the PaN portal's
                             searches through the federation's rules (tests/support/
                             panosc_contract.py, panosc_world.py), the demo's answers
+test_changes                changes: what changes an item's document moves its
+                            OAI-PMH datestamp (imports, members, collections)
 test_units                  units (pint's SI maps)
 test_indexer                ingest.indexer, ingest.nexus, ingest.prune,
                             ingest.progress, store, cli index, demo
@@ -60,7 +62,8 @@ test_client                 client, transfer, api, reprs, figures (the Python AP
 lab/                        lab (the server extension in a real jupyter_server, in
                             front of the service in a thread)
 publish/                    publish (document, validation, licences, rows, forms,
-                            workflow, minting, sessions, cli), settings.Publishing,
+                            workflow, minting, sessions, cli, problems),
+                            web.minter (test_service_minting), settings.Publishing,
                             api_collections, migration 0008, against the DataCite
                             stand-in (panhub_catalogue.publish.standin)
 web/                        web.collections, publish.collections, lifecycle, access,

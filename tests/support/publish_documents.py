@@ -84,3 +84,13 @@ def make_collection_document(**changes: Any) -> dict[str, Any]:
         "sessions": ("10.5072/ALBA-ES-2024025002",),
     }
     return build_collection_document(CollectionRecord(**(fields | changes)), SETTINGS, NOW)
+
+
+def edit_document(document: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """``document`` with top-level ``changes`` (``None``: the key is left out), in place."""
+    for key, value in changes.items():
+        if value is None:
+            del document[key]
+        else:
+            document[key] = value
+    return document

@@ -56,7 +56,8 @@ class Collection(Record):
         parts = [render_table([self], self.columns)]
         problems = self.get("problems") or []
         if problems:
-            items = "".join(f"<li>{render_text(p)}</li>" for p in problems)
+            texts = [p.get("text", "") if isinstance(p, Mapping) else p for p in problems]
+            items = "".join(f"<li>{render_text(t)}</li>" for t in texts)
             parts.append(f"<p>Still to fix before submitting:</p><ul>{items}</ul>")
         return "".join(parts)
 

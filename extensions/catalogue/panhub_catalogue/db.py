@@ -116,8 +116,12 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """Session factory whose objects stay readable after commit."""
-    return sessionmaker(engine, expire_on_commit=False)
+    """Session factory whose objects stay readable after commit, and whose changes move
+    the ``modTime`` of the items whose documents they change
+    (:func:`panhub_catalogue.changes.track_changes`)."""
+    from panhub_catalogue.changes import track_changes
+
+    return track_changes(sessionmaker(engine, expire_on_commit=False))
 
 
 def open_catalogue(url: str, *, upgrade: bool = True, **kwargs: Any) -> sessionmaker[Session]:

@@ -153,6 +153,15 @@ class Publishing(Configurable):
         <base>landing/collections/<id> (or investigations/<id>). Empty: the service's
         public_url.""",
     )
+    mint_sessions_every = Float(
+        0.0,
+        config=True,
+        help="""Seconds between the catalogue service's runs of what ``panhub-catalogue
+        mint-sessions`` does: DOIs for the experiment sessions that have ended, findable
+        DOIs for the data released since. E.g. 3600 (hourly), so a site needs no cron
+        job; each run's result goes to the service's log. 0 (the default): the service
+        does not run it. Needs the DataCite account (datacite_username, doi_prefix).""",
+    )
     review_required = Bool(
         True,
         config=True,

@@ -107,7 +107,7 @@ def test_bad_arguments_are_refused_before_any_request(
 def test_the_service_explains_a_bad_field(site: tuple[str, Ids, DataCiteStandIn]) -> None:
     _, ids, _ = site
     with pytest.raises(
-        CatalogueError, match=r"creators\[0\]\.orcid: '0000-0002-1825-0098' is not an ORCID iD"
+        CatalogueError, match=r"Author 1, ORCID iD: '0000-0002-1825-0098' is not an ORCID iD"
     ):
         as_user(site, "ana").create_collection(
             [ids.datasets[("P-PUB", 1)]], creators=[{"name": "A", "orcid": "0000-0002-1825-0098"}]

@@ -25,6 +25,8 @@ from panhub_catalogue.publish.document import (
 )
 from panhub_catalogue.publish.licences import describe_licence, find_licence
 
+from tests.support.publish_documents import edit_document
+
 NOW = datetime(2026, 6, 1, 12)
 ROR = "https://ror.org/02j9n6e35"
 SETTINGS = DocumentSettings(
@@ -311,13 +313,7 @@ def test_a_valid_document_is_not_changed_by_validation() -> None:
 
 
 def broken(**changes: Any) -> dict[str, Any]:
-    document = build_collection_document(COLLECTION, SETTINGS, NOW)
-    for key, value in changes.items():
-        if value is None:
-            del document[key]
-        else:
-            document[key] = value
-    return document
+    return edit_document(build_collection_document(COLLECTION, SETTINGS, NOW), **changes)
 
 
 @pytest.mark.parametrize(

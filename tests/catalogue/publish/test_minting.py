@@ -83,7 +83,7 @@ def test_an_invalid_document_is_refused_and_nothing_is_sent(standin: DataCiteSta
     with pytest.raises(InvalidDocument) as caught:
         make_datacite(standin).register(document, True, None)
     assert caught.value.status == 400
-    assert caught.value.problems == [
+    assert [p.text for p in caught.value.problems] == [
         "creators: at least 1 needed",
         "url: the document has no landing page URL (set Publishing.landing_url_base)",
     ]

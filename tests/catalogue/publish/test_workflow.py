@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from panhub_catalogue.errors import BadRequest
 from panhub_catalogue.publish.forms import CreatorForm, RelatedForm, parse_collection
+from panhub_catalogue.publish.problems import InvalidFields
 from panhub_catalogue.publish.workflow import (
     Conflict,
     check_action,
@@ -131,50 +131,107 @@ def test_a_full_form_is_checked_and_normalised() -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("body", "field", "message"),
     [
-        ([], "the body must be an object, not list"),
-        ({"titel": "x"}, "the body: unknown field 'titel' (known: title, description, "),
-        ({"title": "  "}, "title must not be empty"),
-        ({"title": "x" * 4001}, "title is 4001 characters long; at most 4000 are allowed"),
-        ({"title": "a\x00b"}, "title holds a NUL character"),
-        ({"licence": "CC-BY-4"}, "licence: 'CC-BY-4' is not a known SPDX licence id"),
+        ([], None, "the body: must be an object, not list"),
+        ({"titel": "x"}, None, "the body: unknown field 'titel' (known: title, description, "),
+        ({"title": "  "}, "title", "Title: must not be empty"),
+        (
+            {"title": "x" * 4001},
+            "title",
+            "Title: is 4001 characters long; at most 4000 are allowed",
+        ),
+        ({"title": "a\x00b"}, "title", "Title: holds a NUL character"),
+        ({"licence": "CC-BY-4"}, "licence", "Licence: 'CC-BY-4' is not a known SPDX licence id"),
         (
             {"resourceTypeGeneral": "Software"},
-            "resourceTypeGeneral: 'Software' is not one of Dataset, Collection",
+            "resourceTypeGeneral",
+            "Resource type: 'Software' is not one of Dataset, Collection",
         ),
-        ({"release": "later"}, "release: 'later' is not one of embargo, immediate"),
-        ({"datasets": [1, "2"]}, "datasets: '2' is not an id"),
-        ({"datasets": [True]}, "datasets: 'True' is not an id"),
-        ({"creators": [{}]}, "creators[0].name: every author needs a name"),
+        ({"release": "later"}, "release", "Release: 'later' is not one of embargo, immediate"),
+        ({"datasets": [1, "2"]}, "dataset", "Datasets: '2' is not an id"),
+        ({"datafiles": [True]}, "datafile", "Files: 'True' is not an id"),
         (
-            {"creators": [{"name": "A", "orcid": "0000-0002-1825-0098"}]},
-            "creators[0].orcid: '0000-0002-1825-0098' is not an ORCID iD",
+            {"creators": [{}]},
+            "creator-0-name",
+            "Author 1, Name as cited: every author needs a name",
+        ),
+        (
+            {"creators": [{"name": "A"}, {"name": "B", "orcid": "0000-0002-1825-0098"}]},
+            "creator-1-orcid",
+            "Author 2, ORCID iD: '0000-0002-1825-0098' is not an ORCID iD",
         ),
         (
             {"creators": [{"name": "A", "affiliationRor": "https://ror.org/02j9n6e35"}]},
-            "creators[0].affiliation: a ROR id needs the institution's name too",
+            "creator-0-affiliation",
+            "Author 1, Affiliation: a ROR id needs the institution's name too",
         ),
-        ({"creators": [{"name": "A", "email": "a@b"}]}, "creators[0]: unknown field 'email'"),
+        (
+            {"creators": [{"name": "A", "affiliation": "U", "affiliationRor": "ror:1"}]},
+            "creator-0-affiliationRor",
+            "Author 1, ROR id: 'ror:1' is not a ROR id",
+        ),
+        (
+            {"creators": [{"name": "A", "givenName": 3}]},
+            "creator-0-givenName",
+            "Author 1, Given name: must be text, not int",
+        ),
+        (
+            {"creators": [{"name": "A", "email": "a@b"}]},
+            "creator-0-name",
+            "Author 1: unknown field 'email'",
+        ),
+        ({"creators": "Ana"}, "creator-0-name", "Authors: must be a list, not str"),
         (
             {"relatedIdentifiers": [{"identifier": "10.1/x", "relationType": "IsCitedBy"}]},
-            "relatedIdentifiers[0].identifier: '10.1/x' is not a DOI",
+            "related-0-identifier",
+            "Related work 1, Identifier: '10.1/x' is not a DOI",
         ),
         (
             {"relatedIdentifiers": [{"identifier": "10.1234/x", "relationType": "IsNewVersionOf"}]},
-            "relatedIdentifiers[0].relationType: IsNewVersionOf links are set by the catalogue",
+            "related-0-relationType",
+            "Related work 1, Relation: IsNewVersionOf links are set by the catalogue",
         ),
         (
             {"relatedIdentifiers": [{"identifier": "10.1234/x", "relationType": "Likes"}]},
-            "relatedIdentifiers[0].relationType: 'Likes' is not one of IsCitedBy, Cites",
+            "related-0-relationType",
+            "Related work 1, Relation: 'Likes' is not one of IsCitedBy, Cites",
         ),
-        ({"keywords": ["x"] * 51}, "keywords has 51 items; at most 50 are allowed"),
+        (
+            {
+                "relatedIdentifiers": [
+                    {"identifier": "x", "relationType": "Cites", "identifierType": "ISBNx"}
+                ]
+            },
+            "related-0-identifierType",
+            "Related work 1, Kind of identifier: 'ISBNx' is not one of",
+        ),
+        (
+            {
+                "relatedIdentifiers": [
+                    {"identifier": "10.1/xy", "relationType": "Cites", "resourceTypeGeneral": "Y"}
+                ]
+            },
+            "related-0-resourceTypeGeneral",
+            "Related work 1, Its type: 'Y' is not one of",
+        ),
+        ({"keywords": ["x"] * 51}, "keywords", "Keywords: has 51 items; at most 50 are allowed"),
+        ({"keywords": ["x", " "]}, "keywords", "Keywords: must not be empty"),
+        ({"description": 5}, "description", "Description: must be text, not int"),
+        ({"version": "v" * 65}, "version", "Version: is 65 characters long; at most 64"),
+        ({"resourceType": ["x"]}, "resourceType", "Specific type: must be text, not list"),
     ],
 )
-def test_a_bad_form_is_refused_naming_the_field(body: Any, message: str) -> None:
-    with pytest.raises(BadRequest) as caught:
+def test_a_bad_form_is_refused_naming_the_field_as_the_form_labels_it(
+    body: Any, field: str | None, message: str
+) -> None:
+    """The refusal's message and its one problem name the field by its label and key."""
+    with pytest.raises(InvalidFields) as caught:
         parse_collection(body)
+    assert caught.value.status == 400
     assert caught.value.message.startswith(message)
+    (problem,) = caught.value.problems
+    assert (problem.field, problem.text) == (field, caught.value.message)
 
 
 def test_markup_is_kept_as_text() -> None:

@@ -292,7 +292,8 @@ async def test_a_draft_is_edited_and_deleted_and_nothing_reaches_datacite(site: 
     assert len(edited["datasets"]) == 2  # not given: kept
     assert edited["modTime"] == "2026-01-01T13:00:00Z"
     empty = await site.call("PATCH", path, "ana", {"datasets": [], "datafiles": []}, 400)
-    assert empty["message"] == "a data collection needs at least one dataset or file"
+    assert empty["message"] == "Data: a data collection holds at least one dataset or file"
+    assert [(p["field"], p["path"]) for p in empty["problems"]] == [("dataset", "datasets")]
     await site.call("DELETE", path, "ana", status=204)
     await site.call("GET", path, "ana", status=404)
     assert site.standin.requests == []
@@ -380,10 +381,18 @@ async def test_a_new_version_is_a_new_doi_linked_both_ways(site: Site) -> None:
 
 async def test_an_incomplete_draft_is_refused_at_submission_with_its_problems(site: Site) -> None:
     draft = await site.create(creators=[])
-    assert draft["problems"] == ["creators: at least 1 needed"]
+    # the problem as the form shows it (label, field key) and where the check found it
+    missing = {
+        "path": "creators",
+        "field": "creator-0-name",
+        "label": "Authors",
+        "message": "at least 1 needed",
+        "text": "Authors: at least 1 needed",
+    }
+    assert draft["problems"] == [missing]
     answer = await site.call("POST", f"api/collections/{draft['id']}/submit", "ana", status=400)
-    assert answer["problems"] == ["creators: at least 1 needed"]
-    assert answer["message"] == "the collection is not complete: creators: at least 1 needed"
+    assert answer["problems"] == [missing]
+    assert answer["message"] == "the collection is not complete: Authors: at least 1 needed"
     assert (await site.call("GET", f"api/collections/{draft['id']}", "ana"))["status"] == "draft"
     assert site.standin.requests == []
 
@@ -399,8 +408,13 @@ async def test_a_document_datacite_would_refuse_is_never_sent(
             session.get_one(DataCollection, draft["id"]).status = "review"
             session.commit()
         answer = await site.call("POST", f"api/collections/{draft['id']}/mint", "dai", status=400)
-        assert answer["problems"] == [
-            "url: the document has no landing page URL (set Publishing.landing_url_base)"
+        assert [(p["path"], p["field"], p["text"]) for p in answer["problems"]] == [
+            (
+                "url",
+                None,  # a setting of the site, no field of the form
+                "Landing page URL: the document has no landing page URL "
+                "(set Publishing.landing_url_base)",
+            )
         ]
         assert standin.requests == []
         assert (await site.call("GET", f"api/collections/{draft['id']}", "ana"))["doi"] is None

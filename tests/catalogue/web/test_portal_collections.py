@@ -16,6 +16,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from panhub_catalogue.model import DataCollection
+from panhub_catalogue.publish.collections import set_creators, set_related
+from panhub_catalogue.publish.forms import CreatorForm, RelatedForm
 from panhub_catalogue.publish.standin import DataCiteStandIn, run_standin
 from panhub_catalogue.web.service import ServiceOptions, make_app
 from sqlalchemy.orm import Session, sessionmaker
@@ -187,16 +190,74 @@ async def test_a_refused_form_shows_why_and_keeps_what_was_typed(site: Site) -> 
     refused = await site.post(path, "ana", [*fields, ("action", "save")])
     assert refused.code == 400
     page = parse(refused.body)
-    assert "creators[0].orcid: '0000-0002-1825-0098' is not an ORCID iD" in text(
-        find(page, "//div.alert")[0]
-    )
+    # the problem names the field by its label, links to it, and the field is marked
+    assert shown_problems(page) == [
+        (
+            "Author 1, ORCID iD: '0000-0002-1825-0098' is not an ORCID iD "
+            "(0000-0002-1825-0097, check digit included)",
+            "#creator-0-orcid",
+        )
+    ]
+    assert "creators[0]" not in text(find(page, "//div.alert")[0])
+    assert marked_fields(page) == {"creator-0-orcid": "problem-0"}
     again = dict(form_fields(page))
     assert (again["title"], again["creator-0-orcid"]) == ("My new title", "0000-0002-1825-0098")
     # nothing was saved
     assert dict(form_fields(await site.page(path, "ana")))["title"] == ""
     # an empty title is refused too, where it is typed
     empty = await site.post(path, "ana", [*change(fields, title=""), ("action", "submit")])
-    assert empty.code == 400 and "title must not be empty" in empty.body.decode()
+    assert empty.code == 400
+    assert shown_problems(parse(empty.body)) == [("Title: must not be empty", "#c-title")]
+    assert marked_fields(parse(empty.body)) == {"c-title": "problem-0"}
+
+
+def shown_problems(page: Any) -> list[tuple[str, str | None]]:
+    """The problems a page lists: each one's text and where its link leads."""
+    return [
+        (text(item), (item.xpath("./a/@href") or [None])[0])
+        for item in find(page, "//ul.problems/li")
+    ]
+
+
+def marked_fields(page: Any) -> dict[str, str]:
+    """Fields marked invalid: id -> the ids of what describes them (hint, problems)."""
+    return {
+        field.get("id"): field.get("aria-describedby")
+        for field in find(page, "//*[@aria-invalid='true']")
+    }
+
+
+async def test_what_a_draft_still_lacks_is_listed_by_field_and_marked(site: Site) -> None:
+    """A draft with no title, a second author with a bad ORCID in its stored rows and a
+    related work that is not a DOI: each problem by its label, its field marked."""
+    collection = await site.create("ana")
+    path = f"collections/{collection}"
+    with site.client.sessions() as session:  # rows a form can no longer write (older rules)
+        row = session.get_one(DataCollection, collection)
+        set_creators(row, [*row.creators, CreatorForm("Ben", orcid="0000-0002-1694-2330")])
+        set_related(row, [RelatedForm("10.1/x", "IsCitedBy")])
+        row.summary = ""
+        session.commit()
+    page = await site.page(path, "ana")
+    assert "Before it can be submitted" in text(find(page, "//div.notice-box")[0])
+    assert shown_problems(page) == [
+        ("Title: a title is needed", "#c-title"),
+        (
+            "Author 2, ORCID iD: 'https://orcid.org/0000-0002-1694-2330' is not a valid ORCID iD",
+            "#creator-1-orcid",
+        ),
+        (
+            "Related work 1: '10.1/x' is not a DOI (10.<prefix>/<suffix>)",
+            "#related-0-identifier",
+        ),
+    ]
+    assert marked_fields(page) == {
+        "c-title": "problem-0",
+        "creator-1-orcid": "problem-1",
+        "related-0-identifier": "problem-2",
+    }
+    # no raw path of the DataCite document reaches the page
+    assert "nameIdentifiers" not in text(find(page, "//div.notice-box")[0])
 
 
 async def test_files_are_added_to_a_draft_from_a_datasets_page(site: Site) -> None:

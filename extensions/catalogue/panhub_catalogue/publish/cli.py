@@ -4,6 +4,9 @@
 ::
 
     panhub-catalogue mint-sessions --config /etc/panhub/catalogue_config.py [--dry-run]
+
+(The catalogue service does the same every ``c.Publishing.mint_sessions_every`` seconds:
+with that set, no cron job is needed.)
     panhub-catalogue datacite-standin --port 8095 --prefix 10.80001 \
         --username PANHUB.DEMO --password-file /var/lib/panhub/demo/catalogue/datacite
 
@@ -83,11 +86,9 @@ def run_mint_sessions(config: Config, url: str, args: argparse.Namespace) -> int
         )
         return 2
     report = run(open_catalogue(url), options, utcnow(), limit=args.limit, dry_run=args.dry_run)
-    word = "due" if args.dry_run else "minted"
-    for item in report.minted:
-        print(f"{word}: {item}")
-    for doi in report.published:
-        print(f"findable: {doi}")
-    for item, why in report.failed:
-        print(f"failed: {item}: {why}", file=sys.stderr)
+    done, failed = report.describe("due" if args.dry_run else "minted")
+    for line in done:
+        print(line)
+    for line in failed:
+        print(line, file=sys.stderr)
     return 1 if report.failed else 0

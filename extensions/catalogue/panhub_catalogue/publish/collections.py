@@ -44,6 +44,7 @@ from panhub_catalogue.publish import access, workflow
 from panhub_catalogue.publish.describe import (
     JSON,
     describe_collection,
+    make_describe,
     make_document,
     summarize_collection,
 )
@@ -56,8 +57,9 @@ from panhub_catalogue.publish.forms import (
     RelatedForm,
     parse_collection,
 )
-from panhub_catalogue.publish.minting import DataCite
+from panhub_catalogue.publish.minting import DataCite, check_sendable
 from panhub_catalogue.publish.options import PublishOptions
+from panhub_catalogue.publish.problems import InvalidFields, make_content_problem
 from panhub_catalogue.store import Lookup
 from panhub_catalogue.visibility import collection_investigations, get_landing_collection
 
@@ -67,6 +69,7 @@ Child = TypeVar("Child", DataCollectionCreator, DataCollectionRelated)
 Link = TypeVar("Link", DataCollectionDataset, DataCollectionDatafile)
 #: Letters of a random DOI suffix: digits and lower-case letters without i, l, o, u.
 SUFFIX_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+NO_CONTENT = "a data collection holds at least one dataset or file"
 METADATA = {
     "title": "title",
     "description": "summary",
@@ -201,7 +204,7 @@ def set_content(
         "datafiles", [f.datafile_id for f in collection.dataCollectionDatafiles]
     )
     if not datasets and not files:
-        raise BadRequest("a data collection needs at least one dataset or file")
+        raise InvalidFields("", [make_content_problem(NO_CONTENT)])
     access.check_datasets(session, identity, form.values.get("datasets", []), now)
     access.check_datafiles(session, identity, form.values.get("datafiles", []), now)
     if "datasets" in form.values:
@@ -254,9 +257,7 @@ def create(
     username = access.require_person(identity, "make a data collection")
     form = parse_collection(body)
     if not form.content_given:
-        raise BadRequest(
-            "a data collection needs at least one dataset or file (datasets, datafiles)"
-        )
+        raise InvalidFields("", [make_content_problem(f"{NO_CONTENT} (datasets, datafiles)")])
     owner = Lookup(session).user(username)
     collection = DataCollection(owner_id=owner.id, createTime=now, status=DRAFT, keywords=[])
     session.add(collection)
@@ -326,7 +327,9 @@ def send_update(
             f"DOI {collection.doi} was not minted by this catalogue: its metadata is kept "
             "where it was minted"
         )
-    DataCite(options.account).update(make_document(session, collection, options, now))
+    document = make_document(session, collection, options, now)
+    check_sendable(document, make_describe(collection, document))
+    DataCite(options.account).update(document)
 
 
 def update(

@@ -3,13 +3,15 @@
 One record per collection (:func:`describe_collection`): its metadata as the form
 writes it (:mod:`~.forms`), its workflow (``status``, ``dataciteState``, ``withdrawn``,
 times, the review note), its versions, what it holds, what the caller may do with it,
-what is still missing before it can be submitted (``problems``), and ``document``: its
+what is still missing before it can be submitted (``problems``: each named by the
+form's field, :mod:`~.problems`), and ``document``: its
 DataCite document, exactly what DataCite is (or would be) sent.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -30,8 +32,9 @@ from panhub_catalogue.publish.access import may_manage, may_review
 from panhub_catalogue.publish.document import build_collection_document, make_landing_url
 from panhub_catalogue.publish.forms import CREATOR_FIELDS, RELATED_FIELDS
 from panhub_catalogue.publish.options import PublishOptions
+from panhub_catalogue.publish.problems import Describe, make_collection_problems
 from panhub_catalogue.publish.rows import load_collections
-from panhub_catalogue.publish.validation import validate_document
+from panhub_catalogue.publish.validation import find_problems
 
 JSON = dict[str, Any]
 
@@ -43,6 +46,13 @@ def make_document(
     session.flush()
     (record,) = load_collections(session, [collection.id])
     return build_collection_document(record, options.document, now)
+
+
+def make_describe(collection: DataCollection, document: JSON) -> Describe:
+    """What names the problems of the collection's ``document``: its form's fields."""
+    return partial(
+        make_collection_problems, document=document, related=len(collection.relatedIdentifiers)
+    )
 
 
 def describe_metadata(collection: DataCollection) -> JSON:
@@ -137,7 +147,11 @@ def describe_collection(
             "manage": manager,
             "review": manager and may_review(session, identity, collection.id),
         },
-        "problems": validate_document(document) if collection.status == DRAFT else [],
+        "problems": [
+            p.as_json() for p in make_describe(collection, document)(find_problems(document))
+        ]
+        if collection.status == DRAFT
+        else [],
         "document": document,
     }
     if manager or whole:

@@ -4,8 +4,9 @@
 :class:`CollectionForm` holding only the fields given, each checked: unknown fields,
 wrong types, over-long text, ORCID iDs (check digit), ROR ids, licences (SPDX),
 DataCite's relation and identifier types. Every refusal is a
-:class:`~panhub_catalogue.errors.BadRequest` naming the field and the value. Text is
-kept as given (a ``<script>`` is stored as text).
+:class:`~.problems.InvalidFields` (a 400) whose problem names the field as the form
+labels it (``Author 2, ORCID iD: ...``), its key in the form and its path in the body
+(:mod:`~.problems`). Text is kept as given (a ``<script>`` is stored as text).
 
 JSON shape (every field optional in a ``PATCH``)::
 
@@ -27,10 +28,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from panhub_catalogue.errors import BadRequest
 from panhub_catalogue.pids import is_ror, read_orcid
 from panhub_catalogue.publish.document import COLLECTION_TYPES, VERSION_RELATIONS
 from panhub_catalogue.publish.licences import find_licence
+from panhub_catalogue.publish.problems import InvalidFields, make_form_problem
 from panhub_catalogue.publish.validation import DOI, load_enum
 
 RELEASES = ("embargo", "immediate")
@@ -97,37 +98,42 @@ class CollectionForm:
         return "datasets" in self.values or "datafiles" in self.values
 
 
+def refuse(path: str, message: str) -> InvalidFields:
+    """The refusal of the field at ``path`` of the body (``creators[0].orcid``)."""
+    return InvalidFields("", [make_form_problem(path, message)])
+
+
 def check_text(value: object, name: str, limit: int, *, required: bool = False) -> str | None:
     """A string of at most ``limit`` characters without NUL (``None`` unless required)."""
     if value is None and not required:
         return None
     if not isinstance(value, str):
-        raise BadRequest(f"{name} must be text, not {type(value).__name__}")
+        raise refuse(name, f"must be text, not {type(value).__name__}")
     if "\x00" in value:
-        raise BadRequest(f"{name} holds a NUL character")
+        raise refuse(name, "holds a NUL character")
     if len(value) > limit:
-        raise BadRequest(f"{name} is {len(value)} characters long; at most {limit} are allowed")
+        raise refuse(name, f"is {len(value)} characters long; at most {limit} are allowed")
     if required and not value.strip():
-        raise BadRequest(f"{name} must not be empty")
+        raise refuse(name, "must not be empty")
     return value
 
 
 def check_list(value: object, name: str, limit: int) -> list[Any]:
     """A JSON array of at most ``limit`` items."""
     if not isinstance(value, list):
-        raise BadRequest(f"{name} must be a list, not {type(value).__name__}")
+        raise refuse(name, f"must be a list, not {type(value).__name__}")
     if len(value) > limit:
-        raise BadRequest(f"{name} has {len(value)} items; at most {limit} are allowed")
+        raise refuse(name, f"has {len(value)} items; at most {limit} are allowed")
     return value
 
 
 def check_object(value: object, name: str, known: Any) -> dict[str, Any]:
     """A JSON object with only ``known`` keys."""
     if not isinstance(value, dict):
-        raise BadRequest(f"{name} must be an object, not {type(value).__name__}")
+        raise refuse(name, f"must be an object, not {type(value).__name__}")
     unknown = sorted(set(value) - set(known))
     if unknown:
-        raise BadRequest(f"{name}: unknown field {unknown[0][:40]!r} (known: {', '.join(known)})")
+        raise refuse(name, f"unknown field {unknown[0][:40]!r} (known: {', '.join(known)})")
     return value
 
 
@@ -136,14 +142,14 @@ def check_ids(value: object, name: str) -> list[int]:
     ids = check_list(value, name, MAX_ITEMS)
     for item in ids:
         if isinstance(item, bool) or not isinstance(item, int) or not 0 < item < 2**63:
-            raise BadRequest(f"{name}: {str(item)[:40]!r} is not an id")
+            raise refuse(name, f"{str(item)[:40]!r} is not an id")
     return sorted(set(ids))
 
 
 def check_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
     """One of ``choices``."""
     if value not in choices:
-        raise BadRequest(f"{name}: {str(value)[:60]!r} is not one of {', '.join(choices)}")
+        raise refuse(name, f"{str(value)[:60]!r} is not one of {', '.join(choices)}")
     return str(value)
 
 
@@ -154,20 +160,20 @@ def parse_creator(value: object, where: str) -> CreatorForm:
     given, family = text["givenName"], text["familyName"]
     name = text["name"] or (f"{given} {family}" if given and family else None)
     if not name or not name.strip():
-        raise BadRequest(f"{where}.name: every author needs a name")
+        raise refuse(f"{where}.name", "every author needs a name")
     orcid = text["orcid"]
     if orcid and read_orcid(orcid) is None:
-        raise BadRequest(
-            f"{where}.orcid: {orcid[:40]!r} is not an ORCID iD (0000-0002-1825-0097, "
-            "check digit included)"
+        raise refuse(
+            f"{where}.orcid",
+            f"{orcid[:40]!r} is not an ORCID iD (0000-0002-1825-0097, check digit included)",
         )
     ror = text["affiliationRor"]
     if ror and not is_ror(ror):
-        raise BadRequest(
-            f"{where}.affiliationRor: {ror[:60]!r} is not a ROR id (https://ror.org/...)"
+        raise refuse(
+            f"{where}.affiliationRor", f"{ror[:60]!r} is not a ROR id (https://ror.org/...)"
         )
     if ror and not text["affiliation"]:
-        raise BadRequest(f"{where}.affiliation: a ROR id needs the institution's name too")
+        raise refuse(f"{where}.affiliation", "a ROR id needs the institution's name too")
     return CreatorForm(
         name,
         given,
@@ -191,8 +197,9 @@ def parse_related(value: object, where: str) -> RelatedForm:
     relations = tuple(r for r in load_enum("relationType") if r not in VERSION_RELATIONS)
     relation = entry.get("relationType")
     if relation in VERSION_RELATIONS:
-        raise BadRequest(
-            f"{where}.relationType: {relation} links are set by the catalogue (make a new version)"
+        raise refuse(
+            f"{where}.relationType",
+            f"{relation} links are set by the catalogue (make a new version)",
         )
     relation = check_choice(relation, f"{where}.relationType", relations)
     general = entry.get("resourceTypeGeneral")
@@ -204,7 +211,7 @@ def parse_related(value: object, where: str) -> RelatedForm:
     if kind == "DOI":
         identifier = identifier.removeprefix("https://doi.org/").removeprefix("doi:")
         if DOI.fullmatch(identifier) is None:
-            raise BadRequest(f"{where}.identifier: {identifier[:80]!r} is not a DOI (10.1234/...)")
+            raise refuse(f"{where}.identifier", f"{identifier[:80]!r} is not a DOI (10.1234/...)")
     return RelatedForm(identifier, relation, kind, general)
 
 
@@ -219,9 +226,10 @@ def parse_field(name: str, value: object) -> object:
         assert text is not None
         found = find_licence(text)
         if found is None:
-            raise BadRequest(
-                f"licence: {text[:60]!r} is not a known SPDX licence id (e.g. CC-BY-4.0, CC0-1.0, "
-                "or LicenseRef-<name> for a site licence)"
+            raise refuse(
+                "licence",
+                f"{text[:60]!r} is not a known SPDX licence id (e.g. CC-BY-4.0, CC0-1.0, "
+                "or LicenseRef-<name> for a site licence)",
             )
         return found
     if name == "keywords":
@@ -248,7 +256,7 @@ def parse_collection(body: object) -> CollectionForm:
 
     Raises
     ------
-    BadRequest
+    InvalidFields
         The body is not an object, has an unknown field, or a field is wrong.
     """
     entry = check_object(body, "the body", FIELDS)

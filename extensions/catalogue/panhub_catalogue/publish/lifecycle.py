@@ -30,10 +30,16 @@ from panhub_catalogue.publish.collections import (
     set_creators,
     set_related,
 )
-from panhub_catalogue.publish.describe import JSON, describe_collection, get_next, make_document
+from panhub_catalogue.publish.describe import (
+    JSON,
+    describe_collection,
+    get_next,
+    make_describe,
+    make_document,
+)
 from panhub_catalogue.publish.minting import DataCite, InvalidDocument, check_sendable
 from panhub_catalogue.publish.options import PublishOptions
-from panhub_catalogue.publish.validation import validate_document
+from panhub_catalogue.publish.validation import Finding, find_problems
 from panhub_catalogue.store import Lookup
 from panhub_catalogue.visibility import collection_investigations
 
@@ -54,10 +60,11 @@ def submit(
     collection = access.get_managed(session, identity, collection_id, "submit it")
     status = workflow.check_action("submit", collection.status, withdrawn=collection.withdrawn)
     document = make_document(session, collection, options, now)
-    problems = validate_document(document)
+    findings = find_problems(document)
     if not document.get("url"):
-        problems.append("url: no landing page URL (set Publishing.landing_url_base)")
-    if problems:
+        findings.append(Finding(("url",), "no landing page URL (set Publishing.landing_url_base)"))
+    if findings:
+        problems = make_describe(collection, document)(findings)
         raise InvalidDocument("the collection is not complete", problems)
     collection.status, collection.reviewNote, collection.modTime = status, None, now
     session.commit()
@@ -155,7 +162,7 @@ def mint(
     if state == "findable":
         collection.publicationDate = now
     document = make_document(session, collection, options, now)
-    check_sendable(document)
+    check_sendable(document, make_describe(collection, document))
     datacite = DataCite(options.account)
     collection.dataciteState = datacite.register(document, state == "findable", None)
     session.commit()

@@ -1,6 +1,6 @@
 """DataCite's REST API, through the ``datacite`` package's ``DataCiteRESTClient``.
 
-Every document is validated (:func:`~.validation.validate_document`) before it is
+Every document is validated (:func:`~.validation.find_problems`) before it is
 sent; an invalid one raises :class:`InvalidDocument` and no request is made. DataCite's
 states are ``draft`` (deletable, not resolvable), ``registered`` (resolves, not indexed)
 and ``findable``; the events are ``register`` (draft -> registered), ``publish``
@@ -23,8 +23,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from panhub_catalogue.errors import BadRequest, CatalogueError
-from panhub_catalogue.publish.validation import validate_document
+from panhub_catalogue.errors import CatalogueError
+from panhub_catalogue.publish.problems import Describe, InvalidFields, make_plain_problems
+from panhub_catalogue.publish.validation import Finding, find_problems
 
 log = logging.getLogger(__name__)
 #: DataCite's DOI states, as the catalogue mirrors them.
@@ -33,12 +34,8 @@ DRAFT, REGISTERED, FINDABLE = "draft", "registered", "findable"
 MAX_QUOTE = 400
 
 
-class InvalidDocument(BadRequest):
+class InvalidDocument(InvalidFields):
     """The DataCite document is not valid; ``problems`` says why (nothing was sent)."""
-
-    def __init__(self, message: str, problems: list[str]) -> None:
-        super().__init__(message + ": " + "; ".join(problems[:5]))
-        self.problems = problems
 
 
 class DataCiteFailure(CatalogueError):
@@ -88,17 +85,24 @@ def read_titles(text: str) -> str:
     return "; ".join(titles) or text
 
 
-def check_sendable(document: dict[str, Any]) -> None:
-    """Raise :class:`InvalidDocument` unless ``document`` is valid and has DOI and URL."""
-    problems = validate_document(document)
+def check_sendable(document: dict[str, Any], describe: Describe = make_plain_problems) -> None:
+    """Raise :class:`InvalidDocument` unless ``document`` is valid and has DOI and URL.
+
+    ``describe`` names the problems (a collection's: by its form's fields).
+    """
+    findings = find_problems(document)
     if not document.get("doi"):
-        problems.append("doi: the document has no DOI")
+        findings.append(Finding(("doi",), "the document has no DOI"))
     if not document.get("url"):
-        problems.append(
-            "url: the document has no landing page URL (set Publishing.landing_url_base)"
+        findings.append(
+            Finding(
+                ("url",), "the document has no landing page URL (set Publishing.landing_url_base)"
+            )
         )
-    if problems:
-        raise InvalidDocument("the DataCite record is not valid, nothing was sent", problems)
+    if findings:
+        raise InvalidDocument(
+            "the DataCite record is not valid, nothing was sent", describe(findings)
+        )
 
 
 class DataCite:

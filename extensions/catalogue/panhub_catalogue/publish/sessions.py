@@ -1,7 +1,8 @@
 """Session DOIs at the end of an experiment, and DOIs made findable when data is released.
 
-``panhub-catalogue mint-sessions`` (run it daily, from cron or a timer) calls
-:func:`run`, which
+The catalogue service runs :func:`run` every ``Publishing.mint_sessions_every`` seconds
+(:mod:`panhub_catalogue.web.minter`); ``panhub-catalogue mint-sessions`` runs it once
+(from cron, where the service does not). :func:`run`
 
 1. mints a DOI for every investigation whose end date has passed and that has none,
    named by ``Publishing.session_doi_pattern`` (``<prefix>/<FACILITY>-ES-<proposal>``):
@@ -46,6 +47,16 @@ class Report:
     minted: list[str] = field(default_factory=list)
     published: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+
+    def describe(self, minted: str = "minted") -> tuple[list[str], list[str]]:
+        """Lines saying what was done, and lines saying what failed.
+
+        >>> Report(["10.1/ES-1"], [], [("proposal 2", "DataCite said no")]).describe()
+        (['minted: 10.1/ES-1'], ['failed: proposal 2: DataCite said no'])
+        """
+        done = [f"{minted}: {item}" for item in self.minted]
+        done += [f"findable: {doi}" for doi in self.published]
+        return done, [f"failed: {item}: {why}" for item, why in self.failed]
 
 
 def find_due_sessions(session: Session, now: datetime, limit: int | None = None) -> list[int]:

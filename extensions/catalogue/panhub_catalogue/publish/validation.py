@@ -2,15 +2,17 @@
 
 :func:`validate_document` checks a document against the DataCite 4.5 JSON schema that
 the ``datacite`` package bundles, and adds what the schema lets pass (blank titles and
-names, ORCID check digits, the forms of ROR ids, DOIs and URLs, unknown licences). Each
-problem is one sentence that names where it is (``creators[0].name: ...``).
+names, ORCID check digits, the forms of ROR ids, DOIs and URLs, unknown licences).
+:func:`find_problems` gives each problem as a :class:`Finding` (where, and why), which
+:mod:`~.problems` names by the form's fields; :func:`validate_document` as one sentence
+that names where it is (``creators[0].name: ...``).
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlparse
 
 from panhub_catalogue.pids import is_orcid, is_ror
@@ -34,6 +36,10 @@ def get_validator() -> Any:
 DOI = re.compile(r"10\.\d{4,9}/\S+")
 
 
+#: A path in a JSON document: keys and list indexes (``("creators", 0, "name")``).
+Path = tuple[str | int, ...]
+
+
 def format_path(path: Any) -> str:
     """A JSON path as ``creators[0].name`` (``document`` for the top)."""
     text = ""
@@ -42,81 +48,115 @@ def format_path(path: Any) -> str:
     return text.lstrip(".") or "document"
 
 
-def describe_schema_error(error: Any) -> str:
-    """One jsonschema error as a sentence a user can act on."""
-    where = format_path(error.absolute_path)
+class Finding(NamedTuple):
+    """One problem of a document: where (``path``) and why (``reason``).
+
+    A property missing at the top has its own name as ``path`` and ``is required`` as
+    its reason (the sentence: ``creators is required``).
+    """
+
+    path: Path
+    reason: str
+
+    @property
+    def text(self) -> str:
+        """``creators[0].name: a name is needed``."""
+        where = format_path(self.path)
+        if self.reason == "is required" and len(self.path) == 1:
+            return f"{where} is required"
+        return f"{where}: {self.reason}"
+
+
+def describe_schema_error(error: Any) -> Finding:
+    """One jsonschema error as a finding a user can act on."""
+    path: Path = tuple(error.absolute_path)
     if error.validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
-        return (
-            f"{where}: '{missing}' is required" if where != "document" else f"{missing} is required"
-        )
+        if not path:
+            return Finding((missing,), "is required")
+        return Finding(path, f"'{missing}' is required")
     if error.validator == "enum":
         allowed = error.validator_value
         shown = ", ".join(allowed[:6]) + (", ..." if len(allowed) > 6 else "")
-        return f"{where}: {str(error.instance)[:80]!r} is not one of {shown}"
+        return Finding(path, f"{str(error.instance)[:80]!r} is not one of {shown}")
     if error.validator == "minItems":
-        return f"{where}: at least {error.validator_value} needed"
+        return Finding(path, f"at least {error.validator_value} needed")
     if error.validator == "pattern":
-        return f"{where}: {str(error.instance)[:80]!r} is not of the form DataCite expects"
-    return f"{where}: {error.message[:200]}"
+        return Finding(path, f"{str(error.instance)[:80]!r} is not of the form DataCite expects")
+    return Finding(path, error.message[:200])
 
 
-def check_text(document: dict[str, Any]) -> list[str]:
-    """Problems the schema lets pass: empty titles and names, a bad DOI or URL, ORCID, ROR."""
-    problems: list[str] = []
-    for n, title in enumerate(document.get("titles") or []):
-        if isinstance(title, dict) and not str(title.get("title", "")).strip():
-            problems.append(f"titles[{n}].title: a title is needed")
+def check_people(document: dict[str, Any]) -> list[Finding]:
+    """Creators: a name each, ORCID iDs with their check digit, ROR ids of affiliations."""
+    problems: list[Finding] = []
     for n, creator in enumerate(document.get("creators") or []):
         if not isinstance(creator, dict):
             continue
         if not str(creator.get("name", "")).strip():
-            problems.append(f"creators[{n}].name: a name is needed")
+            problems.append(Finding(("creators", n, "name"), "a name is needed"))
         for m, identifier in enumerate(creator.get("nameIdentifiers") or []):
             value = str(identifier.get("nameIdentifier", ""))
             orcid = value.removeprefix(ORCID_URL)
             if identifier.get("nameIdentifierScheme") == "ORCID" and not is_orcid(orcid):
-                problems.append(
-                    f"creators[{n}].nameIdentifiers[{m}]: {value[:60]!r} is not a valid ORCID iD"
-                )
+                where: Path = ("creators", n, "nameIdentifiers", m)
+                problems.append(Finding(where, f"{value[:60]!r} is not a valid ORCID iD"))
         for m, affiliation in enumerate(creator.get("affiliation") or []):
             ror = affiliation.get("affiliationIdentifier")
             if ror is not None and not is_ror(ror):
                 problems.append(
-                    f"creators[{n}].affiliation[{m}]: {str(ror)[:60]!r} is not a ROR id "
-                    "(https://ror.org/0xxxxxxxx)"
+                    Finding(
+                        ("creators", n, "affiliation", m),
+                        f"{str(ror)[:60]!r} is not a ROR id (https://ror.org/0xxxxxxxx)",
+                    )
                 )
+    return problems
+
+
+def check_text(document: dict[str, Any]) -> list[Finding]:
+    """Problems the schema lets pass: empty titles and names, a bad DOI or URL, ORCID, ROR."""
+    problems: list[Finding] = []
+    for n, title in enumerate(document.get("titles") or []):
+        if isinstance(title, dict) and not str(title.get("title", "")).strip():
+            problems.append(Finding(("titles", n, "title"), "a title is needed"))
+    problems += check_people(document)
     publisher = document.get("publisher")
     if isinstance(publisher, dict):
         if not str(publisher.get("name", "")).strip():
-            problems.append("publisher.name: the publisher needs a name")
+            problems.append(Finding(("publisher", "name"), "the publisher needs a name"))
         ror = publisher.get("publisherIdentifier")
         if ror is not None and not is_ror(ror):
-            problems.append(f"publisher.publisherIdentifier: {str(ror)[:60]!r} is not a ROR id")
+            problems.append(
+                Finding(("publisher", "publisherIdentifier"), f"{str(ror)[:60]!r} is not a ROR id")
+            )
     url = document.get("url")
     if isinstance(url, str):
         parts = urlparse(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            problems.append(f"url: {url[:80]!r} is not an absolute http(s) URL")
+            problems.append(Finding(("url",), f"{url[:80]!r} is not an absolute http(s) URL"))
     for n, rights in enumerate(document.get("rightsList") or []):
         identifier = rights.get("rightsIdentifier") if isinstance(rights, dict) else None
         if identifier is not None and find_licence(str(identifier)) is None:
             problems.append(
-                f"rightsList[{n}]: {str(identifier)[:60]!r} is not a known SPDX licence id"
+                Finding(
+                    ("rightsList", n), f"{str(identifier)[:60]!r} is not a known SPDX licence id"
+                )
             )
     for n, related in enumerate(document.get("relatedIdentifiers") or []):
         if not isinstance(related, dict) or related.get("relatedIdentifierType") != "DOI":
             continue
         if DOI.fullmatch(str(related.get("relatedIdentifier", ""))) is None:
             problems.append(
-                f"relatedIdentifiers[{n}]: {str(related.get('relatedIdentifier'))[:80]!r} "
-                "is not a DOI (10.<prefix>/<suffix>)"
+                Finding(
+                    ("relatedIdentifiers", n),
+                    f"{str(related.get('relatedIdentifier'))[:80]!r} "
+                    "is not a DOI (10.<prefix>/<suffix>)",
+                )
             )
     return problems
 
 
-def validate_document(document: object) -> list[str]:
-    """Readable problems of a document, against DataCite's 4.5 JSON schema and more.
+def find_problems(document: object) -> list[Finding]:
+    """The problems of a document, against DataCite's 4.5 JSON schema and more.
 
     ``schemaVersion`` is added to a copy first (the bundled schema requires it, the
     REST API does not). Beyond the schema: titles and names are not blank, ORCID iDs
@@ -125,11 +165,11 @@ def validate_document(document: object) -> list[str]:
 
     Returns
     -------
-    list[str]
-        ``"<path>: <problem>"`` sentences, in document order; empty when it is valid.
+    list[Finding]
+        In document order; empty when it is valid.
     """
     if not isinstance(document, dict):
-        return ["document: not a JSON object"]
+        return [Finding((), "not a JSON object")]
     candidate = {"schemaVersion": SCHEMA_VERSION} | document
     errors = sorted(
         get_validator().iter_errors(candidate), key=lambda e: [str(p) for p in e.absolute_path]
@@ -143,6 +183,17 @@ def validate_document(document: object) -> list[str]:
     ]
     problems = [describe_schema_error(e) for e in errors]
     return problems + [p for p in check_text(candidate) if p not in problems]
+
+
+def validate_document(document: object) -> list[str]:
+    """Readable problems of a document (:func:`find_problems`), as sentences.
+
+    Returns
+    -------
+    list[str]
+        ``"<path>: <problem>"`` sentences, in document order; empty when it is valid.
+    """
+    return [finding.text for finding in find_problems(document)]
 
 
 def load_enum(name: str) -> list[str]:

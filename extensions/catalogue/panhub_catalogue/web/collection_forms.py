@@ -8,7 +8,8 @@ posted form into the body of ``POST``/``PATCH api/collections``
 (:mod:`panhub_catalogue.publish.forms` checks it, field by field), so the portal and
 the JSON API share one set of rules. :func:`make_form_view` goes the other way, from a
 collection's record or from what was posted (after a refusal nothing the user typed is
-lost).
+lost); :func:`make_problems_view` lists the problems by the fields' labels, each linked
+to its field, and says which fields to mark (``aria-invalid``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from panhub_catalogue.errors import BadRequest
 from panhub_catalogue.publish.document import COLLECTION_TYPES, VERSION_RELATIONS
 from panhub_catalogue.publish.forms import CREATOR_FIELDS, RELATED_FIELDS, RELEASES
 from panhub_catalogue.publish.licences import LICENCES
+from panhub_catalogue.publish.problems import Problem
 from panhub_catalogue.publish.validation import load_enum
 
 #: Text fields of the form, as the JSON names them.
@@ -29,6 +31,20 @@ TEXT_FIELDS = ("title", "description", "resourceType", "version")
 #: Empty rows added below the filled ones, for one more author or related work without
 #: JavaScript (the page's script adds more on demand).
 BLANK_ROWS = 1
+#: The element id of a field key (:mod:`panhub_catalogue.publish.problems`) where it is not
+#: the key itself (the authors' and related works' rows use their keys as ids).
+FIELD_IDS = {
+    "title": "c-title",
+    "description": "c-description",
+    "keywords": "c-keywords",
+    "licence": "c-licence",
+    "version": "c-version",
+    "resourceType": "c-resource-type",
+    "resourceTypeGeneral": "c-resource-type-general",
+    "release": "c-release",
+    "dataset": "c-content",
+    "datafile": "c-content",
+}
 _ROW = re.compile(r"^(creator|related)-(\d{1,3})-(\w+)$")
 _KEYWORDS = re.compile(r"[,\n]")
 JSON = dict[str, Any]
@@ -148,3 +164,34 @@ def make_form_view(values: Mapping[str, Any]) -> JSON:
         "creators": [blank_creator | c for c in creators] + [blank_creator] * BLANK_ROWS,
         "related": [blank_related | r for r in related] + [blank_related] * BLANK_ROWS,
     }
+
+
+def make_problems_view(problems: Sequence[Problem | Mapping[str, Any]]) -> JSON:
+    """The problems as the page lists them, and the fields they mark.
+
+    Parameters
+    ----------
+    problems
+        :class:`~panhub_catalogue.publish.problems.Problem` objects (a refusal's) or
+        their JSON (a record's ``problems``).
+
+    Returns
+    -------
+    dict
+        ``entries``: each problem's ``id`` (``problem-<n>``), ``label``, ``message`` and
+        ``target`` (the id of its field's element, ``None`` when it is no field of the
+        form); ``marked``: element id -> the ids of the problems about it, for its
+        ``aria-describedby``.
+    """
+    items: list[JSON] = []
+    marked: dict[str, list[str]] = {}
+    for n, problem in enumerate(problems):
+        entry = problem.as_json() if isinstance(problem, Problem) else dict(problem)
+        field = entry.get("field")
+        target = FIELD_IDS.get(field, field) if isinstance(field, str) else None
+        item = {"id": f"problem-{n}", "label": entry.get("label") or entry.get("path") or ""}
+        item |= {"message": entry.get("message") or entry.get("text") or "", "target": target}
+        items.append(item)
+        if target:
+            marked.setdefault(target, []).append(item["id"])
+    return {"entries": items, "marked": {k: " ".join(v) for k, v in marked.items()}}

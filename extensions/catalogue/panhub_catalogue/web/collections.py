@@ -17,7 +17,9 @@
 Who may do what is :mod:`panhub_catalogue.publish.access`; the operations are
 :mod:`panhub_catalogue.publish.collections` and
 :mod:`~panhub_catalogue.publish.lifecycle`. Errors are JSON ``{"status", "message"}``;
-an invalid DataCite document adds ``"problems"`` (a list of sentences). As every
+a refused form or an invalid DataCite document adds ``"problems"``: objects with the
+``path`` where the check found it, the form's ``field`` key and ``label``, the
+``message`` and the whole ``text`` (:mod:`panhub_catalogue.publish.problems`). As every
 ``POST`` of the service, a browser's cookie counts only with the hub's XSRF token.
 """
 
@@ -31,8 +33,8 @@ from panhub_catalogue.errors import BadRequest
 from panhub_catalogue.model import DRAFT, MINTED, REVIEW
 from panhub_catalogue.publish import collections as operations
 from panhub_catalogue.publish import lifecycle
-from panhub_catalogue.publish.minting import InvalidDocument
 from panhub_catalogue.publish.options import PublishOptions
+from panhub_catalogue.publish.problems import InvalidFields
 from panhub_catalogue.publish.sessions import make_release_hook
 from panhub_catalogue.web.handlers import CatalogueHandler
 from panhub_catalogue.web.params import get_single, parse_bool, parse_page, reject_unknown
@@ -59,7 +61,9 @@ class CollectionHandler(CatalogueHandler):
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         error = kwargs["exc_info"][1] if "exc_info" in kwargs else None
-        self.problems = error.problems if isinstance(error, InvalidDocument) else None
+        self.problems = (
+            [p.as_json() for p in error.problems] if isinstance(error, InvalidFields) else None
+        )
         super().write_error(status_code, **kwargs)
 
     def error_body(self, status: int, message: str) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from typing import Any
 
 from panhub_catalogue.citation import make_text_citation
 from panhub_catalogue.model import DRAFT, MINTED, REVIEW
-from panhub_catalogue.web.collection_forms import get_choices, make_form_view
+from panhub_catalogue.publish.problems import Problem
+from panhub_catalogue.web.collection_forms import get_choices, make_form_view, make_problems_view
 from panhub_catalogue.web.view_parts import (
     Link,
     describe_documents,
@@ -210,12 +211,13 @@ def make_collection_view(
     *,
     review_required: bool = True,
     message: str | None = None,
-    problems: Sequence[str] = (),
+    problems: Sequence[Problem] = (),
 ) -> JSON:
     """``collection.html``: the collection's form, review or record, and its actions.
 
     ``values`` fill the form: the record's own, or what was posted when the action was
-    refused (``message``, ``problems``), so nothing typed is lost.
+    refused (``message``, ``problems``), so nothing typed is lost. The problems (the
+    refusal's, else what a draft still lacks) name the fields by their labels and mark them.
     """
     status = str(record["status"])
     permissions = record.get("permissions") or {}
@@ -244,7 +246,8 @@ def make_collection_view(
         "content": describe_content(base, record),
         "form": make_form_view(values),
         "choices": get_choices(),
-        "problems": list(problems) or list(record.get("problems") or []),
+        "problems": make_problems_view(list(problems) or list(record.get("problems") or [])),
+        "refused": message is not None or bool(problems),
         "message": message,
         "citation": make_text_citation(document) if document else "",
         "document_json": json.dumps(document, indent=2, ensure_ascii=False),

@@ -18,7 +18,8 @@ Every operation is the collection routes' own (:mod:`panhub_catalogue.web.collec
 with the same JSON body (:func:`~.collection_forms.read_form`), so the rules (who may,
 what is valid, what DataCite gets) are one. A success redirects to the collection's page
 (303); a refusal shows the form again with what was typed and why, with the error's
-status. Forms carry the hub's XSRF token: without it, HubOAuth does not count the
+status: each problem by the field's label, linked to the field, which is marked.
+Forms carry the hub's XSRF token: without it, HubOAuth does not count the
 browser's cookie on a ``POST``, so the caller is anonymous and refused.
 """
 
@@ -32,6 +33,7 @@ from panhub_catalogue.model import DRAFT
 from panhub_catalogue.publish import collections as operations
 from panhub_catalogue.publish import lifecycle
 from panhub_catalogue.publish.options import PublishOptions
+from panhub_catalogue.publish.problems import InvalidFields, Problem
 from panhub_catalogue.publish.sessions import make_release_hook
 from panhub_catalogue.web.answers import Work
 from panhub_catalogue.web.collection_forms import get_first, read_form, read_ids
@@ -197,7 +199,7 @@ class CollectionPage(ItemPage):
         values: dict[str, Any],
         status: int = 200,
         message: str | None = None,
-        problems: list[str] | None = None,
+        problems: list[Problem] | None = None,
     ) -> None:
         """The collection's page, its form filled with ``values``."""
         context = make_collection_view(
@@ -252,8 +254,9 @@ class CollectionPage(ItemPage):
             )
             typed = action in ("save", "submit") and record["status"] in (DRAFT, "minted")
             values = read_form(fields, content=False) if typed else record
-            problems = getattr(refused, "problems", None)
-            self.show(record, {**record, **values}, refused.status, refused.message, problems)
+            problems = refused.problems if isinstance(refused, InvalidFields) else []
+            message = refused.summary if isinstance(refused, InvalidFields) else refused.message
+            self.show(record, {**record, **values}, refused.status, message, problems)
             return
         done = DONE_BY_ACTION[action]
         if action == "delete":

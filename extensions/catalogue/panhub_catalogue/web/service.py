@@ -19,6 +19,7 @@ Hub configuration (wired on the hub side)::
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import secrets
 from collections.abc import Awaitable, Callable, Collection
@@ -47,6 +48,7 @@ from panhub_catalogue.records import RecordOptions
 from panhub_catalogue.settings import CatalogueDatabase, Publishing, get_proposals_root
 from panhub_catalogue.web import handlers
 from panhub_catalogue.web.collections import make_collection_routes
+from panhub_catalogue.web.minter import SessionMinter
 from panhub_catalogue.web.oai import OaiHandler, OaiOptions, OaiPmh
 from panhub_catalogue.web.panosc import make_panosc_routes
 from panhub_catalogue.web.portal import LandingPage, Portal, make_portal_routes
@@ -253,6 +255,11 @@ class CatalogueService(TraitletsApplication):
         "Defaults to True when run by the hub ($JUPYTERHUB_SERVICE_NAME set).",
     )
 
+    @default("log_level")
+    def _default_log_level(self) -> int:
+        # what the service itself does (where it listens, the DOIs it mints) is logged
+        return logging.INFO
+
     @default("exit_with_hub")
     def _default_exit_with_hub(self) -> bool:
         return bool(os.environ.get("JUPYTERHUB_SERVICE_NAME"))
@@ -304,9 +311,24 @@ class CatalogueService(TraitletsApplication):
         )
         app.listen(self.port, self.ip, xheaders=True)
         self.log.info("catalogue at http://%s:%d%s", self.ip, self.port, self.base_url)
+        self.start_minter(sessions, options)
         if self.exit_with_hub:
             PeriodicCallback(partial(self.stop_if_orphaned, os.getppid()), 2000).start()
         IOLoop.current().start()
+
+    def start_minter(self, sessions: sessionmaker[Session], options: ServiceOptions) -> None:
+        """Mint session DOIs every ``Publishing.mint_sessions_every`` seconds (0: never)."""
+        every = Publishing(parent=self).mint_sessions_every
+        if every <= 0:
+            return
+        if options.publishing.account is None:
+            self.log.warning(
+                "Publishing.mint_sessions_every is set but DOI minting is not configured "
+                "(Publishing.doi_prefix, datacite_username, datacite_password): not minting"
+            )
+            return
+        SessionMinter(sessions, options.publishing, options.clock, self.log).start(every)
+        self.log.info("minting session DOIs every %g s", every)
 
     def stop_if_orphaned(self, parent: int) -> None:
         """Stop the loop once our parent process (the hub) has gone."""

@@ -270,6 +270,9 @@
               el.setAttribute(attr, value.replace(/-\d+(-|$)/, '-' + index + '$1'));
             }
           });
+          // a new row has none of the first row's problems
+          el.removeAttribute('aria-invalid');
+          el.removeAttribute('aria-describedby');
           if (el.tagName === 'INPUT') {
             el.value = '';
           } else if (el.tagName === 'SELECT') {

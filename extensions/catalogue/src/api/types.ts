@@ -171,7 +171,9 @@ export interface ICopyJob {
 }
 
 /** A problem the catalogue reports with a collection: a sentence, or the field it is about. */
-export type CollectionProblem = string | { message: string; label?: string; field?: string; path?: string };
+export type CollectionProblem =
+  | string
+  | { message: string; label?: string | null; field?: string | null; path?: string; text?: string };
 
 /** An author of a data collection (`name`, or family and given names; ORCID optional). */
 export interface ICreator {

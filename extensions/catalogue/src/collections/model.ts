@@ -138,5 +138,5 @@ export function describeProblem(problem: CollectionProblem): string {
   if (typeof problem === 'string') {
     return problem;
   }
-  return problem.label ? `${problem.label}: ${problem.message}` : problem.message;
+  return problem.text || (problem.label ? `${problem.label}: ${problem.message}` : problem.message);
 }

@@ -1,13 +1,28 @@
-"""The job-side wrapper: port choice, URL rewriting, waiting for the server to listen."""
+"""The job-side wrapper: port choice, URL rewriting, waiting for the server to listen,
+running the server in its own process (in-process for its own Python)."""
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
+from urllib.parse import urlsplit
 
-from panhub.singleuser import pick_port, probe_host, wait_for_listen, with_port
+import pytest
+from panhub.singleuser import (
+    get_interpreter,
+    is_own_script,
+    pick_port,
+    probe_host,
+    wait_for_listen,
+    with_port,
+)
 
 
 def test_with_port_keeps_host_and_path() -> None:
@@ -53,3 +68,111 @@ def test_wait_for_listen_gives_up_when_the_server_is_gone() -> None:
     start = time.monotonic()
     assert not wait_for_listen("127.0.0.1", port, dead_pid, time.monotonic() + 10)
     assert time.monotonic() - start < 5
+
+
+def make_script(path: Path, interpreter: str, body: str) -> Path:
+    path.write_text(f"#!{interpreter}\n{body}")
+    path.chmod(0o755)
+    return path
+
+
+def test_get_interpreter_reads_a_plain_shebang_only(tmp_path: Path) -> None:
+    assert get_interpreter(str(make_script(tmp_path / "a", "/opt/v/bin/python3", ""))) == (
+        "/opt/v/bin/python3"
+    )
+    assert get_interpreter(str(make_script(tmp_path / "b", "/usr/bin/env python3", ""))) == ""
+    (tmp_path / "c").write_text("print(1)\n")
+    assert get_interpreter(str(tmp_path / "c")) == ""
+    assert get_interpreter(str(tmp_path / "missing")) == ""
+
+
+def test_is_own_script_needs_this_interpreter(tmp_path: Path) -> None:
+    own = make_script(tmp_path / "own", sys.executable, "")
+    assert is_own_script(str(own))
+    # another environment's interpreter, even a link to the same system Python, is not ours
+    other_venv = tmp_path / "venv" / "bin"
+    other_venv.mkdir(parents=True)
+    (other_venv / "python3").symlink_to(os.path.realpath(sys.executable))
+    foreign = make_script(tmp_path / "foreign", str(other_venv / "python3"), "")
+    assert not is_own_script(str(foreign))
+    assert not is_own_script(str(make_script(tmp_path / "sh", "/bin/sh", "")))
+
+
+def run_wrapper(script: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "JUPYTERHUB_API_URL": "http://127.0.0.1:9/hub/api"}
+    env["JUPYTERHUB_API_TOKEN"] = "secret"
+    env["JUPYTERHUB_SERVICE_URL"] = "http://127.0.0.1:0/user/alice/"
+    return subprocess.run(
+        [sys.executable, "-c", "from panhub.singleuser import main; main()", str(script), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_script_of_this_interpreter_runs_in_the_wrappers_process(tmp_path: Path) -> None:
+    script = make_script(
+        tmp_path / "server",
+        sys.executable,
+        "import json, os, sys\n"
+        "print(json.dumps({'argv': sys.argv, 'main': __name__, 'url': "
+        "os.environ['JUPYTERHUB_SERVICE_URL'], 'wrapped': 'panhub.singleuser' in sys.modules}))\n"
+        "sys.exit(3)\n",
+    )
+    result = run_wrapper(script, "--flag", "x y")
+    assert result.returncode == 3, result.stderr
+    seen = json.loads(result.stdout.splitlines()[-1])
+    assert seen["argv"] == [str(script), "--flag", "x y"]
+    assert seen["main"] == "__main__"
+    assert seen["wrapped"]
+    port = int(urlsplit(seen["url"]).port or 0)
+    assert port > 0 and f"on port {port}" in result.stdout
+
+
+def test_any_other_command_is_execd(tmp_path: Path) -> None:
+    script = make_script(tmp_path / "server", "/bin/sh", 'echo "sh $# $JUPYTERHUB_SERVICE_URL"\n')
+    result = run_wrapper(script, "a", "b")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].startswith("sh 2 http://127.0.0.1:")
+
+
+LAB_IMPORT = """
+import json, sys
+import jupyterlab
+from panhub.singleuser import import_lab_without_yarn
+from jupyterlab import commands
+original = commands._yarn_config
+if sys.argv[1] == "skip":
+    import_lab_without_yarn()
+else:
+    import jupyterlab.labapp
+print(json.dumps({"restored": commands._yarn_config is original,
+                  "version": jupyterlab.labapp.app_version}))
+"""
+
+
+@pytest.mark.parametrize("mode", ["skip", "plain"])
+def test_jupyterlab_is_imported_without_its_yarn_call(tmp_path: Path, mode: str) -> None:
+    # a stand-in node on the PATH records each call: JupyterLab asks it for yarn's config
+    calls = tmp_path / "node-calls"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    make_script(bin_dir / "node", "/bin/sh", f'echo "$@" >> {calls}\necho "{{}}"\n')
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    result = subprocess.run(
+        [sys.executable, "-c", LAB_IMPORT, mode],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    seen = json.loads(result.stdout.splitlines()[-1])
+    assert seen["version"] == importlib.metadata.version("jupyterlab")
+    assert seen["restored"]
+    if mode == "skip":
+        assert not calls.exists()
+    else:  # the control: without the wrapper, the import does call node
+        assert "config" in calls.read_text()

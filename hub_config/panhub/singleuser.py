@@ -3,7 +3,7 @@
 Replaces ``batchspawner-singleuser``. It picks a free port, puts it into
 ``JUPYTERHUB_SERVICE_URL``, and starts the server in its own process, so the server keeps
 the job's main process and its signals. A detached helper process reports the port to
-the hub only once the server accepts connections: the hub's first readiness check then
+the hub only once the server answers HTTP: the hub's first readiness check then
 succeeds, instead of backing off while JupyterLab starts. The hub's handler accepts the
 port and nothing else.
 
@@ -57,18 +57,61 @@ def probe_host(url: str) -> str:
     return "127.0.0.1" if host in {"", "0.0.0.0", "::"} else host  # noqa: S104
 
 
-def wait_for_listen(host: str, port: int, parent: int, deadline: float) -> bool:
-    """Wait until ``host:port`` accepts connections; False if the server died or time ran out."""
+def make_check_url(service_url: str) -> str:
+    """The URL the hub checks before it calls the server ready: ``<service URL>api``.
+
+    On the probe host, since the hub reaches the server from elsewhere (JupyterHub's
+    ``User._wait_up``: any answer below 500 will do).
+    """
+    parts = urlsplit(service_url)
+    host = probe_host(service_url)
+    netloc = f"[{host}]:{parts.port}" if ":" in host else f"{host}:{parts.port}"
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return urlunsplit((parts.scheme or "http", netloc, path + "api", "", ""))
+
+
+def wait_for_answer(url: str, parent: int, deadline: float) -> bool:
+    """Wait until ``url`` answers HTTP with a status below 500, as the hub's check wants.
+
+    A bare TCP connection is not enough: jupyter_server binds its port once to check it
+    is free, closes it, and listens for good only after writing its state files, so a
+    connection can succeed milliseconds before the server does.
+
+    Returns
+    -------
+    bool
+        False if the server process ``parent`` died or the deadline passed first.
+    """
     while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((host, port), timeout=1):
-                return True
-        except OSError:
-            pass
+        if answers(url):
+            return True
         if not _alive(parent):
             return False
         time.sleep(CONNECT_POLL_SECONDS)
     return False
+
+
+def answers(url: str, timeout: float = 5) -> bool:
+    """One readiness check: does ``url`` answer a GET with a status below 500?"""
+    import http.client
+    import ssl
+
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port
+    connection: http.client.HTTPConnection
+    if parts.scheme == "https":
+        # a liveness probe of our own server, which carries no secret: any certificate
+        context = ssl._create_unverified_context()  # noqa: S323
+        connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
+    else:
+        connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        connection.request("GET", parts.path or "/")
+        return connection.getresponse().status < 500
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
 
 
 def _alive(pid: int) -> bool:
@@ -99,8 +142,12 @@ def report_port(api_url: str, token: str, port: int, attempts: int = 5) -> None:
 
 
 def _reporter(service_url: str, port: int, server_pid: int) -> None:
+    # import what the report needs now, while the server imports, not once it answers
+    import urllib.request  # noqa: F401
+
     timeout = float(os.environ.get("PANHUB_START_TIMEOUT", "600"))
-    if wait_for_listen(probe_host(service_url), port, server_pid, time.monotonic() + timeout):
+    url = make_check_url(service_url)
+    if wait_for_answer(url, server_pid, time.monotonic() + timeout):
         report_port(os.environ["JUPYTERHUB_API_URL"], os.environ["JUPYTERHUB_API_TOKEN"], port)
 
 

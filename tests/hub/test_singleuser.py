@@ -1,4 +1,4 @@
-"""The job-side wrapper: port choice, URL rewriting, waiting for the server to listen,
+"""The job-side wrapper: port choice, URL rewriting, waiting for the server to answer,
 running the server in its own process (in-process for its own Python)."""
 
 from __future__ import annotations
@@ -11,16 +11,19 @@ import subprocess
 import sys
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from panhub.singleuser import (
+    answers,
     get_interpreter,
     is_own_script,
+    make_check_url,
     pick_port,
     probe_host,
-    wait_for_listen,
+    wait_for_answer,
     with_port,
 )
 
@@ -42,31 +45,84 @@ def test_pick_port_is_free() -> None:
         sock.bind(("127.0.0.1", port))
 
 
-def test_wait_for_listen_returns_once_the_port_accepts() -> None:
+def test_make_check_url_is_the_hubs_check_on_the_probe_host() -> None:
+    assert make_check_url("http://0.0.0.0:4321/user/alice/") == (
+        "http://127.0.0.1:4321/user/alice/api"
+    )
+    assert make_check_url("http://node1:5/user/a/b") == "http://node1:5/user/a/b/api"
+    assert make_check_url("https://[::1]:7/x/") == "https://[::1]:7/x/api"
+
+
+class _Api(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        status = 200 if self.path == "/user/alice/api" else 503
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_wait_for_answer_returns_once_the_server_answers() -> None:
     port = pick_port()
-    server = socket.socket()
+    servers: list[ThreadingHTTPServer] = []
 
-    def listen_later() -> None:
+    def serve_later() -> None:
         time.sleep(0.2)
-        server.bind(("127.0.0.1", port))
-        server.listen()
+        servers.append(ThreadingHTTPServer(("127.0.0.1", port), _Api))
+        servers[0].serve_forever()
 
-    thread = threading.Thread(target=listen_later)
+    thread = threading.Thread(target=serve_later, daemon=True)
     start = time.monotonic()
     thread.start()
     try:
-        assert wait_for_listen("127.0.0.1", port, os.getpid(), time.monotonic() + 10)
+        url = f"http://127.0.0.1:{port}/user/alice/api"
+        assert wait_for_answer(url, os.getpid(), time.monotonic() + 10)
         assert time.monotonic() - start >= 0.2
     finally:
-        thread.join()
-        server.close()
+        while not servers:
+            time.sleep(0.01)
+        servers[0].shutdown()
+        servers[0].server_close()
 
 
-def test_wait_for_listen_gives_up_when_the_server_is_gone() -> None:
+def test_a_port_that_accepts_but_does_not_answer_is_not_ready() -> None:
+    # jupyter_server's port check: a socket that listens, accepts and closes
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/user/alice/api"
+
+        def close_each() -> None:
+            while True:
+                try:
+                    sock.accept()[0].close()
+                except OSError:
+                    return
+
+        threading.Thread(target=close_each, daemon=True).start()
+        assert not answers(url)
+        assert not wait_for_answer(url, os.getpid(), time.monotonic() + 0.3)
+
+
+def test_a_server_error_is_not_ready() -> None:
+    with ThreadingHTTPServer(("127.0.0.1", 0), _Api) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        try:
+            assert answers(f"{base}/user/alice/api")
+            assert not answers(f"{base}/user/bob/api")  # 503
+        finally:
+            server.shutdown()
+
+
+def test_wait_for_answer_gives_up_when_the_server_is_gone() -> None:
     port = pick_port()
     dead_pid = 2**22 + 1  # above pid_max on Linux: never a live process
     start = time.monotonic()
-    assert not wait_for_listen("127.0.0.1", port, dead_pid, time.monotonic() + 10)
+    url = f"http://127.0.0.1:{port}/user/alice/api"
+    assert not wait_for_answer(url, dead_pid, time.monotonic() + 10)
     assert time.monotonic() - start < 5
 
 

@@ -7,6 +7,7 @@ import importlib.metadata
 import json
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -113,6 +114,28 @@ def test_a_server_error_is_not_ready() -> None:
         try:
             assert answers(f"{base}/user/alice/api")
             assert not answers(f"{base}/user/bob/api")  # 503
+        finally:
+            server.shutdown()
+
+
+def test_an_https_server_with_its_own_certificate_answers(tmp_path: Path) -> None:
+    # with internal SSL the server's certificate is the hub's own CA's: the probe only
+    # asks whether it answers
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    request = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=node1", "-days", "1"]
+    subprocess.run(
+        ["openssl", *request, "-keyout", str(key), "-out", str(cert)],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with ThreadingHTTPServer(("127.0.0.1", 0), _Api) as server:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            assert answers(f"https://127.0.0.1:{server.server_address[1]}/user/alice/api")
         finally:
             server.shutdown()
 

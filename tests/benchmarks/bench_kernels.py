@@ -85,9 +85,17 @@ def build_all(prefix: Path, wheel: Path) -> dict[str, Any]:
 
 
 def rebuild_installed(wheel: Path) -> dict[str, Any]:
-    """The unchanged rebuild of the installed prefix (no build from nothing)."""
-    again, _ = timed(demo.kernels_build_command(ROOT, INSTALLED, wheel), timeout=3600)
-    return {"from_nothing_s": None, "per_kernel_s": {}, "unchanged_rebuild_s": round(again, 2)}
+    """The installed prefix brought up to date (seconds when the tests built it from
+    this checkout), then built again unchanged; no build from nothing."""
+    command = demo.kernels_build_command(ROOT, INSTALLED, wheel)
+    first, _ = timed(command, timeout=3600)
+    again, _ = timed(command, timeout=600)
+    return {
+        "from_nothing_s": None,
+        "update_installed_s": round(first, 1),
+        "per_kernel_s": {},
+        "unchanged_rebuild_s": round(again, 2),
+    }
 
 
 def build_with_pip(work: Path) -> float:

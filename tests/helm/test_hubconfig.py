@@ -106,7 +106,7 @@ def test_slurm_commands_run_on_the_submit_host_over_ssh(probes: dict[str, dict[s
         assert {"SendEnv=JUPYTERHUB_*", "SendEnv=PANHUB_*", "BatchMode=yes"} <= set(words)
         assert "/etc/panhub/ssh/id_ed25519" in words
     poll = shlex.split(report["shared_poll"])
-    assert poll[-1] == "squeue -h -o '%i|%T|%B|%S|%r' -j {job_ids}"
+    assert poll[-1] == "squeue -h --states=all -o '%i|%T|%B|%S|%e|%r' -j {job_ids}"
     assert report["partitions"] == ["cpu", "gpu"]
 
 

@@ -21,6 +21,7 @@ PANHUB_API_TOKEN       if set, a service "panhub-admin" with this token gets the
 PANHUB_SPAWNER         "panhub" (default) or "stock" (plain batchspawner, for benchmarks)
 PANHUB_STOCK_VENV      with "stock": the Python environment its jobs run from
 PANHUB_POLL_INTERVAL   seconds between checks that running servers' jobs still exist
+PANHUB_NAMED_SERVER_LIMIT  named servers a user may have besides the default (4)
 PANHUB_RECONCILE_INTERVAL  seconds between the reconciler's passes (panhub-hub only;
                        default 300; 0: off)
 PANHUB_PROPOSALS_FILE  TOML file of proposals, beamline staff and admins (static source;
@@ -89,7 +90,7 @@ c.JupyterHub.cookie_secret_file = os.path.join(state_dir, "jupyterhub_cookie_sec
 c.JupyterHub.pid_file = os.path.join(state_dir, "jupyterhub.pid")
 c.JupyterHub.cleanup_servers = False  # a hub restart must not cancel users' jobs
 c.JupyterHub.allow_named_servers = True
-c.JupyterHub.named_server_limit_per_user = 4
+c.JupyterHub.named_server_limit_per_user = int(env("PANHUB_NAMED_SERVER_LIMIT", "4"))
 
 # --- login: real Unix accounts through PAM; only members of the allowed groups ---
 # proposal membership is looked up at login and before every spawn, into auth_state

@@ -16,7 +16,8 @@ reach a hub; the proxy reaches each server at the node SLURM placed it on. The h
   server removed;
 - a node that fails: its servers are removed and their users told why, the others are
   untouched; back up, new servers land on it;
-- a job cancelled outside the hub is noticed within one poll interval;
+- a job cancelled outside the hub, and a job at its time limit, are noticed within one
+  poll interval of their end;
 - a spawn the form refuses leaves no job.
 """
 
@@ -26,8 +27,10 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -50,6 +53,9 @@ POLL_INTERVAL = 3
 CPU = {"partition": "cpu", "cpus": 1, "memory_gb": 1}
 GPU = {"partition": "gpu", "gpus": 1, "cpus": 1, "memory_gb": 1}
 USERS = ("alice", "bob", "carol")
+#: carol's server with a 1-minute time limit, started first, checked last: its job's end
+#: comes while the other tests run; the tests' clean-up leaves it alone
+WALLTIME = "walltime"
 
 
 # ---- the world
@@ -72,6 +78,7 @@ def multi(accounts: tuple[str, ...], proposals_file: Path) -> Iterator[demo.HubI
                 "PANHUB_CATALOGUE": "0",
                 "PANHUB_POLL_INTERVAL": str(POLL_INTERVAL),
                 "PANHUB_RECONCILE_INTERVAL": "5",
+                "PANHUB_NAMED_SERVER_LIMIT": "6",
                 "PANHUB_PROPOSALS_FILE": str(proposals_file),
                 "PANHUB_PROPOSALS_ROOT": str(PROPOSALS_ROOT),
                 "PANHUB_GROUP_PREFIX": GROUP_PREFIX,
@@ -98,12 +105,16 @@ def hub(multi: demo.HubInstance) -> Iterator[HubAPI]:
     mn.start()  # nodes a test took down come back
     for user in USERS:
         for server in list(api.user(user).get("servers", {})):
-            api.stop(user, server, timeout=90)
+            if server != WALLTIME:
+                api.stop(user, server, timeout=90)
         every = api.request("GET", f"/users/{user}?include_stopped_servers=1").json()
         for server in every.get("servers", {}):
-            if server:  # named servers are kept when stopped: remove them, for the limit
+            if server and server != WALLTIME:  # stopped named servers count in the limit
                 api.request("DELETE", f"/users/{user}/servers/{server}", json={"remove": True})
-    wait_for("no job of the hub left", lambda: not active(), 60)
+    walltime = f"{PREFIX}carol-{WALLTIME}"
+    wait_for(
+        "no job of the hub left", lambda: not [j for j in active() if j["name"] != walltime], 60
+    )
 
 
 def jobs() -> list[dict[str, str]]:
@@ -148,16 +159,51 @@ def ready_all(api: HubAPI, servers: list[tuple[str, str, dict[str, object]]]) ->
         api.wait_ready(user, server, timeout=180)
 
 
+@dataclass
+class ShortJob:
+    """carol's server with a 1-minute time limit, watched from a thread: when it went."""
+
+    job_id: str
+    removed: float = 0.0  # time.time() when the hub first had it no more
+
+
+@pytest.fixture(scope="module")
+def short_job(multi: demo.HubInstance) -> Iterator[ShortJob]:
+    api = admin_api(multi)
+    model = api.start("carol", {**CPU, "runtime": "0:01"}, WALLTIME)
+    short = ShortJob(str(model["state"]["job_id"]))
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.5):
+            try:
+                if api.server("carol", WALLTIME) is None:
+                    short.removed = time.time()
+                    return
+            except requests.RequestException:
+                continue  # the hub is down for a moment (SIGKILL test)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    yield short
+    done.set()
+    thread.join(5)
+
+
 # ---- the tests
 
 
-def test_servers_land_on_every_node_and_a_user_runs_cpu_and_gpu_at_once(hub: HubAPI) -> None:
+def test_servers_land_on_every_node_and_a_user_runs_cpu_and_gpu_at_once(
+    hub: HubAPI, short_job: ShortJob
+) -> None:
     servers = [("alice", "", CPU), ("alice", "gpu", GPU), ("bob", "", CPU)]
     spawn_all(hub, servers)
     ready_all(hub, servers)
     nodes = {(u, s): job_of(hub.server(u, s))["node"] for u, s, _ in servers}  # type: ignore[arg-type]
     assert nodes[("alice", "gpu")] == "gpu1"
-    assert {nodes[("alice", "")], nodes[("bob", "")]} == {"cpu1", "cpu2"}  # spread (LLN)
+    short = next(j for j in jobs() if j["id"] == short_job.job_id)["node"]
+    # spread over both CPU nodes (LLN), carol's short server counted
+    assert {nodes[("alice", "")], nodes[("bob", "")], short} == {"cpu1", "cpu2"}
     alice = hub.user("alice")["servers"]
     assert alice[""]["state"]["job_id"] != alice["gpu"]["state"]["job_id"]  # two jobs
     assert alice["gpu"]["user_options"]["partition"] == "gpu"
@@ -167,7 +213,7 @@ def test_servers_land_on_every_node_and_a_user_runs_cpu_and_gpu_at_once(hub: Hub
 
 
 def test_hub_sigkill_with_spawns_queued_and_servers_running(
-    hub: HubAPI, multi: demo.HubInstance
+    hub: HubAPI, multi: demo.HubInstance, short_job: ShortJob
 ) -> None:
     """5 servers run (4 CPU on cpu1/cpu2, 1 GPU on gpu1); 10 GPU spawns wait for the one
     GPU. SIGKILL the hub, start it again: the 5 are adopted, the 10 jobs cancelled."""
@@ -183,7 +229,8 @@ def test_hub_sigkill_with_spawns_queued_and_servers_running(
     assert len(queued) == 10
     spawn_all(hub, queued)
     wait_for("10 queued jobs", lambda: len(active("PENDING")) == 10, 60)
-    before = {j["id"] for j in active("RUNNING")}
+    short = f"{PREFIX}carol-{WALLTIME}"  # carol's short server: not part of this
+    before = {j["id"] for j in active("RUNNING") if j["name"] != short}
     assert len(before) == 5
 
     demo.stop_pid(multi.path("hub.pid"), sig=signal.SIGKILL)
@@ -197,7 +244,7 @@ def test_hub_sigkill_with_spawns_queued_and_servers_running(
     for user, server, _ in queued:
         assert hub.server(user, server) is None, (user, server)
     time.sleep(2 * 5)  # two reconciler passes: nothing else is cancelled or left
-    assert {j["id"] for j in active()} == before  # none orphaned, none lost
+    assert {j["id"] for j in active() if j["name"] != short} == before  # none orphaned or lost
 
 
 def test_slurmctld_restart_in_a_spawn_storm_and_60_s_without_squeue(hub: HubAPI) -> None:
@@ -292,3 +339,18 @@ def test_a_refused_spawn_leaves_no_job(hub: HubAPI) -> None:
     assert r.status_code == 400, r.text
     assert hub.server("carol") is None
     assert not active()
+
+
+def test_the_time_limit_is_noticed_within_one_poll_interval(
+    hub: HubAPI, short_job: ShortJob
+) -> None:
+    """Last: carol's 1-minute server (started first) ended at its time limit meanwhile."""
+    wait_for("the short server removed", lambda: short_job.removed, 120)
+    [line] = mn.run(["scontrol", "-o", "show", "job", short_job.job_id]).splitlines()
+    fields = dict(f.split("=", 1) for f in line.split() if "=" in f)
+    assert fields["JobState"] == "TIMEOUT", fields["JobState"]
+    ended = time.mktime(time.strptime(fields["EndTime"], "%Y-%m-%dT%H:%M:%S"))
+    took = short_job.removed - ended
+    assert took <= POLL_INTERVAL + 2, took  # EndTime has whole seconds, the watch 0.5 s
+    page = login_session(hub.base, "carol").get(f"{hub.base}/hub/home", timeout=30).text
+    assert "time limit" in page

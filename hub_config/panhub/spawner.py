@@ -92,6 +92,9 @@ def _as_tuples(value: Any) -> Any:
     return value
 
 
+#: What of the hub's environment its SLURM commands get (see run_command)
+COMMAND_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "TZ", "SLURM_CONF")
+
 # FormRejected moved to panhub.facility with the form it guards; still importable from here
 __all__ = ["FacilitySlurmSpawner", "FormRejected"]
 
@@ -266,11 +269,16 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
     ) -> str:
         """batchspawner's runner, on the submit host when :attr:`submit_prefix` is set.
 
-        ``sbatch`` runs with the job's environment (``env``), to which the hub's
-        ``SLURM_CONF`` is added when it has one: the hub's cluster is the job's.
+        ``sbatch`` runs with the job's environment (``env``); every other command
+        (``scancel``, ``squeue``) with :data:`COMMAND_ENV_KEYS` of the hub's only, never
+        its whole environment: ``exec_prefix`` is ``sudo -E -u USER``, so the command
+        runs as the user with what it is given, and the user may read their own
+        processes' environment, where the hub's secrets (its API and proxy tokens, its
+        crypt key) would be. The hub's ``SLURM_CONF`` goes along either way: the hub's
+        cluster is the job's.
         """
-        if env is not None and "SLURM_CONF" in os.environ:
-            env = {**env, "SLURM_CONF": os.environ["SLURM_CONF"]}
+        kept = {k: os.environ[k] for k in COMMAND_ENV_KEYS if k in os.environ}
+        env = {**env, **kept} if env is not None else kept
         out: str = await super().run_command(
             make_remote_command(self.submit_prefix, cmd), input=input, env=env
         )

@@ -209,8 +209,11 @@ def test_the_shared_answers_age_follows_the_poll_interval() -> None:
     assert spawner.shared_poll_max_age == pytest.approx(18.0)  # about one squeue per interval
 
 
-async def test_sbatch_asks_the_hubs_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The job's environment replaces the hub's for sbatch: SLURM_CONF is carried over."""
+async def test_slurm_commands_get_the_hubs_cluster_and_none_of_its_secrets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """sbatch gets the job's environment, scancel and squeue the hub's PATH and SLURM_CONF
+    only: they run as the user (sudo -E), who may read their environment."""
     seen: list[dict[str, str] | None] = []
 
     async def fake_run(self: object, cmd: str, input: str | None = None, env=None) -> str:
@@ -219,10 +222,16 @@ async def test_sbatch_asks_the_hubs_cluster(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.setattr(SlurmSpawner, "run_command", fake_run)
     monkeypatch.setenv("SLURM_CONF", "/etc/slurm-multi/slurm.conf")
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    for secret in ("PANHUB_API_TOKEN", "CONFIGPROXY_AUTH_TOKEN", "JUPYTERHUB_CRYPT_KEY"):
+        monkeypatch.setenv(secret, "hub-secret")
     spawner = make_spawner()
     await spawner.run_command("sbatch", input="#!/bin/bash\n", env={"JUPYTERHUB_USER": "alice"})
-    await spawner.run_command("squeue -h")
-    assert seen == [
-        {"JUPYTERHUB_USER": "alice", "SLURM_CONF": "/etc/slurm-multi/slurm.conf"},
-        None,  # the hub's own environment, SLURM_CONF included
-    ]
+    await spawner.run_command("scancel 42")
+    job, other = seen
+    assert job is not None and other is not None
+    assert job["JUPYTERHUB_USER"] == "alice"
+    assert job["SLURM_CONF"] == other["SLURM_CONF"] == "/etc/slurm-multi/slurm.conf"
+    assert other["PATH"] == "/usr/bin:/bin"
+    assert "hub-secret" not in {*job.values(), *other.values()}
+    assert set(other) <= {"PATH", "LANG", "LC_ALL", "TZ", "SLURM_CONF"}

@@ -27,7 +27,9 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-_PASSWORD = re.compile(r"^[!-~]{16,}$")  # printable ASCII: SASLprep leaves it unchanged
+_PASSWORD = re.compile(r"^[!-~]+$")  # printable ASCII: SASLprep leaves it unchanged
+_B64 = "[A-Za-z0-9+/]+={0,2}"
+_VERIFIER = re.compile(rf"^SCRAM-SHA-256\$[0-9]+:{_B64}\${_B64}:{_B64}$")
 SCRAM_ITERATIONS = 4096  # PostgreSQL's own default (scram_iterations)
 
 
@@ -143,8 +145,8 @@ def make_scram_verifier(password: str, salt: bytes, iterations: int = SCRAM_ITER
     Parameters
     ----------
     password
-        Printable ASCII, at least 16 characters (SASLprep, which PostgreSQL applies,
-        leaves those unchanged).
+        Printable ASCII without spaces (SASLprep, which PostgreSQL applies first, leaves
+        those unchanged).
     salt
         Random bytes (16, as PostgreSQL makes them).
     iterations
@@ -156,7 +158,7 @@ def make_scram_verifier(password: str, salt: bytes, iterations: int = SCRAM_ITER
         ``SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>``, base64.
     """
     if not _PASSWORD.match(password):
-        raise ValueError("the password must be at least 16 printable ASCII characters")
+        raise ValueError("the password must be printable ASCII characters without spaces")
     salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
     client_key = hmac.digest(salted, b"Client Key", "sha256")
     server_key = hmac.digest(salted, b"Server Key", "sha256")
@@ -174,9 +176,10 @@ def make_setup_sql(db: LocalDatabase, verifier: str) -> str:
     The role logs in with ``verifier`` and nothing more (no superuser, no database or role
     creation); it owns its database, which no other role may connect to.
     """
-    if not verifier.startswith("SCRAM-SHA-256$") or "'" in verifier:
+    if not _VERIFIER.match(verifier):
         raise ValueError("expected a SCRAM-SHA-256 verifier (make_scram_verifier)")
     role, database = db.role, db.database
+    # names are checked identifiers (LocalDatabase), the verifier is base64 (checked above)
     return (
         f"SELECT 'CREATE ROLE {role}' WHERE NOT EXISTS "
         f"(SELECT FROM pg_roles WHERE rolname = '{role}')\\gexec\n"
@@ -184,7 +187,7 @@ def make_setup_sql(db: LocalDatabase, verifier: str) -> str:
         f"SELECT 'CREATE DATABASE {database} OWNER {role}' WHERE NOT EXISTS "
         f"(SELECT FROM pg_database WHERE datname = '{database}')\\gexec\n"
         f"ALTER DATABASE {database} OWNER TO {role};\n"
-        f"REVOKE ALL ON DATABASE {database} FROM PUBLIC;\n"
+        f"REVOKE ALL ON DATABASE {database} FROM PUBLIC;\n"  # noqa: S608
     )
 
 

@@ -181,13 +181,13 @@ def make_setup_sql(db: LocalDatabase, verifier: str) -> str:
     role, database = db.role, db.database
     # names are checked identifiers (LocalDatabase), the verifier is base64 (checked above)
     return (
-        f"SELECT 'CREATE ROLE {role}' WHERE NOT EXISTS "
+        f"SELECT 'CREATE ROLE {role}' WHERE NOT EXISTS "  # noqa: S608
         f"(SELECT FROM pg_roles WHERE rolname = '{role}')\\gexec\n"
         f"ALTER ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{verifier}';\n"
         f"SELECT 'CREATE DATABASE {database} OWNER {role}' WHERE NOT EXISTS "
         f"(SELECT FROM pg_database WHERE datname = '{database}')\\gexec\n"
         f"ALTER DATABASE {database} OWNER TO {role};\n"
-        f"REVOKE ALL ON DATABASE {database} FROM PUBLIC;\n"  # noqa: S608
+        f"REVOKE ALL ON DATABASE {database} FROM PUBLIC;\n"
     )
 
 

@@ -69,7 +69,9 @@ class HubInstance:
           etc/                root:panhub 0750        proposals file (0640), for the services
           hub/                panhub 0700, files 0600 hub and proxy: database, cookie secret,
                                                      tokens, crypt key, pid files, logs
-          catalogue/          panhub-catalogue 0700   the catalogue's database and log
+                                                     (production profile: ``pgpass``)
+          catalogue/          panhub-catalogue 0700   the catalogue's database (or ``pgpass``)
+                                                     and log
     """
 
     name: str
@@ -556,7 +558,9 @@ def ensure_demo_accounts() -> None:
 
 def _seed_logbook(inst: HubInstance, directory: Directory) -> None:
     """One beamline notification per demo proposal, the first time the demo comes up."""
-    marker = inst.catalogue_dir / "logbook-seeded"
+    # one marker a database kind: a demo switched to PostgreSQL seeds its new catalogue
+    sqlite = inst.catalogue_db.startswith("sqlite")
+    marker = inst.catalogue_dir / ("logbook-seeded" if sqlite else "logbook-seeded-postgresql")
     if marker.exists():
         return
     for proposal in directory.proposals:

@@ -160,7 +160,7 @@ def test_the_database_passwords_reach_no_user_and_no_log(
     # the password comes on standard input, never in an argument (printf is bash's own)
     search = (
         'p="$(cat)"; '
-        'printf "%s\\n" "$p" | grep -rlsIF -D skip -f - -- ' + " ".join(USER_READABLE) + "; "
+        'printf "%s\\n" "$p" | grep -rlsF -D skip -f - -- ' + " ".join(USER_READABLE) + "; "
         'printf "%s\\n" "$p" | grep -lsF -f - -- /proc/[0-9]*/cmdline /proc/[0-9]*/environ; true'
     )
     own = subprocess.run(["runuser", "-u", "alice", "--", "bash", "-c", "ls /proc/[0-9]*/environ"],

@@ -5,7 +5,9 @@ demo, the tests and a real site run the same file:
 
 PANHUB_HUB_NAME        name of this hub in SLURM job names (default "panhub")
 PANHUB_STATE_DIR       where the hub keeps its database and cookie secret (default: cwd)
-PANHUB_DB_URL          SQLAlchemy URL of the hub database (default: SQLite in the state dir)
+PANHUB_DB_URL          SQLAlchemy URL of the hub database (default: SQLite in the state dir);
+                       PostgreSQL with the password in the hub account's 0600 libpq file:
+                       postgresql+psycopg2://panhub_hub@HOST:5432/panhub_hub?passfile=PATH
 PANHUB_PUBLIC_URL      where the proxy listens (default http://127.0.0.1:8000)
 PANHUB_HUB_URL         where the hub listens (default http://127.0.0.1:8081)
 PANHUB_HUB_CONNECT_URL where servers on the compute nodes reach the hub's API, when that

@@ -2,6 +2,7 @@
 # Install everything panhub's demo and tests need on a fresh Debian 12 machine, as root.
 # Idempotent: each step is skipped when its result is already there.
 #   - Debian packages: SLURM (slurmctld, slurmd, client), munge, sudo, bubblewrap, acl,
+#     PostgreSQL 15 (the production profile's databases, the tests' PostgreSQL peers),
 #     the linter for shell scripts (make lint),
 #     chromium (browser tests), Node.js + npm (configurable-http-proxy), a C compiler
 #     (sasmodels compiles its models on the node the SAXS kernel runs on)
@@ -16,7 +17,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 require_root
 project="$(cd "$here/../.." && pwd)"
 
-apt_packages=(slurmctld slurmd slurm-client munge sudo bubblewrap acl chromium python3-venv ca-certificates shellcheck gcc libc6-dev iproute2 util-linux)
+apt_packages=(slurmctld slurmd slurm-client munge sudo bubblewrap acl postgresql chromium python3-venv ca-certificates shellcheck gcc libc6-dev iproute2 util-linux)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 need=()

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from panhub import site
+from panhub import pgdb, site
 from panhub.accounts import apply_plan, make_plan
 from panhub.mounts import Layout
 from panhub.proposals import Directory, StaticFileSource
@@ -69,7 +69,9 @@ class HubInstance:
           etc/                root:panhub 0750        proposals file (0640), for the services
           hub/                panhub 0700, files 0600 hub and proxy: database, cookie secret,
                                                      tokens, crypt key, pid files, logs
-          catalogue/          panhub-catalogue 0700   the catalogue's database and log
+                                                     (production profile: ``pgpass``)
+          catalogue/          panhub-catalogue 0700   the catalogue's database (or ``pgpass``)
+                                                     and log
     """
 
     name: str
@@ -422,6 +424,7 @@ def start_hub(inst: HubInstance, timeout: float = 60) -> int:
     pidfile = inst.path("hub.pid")
     pid = read_pid(pidfile)
     if pid is None:
+        prepare_databases(inst)
         config = stage_config(inst.config)
         # panhub-hub: JupyterHub with the reconciler (panhub.hubapp)
         argv = [str(Path(sys.prefix) / "bin" / "panhub-hub"), "-f", str(config)]
@@ -555,7 +558,9 @@ def ensure_demo_accounts() -> None:
 
 def _seed_logbook(inst: HubInstance, directory: Directory) -> None:
     """One beamline notification per demo proposal, the first time the demo comes up."""
-    marker = inst.catalogue_dir / "logbook-seeded"
+    # one marker a database kind: a demo switched to PostgreSQL seeds its new catalogue
+    sqlite = inst.catalogue_db.startswith("sqlite")
+    marker = inst.catalogue_dir / ("logbook-seeded" if sqlite else "logbook-seeded-postgresql")
     if marker.exists():
         return
     for proposal in directory.proposals:
@@ -627,6 +632,8 @@ def bring_up(inst: HubInstance, proposals: Path | None = None) -> None:
     """
     ensure_demo_accounts()
     prepare_state(inst)
+    for db in prepare_databases(inst):
+        print(f"[panhub] database {db.database} on PostgreSQL, password in {db.passfile}")
     source_file = proposals or inst.config.parent / "demo" / "proposals.toml"
     staged = install_private(inst, source_file, "proposals.toml")
     layout = Layout()
@@ -654,8 +661,69 @@ def bring_up(inst: HubInstance, proposals: Path | None = None) -> None:
         print(f"warning: the catalogue does not answer yet at {url}", file=sys.stderr)
 
 
-def demo_instance(config: Path, state_dir: Path = Path("/var/lib/panhub/demo")) -> HubInstance:
-    """The demo hub: public on 127.0.0.1:8000, hub API on 8081, proxy API on 8001."""
+#: the demo's profiles: "demo" keeps the hub's and the catalogue's data in SQLite files,
+#: "production" in PostgreSQL (README, "Site configuration")
+PROFILES = ("demo", "production")
+
+
+def make_production_env(state_dir: Path, prefix: str = "panhub") -> dict[str, str]:
+    """The production profile's database URLs: hub and catalogue on this machine's PostgreSQL.
+
+    Databases (and roles) ``<prefix>_hub`` and ``<prefix>_catalogue``; each password is in
+    a ``pgpass`` file in the service's own part of ``state_dir`` (see
+    :class:`HubInstance`), which the URL names (:mod:`panhub.pgdb`): no secret in them.
+    """
+    hub = pgdb.LocalDatabase(f"{prefix}_hub", f"{prefix}_hub", state_dir / "hub" / "pgpass")
+    catalogue = pgdb.LocalDatabase(
+        f"{prefix}_catalogue", f"{prefix}_catalogue", state_dir / "catalogue" / "pgpass"
+    )
+    return {"PANHUB_DB_URL": hub.url, "PANHUB_CATALOGUE_DB_URL": catalogue.url}
+
+
+def prepare_databases(inst: HubInstance) -> list[pgdb.LocalDatabase]:
+    """Make the PostgreSQL roles, databases and password files ``inst``'s URLs name.
+
+    Only databases on this machine named with a password file, as the production
+    profile's (:func:`panhub.pgdb.find_local_database`); others are the site's. Idempotent:
+    a password file keeps its password, which the role is given again (as a SCRAM
+    verifier, through ``psql``'s standard input) at every start. PostgreSQL must run
+    (``hub_config/demo/postgres.sh start``).
+    """
+    made = []
+    for url, account in (
+        (inst.env.get("PANHUB_DB_URL", ""), site.HUB_ACCOUNT),
+        (inst.catalogue_db, site.CATALOGUE_ACCOUNT),
+    ):
+        db = pgdb.find_local_database(url)
+        if db is None:
+            continue
+        old = db.passfile.read_text() if db.passfile.exists() else ""
+        password = pgdb.read_pgpass_password(old, db) or secrets.token_hex(24)
+        write_private(db.passfile, pgdb.make_pgpass(db, password), site.Account.lookup(account))
+        verifier = pgdb.make_scram_verifier(password, secrets.token_bytes(16))
+        try:
+            run(pgdb.make_psql_command(db, as_root=os.geteuid() == 0), timeout=60,
+                input=pgdb.make_setup_sql(db, verifier))  # fmt: skip
+        except RuntimeError as exc:
+            raise RuntimeError(
+                f"could not make database {db.database} on PostgreSQL (port {db.port}); is it "
+                f"running? hub_config/demo/postgres.sh start starts it. {exc}"
+            ) from exc
+        made.append(db)
+    return made
+
+
+def demo_instance(
+    config: Path, state_dir: Path = Path("/var/lib/panhub/demo"), profile: str | None = None
+) -> HubInstance:
+    """The demo hub: public on 127.0.0.1:8000, hub API on 8081, proxy API on 8001.
+
+    ``profile`` is one of :data:`PROFILES` (default ``$PANHUB_PROFILE``, else "demo").
+    """
+    profile = profile or os.environ.get("PANHUB_PROFILE") or "demo"
+    if profile not in PROFILES:
+        raise ValueError(f"PANHUB_PROFILE must be one of {', '.join(PROFILES)}, not {profile!r}")
+    databases = make_production_env(state_dir) if profile == "production" else {}
     return HubInstance(
         name="demo",
         state_dir=state_dir,
@@ -667,5 +735,6 @@ def demo_instance(config: Path, state_dir: Path = Path("/var/lib/panhub/demo")) 
             "PANHUB_DATACITE_USERNAME": "PANHUB.DEMO",
             "PANHUB_DATACITE_PASSWORD_FILE": str(state_dir / "catalogue" / "datacite_password"),
             "PANHUB_DOI_PREFIX": "10.80001",
+            **databases,
         },
     )

@@ -30,7 +30,15 @@ import requests
 from panhub import demo, pgdb, site
 
 from tests.support.cluster import ARTIFACTS
-from tests.support.hub import HubAPI, active_jobs, admin_api, make_instance, make_state_dir, squeue
+from tests.support.hub import (
+    HubAPI,
+    active_jobs,
+    admin_api,
+    make_instance,
+    make_state_dir,
+    squeue,
+    wait_for,
+)
 from tests.support.postgres import drop_database, ensure_postgres, psql
 
 pytestmark = pytest.mark.postgres
@@ -111,8 +119,10 @@ def test_the_hubs_state_is_in_postgresql_and_survives_a_sigkill(
     # the catalogue's too, and neither keeps a SQLite file in the state folder
     tables = "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
     assert int(psql(tables, database=CATALOGUE_DB)) > 0
-    assert requests.get(f"{prod_hub.public_url}/services/catalogue/api/investigations",
-                        timeout=30).status_code == 200  # fmt: skip
+    # the hub adds the proxy's route to its services after its own API answers
+    url = f"{prod_hub.public_url}/services/catalogue/api/investigations"
+    wait_for("the catalogue through the proxy",
+             lambda: requests.get(url, timeout=30).status_code == 200, 60, interval=0.2)  # fmt: skip
     assert sorted(prod_hub.state_dir.rglob("*.sqlite*")) == []
     before = passwords(prod_hub)
 

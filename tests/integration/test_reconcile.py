@@ -6,14 +6,17 @@ Needs the hub started as ``panhub-hub`` (panhub.demo.start_hub) with
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
 from panhub import demo
+from playwright.sync_api import Page, expect
 
 from tests.support.hub import HubAPI, active_jobs, login_session, squeue, wait_for
 
@@ -78,6 +81,28 @@ def test_an_orphan_job_is_cancelled_by_the_reconciler(
         assert job_id in page.text and "cancel" in page.text
     finally:
         subprocess.run(["timeout", "10", "scancel", job_id], check=False)
+
+
+def test_the_jobs_page_in_the_browser(
+    api: HubAPI, carol_admin: requests.Session, page: Page, artifacts: Path
+) -> None:
+    """An admin finds "Jobs" in the navigation bar; the page lists a running server's job."""
+    model = api.start("alice", {"memory_gb": 1})
+    job_id = model["state"]["job_id"]
+    try:
+        page.goto(f"{api.base}/hub/login")
+        page.fill("#username_input", "carol")
+        page.fill("#password_input", demo.DEMO_PASSWORD)
+        page.click("#login_submit")
+        page.goto(f"{api.base}/hub/home")
+        page.get_by_role("link", name="Jobs").click()
+        expect(page).to_have_url(re.compile(r"/hub/panhub/jobs$"))
+        row = page.locator("tr", has_text=job_id)
+        expect(row).to_contain_text("alice")
+        expect(row).to_contain_text("RUNNING")
+        page.screenshot(path=artifacts / "hub-jobs-page.png", full_page=True)
+    finally:
+        api.stop("alice")
 
 
 def test_the_jobs_page_refuses_users(api: HubAPI) -> None:

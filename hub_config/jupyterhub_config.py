@@ -23,7 +23,11 @@ PANHUB_API_TOKEN       if set, a service "panhub-admin" with this token gets the
 PANHUB_SPAWNER         "panhub" (default) or "stock" (plain batchspawner, for benchmarks)
 PANHUB_STOCK_VENV      with "stock": the Python environment its jobs run from
 PANHUB_POLL_INTERVAL   seconds between checks that running servers' jobs still exist
-PANHUB_NAMED_SERVER_LIMIT  named servers a user may have besides the default (4)
+PANHUB_NAMED_SERVER_LIMIT  named servers a user may have besides the default (4; 0: no
+                       limit)
+PANHUB_SINGLEUSER_CMD  the server command jobs run instead of jupyterhub-singleuser, split
+                       as a shell splits it; for benchmarks (tests/support/tinyserver.py).
+                       Stock batchspawner's wrapper runs its first word as a Python file
 PANHUB_RECONCILE_INTERVAL  seconds between the reconciler's passes (panhub-hub only;
                        default 300; 0: off)
 PANHUB_PROPOSALS_FILE  TOML file of proposals, beamline staff and admins (static source;
@@ -66,6 +70,7 @@ The catalogue is an external service under its own account, started beside the h
 """
 
 import os
+import shlex
 import sys
 
 from panhub.services import (
@@ -133,7 +138,8 @@ c.Spawner.default_url = "/lab"
 # opens at the proposals (FacilitySlurmSpawner.lab_start), later at the last folder used
 c.Spawner.notebook_dir = "/"
 c.Spawner.args = ["--LabApp.copy_absolute_path=True"]  # "Copy Path" gives /data/...
-c.Spawner.cmd = [os.path.join(venv_bin, "jupyterhub-singleuser")]
+server_cmd = shlex.split(env("PANHUB_SINGLEUSER_CMD", ""))
+c.Spawner.cmd = server_cmd or [os.path.join(venv_bin, "jupyterhub-singleuser")]
 c.Spawner.poll_interval = int(env("PANHUB_POLL_INTERVAL", "10"))
 c.Spawner.start_timeout = 300
 c.Spawner.http_timeout = 60
@@ -144,13 +150,15 @@ if env("PANHUB_SPAWNER", "panhub") == "stock":
     # run from PANHUB_STOCK_VENV if set (a plain jupyterhub + jupyterlab environment)
     stock_bin = os.path.join(env("PANHUB_STOCK_VENV", sys.prefix), "bin")
     c.JupyterHub.spawner_class = "batchspawner.SlurmSpawner"
-    c.Spawner.cmd = [os.path.join(stock_bin, "jupyterhub-singleuser")]
+    c.Spawner.cmd = server_cmd or [os.path.join(stock_bin, "jupyterhub-singleuser")]
     c.SlurmSpawner.batchspawner_singleuser_cmd = os.path.join(stock_bin, "batchspawner-singleuser")
     c.SlurmSpawner.req_prologue = f"export PATH={stock_bin}:$PATH"
     c.SlurmSpawner.req_partition = "cpu"
     c.SlurmSpawner.req_nprocs = "1"
     c.SlurmSpawner.req_memory = "1G"
     c.SlurmSpawner.req_runtime = "01:00:00"
+    if env("SLURM_CONF"):  # the hub's cluster is the jobs' (sbatch gets the job's environment)
+        c.Spawner.environment.update({"SLURM_CONF": env("SLURM_CONF")})
 else:
     c.JupyterHub.spawner_class = "panhub-slurm"
     c.FacilitySlurmSpawner.hub_name = env("PANHUB_HUB_NAME", "panhub")

@@ -35,7 +35,8 @@ PANHUB_CLUSTER_NODE_MEM_MB for cluster.sh), then put back as it was configured, 
 stopped if it was not running. The script refuses to run while another hub or job uses
 the cluster, or ports 8500, 8501 or 8581 are taken. Every job is cancelled, the hubs
 stopped. Run as root: ``python tests/benchmarks/bench_scale.py``. Writes
-tests/benchmarks/results/scale.json.
+tests/benchmarks/results/scale.json. ``PANHUB_BENCH_SIZES`` and ``PANHUB_BENCH_STORM``
+set the numbers of servers (a smaller run to try it: ``3,6`` and ``6``).
 """
 
 from __future__ import annotations
@@ -69,8 +70,9 @@ from tests.support.timings import stats  # noqa: E402
 RESULTS = ROOT / "tests" / "benchmarks" / "results"
 PORT_BASE = 8500  # public 8500, proxy API 8501, hub 8581
 USERS = ("alice", "bob", "carol")
-SIZES = (10, 50, 200)
-STORM = 50
+#: the numbers of servers measured, and the storm's spawns (a smaller run: "3,6" and 6)
+SIZES = tuple(int(n) for n in os.environ.get("PANHUB_BENCH_SIZES", "10,50,200").split(","))
+STORM = int(os.environ.get("PANHUB_BENCH_STORM", "50"))
 WAVE = 50  # spawns in flight at most (JupyterHub refuses above concurrent_spawn_limit)
 POLL_INTERVAL = 10
 SAMPLE_EVERY = 0.05
@@ -280,7 +282,7 @@ def wait_ready(api: HubAPI, servers: list[tuple[str, str]], timeout: float) -> l
             return [f"{u}/{n}" for u, n in servers if (u, n) not in now]
         if time.monotonic() > deadline:
             raise TimeoutError(f"{len(waiting)} servers not ready after {timeout} s")
-        time.sleep(0.5)
+        time.sleep(1)
 
 
 def stop(api: HubAPI, servers: list[tuple[str, str]], timeout: float = 180) -> None:
@@ -340,11 +342,13 @@ def run_hub(kind: str, state: Path, tiny: Path, window: float, max_n: int) -> di
         storm = make_servers(STORM)
         named = STORM  # servers named so far (stopped ones keep their names)
         log(f"{kind}: storm of {STORM} spawns")
+        sdiag("-r")
         t0, cpu0 = time.monotonic(), hub_cpu(inst)
         with sampler.running():
             refused = spawn(api, storm, options)
             failed = wait_ready(api, storm, timeout=600)
         took, cpu1 = time.monotonic() - t0, hub_cpu(inst)
+        calls = count_calls(parse_sdiag(sdiag()), took, POLL_INTERVAL)
         running = [s for s in storm if f"{s[0]}/{s[1]}" not in failed]
         result["storm"] = {
             "spawns": STORM,
@@ -356,6 +360,7 @@ def run_hub(kind: str, state: Path, tiny: Path, window: float, max_n: int) -> di
             "meets_target": stats(sampler.samples)["p95_ms"] <= TARGET_P95_MS,
             "hub_cpu_percent": round(100 * (cpu1[0] - cpu0[0]) / took, 1),
             "hub_commands_cpu_percent": round(100 * (cpu1[1] - cpu0[1]) / took, 1),
+            "scheduler_calls": calls,
         }
         log(f"{kind}: storm over in {took:.1f} s, API p95 {result['storm']['api']['p95_ms']} ms")
         for n in order:
@@ -367,7 +372,9 @@ def run_hub(kind: str, state: Path, tiny: Path, window: float, max_n: int) -> di
                 named += len(more)
                 failed = grow(api, more, options)
                 running += [s for s in more if f"{s[0]}/{s[1]}" not in failed]
-            time.sleep(POLL_INTERVAL / 2)  # the last starts' and stops' own polls are over
+            # every server's first poll is over (it asks squeue anew for a job the last
+            # answer did not include), and so are the last starts' and stops' own polls
+            time.sleep(1.2 * POLL_INTERVAL)
             log(f"{kind}: {len(running)} servers idle for {window:.0f} s")
             result["idle"][str(n)] = {"servers": len(running), **measure_idle(inst, window)}
     finally:
@@ -492,6 +499,7 @@ def make_report(
                 for n, r in result["idle"].items()
             },
             "storm_api_p95_ms": result["storm"]["api"]["p95_ms"],
+            "storm_job_queries": result["storm"]["scheduler_calls"]["job_queries"],
             "storm_all_ready_s": result["storm"]["all_ready_s"],
         }
     return {

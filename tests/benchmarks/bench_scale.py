@@ -42,6 +42,7 @@ set the numbers of servers (a smaller run to try it: ``3,6`` and ``6``).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import shutil
@@ -64,6 +65,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "hub_config")]
 from panhub import demo  # noqa: E402
 
 from tests.support import multinode as mn  # noqa: E402
+from tests.support.cluster import ARTIFACTS  # noqa: E402
 from tests.support.hub import HubAPI, admin_api, make_instance, make_state_dir  # noqa: E402
 from tests.support.timings import stats  # noqa: E402
 
@@ -89,6 +91,8 @@ HUBS = {
 JOB_QUERIES = ("REQUEST_JOB_INFO", "REQUEST_JOB_INFO_SINGLE", "REQUEST_JOB_USER_INFO")
 SUBMITS = ("REQUEST_SUBMIT_BATCH_JOB",)
 CANCELS = ("REQUEST_KILL_JOB", "REQUEST_CANCEL_JOB_STEP")
+#: this script's own job queries so far (squeue as root), left out of the hub's count
+OWN_QUERIES = {"squeue": 0}
 STOCK_JOB_NAME = "spawner-jupyterhub"  # batchspawner's, the same for every job
 
 
@@ -132,14 +136,16 @@ def parse_sdiag(text: str) -> RpcCounts:
     return RpcCounts(sections["type"], sections["user"])
 
 
-def count_calls(counts: RpcCounts, seconds: float, interval: float) -> dict[str, Any]:
+def count_calls(
+    counts: RpcCounts, seconds: float, interval: float, own_queries: int = 0
+) -> dict[str, Any]:
     """What the hub asked of slurmctld: every user's RPCs but root's, per minute and interval.
 
-    Per type the counts are everyone's; in a window where only the hub works, root's
-    are slurmd's messages and this script's ``sdiag`` (none a job query).
+    Per type the counts are everyone's: root's are slurmd's messages, this script's
+    ``sdiag`` and its ``own_queries`` job queries, which are left out.
     """
     rpcs = sum(n for user, n in counts.by_user.items() if user != "root")
-    queries = sum(counts.by_type.get(t, 0) for t in JOB_QUERIES)
+    queries = sum(counts.by_type.get(t, 0) for t in JOB_QUERIES) - own_queries
     per_minute = 60.0 / seconds
     return {
         "window_s": round(seconds, 1),
@@ -272,10 +278,31 @@ def spawn(api: HubAPI, servers: list[tuple[str, str]], options: dict[str, Any]) 
         return sum(not ok for ok in pool.map(ask, servers))
 
 
-def wait_ready(api: HubAPI, servers: list[tuple[str, str]], timeout: float) -> list[str]:
+def check_alone(own: str) -> None:
+    """Stop the benchmark if anyone else uses the cluster now (their jobs, or a
+    ``cluster.sh start`` that took the room away): it would spoil their work and ours.
+
+    Raises
+    ------
+    RuntimeError
+        Naming what was found.
+    """
+    OWN_QUERIES["squeue"] += 1  # a job query of root's, left out of the hub's count
+    out = mn.run(["squeue", "-h", "-t", "PD,R,CG,CF", "-o", "%i %j %u"])
+    foreign = [line for line in out.splitlines() if not line.split()[1].startswith(own)]
+    cpus = mn.run(["sinfo", "-h", "-N", "-p", "cpu", "-o", "%c"]).split()
+    if foreign or cpus != [CLUSTER_ROOM["PANHUB_CLUSTER_NODE_CPUS"]] * len(cpus):
+        raise RuntimeError(
+            f"the cluster is in use by others (jobs {foreign}, node CPUs {cpus}): stopping"
+        )
+
+
+def wait_ready(api: HubAPI, servers: list[tuple[str, str]], timeout: float, own: str) -> list[str]:
     """Wait until every server is ready or gone; return those that failed."""
     deadline = time.monotonic() + timeout
-    while True:
+    for turn in itertools.count():
+        if turn % 5 == 0:
+            check_alone(own)
         now = servers_now(api)
         waiting = [s for s in servers if s in now and not now[s].get("ready")]
         if not waiting:
@@ -283,6 +310,7 @@ def wait_ready(api: HubAPI, servers: list[tuple[str, str]], timeout: float) -> l
         if time.monotonic() > deadline:
             raise TimeoutError(f"{len(waiting)} servers not ready after {timeout} s")
         time.sleep(1)
+    raise AssertionError("unreachable")
 
 
 def stop(api: HubAPI, servers: list[tuple[str, str]], timeout: float = 180) -> None:
@@ -295,13 +323,15 @@ def stop(api: HubAPI, servers: list[tuple[str, str]], timeout: float = 180) -> N
         time.sleep(0.5)
 
 
-def grow(api: HubAPI, servers: list[tuple[str, str]], options: dict[str, Any]) -> list[str]:
+def grow(
+    api: HubAPI, servers: list[tuple[str, str]], options: dict[str, Any], own: str
+) -> list[str]:
     """Spawn ``servers`` in waves of :data:`WAVE`; return the failures."""
     failed = []
     for k in range(0, len(servers), WAVE):
         wave = servers[k : k + WAVE]
         spawn(api, wave, options)
-        failed += wait_ready(api, wave, timeout=600)
+        failed += wait_ready(api, wave, 600, own)
     return failed
 
 
@@ -325,6 +355,7 @@ def run_hub(kind: str, state: Path, tiny: Path, window: float, max_n: int) -> di
         },
     )
     options: dict[str, Any] = spec["options"]  # type: ignore[assignment]
+    own = f"jhub-{spec['name']}-" if kind == "panhub" else STOCK_JOB_NAME
     result: dict[str, Any] = {"idle": {}}
     running: list[tuple[str, str]] = []
     try:
@@ -343,12 +374,13 @@ def run_hub(kind: str, state: Path, tiny: Path, window: float, max_n: int) -> di
         named = STORM  # servers named so far (stopped ones keep their names)
         log(f"{kind}: storm of {STORM} spawns")
         sdiag("-r")
-        t0, cpu0 = time.monotonic(), hub_cpu(inst)
+        t0, cpu0, own0 = time.monotonic(), hub_cpu(inst), OWN_QUERIES["squeue"]
         with sampler.running():
             refused = spawn(api, storm, options)
-            failed = wait_ready(api, storm, timeout=600)
+            failed = wait_ready(api, storm, 600, own)
         took, cpu1 = time.monotonic() - t0, hub_cpu(inst)
-        calls = count_calls(parse_sdiag(sdiag()), took, POLL_INTERVAL)
+        own_queries = OWN_QUERIES["squeue"] - own0
+        calls = count_calls(parse_sdiag(sdiag()), took, POLL_INTERVAL, own_queries)
         running = [s for s in storm if f"{s[0]}/{s[1]}" not in failed]
         result["storm"] = {
             "spawns": STORM,
@@ -370,16 +402,20 @@ def run_hub(kind: str, state: Path, tiny: Path, window: float, max_n: int) -> di
             elif n > len(running):
                 more = make_servers(n - len(running), start=named)
                 named += len(more)
-                failed = grow(api, more, options)
+                failed = grow(api, more, options, own)
                 running += [s for s in more if f"{s[0]}/{s[1]}" not in failed]
             # every server's first poll is over (it asks squeue anew for a job the last
             # answer did not include), and so are the last starts' and stops' own polls
             time.sleep(1.2 * POLL_INTERVAL)
+            check_alone(own)
             log(f"{kind}: {len(running)} servers idle for {window:.0f} s")
             result["idle"][str(n)] = {"servers": len(running), **measure_idle(inst, window)}
+            check_alone(own)  # nobody else's calls in the window
     finally:
         demo.stop(inst)
-        cancel_jobs(f"jhub-{spec['name']}-" if kind == "panhub" else STOCK_JOB_NAME)
+        cancel_jobs(own)
+        if inst.path("hub.log").exists():
+            shutil.copy(inst.path("hub.log"), ARTIFACTS / f"scale-{kind}-hub.log")
         for user in USERS:  # stock batchspawner writes its job logs into the home folder
             for job_log in Path(f"~{user}").expanduser().glob("jupyterhub_slurmspawner_*.log"):
                 job_log.unlink()

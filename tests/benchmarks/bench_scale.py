@@ -198,12 +198,19 @@ class Sampler:
 
     api: HubAPI
     samples: list[float] = field(default_factory=list)
+    #: when each sample was sent, in seconds from the start
+    sent: list[float] = field(default_factory=list)
     errors: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
 
+    def slowest(self, count: int = 5) -> list[tuple[float, float]]:
+        """The ``count`` slowest samples: (seconds from the start, milliseconds)."""
+        pairs = sorted(zip(self.samples, self.sent, strict=True), reverse=True)[:count]
+        return [(round(t, 1), round(1000 * took)) for took, t in pairs]
+
     @contextlib.contextmanager
     def running(self) -> Iterator[Sampler]:
-        self.samples, self.errors = [], 0
+        self.samples, self.sent, self.errors = [], [], 0
         self._stop.clear()
         thread = threading.Thread(target=self._run, daemon=True)
         thread.start()
@@ -217,6 +224,7 @@ class Sampler:
         with requests.Session() as session:
             session.headers.update(self.api.headers)
             url = f"{self.api.base}/hub/api/users/alice"
+            start = time.perf_counter()
             while not self._stop.is_set():
                 t0 = time.perf_counter()
                 try:
@@ -226,6 +234,7 @@ class Sampler:
                 took = time.perf_counter() - t0
                 if ok:
                     self.samples.append(took)
+                    self.sent.append(t0 - start)
                 else:
                     self.errors += 1
                 self._stop.wait(max(0.0, SAMPLE_EVERY - took))
@@ -388,6 +397,7 @@ def run_hub(kind: str, state: Path, tiny: Path, window: float, max_n: int) -> di
             "failed": failed,
             "all_ready_s": round(took, 1),
             "api": {**stats(sampler.samples), "errors": sampler.errors},
+            "api_slowest_s_ms": sampler.slowest(),
             "target_p95_ms": TARGET_P95_MS,
             "meets_target": stats(sampler.samples)["p95_ms"] <= TARGET_P95_MS,
             "hub_cpu_percent": round(100 * (cpu1[0] - cpu0[0]) / took, 1),

@@ -513,6 +513,10 @@ def main() -> int:
         tiny = stage_tiny_server()
         for kind, max_n in (("panhub", max(SIZES)), ("stock", stock_max)):
             results[kind] = run_hub(kind, state, tiny, window, max_n)
+            # written after each hub: an interrupted run keeps what it measured
+            report = make_report(results, window, stock_max, time.monotonic() - t_start)
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            (RESULTS / "scale.json").write_text(json.dumps(report, indent=2) + "\n")
     finally:
         shutil.rmtree(TINY_DIR, ignore_errors=True)
         shutil.rmtree(state, ignore_errors=True)
@@ -520,9 +524,6 @@ def main() -> int:
         start_cluster({})
         if not was_running:
             mn.stop()
-    report = make_report(results, window, stock_max, time.monotonic() - t_start)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "scale.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report["summary"], indent=2))
     return 0
 

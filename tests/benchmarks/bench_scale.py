@@ -484,7 +484,7 @@ def start_cluster(extra: dict[str, str]) -> None:
 def stage_tiny_server() -> Path:
     """A world-readable copy of the light server where every job can run it."""
     TINY_DIR.mkdir(mode=0o755, exist_ok=True)
-    target = TINY_DIR / "tinyserver.py"
+    target: Path = TINY_DIR / "tinyserver.py"
     shutil.copyfile(ROOT / "tests" / "support" / "tinyserver.py", target)
     target.chmod(0o755)
     return target

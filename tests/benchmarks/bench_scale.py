@@ -461,7 +461,7 @@ def find_other_users() -> list[str]:
     for pid in (int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) != me):
         with contextlib.suppress(OSError):
             argv = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            if "test_cluster_resilience" in argv or "test_multinode_cluster" in argv:
+            if runs_cluster_tests(argv.split()):
                 found.append(f"process {pid}: {argv[:120]}")
             elif ("panhub-hub" in argv or "jupyterhub" in argv) and str(mn.CONF).encode() in Path(
                 f"/proc/{pid}/environ"
@@ -472,6 +472,24 @@ def find_other_users() -> list[str]:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 found.append(f"port {port} taken")
     return found
+
+
+def runs_cluster_tests(argv: list[str]) -> bool:
+    """Whether a command line runs the tests that use the multi-node cluster.
+
+    >>> runs_cluster_tests(["pytest", "tests/integration/test_cluster_resilience.py::test_x"])
+    True
+    >>> runs_cluster_tests(["pytest", "tests/integration", "--deselect",
+    ...                     "tests/integration/test_cluster_resilience.py"])
+    False
+    """
+    modules = ("test_cluster_resilience.py", "test_multinode_cluster.py")
+    excluding = {"--deselect", "--ignore", "--ignore-glob"}
+    return any(
+        word.split("::")[0].endswith(modules) and not word.startswith("-")
+        for before, word in zip(["", *argv], argv, strict=False)
+        if before not in excluding
+    )
 
 
 def start_cluster(extra: dict[str, str]) -> None:

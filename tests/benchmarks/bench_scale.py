@@ -15,7 +15,9 @@ For each hub:
    proxy (keep-alive), and the latency's p95 is the figure (target <= 200 ms); the same
    client's 3 s before the storm give the idle figure;
 2. N servers running idle (N = 50, then 10 after stopping 40, then 200 after spawning
-   the rest in waves of 50), for a window of ``PANHUB_BENCH_WINDOW`` s (30) each: the
+   the rest in waves of 50), each for a window of 3 poll intervals (poll interval
+   ``PANHUB_BENCH_POLL_INTERVAL``, 5 s; window ``PANHUB_BENCH_WINDOW``, 15 s), which
+   starts once every server has had its first poll: the
    scheduler calls are slurmctld's own count (``sdiag``: RPCs by type and by user,
    reset at the window's start), of every user but root (slurmd's messages, this
    script's ``sdiag``); a *job query* is one ``REQUEST_JOB_INFO*`` RPC, which every
@@ -24,11 +26,11 @@ For each hub:
    N per interval for stock. The hub's CPU over the window: its own process, and the
    commands it ran (sudo + squeue, as reaped children).
 
-Stock batchspawner stops at N = 50 by default (``PANHUB_BENCH_STOCK_MAX``): its 200
-servers take minutes to start on 2 cores (each pending spawn polls squeue twice a
-second, each job runs ``--get-user-env`` and an ``srun`` step), and at N = 200 it would
-poll 20 times a second; its calls grow as N (one per server and interval, see 10 and
-50). The spawn latency ratio is bench_spawn.py's (results/spawn.json).
+Stock batchspawner stops at N = 50 by default (``PANHUB_BENCH_STOCK_MAX``): its servers
+start about 4 times slower than panhub's on 2 cores (each job runs ``--get-user-env``,
+an ``srun`` step, and a wrapper that imports JupyterHub), so its 150 more would add
+about 2 minutes to the run, and its calls are one per server and interval whatever N
+(see 10 and 50). The spawn latency ratio is bench_spawn.py's (results/spawn.json).
 
 The cluster is restarted with room for 200 one-CPU servers (PANHUB_CLUSTER_NODE_CPUS,
 PANHUB_CLUSTER_NODE_MEM_MB for cluster.sh), then put back as it was configured, and
@@ -76,7 +78,7 @@ USERS = ("alice", "bob", "carol")
 SIZES = tuple(int(n) for n in os.environ.get("PANHUB_BENCH_SIZES", "10,50,200").split(","))
 STORM = int(os.environ.get("PANHUB_BENCH_STORM", "50"))
 WAVE = 50  # spawns in flight at most (JupyterHub refuses above concurrent_spawn_limit)
-POLL_INTERVAL = 10
+POLL_INTERVAL = int(os.environ.get("PANHUB_BENCH_POLL_INTERVAL", "5"))  # whole seconds
 SAMPLE_EVERY = 0.05
 TARGET_P95_MS = 200
 #: room for 200 servers of 1 CPU and 1 GB on the two CPU nodes (configured, not real)
@@ -513,7 +515,7 @@ def log(message: str) -> None:
 
 
 def main() -> int:
-    window = float(os.environ.get("PANHUB_BENCH_WINDOW", "30"))
+    window = float(os.environ.get("PANHUB_BENCH_WINDOW", str(3 * POLL_INTERVAL)))
     stock_max = int(os.environ.get("PANHUB_BENCH_STOCK_MAX", "50"))
     others = find_other_users()
     if others:

@@ -9,8 +9,8 @@ as the server command (``PANHUB_SINGLEUSER_CMD``), as it would run
 answers the hub's readiness check, ``GET <service prefix>api`` (the path
 :func:`panhub.singleuser.make_check_url` makes), as jupyter_server answers it: a JSON
 version and the ``X-JupyterHub-Version`` header; anything else is 404. Idle, it waits
-in ``accept()``: no CPU, about 10 MB (15 MB with stock's wrapper, which runs it in its
-own interpreter).
+in ``accept()``: no CPU, about 20 MB of memory (more under stock's wrapper, which runs
+it in its own interpreter, JupyterHub imported).
 
 Jobs run as the users, who may not read the checkout: the benchmark runs a
 world-readable copy of this file (the ``#!`` line lets ``panhub-singleuser`` run it;

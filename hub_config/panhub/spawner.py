@@ -259,6 +259,7 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
     _sinfo_cache: tuple[float, str] | None = None
     _poller: SharedPoller | None = None
     _end_task: asyncio.Future[Any] | None = None
+    _sinfo_task: asyncio.Future[str] | None = None
     #: what SLURM last said of this server's job
     job_info = JobInfo(JobPhase.UNKNOWN)
     #: how the server's last job ended, for its user (kept across stop and restart)
@@ -317,7 +318,16 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
         cached = FacilitySlurmSpawner._sinfo_cache
         now = time.monotonic()
         if cached is None or now - cached[0] > self.sinfo_cache_seconds:
-            output = await self.run_command(self.sinfo_cmd)
+            # one sinfo at a time: a storm of spawns waits for the same answer
+            task = FacilitySlurmSpawner._sinfo_task
+            if task is None:
+                task = asyncio.ensure_future(self.run_command(self.sinfo_cmd))
+                FacilitySlurmSpawner._sinfo_task = task
+            try:
+                output = await asyncio.shield(task)
+            finally:
+                if task.done() and FacilitySlurmSpawner._sinfo_task is task:
+                    FacilitySlurmSpawner._sinfo_task = None
             cached = FacilitySlurmSpawner._sinfo_cache = (now, output)
         return make_partition_choices(self.partitions, parse_sinfo(cached[1]))
 
@@ -549,7 +559,7 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
                 pass
             else:
                 break
-            status = await self.query_job_status()
+            status = await self.check_starting_job()
             if status is JobStatus.NOTFOUND:
                 log = self.get_log_dir()
                 job_id = self.job_id
@@ -562,6 +572,17 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
         host = await self.get_running_host()
         self.log.info("Job %s: server at %s:%s", self.job_id, host, self.port)
         return host, self.port
+
+    async def check_starting_job(self) -> JobStatus:
+        """The state of the job being started, while its server has not reported.
+
+        From the shared poll when it is on: the spawns of a storm share one squeue (run
+        as the shared poll's account) instead of one ``sudo squeue`` each.
+        """
+        if not self.shared_poll:
+            return await self.query_job_status()
+        self.job_info = await self.get_shared_poller().status(self.job_id)
+        return _JOB_STATUS[self.job_info.phase]
 
     async def get_running_host(self, attempts: int = 20) -> str:
         """Where the job runs: from the last squeue if it said RUNNING, else ask again.

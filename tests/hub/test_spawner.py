@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shlex
 from types import SimpleNamespace
 
@@ -235,3 +236,33 @@ async def test_slurm_commands_get_the_hubs_cluster_and_none_of_its_secrets(
     assert other["PATH"] == "/usr/bin:/bin"
     assert "hub-secret" not in {*job.values(), *other.values()}
     assert set(other) <= {"PATH", "LANG", "LC_ALL", "TZ", "SLURM_CONF"}
+
+
+async def test_a_storm_of_starts_shares_one_sinfo_and_one_squeue(
+    slurm: FakeSlurm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ten spawns at once: one sinfo for their forms, their waiting jobs in one squeue."""
+    sinfo_calls: list[str] = []
+
+    async def run_command(cmd: str, input: object = None, env: object = None) -> str:
+        if cmd.startswith("sinfo"):
+            sinfo_calls.append(cmd)
+            await asyncio.sleep(0.05)
+            return "cpu*|8|16000|(null)|12:00:00|1:00:00|up\n"
+        return await slurm(cmd, input, env)
+
+    monkeypatch.setattr(
+        FacilitySlurmSpawner, "run_command", lambda self, *a, **k: run_command(*a, **k)
+    )
+    monkeypatch.setattr(FacilitySlurmSpawner, "_sinfo_cache", None)
+    spawners = [make_spawner() for _ in range(10)]
+    choices = await asyncio.gather(*(s.get_cluster_partitions() for s in spawners))
+    assert len(sinfo_calls) == 1 and all(c == choices[0] for c in choices)
+
+    for n, spawner in enumerate(spawners):
+        spawner.job_id = str(100 + n)
+        slurm.squeue[spawner.job_id] = "PENDING|n/a|N/A|N/A|Resources"
+    await asyncio.gather(*(s.check_starting_job() for s in spawners))
+    squeues = [c for c in slurm.commands if c.startswith("squeue") or " squeue " in c]
+    assert len(squeues) <= 2, squeues  # one, or two when the first began before all asked
+    assert all(s.job_info.reason == "Resources" for s in spawners)

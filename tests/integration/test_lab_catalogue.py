@@ -116,7 +116,7 @@ def open_lab(page: Page, base: str, user: str) -> None:
     """The Lab with a fresh workspace (no panel or tab left from earlier)."""
     page.goto(f"{base}/user/{user}/lab?reset")
     page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=90_000)
-    expect(page.locator("#jp-main-dock-panel")).to_be_visible()
+    expect(page.locator("#jp-main-dock-panel")).to_be_visible(timeout=30_000)
 
 
 def panel(page: Page) -> Locator:

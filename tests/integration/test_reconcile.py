@@ -98,6 +98,12 @@ def test_the_jobs_page_in_the_browser(
         page.get_by_role("link", name="Jobs").click()
         expect(page).to_have_url(re.compile(r"/hub/panhub/jobs$"))
         row = page.locator("tr", has_text=job_id)
+        # the page shows the last pass's listing: the job is in it within one interval
+        for _ in range(3 * RECONCILE_INTERVAL):
+            if row.count():
+                break
+            page.wait_for_timeout(1000)
+            page.reload()
         expect(row).to_contain_text("alice")
         expect(row).to_contain_text("RUNNING")
         page.screenshot(path=artifacts / "hub-jobs-page.png", full_page=True)

@@ -30,7 +30,15 @@ from tests.support.cluster import (
     install_proposals,
     put_raw_file,
 )
-from tests.support.hub import ROOT, HubAPI, admin_api, make_instance, make_state_dir, wait_for
+from tests.support.hub import (
+    ROOT,
+    HubAPI,
+    admin_api,
+    make_instance,
+    make_state_dir,
+    running_hub,
+    wait_for,
+)
 
 RELEASED = PROPOSALS_ROOT / "T4"
 FORGED = PROPOSALS_ROOT / "T3" / "processed" / "forged.nxs"
@@ -103,20 +111,12 @@ def hub_instance(
             "PANHUB_GROUP_PREFIX": GROUP_PREFIX,
         },
     )
-    demo.start_proxy(inst)
-    demo.start_hub(inst)
-    yield inst
-    api = admin_api(inst)
-    try:
+    with running_hub(inst, lambda: demo.cancel_jobs("jhub-test-")):
+        yield inst
+        api = admin_api(inst)
         for name in accounts:
             for server in list(api.user(name).get("servers", {})):
                 api.stop(name, server)
-    finally:
-        demo.stop(inst)
-        demo.cancel_jobs("jhub-test-")
-        for log in ("hub.log", "proxy.log"):
-            if inst.path(log).exists():
-                shutil.copy(inst.path(log), ARTIFACTS / f"test-{log}")
 
 
 @pytest.fixture(scope="module")

@@ -38,13 +38,14 @@ import requests
 from panhub import demo
 
 from tests.support import multinode as mn
-from tests.support.cluster import ARTIFACTS, GROUP_PREFIX, PROPOSALS_ROOT
+from tests.support.cluster import GROUP_PREFIX, PROPOSALS_ROOT
 from tests.support.hub import (
     HubAPI,
     admin_api,
     login_session,
     make_instance,
     make_state_dir,
+    running_hub,
     wait_for,
 )
 
@@ -85,15 +86,9 @@ def multi(accounts: tuple[str, ...], proposals_file: Path) -> Iterator[demo.HubI
             },
         )
         try:
-            demo.start_proxy(inst)
-            demo.start_hub(inst)
-            yield inst
+            with running_hub(inst, lambda: mn.cancel(*(j["id"] for j in jobs()))):
+                yield inst
         finally:
-            demo.stop(inst)
-            mn.cancel(*(j["id"] for j in jobs()))
-            for log in ("hub.log", "proxy.log"):
-                if inst.path(log).exists():
-                    shutil.copy(inst.path(log), ARTIFACTS / f"multi-{log}")
             shutil.rmtree(state, ignore_errors=True)
 
 

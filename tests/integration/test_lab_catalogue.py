@@ -727,6 +727,7 @@ def test_make_a_data_collection_from_the_panel(
     toast = page.locator(".Toastify__toast", has_text="is in review")
     expect(toast).to_be_visible()
     expect(basket).to_be_hidden()  # the choice is used up
+    expect(boxes.nth(0)).not_to_be_checked()  # and the checkboxes say so
     assert page.evaluate("() => window.__pwned") is None
 
     mine = requests.get(

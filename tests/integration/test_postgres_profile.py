@@ -23,19 +23,20 @@ import stat
 import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pytest
 import requests
 from panhub import demo, pgdb, site
 
-from tests.support.cluster import ARTIFACTS
 from tests.support.hub import (
     HubAPI,
     active_jobs,
     admin_api,
     make_instance,
     make_state_dir,
+    running_hub,
     squeue,
     wait_for,
 )
@@ -63,16 +64,10 @@ def prod_hub(accounts: tuple[str, ...]) -> Iterator[demo.HubInstance]:
     env = {**demo.make_production_env(state, prefix=PREFIX), "PANHUB_POLL_INTERVAL": "3"}
     inst = replace(make_instance("pgprod", state, 8410, env), catalogue_port=8495)
     try:
-        demo.start_proxy(inst)
-        demo.start_hub(inst)
-        yield inst
+        cancel = partial(demo.cancel_jobs, "jhub-pgprod-")
+        with running_hub(inst, cancel, [inst.catalogue_dir / "catalogue.log"]):
+            yield inst
     finally:
-        demo.stop(inst)
-        demo.cancel_jobs("jhub-pgprod-")
-        for log in (inst.path("hub.log"), inst.path("proxy.log"),
-                    inst.catalogue_dir / "catalogue.log"):  # fmt: skip
-            if log.exists():
-                shutil.copy(log, ARTIFACTS / f"pgprod-{log.name}")
         for name in (HUB_DB, CATALOGUE_DB):
             drop_database(name)
         shutil.rmtree(state, ignore_errors=True)

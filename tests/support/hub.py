@@ -7,16 +7,20 @@ never hangs the run.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import requests
 from panhub import demo
+
+from tests.support.cluster import ARTIFACTS
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "hub_config" / "jupyterhub_config.py"
@@ -159,6 +163,25 @@ def make_instance(
         catalogue_port=port_base + 90,
         env={"PANHUB_SERVER_IP": "127.0.0.1", **(env or {})},
     )
+
+
+@contextmanager
+def running_hub(
+    inst: demo.HubInstance, cancel: Callable[[], object], logs: Iterable[Path] = ()
+) -> Iterator[demo.HubInstance]:
+    """``inst``'s proxy and hub for the block; after it, both stopped, the hub's jobs
+    cancelled (``cancel()``) and its logs (hub, proxy, and ``logs``) copied to
+    ``artifacts/<name>-<log>``."""
+    try:
+        demo.start_proxy(inst)
+        demo.start_hub(inst)
+        yield inst
+    finally:
+        demo.stop(inst)
+        cancel()
+        for log in (inst.path("hub.log"), inst.path("proxy.log"), *logs):
+            if log.exists():
+                shutil.copy(log, ARTIFACTS / f"{inst.name}-{log.name}")
 
 
 def make_state_dir(name: str) -> Path:

@@ -52,6 +52,7 @@ export class DetailsWidget extends Widget {
     this.node.appendChild(this._body);
     this._renderEmpty();
     model.selectionChanged.connect((_, id) => void this.load(id), this);
+    model.basket.changed.connect(this._syncChoices, this);
     this.node.addEventListener('focusin', event => this._onFileEvent(event));
     this.node.addEventListener('contextmenu', event => this._onFileEvent(event), true);
     this.node.addEventListener('keydown', event => this._onKey(event));
@@ -339,18 +340,17 @@ export class DetailsWidget extends Widget {
     const label = this.trans.__('Choose %1 for a data collection', d.name);
     const box = el('input', {
       className: 'panhub-CatalogueDataset-choose',
-      attrs: { type: 'checkbox', title: label, 'aria-label': label, checked: basket.has(d.id) }
+      attrs: { type: 'checkbox', title: label, 'aria-label': label, checked: basket.has(d.id), 'data-dataset-id': d.id }
     });
     box.addEventListener('change', () => basket.set({ id: d.id, name: d.name, proposal }, box.checked));
-    const sync = () => {
-      if (box.isConnected) {
-        box.checked = basket.has(d.id);
-      } else {
-        basket.changed.disconnect(sync);
-      }
-    };
-    basket.changed.connect(sync);
     return box;
+  }
+
+  /** The checkboxes shown follow the basket (emptied after a collection, or "Clear"). */
+  private _syncChoices(): void {
+    for (const box of this._body.querySelectorAll<HTMLInputElement>('.panhub-CatalogueDataset-choose')) {
+      box.checked = this.model.basket.has(Number(box.dataset.datasetId));
+    }
   }
 
   private _renderDatasetActions(d: IDataset): HTMLElement | null {

@@ -18,7 +18,7 @@ import requests
 from panhub import demo
 from playwright.sync_api import Page, expect
 
-from tests.support.hub import HubAPI, active_jobs, login_session, squeue, wait_for
+from tests.support.hub import HubAPI, active_jobs, ended_state, login_session, wait_for
 
 RECONCILE_INTERVAL = 5  # PANHUB_RECONCILE_INTERVAL of the test hub
 
@@ -74,8 +74,7 @@ def test_an_orphan_job_is_cancelled_by_the_reconciler(
             lambda: not active_jobs("jhub-test-carol-default"),
             4 * RECONCILE_INTERVAL + 10,
         )
-        [job] = squeue(job_id=job_id)
-        assert job["state"] == "CANCELLED"
+        assert ended_state(job_id) == "CANCELLED"
         page = carol_admin.get(f"{api.base}/hub/panhub/jobs", timeout=30)
         assert page.status_code == 200
         assert job_id in page.text and "cancel" in page.text

@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from tests.support.hub import HubAPI, active_jobs, squeue, wait_for
+from tests.support.hub import HubAPI, active_jobs, ended_state, squeue, wait_for
 
 
 def test_user_spawns_with_options_and_stops(api: HubAPI) -> None:
@@ -44,8 +44,7 @@ def test_user_spawns_with_options_and_stops(api: HubAPI) -> None:
 
     alice.stop("alice")
     assert not active_jobs("jhub-test-alice-default")
-    [ended] = squeue(job_id=job_id) or [{"state": "gone"}]
-    assert ended["state"] in {"CANCELLED", "COMPLETED", "gone"}
+    assert ended_state(job_id) in {"CANCELLED", "COMPLETED", "gone"}
 
 
 def test_user_cannot_spawn_for_someone_else(api: HubAPI) -> None:

@@ -148,6 +148,21 @@ def active_jobs(job_name: str) -> list[dict[str, str]]:
     return [j for j in squeue(job_name) if j["state"] in {"PENDING", "RUNNING", "CONFIGURING"}]
 
 
+def ended_state(job_id: str, seconds: float = 30) -> str:
+    """The state a job ended in ("gone" once squeue forgets it), waiting out COMPLETING:
+    right after scancel squeue may still say COMPLETING while the node's epilog runs."""
+    state = ""
+
+    def settled() -> bool:
+        nonlocal state
+        [job] = squeue(job_id=job_id) or [{"state": "gone"}]
+        state = job["state"]
+        return state not in {"PENDING", "RUNNING", "CONFIGURING", "COMPLETING"}
+
+    wait_for(f"job {job_id} to end", settled, seconds)
+    return state
+
+
 def make_instance(
     name: str, state_dir: Path, port_base: int, env: dict[str, str] | None = None
 ) -> demo.HubInstance:

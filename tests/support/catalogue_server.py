@@ -18,8 +18,7 @@ from pathlib import Path
 
 from panhub_catalogue.db import open_catalogue
 from panhub_catalogue.identity import ANONYMOUS, Identity
-from panhub_catalogue.web.service import ServiceOptions, make_app
-from tornado.ioloop import IOLoop
+from panhub_catalogue.web.service import ServiceOptions, make_app, serve_forever
 from tornado.web import RequestHandler
 
 from tests.support.processes import serving
@@ -56,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
         open_catalogue(args.db), ServiceOptions(base_url=BASE), make_token_identify(tokens)
     )
     app.listen(args.port, "127.0.0.1")
-    IOLoop.current().start()
+    serve_forever()
 
 
 @contextlib.contextmanager

@@ -21,22 +21,19 @@ text citation           :func:`~.citation.make_text_citation`  :data:`BIBLIOGRAP
 
 :func:`render` renders the document as one of those media types, for the landing page's
 content negotiation (:func:`choose_format` reads ``Accept``). Text from the catalogue
-may hold anything (``<script>``, braces, ``%``, line breaks): XML is built with lxml
-(which escapes), JSON with :mod:`json` (and :func:`make_script_json` for inside HTML),
-and the citation formats escape their own special characters
+may hold anything (``<script>``, braces, ``%``, line breaks): XML is written by
+:mod:`panhub_catalogue.publish.xml_text` (which escapes as lxml does), JSON with
+:mod:`json` (and :func:`make_script_json` for inside HTML), and the citation formats
+escape their own special characters
 (:mod:`panhub_catalogue.citation`).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
-
-from datacite import schema45  # type: ignore[import-untyped]
-from lxml import etree  # type: ignore[import-untyped]
 
 from panhub_catalogue.citation import (
     Document,
@@ -53,14 +50,13 @@ from panhub_catalogue.citation import (
     make_ris,
     make_text_citation,
 )
+from panhub_catalogue.publish.xml_text import XSI_NS, strip_control, write_element, write_resource
 
-KERNEL_NS = "http://datacite.org/schema/kernel-4"
 OAI_DATACITE_NS = "http://schema.datacite.org/oai/oai-1.1/"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
-XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
+XML_DECLARATION = b"<?xml version='1.0' encoding='UTF-8'?>\n"
 
 DATACITE_XML = "application/vnd.datacite.datacite+xml"
 DATACITE_JSON = "application/vnd.datacite.datacite+json"
@@ -70,8 +66,6 @@ BIBTEX = "application/x-bibtex"
 RIS = "application/x-research-info-systems"
 BIBLIOGRAPHY = "text/x-bibliography"
 
-#: Characters XML 1.0 cannot hold.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 #: DataCite date types that are dates of the record in Dublin Core (not its coverage).
 DC_DATES = ("Issued", "Available", "Created", "Updated")
 #: Relations whose target a schema.org ``citation`` or Dublin Core ``relation`` names.
@@ -81,48 +75,25 @@ CITED_RELATIONS = {"IsSupplementTo", "IsCitedBy", "References", "IsReferencedBy"
 # --- DataCite XML and the two OAI-PMH formats ---------------------------------------
 
 
-def make_datacite_element(document: Document, qualified: bool = True) -> etree._Element:
-    """The DataCite 4.5 XML ``<resource>`` of ``document`` (``datacite.schema45``).
-
-    ``schema45.dump_etree`` builds elements without a namespace under a root that
-    declares kernel-4 as the default namespace: right once serialised (what the
-    ``datacite`` package's ``tostring`` relies on), not in memory. ``qualified`` puts
-    them in the namespace, for use in memory (an XML schema); an element that is only
-    serialised (an OAI-PMH response) can spare that walk. Characters XML cannot hold
-    are dropped (:func:`strip_control`).
-    """
-    try:
-        resource = schema45.dump_etree(document)
-    except ValueError:  # lxml refuses a character: rare, so only then look for it
-        resource = schema45.dump_etree(make_xml_safe(document))
-    if qualified:
-        for element in resource.iter():
-            if isinstance(element.tag, str) and not element.tag.startswith("{"):
-                element.tag = f"{{{KERNEL_NS}}}{element.tag}"
-    return resource
-
-
 def make_datacite_xml(document: Document) -> bytes:
     """DataCite 4.5 XML of ``document``, as a UTF-8 document."""
-    element = make_datacite_element(document)
-    return etree.tostring(element, xml_declaration=True, encoding="UTF-8")  # type: ignore[no-any-return]
+    return XML_DECLARATION + write_resource(document).encode()
 
 
-def make_oai_datacite(
-    document: Document, datacentre: str, qualified: bool = True
-) -> etree._Element:
-    """DataCite's OAI-PMH format (``oai_datacite``, schema oai-1.1) around the resource.
+def make_oai_datacite(document: Document, datacentre: str) -> str:
+    """DataCite's OAI-PMH format (``oai_datacite``, schema oai-1.1) around the resource,
+    as XML text (namespaces declared on it).
 
     ``datacentre`` is the symbol of the DataCite repository that registers the DOIs
-    (``ALBA.DATA``, say); ``qualified`` as :func:`make_datacite_element` has it.
+    (``ALBA.DATA``, say).
     """
-    root = etree.Element(f"{{{OAI_DATACITE_NS}}}oai_datacite", nsmap={None: OAI_DATACITE_NS})
-    root.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_DATACITE_NS} {OAI_DATACITE_NS}oai.xsd")
-    etree.SubElement(root, f"{{{OAI_DATACITE_NS}}}schemaVersion").text = "4.5"
-    etree.SubElement(root, f"{{{OAI_DATACITE_NS}}}datacentreSymbol").text = datacentre
-    payload = etree.SubElement(root, f"{{{OAI_DATACITE_NS}}}payload")
-    payload.append(make_datacite_element(document, qualified))
-    return root
+    return (
+        f'<oai_datacite xmlns="{OAI_DATACITE_NS}" xmlns:xsi="{XSI_NS}" '
+        f'xsi:schemaLocation="{OAI_DATACITE_NS} {OAI_DATACITE_NS}oai.xsd">'
+        f"<schemaVersion>4.5</schemaVersion>"
+        f"{write_element('datacentreSymbol', strip_control(datacentre))}"
+        f"<payload>{write_resource(document)}</payload></oai_datacite>"
+    )
 
 
 def make_dc_values(document: Document) -> list[tuple[str, str, str | None]]:
@@ -171,43 +142,17 @@ def make_dc_values(document: Document) -> list[tuple[str, str, str | None]]:
     return [(name, value, lang) for name, value, lang in values if value]
 
 
-def make_oai_dc(document: Document) -> etree._Element:
-    """The ``oai_dc`` record of ``document`` (simple Dublin Core in OAI-PMH's wrapper);
-    characters XML cannot hold are dropped (:func:`strip_control`)."""
-    values = make_dc_values(document)
-    try:
-        return make_dc_element(values)
-    except ValueError:  # lxml refuses a character: rare, so only then look for it
-        return make_dc_element([(n, strip_control(v), lang) for n, v, lang in values])
-
-
-def make_dc_element(values: list[tuple[str, str, str | None]]) -> etree._Element:
-    """``<oai_dc:dc>`` holding ``values`` (from :func:`make_dc_values`)."""
-    root = etree.Element(f"{{{OAI_DC_NS}}}dc", nsmap={"oai_dc": OAI_DC_NS, "dc": DC_NS})
-    root.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_DC_NS} {OAI_DC_SCHEMA}")
-    for name, value, lang in values:
-        element = etree.SubElement(root, f"{{{DC_NS}}}{name}")
-        element.text = value
-        if lang:
-            element.set(f"{{{XML_NS}}}lang", lang)
-    return root
-
-
-def strip_control(text: str) -> str:
-    """``text`` without the characters XML 1.0 cannot hold: control characters but tab
-    and line breaks, lone surrogates, U+FFFE and U+FFFF (lxml refuses them)."""
-    return NOT_XML.sub("", text)
-
-
-def make_xml_safe(value: Any) -> Any:
-    """``value`` (a document, or part of one) with :func:`strip_control` on every text."""
-    if isinstance(value, str):
-        return strip_control(value)
-    if isinstance(value, dict):
-        return {k: make_xml_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [make_xml_safe(v) for v in value]
-    return value
+def make_oai_dc(document: Document) -> str:
+    """The ``oai_dc`` record of ``document`` (simple Dublin Core in OAI-PMH's wrapper),
+    as XML text (namespaces declared on it); characters XML cannot hold are dropped."""
+    elements = "".join(
+        write_element(f"dc:{name}", strip_control(value), (("xml:lang", lang),))
+        for name, value, lang in make_dc_values(document)
+    )
+    return (
+        f'<oai_dc:dc xmlns:oai_dc="{OAI_DC_NS}" xmlns:dc="{DC_NS}" xmlns:xsi="{XSI_NS}" '
+        f'xsi:schemaLocation="{OAI_DC_NS} {OAI_DC_SCHEMA}">{elements}</oai_dc:dc>'
+    )
 
 
 # --- schema.org JSON-LD ----------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from panhub_catalogue.publish.formats import NOT_XML
+from panhub_catalogue.publish.xml_text import NOT_XML
 
 #: Item kinds, in the order lists walk them (an item's rank is its index).
 KINDS = ("investigation", "collection")

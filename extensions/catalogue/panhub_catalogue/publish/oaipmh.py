@@ -59,11 +59,18 @@ from panhub_catalogue.publish.oai_tokens import (
     read_token,
     write_token,
 )
+from panhub_catalogue.publish.xml_text import write_element
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
 IDENTIFIER_NS = "http://www.openarchives.org/OAI/2.0/oai-identifier"
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"
+#: The text standing for a page's records in the envelope until it is serialised: the
+#: records are written as text (much quicker than as elements), then put in its place.
+#: It is an element's text, so ``>`` and ``<`` are around it; in an attribute (a
+#: request's arguments are echoed) lxml writes ``>`` as ``&gt;``.
+RECORDS = "panhub-oai-records"
+RECORDS_BYTES = RECORDS.encode()
 
 
 @dataclass(frozen=True)
@@ -127,12 +134,13 @@ class Source(Protocol):
 
 @dataclass(frozen=True)
 class MetadataFormat:
-    """A metadata format: its schema, namespace, whether it needs a DOI, its renderer."""
+    """A metadata format: its schema, namespace, whether it needs a DOI, its renderer
+    (XML text with its namespaces declared, :mod:`~panhub_catalogue.publish.formats`)."""
 
     schema: str
     namespace: str
     needs_doi: bool
-    render: Callable[[Document, Repository], etree._Element]
+    render: Callable[[Document, Repository], str]
 
 
 METADATA_FORMATS: dict[str, MetadataFormat] = {
@@ -146,10 +154,7 @@ METADATA_FORMATS: dict[str, MetadataFormat] = {
         "http://schema.datacite.org/oai/oai-1.1/oai.xsd",
         formats.OAI_DATACITE_NS,
         True,
-        # serialised at once: its resource's tags need not be qualified in memory
-        lambda document, repository: formats.make_oai_datacite(
-            document, repository.datacentre, qualified=False
-        ),
+        lambda document, repository: formats.make_oai_datacite(document, repository.datacentre),
     ),
 }
 
@@ -253,23 +258,25 @@ def add(parent: etree._Element, name: str, text: str | None = None) -> etree._El
     return child
 
 
-def add_header(parent: etree._Element, repository: Repository, header: Header) -> None:
-    """An item's ``<header>``."""
-    element = add(parent, "header")
-    if header.deleted:
-        element.set("status", "deleted")
-    add(element, "identifier", make_identifier(repository.identifier, header.kind, header.item_id))
-    add(element, "datestamp", format_utc(header.datestamp))
-    for spec in header.sets:
-        add(element, "setSpec", spec)
+def write_header(repository: Repository, header: Header) -> str:
+    """An item's ``<header>``, as XML text."""
+    identifier = make_identifier(repository.identifier, header.kind, header.item_id)
+    status = ' status="deleted"' if header.deleted else ""
+    return (
+        f"<header{status}>"
+        f"{write_element('identifier', identifier)}"
+        f"{write_element('datestamp', format_utc(header.datestamp))}"
+        f"{''.join(write_element('setSpec', spec) for spec in header.sets)}</header>"
+    )
 
 
-def add_record(parent: etree._Element, repository: Repository, item: Item, prefix: str) -> None:
-    """An item's ``<record>``: header, and metadata unless it is deleted."""
-    record = add(parent, "record")
-    add_header(record, repository, item.header)
-    if not item.header.deleted and item.document is not None:
-        add(record, "metadata").append(METADATA_FORMATS[prefix].render(item.document, repository))
+def write_record(repository: Repository, item: Item, prefix: str) -> str:
+    """An item's ``<record>``, as XML text: header, and metadata unless it is deleted."""
+    header = write_header(repository, item.header)
+    if item.header.deleted or item.document is None:
+        return f"<record>{header}</record>"
+    metadata = METADATA_FORMATS[prefix].render(item.document, repository)
+    return f"<record>{header}<metadata>{metadata}</metadata></record>"
 
 
 def identify(
@@ -335,10 +342,8 @@ def list_sets(source: Source, given: dict[str, str], container: etree._Element) 
         add(element, "setName", name)
 
 
-def get_record(
-    repository: Repository, source: Source, given: dict[str, str], container: etree._Element
-) -> None:
-    """``GetRecord``: one item in one format."""
+def get_record(repository: Repository, source: Source, given: dict[str, str]) -> str:
+    """``GetRecord``: one item in one format (its record as XML text)."""
     prefix = given["metadataPrefix"]
     found = get_format(prefix)
     item = source.get_item(*read_identifier(repository.identifier, given["identifier"]))
@@ -348,7 +353,7 @@ def get_record(
         raise OaiError(
             "cannotDisseminateFormat", f"{given['identifier']} has no DOI, so no {prefix}"
         )
-    add_record(container, repository, item, prefix)
+    return write_record(repository, item, prefix)
 
 
 def list_items(
@@ -358,8 +363,9 @@ def list_items(
     given: dict[str, str],
     now: datetime,
     container: etree._Element,
-) -> None:
-    """``ListIdentifiers``/``ListRecords``: one page, and the token of the next."""
+) -> str:
+    """``ListIdentifiers``/``ListRecords``: one page (its records or headers as XML
+    text), and the token of the next (added to ``container``)."""
     if "resumptionToken" in given:
         try:
             token = read_token(given["resumptionToken"], repository.secret)
@@ -383,13 +389,12 @@ def list_items(
     if not items:
         raise OaiError("noRecordsMatch", "no item matches these arguments")
     page = items[:limit]
-    for item in page:
-        if verb == "ListRecords":
-            add_record(container, repository, item, selection.prefix)
-        else:
-            add_header(container, repository, item.header)
+    if verb == "ListRecords":
+        written = "".join(write_record(repository, item, selection.prefix) for item in page)
+    else:
+        written = "".join(write_header(repository, item.header) for item in page)
     if after is None and len(items) <= limit:
-        return  # the whole list in one response: no token
+        return written  # the whole list in one response: no token
     element = add(container, "resumptionToken")
     element.set("completeListSize", str(max(total, cursor + len(page))))
     element.set("cursor", str(cursor))
@@ -397,6 +402,7 @@ def list_items(
         next_token = Token(verb, selection, page[-1].header.position, cursor + len(page), total)
         element.set("expirationDate", format_utc(selection.started + repository.token_lifetime))
         element.text = write_token(next_token, repository.secret)
+    return written
 
 
 def respond(
@@ -405,6 +411,7 @@ def respond(
     """The XML answer (UTF-8) to one OAI-PMH request; protocol errors are part of it."""
     verb: str | None = None
     given: dict[str, str] | None = None
+    records: str | None = None  # a page's records or headers, written as text
     try:
         verb, given = read_arguments(arguments)
         root = make_envelope(repository, now, verb, given)
@@ -416,13 +423,19 @@ def respond(
         elif verb == "ListSets":
             list_sets(source, given, container)
         elif verb == "GetRecord":
-            get_record(repository, source, given, container)
+            records = get_record(repository, source, given)
         else:
-            list_items(repository, source, verb, given, now, container)
+            records = list_items(repository, source, verb, given, now, container)
+        if records is not None:
+            container.text = RECORDS
         root.append(container)
     except OaiError as error:
         # badVerb and badArgument: the request element carries no attributes
         echo = error.code not in ("badVerb", "badArgument")
         root = make_envelope(repository, now, verb if echo else None, given if echo else None)
         add(root, "error", error.message).set("code", error.code)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")  # type: ignore[no-any-return]
+        records = None
+    body: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    if records is None:
+        return body
+    return body.replace(b">%s<" % RECORDS_BYTES, b">%s<" % records.encode(), 1)

@@ -29,6 +29,11 @@
 #   one fake GPU (gres gpu:fake:1, File=/dev/null)
 #   partitions "cpu" (default: the CPU nodes) and "gpu" (the GPU nodes), each placing a
 #   job on its least loaded node, so servers spread over the nodes
+#   the nodes' processes (slurmd, and so slurmstepd and the jobs) in one CPU cgroup,
+#   panhub-nodes, weighted PANHUB_CLUSTER_CPU_SHARES (64, of the 1024 of every other
+#   process; 0: no cgroup): on a real cluster the nodes are other machines, and the hub's
+#   machine does not run 50 servers' start-ups; here they would take the 2 cores from the
+#   hub (a run queue of 75, the hub API waiting seconds). Idle, the nodes get every core.
 # It runs beside the one-node cluster of slurm.sh and shares nothing with it but munged
 # and the slurm.conf lines of lib.sh: its own config folder (PANHUB_CLUSTER_CONF_DIR,
 # /etc/slurm-multi; clients find it through SLURM_CONF, see "env", which sudo drops unless
@@ -56,6 +61,8 @@ LOGS=/var/log/slurm-multi
 RUN=/run/slurm-multi
 BRIDGE=phbr0
 HOSTS_TAG="# panhub-cluster"
+SHARES="${PANHUB_CLUSTER_CPU_SHARES:-64}"
+CGROUP=panhub-nodes
 export SLURM_CONF="$CONF_DIR/slurm.conf"
 HOST_ADDR="$NET.1"
 
@@ -265,17 +272,49 @@ ensure_munge() {
   die "munged does not answer"
 }
 
+# node_cgroup: set up the nodes' CPU cgroup and print its cgroup.procs file (nothing when
+# PANHUB_CLUSTER_CPU_SHARES is 0 or the machine has no CPU controller to weight)
+node_cgroup() {
+  local dir
+  [ "$SHARES" -gt 0 ] 2>/dev/null || return 0
+  if [ -e /sys/fs/cgroup/cpu/cpu.shares ]; then  # cgroup v1
+    dir=/sys/fs/cgroup/cpu/$CGROUP
+    if ! { mkdir -p "$dir" && echo "$SHARES" >"$dir/cpu.shares"; }; then
+      log "no CPU weight for the nodes: $dir"
+      return 0
+    fi
+  elif grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then  # v2: weight 100 of 1..10000
+    dir=/sys/fs/cgroup/$CGROUP
+    if ! { { grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control ||
+      echo +cpu >/sys/fs/cgroup/cgroup.subtree_control; } &&
+      mkdir -p "$dir" && echo $(((SHARES * 100 + 1023) / 1024)) >"$dir/cpu.weight"; }; then
+      log "no CPU weight for the nodes: $dir"
+      return 0
+    fi
+  else
+    log "no CPU controller: the nodes compete with the hub for the CPU"
+    return 0
+  fi
+  echo "$dir/cgroup.procs"
+}
+
+remove_node_cgroup() {
+  rmdir /sys/fs/cgroup/cpu/$CGROUP /sys/fs/cgroup/$CGROUP 2>/dev/null || true
+}
+
 start_slurmd() {
-  local name="$1" pidfile
+  local name="$1" pidfile procs
   pidfile="$(node_pidfile "$name")"
   pidfile_alive "$pidfile" && return 0
   rm -f "$pidfile"
   install -d -m 0711 "$STATE/slurmd-$name"
-  # in the node's network namespace, with the node's name as hostname (own UTS namespace);
-  # slurmd forks into the background, its jobs inherit both namespaces
+  procs="$(node_cgroup)"
+  # in the node's network namespace, with the node's name as hostname (own UTS namespace),
+  # in the nodes' cgroup; slurmd forks into the background, its jobs inherit all three
   # shellcheck disable=SC2016 # expanded by the inner shell
   timeout 30 nsenter --net="/run/netns/$(node_ns "$name")" -- unshare --uts -- \
-    sh -c 'hostname "$1" && exec /usr/sbin/slurmd -f "$2" -N "$1"' sh "$name" "$SLURM_CONF"
+    sh -c '[ -z "$3" ] || echo $$ >"$3"; hostname "$1" && exec /usr/sbin/slurmd -f "$2" -N "$1"' \
+    sh "$name" "$SLURM_CONF" "$procs"
 }
 
 # kill_pidfile FILE: SIGKILL, as a crash would
@@ -364,6 +403,7 @@ stop() {
   for ns in $(all_ns); do kill_ns "$ns" 5; done
   stop_pidfile "$RUN/slurmctld.pid" 10
   net_down
+  remove_node_cgroup
   log "cluster stopped"
 }
 
@@ -377,6 +417,8 @@ status() {
       "$(ip -br link show "$(node_veth "$name")" 2>/dev/null | awk '{print $2}' || echo none)"
   done
   if pidfile_alive "$RUN/slurmctld.pid"; then timeout 10 sinfo -N -o '%N %P %T %G' || true; fi
+  echo "nodes' CPU weight: $(cat /sys/fs/cgroup/cpu/$CGROUP/cpu.shares 2>/dev/null ||
+    cat /sys/fs/cgroup/$CGROUP/cpu.weight 2>/dev/null || echo none)"
 }
 
 node_down() {

@@ -10,7 +10,10 @@ JupyterHub has no start hook in its configuration, so panhub runs its own subcla
 - the **admin page** ``/hub/panhub/jobs`` (admins only: the ``admin-ui`` scope, as the
   hub's own admin page), linked from the navigation bar for admins;
 - **users' notices**: why a server's job ended (its spawner's ``last_end``), on the
-  hub's home and spawn pages.
+  hub's home and spawn pages;
+- a **SQLite database that does not stall the hub** (:mod:`panhub.hubdb`): write-ahead
+  log, commits synced at checkpoints (:attr:`PanHub.sqlite_journal_mode`,
+  :attr:`PanHub.sqlite_synchronous`).
 
 It runs in the hub's process, with the hub's own rights: no new account, token or
 scope. Without a :class:`panhub.spawner.FacilitySlurmSpawner` it is plain JupyterHub.
@@ -28,8 +31,9 @@ from jupyterhub.app import JupyterHub
 from jupyterhub.handlers import BaseHandler
 from jupyterhub.scopes import needs_scope
 from tornado import web
-from traitlets import Float, Int, Unicode
+from traitlets import CaselessStrEnum, Float, Int, Unicode
 
+from panhub.hubdb import JOURNAL_MODES, SYNCHRONOUS, make_pragmas, tune_sqlite
 from panhub.jobend import load_job_end, render_notices
 from panhub.poller import run_shell
 from panhub.reconcile import LIST_FORMAT, Action, HubStatus, Record, make_job_rows
@@ -123,8 +127,32 @@ class PanHub(JupyterHub):  # type: ignore[misc]
         200, help="How many reconciler actions the admin page keeps (newest first)."
     ).tag(config=True)
 
+    sqlite_journal_mode = CaselessStrEnum(
+        ["", *JOURNAL_MODES],
+        "WAL",
+        help="journal_mode of the hub's SQLite database (db_url sqlite:///...). WAL: a "
+        "commit appends to a log instead of writing and deleting a journal file, so the "
+        "hub's commits (on its event loop) stop stalling it under a storm of spawns. Needs "
+        "a local file system: on NFS, DELETE. '': SQLite's default (DELETE). See "
+        "panhub.hubdb.",
+    ).tag(config=True)
+
+    sqlite_synchronous = CaselessStrEnum(
+        ["", *SYNCHRONOUS],
+        "NORMAL",
+        help="synchronous of the hub's SQLite database. NORMAL (with WAL): commits are "
+        "synced at checkpoints only; a crash of the hub loses nothing, a power cut may lose "
+        "the last commits (the reconciler repairs their jobs), never the database. FULL: "
+        "every commit synced, slower. '': SQLite's default (FULL).",
+    ).tag(config=True)
+
     reconciler: Reconciler | None = None
     _reconcile_task: asyncio.Task[None] | None = None
+
+    def init_db(self) -> None:
+        if self.db_url.startswith("sqlite") and not self.db_url.endswith(":memory:"):
+            tune_sqlite(make_pragmas(self.sqlite_journal_mode, self.sqlite_synchronous))
+        super().init_db()
 
     def init_tornado_settings(self) -> None:
         paths = list(self.template_paths)

@@ -32,6 +32,16 @@ an ``srun`` step, and a wrapper that imports JupyterHub), so its 150 more would 
 about 2 minutes to the run, and its calls are one per server and interval whatever N
 (see 10 and 50). The spawn latency ratio is bench_spawn.py's (results/spawn.json).
 
+The nodes' processes run with a low CPU weight (cluster.sh's cgroup panhub-nodes,
+``PANHUB_CLUSTER_CPU_SHARES``, 64 of 1024; the report's ``node_cpu_weight``): on a real
+cluster the nodes are other machines, and the hub's machine does not run the servers'
+start-ups. Without it a storm's 50 start-ups saturate the 2 cores (a run queue of 75)
+and every process, the hub included, waits its turn: the API's p95 was then about a
+second for panhub, its stalls the hub's share of the CPU, not its work
+(``PANHUB_CLUSTER_CPU_SHARES=0`` measures that way). The sudo, sbatch and squeue
+commands the hub runs, slurmctld and the proxy are the hub machine's and compete as
+they would there.
+
 The cluster is restarted with room for 200 one-CPU servers (PANHUB_CLUSTER_NODE_CPUS,
 PANHUB_CLUSTER_NODE_MEM_MB for cluster.sh), then put back as it was configured, and
 stopped if it was not running. The script refuses to run while another hub or job uses
@@ -510,6 +520,14 @@ def stage_tiny_server() -> Path:
     return target
 
 
+def read_node_cpu_weight() -> str:
+    """The nodes' CPU weight as cluster.sh set it (v1 shares of 1024, v2 weight of 100)."""
+    for path, unit in (("cpu/panhub-nodes/cpu.shares", 1024), ("panhub-nodes/cpu.weight", 100)):
+        with contextlib.suppress(OSError):
+            return f"{Path('/sys/fs/cgroup', path).read_text().strip()} of {unit}"
+    return "none: the nodes compete with the hub for the CPU"
+
+
 def log(message: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
 
@@ -584,6 +602,7 @@ def make_report(
         },
         "spawn_latency_ratio": "bench_spawn.py, results/spawn.json (target <= 0.8)",
         "run_time_s": round(seconds),
+        "node_cpu_weight": read_node_cpu_weight(),
         "summary": summary,
         **results,
     }

@@ -10,10 +10,12 @@ services run under their own accounts.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import os
 import pwd
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -201,6 +203,16 @@ def test_old_state_folder_was_repaired(hub_instance: demo.HubInstance) -> None:
         assert pwd.getpwuid(path.stat().st_uid).pw_name == site.HUB_ACCOUNT, path
     assert (hub_instance.hub_dir / "old-version.log").read_text() == "kept\n"
     assert not (hub_instance.state_dir / "api_token").exists()  # moved, and still in use
+
+
+def test_the_hubs_database_logs_ahead_in_the_hubs_own_files(hub_instance: demo.HubInstance) -> None:
+    """WAL (panhub.hubdb): commits append to a log; the log is as private as the database."""
+    database = hub_instance.hub_dir / "jupyterhub.sqlite"
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    for path in (database, database.with_name("jupyterhub.sqlite-wal")):
+        assert path.stat().st_mode & 0o777 == 0o600, path
+        assert pwd.getpwuid(path.stat().st_uid).pw_name == site.HUB_ACCOUNT, path
 
 
 def test_indexer_reads_new_files_as_its_own_account(

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -142,6 +143,7 @@ def main() -> int:
         demo.cancel_jobs("jhub-bench")
         for log in Path(f"~{USER}").expanduser().glob("jupyterhub_slurmspawner_*.log"):
             log.unlink()  # stock batchspawner writes its job logs into the home folder
+        shutil.rmtree(state, ignore_errors=True)  # the hubs' databases, tokens and logs
     report = make_report(timings, count, stock_venv)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "spawn.json").write_text(json.dumps(report, indent=2) + "\n")

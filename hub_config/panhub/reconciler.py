@@ -92,7 +92,7 @@ class Reconciler:
 
     async def run_pass(self) -> Plan | None:
         """One pass; ``None`` if the scheduler did not answer (nothing is done then)."""
-        now = datetime.now()
+        now = datetime.now().astimezone()  # aware: the page shows its zone
         try:
             text = await self.list_jobs()
         except Exception as exc:

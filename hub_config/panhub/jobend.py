@@ -23,7 +23,7 @@ from panhub.slurm import JobInfo, JobPhase
 #: how many successful squeue answers in a row may leave a job out before it is gone
 ABSENT_LIMIT = 2
 
-#: why a job ended, by SLURM state, as the user reads it after "stopped at 21:50: "
+#: why a job ended, by SLURM state, as the user reads it after "stopped at 21:50 UTC: "
 END_REASONS = {
     "TIMEOUT": "it reached its time limit",
     "DEADLINE": "it reached its deadline",
@@ -109,14 +109,18 @@ def make_job_end(job_id: str, info: JobInfo, node: str, server: str, now: dateti
 def make_end_message(state: str, node: str, server: str, ended: datetime, now: datetime) -> str:
     """The sentence shown to the user.
 
-    >>> from datetime import datetime
-    >>> t = datetime(2026, 11, 24, 21, 50)
+    SLURM's times are the cluster's local time: a naive ``ended`` is read as the hub's
+    local time, and the sentence names its zone.
+
+    >>> from datetime import datetime, timezone
+    >>> t = datetime(2026, 11, 24, 21, 50, tzinfo=timezone.utc)
     >>> make_end_message("NODE_FAIL", "cpu2", "", t, t).split(". ")[0]
-    'Your server on cpu2 stopped at 21:50: its node failed'
+    'Your server on cpu2 stopped at 21:50 UTC: its node failed'
     """
     name = f"Your server '{server}'" if server else "Your server"
     where = f" on {node}" if node else ""
-    when = ended.strftime("%H:%M" if ended.date() == now.date() else "%Y-%m-%d %H:%M")
+    day = "%H:%M" if ended.date() == now.date() else "%Y-%m-%d %H:%M"
+    when = (ended if ended.tzinfo else ended.astimezone()).strftime(f"{day} %Z").rstrip()
     reason = END_REASONS.get(state, f"its job ended ({state})")
     return f"{name}{where} stopped at {when}: {reason}. {_KEPT}"
 

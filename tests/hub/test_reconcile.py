@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import jinja2
@@ -278,7 +278,7 @@ def test_hub_status_of_a_spawner() -> None:
 
 
 def test_users_see_their_servers_notices_escaped_with_the_sites_announcement() -> None:
-    when = datetime(2026, 11, 24, 21, 50)
+    when = datetime(2026, 11, 24, 21, 50, tzinfo=UTC)
     message = make_end_message("NODE_FAIL", "cpu2", "<b>gpu</b>", when, when)
     end = {
         "job_id": "7",
@@ -296,7 +296,7 @@ def test_users_see_their_servers_notices_escaped_with_the_sites_announcement() -
     )
     notices = make_notice_var("Maintenance on <i>Monday</i>")(user)
     assert notices == (
-        "Your server &#x27;&lt;b&gt;gpu&lt;/b&gt;&#x27; on cpu2 stopped at 21:50: its node failed. "
+        "Your server &#x27;&lt;b&gt;gpu&lt;/b&gt;&#x27; on cpu2 stopped at 21:50 UTC: its node failed. "
         "Files you saved are kept; unsaved notebook changes are lost.<br>Maintenance on <i>Monday</i>"
     )
     assert make_notice_var(None)(None) == ""  # signed out: nothing

@@ -3,7 +3,8 @@
 >>> cat = Catalogue()                                   # doctest: +SKIP
 >>> rows = cat.search("lysozyme", mine=True)            # doctest: +SKIP
 >>> files = cat.files(rows[0])                          # doctest: +SKIP
->>> cat.path(files[0])      # '/data/2023015001/raw/...', or None when not mounted here
+>>> cat.path(files[0])  # or None when not mounted here  # doctest: +SKIP
+'/data/2023015001/raw/...'
 >>> cat.viewer(files[0])                                # doctest: +SKIP
 >>> cat.logbook(rows[0]).post("aligned the sample", figure=fig)  # doctest: +SKIP
 >>> draft = cat.create_collection(cat.datasets(rows[0])[:2], title="...")  # doctest: +SKIP

@@ -15,7 +15,7 @@ Examples
 --------
 >>> from panhub_nexus.synthetic import xas
 >>> truth = xas.write_xas_scan("cu.nxs", seed=1)  # doctest: +SKIP
->>> truth.e0, truth.r
+>>> truth.e0, truth.r  # doctest: +SKIP
 (8979.0, 2.54)
 """
 

@@ -33,7 +33,14 @@ from jupyterhub.scopes import needs_scope
 from tornado import web
 from traitlets import CaselessStrEnum, Float, Int, Unicode
 
-from panhub.hubdb import JOURNAL_MODES, SYNCHRONOUS, make_pragmas, tune_sqlite
+from panhub.hubdb import (
+    JOURNAL_MODES,
+    SYNCHRONOUS,
+    checkpoint,
+    get_database_path,
+    make_pragmas,
+    tune_sqlite,
+)
 from panhub.jobend import load_job_end, render_notices
 from panhub.poller import run_shell
 from panhub.reconcile import LIST_FORMAT, Action, HubStatus, Record, make_job_rows
@@ -139,19 +146,23 @@ class PanHub(JupyterHub):  # type: ignore[misc]
 
     sqlite_synchronous = CaselessStrEnum(
         ["", *SYNCHRONOUS],
-        "NORMAL",
-        help="synchronous of the hub's SQLite database. NORMAL (with WAL): commits are "
-        "synced at checkpoints only; a crash of the hub loses nothing, a power cut may lose "
-        "the last commits (the reconciler repairs their jobs), never the database. FULL: "
-        "every commit synced, slower. '': SQLite's default (FULL).",
+        "",
+        help="synchronous of the hub's SQLite database. '' (default): NORMAL under WAL, "
+        "SQLite's default (FULL) otherwise. NORMAL with WAL: commits are synced at "
+        "checkpoints only; a crash of the hub loses nothing, a power cut may lose the last "
+        "commits (the reconciler repairs their jobs), never the database. FULL: every "
+        "commit synced, slower.",
     ).tag(config=True)
 
     reconciler: Reconciler | None = None
     _reconcile_task: asyncio.Task[None] | None = None
 
     def init_db(self) -> None:
-        if self.db_url.startswith("sqlite") and not self.db_url.endswith(":memory:"):
-            tune_sqlite(make_pragmas(self.sqlite_journal_mode, self.sqlite_synchronous))
+        path = get_database_path(self.db_url)
+        if path is not None:
+            tune_sqlite(make_pragmas(self.sqlite_journal_mode, self.sqlite_synchronous), path)
+            if self.upgrade_db:
+                checkpoint(path)  # JupyterHub's backup copies the file alone
         super().init_db()
 
     def init_tornado_settings(self) -> None:

@@ -143,7 +143,8 @@ def main() -> int:
         demo.cancel_jobs("jhub-bench")
         for log in Path(f"~{USER}").expanduser().glob("jupyterhub_slurmspawner_*.log"):
             log.unlink()  # stock batchspawner writes its job logs into the home folder
-        shutil.rmtree(state, ignore_errors=True)  # the hubs' databases, tokens and logs
+    # the hubs' databases, tokens and logs: kept (root's alone) when the run failed
+    shutil.rmtree(state, ignore_errors=True)
     report = make_report(timings, count, stock_venv)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "spawn.json").write_text(json.dumps(report, indent=2) + "\n")

@@ -155,9 +155,13 @@ def ended_state(job_id: str, seconds: float = 30) -> str:
 
     def settled() -> bool:
         nonlocal state
-        [job] = squeue(job_id=job_id) or [{"state": "gone"}]
-        state = job["state"]
-        return state not in {"PENDING", "RUNNING", "CONFIGURING", "COMPLETING"}
+        argv = ["timeout", "10", "squeue", "-h", "-t", "all", "-j", job_id, "-o", "%T"]
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        if done.returncode != 0:  # a slow or failing squeue is no answer, unless it says so
+            state = "gone" if "Invalid job id" in done.stderr else ""
+        else:
+            state = done.stdout.strip() or "gone"
+        return state not in {"", "PENDING", "RUNNING", "CONFIGURING", "COMPLETING"}
 
     wait_for(f"job {job_id} to end", settled, seconds)
     return state

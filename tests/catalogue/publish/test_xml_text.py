@@ -107,7 +107,9 @@ def test_every_attribute_the_rules_know() -> None:
 
 
 def random_text(rng: random.Random) -> str:
-    return "".join(rng.choice(AWKWARD) for _ in range(rng.randrange(1, 8)))
+    """Awkward text, and now and then none (an empty attribute is left out, unless the
+    schema requires it: ``dateType=""`` is written)."""
+    return "".join(rng.choice(AWKWARD) for _ in range(rng.randrange(8)))
 
 
 def random_document(rng: random.Random) -> dict[str, Any]:
@@ -162,6 +164,30 @@ def test_random_documents_as_the_datacite_package_writes_them() -> None:
         document = random_document(rng)
         assert set(document) <= keys
         assert_same(document)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"publicationYear": 2024},
+        {"sizes": [5]},
+        {"publisher": {"name": None}},
+        {"dates": [{"date": "2024", "dateType": None}]},
+        {"rightsList": [{"rights": None}]},
+    ],
+)
+def test_what_is_not_text_is_refused_as_the_package_refuses_it(change: dict[str, Any]) -> None:
+    document = make_session_document() | change
+    with pytest.raises((TypeError, KeyError)):  # lxml's builder: KeyError for a None keyword
+        schema45.dump_etree(document)
+    with pytest.raises(TypeError):
+        write_resource(document)
+
+
+def test_a_bad_character_in_a_tuple_is_dropped_too() -> None:
+    document = make_session_document() | {"formats": ("a\x07b",)}
+    parsed = etree.fromstring(write_resource(document))
+    assert parsed.findtext(f".//{KERNEL}format") == "ab"
 
 
 def test_what_the_rules_do_not_cover_is_written_by_the_package() -> None:

@@ -146,7 +146,9 @@ def make_oai_dc(document: Document) -> str:
     """The ``oai_dc`` record of ``document`` (simple Dublin Core in OAI-PMH's wrapper),
     as XML text (namespaces declared on it); characters XML cannot hold are dropped."""
     elements = "".join(
-        write_element(f"dc:{name}", strip_control(value), (("xml:lang", lang),))
+        write_element(
+            f"dc:{name}", strip_control(value), (("xml:lang", strip_control(lang or "")),)
+        )
         for name, value, lang in make_dc_values(document)
     )
     return (

@@ -64,22 +64,34 @@ def escape_attribute(value: str) -> str:
     return value
 
 
-def write_attributes(attributes: Attributes) -> str:
-    """`` name="value"`` of each attribute whose value is not empty."""
+def write_attributes(attributes: Attributes, required: Attributes = ()) -> str:
+    """`` name="value"`` of each of ``required``, and of each of ``attributes`` whose value
+    is not empty (``schema45``'s ``elem.set`` and ``set_elem_attr``)."""
     written = ""
+    for name, value in required:
+        written += f' {name}="{escape_attribute(check_text(value))}"'
     for name, value in attributes:
         if value:
-            written += f' {name}="{escape_attribute(str(value))}"'
+            written += f' {name}="{escape_attribute(check_text(value))}"'
     return written
 
 
-def write_element(tag: str, text: Any, attributes: Attributes = ()) -> str:
-    """``<tag attributes>text</tag>``; attributes whose value is empty are left out,
-    and so is the text when it is ``None``."""
-    start = tag + write_attributes(attributes) if attributes else tag
+def check_text(value: Any) -> str:
+    """``value``, which must be text: lxml (and so ``schema45``) refuses anything else."""
+    if not isinstance(value, str):
+        raise TypeError(f"DataCite XML holds text, not {type(value).__name__} {value!r:.40}")
+    return value
+
+
+def write_element(
+    tag: str, text: Any, attributes: Attributes = (), required: Attributes = ()
+) -> str:
+    """``<tag required attributes>text</tag>``; optional attributes whose value is empty
+    are left out, and so is the text when it is ``None``."""
+    start = tag + write_attributes(attributes, required) if attributes or required else tag
     if text is None:
         return f"<{start}/>"
-    return f"<{start}>{escape_text(str(text))}</{tag}>"
+    return f"<{start}>{escape_text(check_text(text))}</{tag}>"
 
 
 def write_list(tag: str, items: list[str]) -> str:
@@ -108,7 +120,8 @@ def write_agent(agent: dict[str, Any], role: str) -> str:
                 write_element(
                     "nameIdentifier",
                     found["nameIdentifier"],
-                    (("nameIdentifierScheme", scheme), ("schemeURI", found.get("schemeUri"))),
+                    (("schemeURI", found.get("schemeUri")),),
+                    (("nameIdentifierScheme", scheme),),
                 )
             )
     for found in agent.get("affiliation") or ():
@@ -150,7 +163,7 @@ def write_titles(titles: list[dict[str, Any]]) -> str:
 def write_publisher(publisher: dict[str, Any]) -> str:
     return write_element(
         "publisher",
-        publisher.get("name"),
+        check_text(publisher.get("name")),  # schema45: E.publisher(None) fails
         (
             ("publisherIdentifier", publisher.get("publisherIdentifier")),
             ("publisherIdentifierScheme", publisher.get("publisherIdentifierScheme")),
@@ -185,7 +198,8 @@ def write_dates(dates: list[dict[str, Any]]) -> str:
             write_element(
                 "date",
                 d["date"],
-                (("dateType", d["dateType"]), ("dateInformation", d.get("dateInformation"))),
+                (("dateInformation", d.get("dateInformation")),),
+                (("dateType", d["dateType"]),),
             )
             for d in dates
         ],
@@ -214,13 +228,13 @@ def write_related_identifiers(identifiers: list[dict[str, Any]]) -> str:
                 "relatedIdentifier",
                 i["relatedIdentifier"],
                 (
-                    ("relationType", i["relationType"]),
                     ("relatedMetadataScheme", i.get("relatedMetadataScheme")),
                     ("schemeURI", i.get("schemeUri")),
                     ("schemeType", i.get("schemeType")),
                     ("resourceTypeGeneral", i.get("resourceTypeGeneral")),
                     ("relatedIdentifierType", i.get("relatedIdentifierType")),
                 ),
+                (("relationType", i["relationType"]),),
             )
             for i in identifiers
         ],
@@ -233,7 +247,7 @@ def write_rights(rights_list: list[dict[str, Any]]) -> str:
         [
             write_element(
                 "rights",
-                r.get("rights"),
+                check_text(r["rights"]) if "rights" in r else None,
                 (
                     ("rightsURI", r.get("rightsUri")),
                     ("rightsIdentifierScheme", r.get("rightsIdentifierScheme")),
@@ -254,7 +268,8 @@ def write_descriptions(descriptions: list[dict[str, Any]]) -> str:
             write_element(
                 "description",
                 d["description"],
-                (("descriptionType", d["descriptionType"]), ("xml:lang", d.get("lang"))),
+                (("xml:lang", d.get("lang")),),
+                (("descriptionType", d["descriptionType"]),),
             )
             for d in descriptions
         ],
@@ -270,7 +285,7 @@ def write_types(types: dict[str, Any]) -> str:
     return write_element(
         "resourceType",
         types.get("resourceType"),
-        (("resourceTypeGeneral", types["resourceTypeGeneral"]),),
+        required=(("resourceTypeGeneral", types["resourceTypeGeneral"]),),
     )
 
 
@@ -287,7 +302,7 @@ RULES: tuple[tuple[str, Callable[[Any], str], bool], ...] = (
     ("dates", write_dates, False),
     ("language", lambda v: write_element("language", v), False),
     ("types", write_types, True),
-    ("doi", lambda v: write_element("identifier", v, (("identifierType", "DOI"),)), False),
+    ("doi", lambda v: write_element("identifier", v, required=(("identifierType", "DOI"),)), False),
     ("relatedIdentifiers", write_related_identifiers, False),
     ("sizes", write_texts("sizes", "size"), False),
     ("formats", write_texts("formats", "format"), False),
@@ -297,9 +312,10 @@ RULES: tuple[tuple[str, Callable[[Any], str], bool], ...] = (
 )
 
 
-def write_resource(document: dict[str, Any]) -> str:
+def write_resource(document: dict[str, Any], cleaned: bool = False) -> str:
     """The DataCite 4.5 ``<resource>`` of ``document``, as ``schema45`` writes it (its
-    namespace declared on it, no XML declaration)."""
+    namespace declared on it, no XML declaration). A value that is not text where XML
+    holds text raises :class:`TypeError`, as in ``schema45``."""
     if not ELSEWHERE.isdisjoint(document):
         return write_with_schema45(document)
     parts = [RESOURCE_START]
@@ -309,7 +325,9 @@ def write_resource(document: dict[str, Any]) -> str:
     parts.append("</resource>")
     written = "".join(parts)
     if NOT_XML.search(written):  # rare: only then rewrite without those characters
-        return write_resource(make_xml_safe(document))
+        if cleaned:
+            raise ValueError("a character XML cannot hold survived cleaning")
+        return write_resource(make_xml_safe(document), cleaned=True)
     return written
 
 
@@ -337,6 +355,6 @@ def make_xml_safe(value: Any) -> Any:
         return strip_control(value)
     if isinstance(value, dict):
         return {k: make_xml_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [make_xml_safe(v) for v in value]
     return value

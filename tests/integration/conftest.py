@@ -88,6 +88,9 @@ def proposals_file(accounts: tuple[str, ...], test_state: Path) -> Path:
 
     The file lies in the test hub's ``etc/`` (root:panhub 0640), which the hub reads.
     """
+    # from empty folders: a run stopped before its fixtures' teardown leaves their files
+    # behind (a Lab test's stack in T1/raw), which would change what the catalogue finds
+    shutil.rmtree(PROPOSALS_ROOT, ignore_errors=True)
     path = install_proposals(test_state / "etc")
     for pid in ("T1", "T2", "T3"):
         (PROPOSALS_ROOT / pid / "raw" / "data.txt").write_text(f"raw data of {pid}\n")

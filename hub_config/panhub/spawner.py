@@ -480,17 +480,7 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
             and self.server is not None
             and not self.server.port
         ):
-            self.log.warning(
-                "Job %s of %s outlived its spawn; cancelling it", self.job_id, self._log_name
-            )
-            try:
-                await self.cancel_batch_job()
-            except RuntimeError as exc:
-                self.log.warning("Could not cancel job %s: %s", self.job_id, exc)
-            if not self._stop_pending:  # not the end of a spawn the hub gave up
-                self.note_job_end(JobInfo(JobPhase.GONE, "INTERRUPTED"))
-            self.clear_state()
-            return 1
+            return await self._cancel_orphan("outlived its spawn")
         if not self.job_id:
             self.clear_state()
             return 1
@@ -501,10 +491,30 @@ class FacilitySlurmSpawner(FacilitySpawnerMixin, SlurmSpawner):  # type: ignore[
                 poller.watch(self.job_id, partial(self._on_job_end, self.job_id))
         else:
             await self.query_job_status()
+        if self.job_info.phase is JobPhase.PENDING and not (
+            self._spawn_pending or self._stop_pending
+        ):
+            # still queued, and no spawn waits for it (the hub's start-up check, or its
+            # polls): the spawn died with a hub, whose server row may already hold a
+            # port (JupyterHub's random default, which the check above cannot tell from
+            # a reported one), and the hub would wait 60 s for a server there in vain
+            return await self._cancel_orphan("is still queued with no spawn waiting for it")
         if self.job_info.phase is not JobPhase.GONE:
             return None
         if not self._stop_pending:  # not a stop the hub asked for
             self.note_job_end(self.job_info)
+        self.clear_state()
+        return 1
+
+    async def _cancel_orphan(self, why: str) -> int:
+        """Cancel a job no spawn will take up, tell its user, and report it stopped."""
+        self.log.warning("Job %s of %s %s; cancelling it", self.job_id, self._log_name, why)
+        try:
+            await self.cancel_batch_job()
+        except RuntimeError as exc:
+            self.log.warning("Could not cancel job %s: %s", self.job_id, exc)
+        if not self._stop_pending:  # not the end of a spawn the hub gave up
+            self.note_job_end(JobInfo(JobPhase.GONE, "INTERRUPTED"))
         self.clear_state()
         return 1
 

@@ -64,6 +64,8 @@ class FakeSlurm:
         self.commands.append(command)
         if self.error is not None:
             raise self.error
+        if "scancel" in command:
+            return ""
         if "scontrol" in command:
             if "error" in self.scontrol:
                 raise RuntimeError(self.scontrol)
@@ -157,6 +159,23 @@ async def test_a_vanished_job_is_removed_once_confirmed(slurm: FakeSlurm) -> Non
     assert (
         spawner.last_end is not None and "SLURM no longer knows its job" in spawner.last_end.message
     )
+
+
+async def test_a_job_still_queued_when_no_spawn_waits_is_cancelled(slurm: FakeSlurm) -> None:
+    """A hub killed during a spawn: its successor's start-up check finds the job queued
+    (the server row holds JupyterHub's random port). Cancel it at once; don't wait."""
+    slurm.squeue["42"] = "PENDING||N/A|N/A|Resources"
+    spawner = make_spawner("gpu")
+    spawner._spawn_pending = True  # during a spawn a queued job is what we wait for
+    assert await spawner.poll() is None
+    assert not [c for c in slurm.commands if "scancel" in c]
+    spawner._spawn_pending = False
+    spawner._check_pending = True  # JupyterHub's check of its servers at start-up
+    assert await spawner.poll() == 1
+    assert [c for c in slurm.commands if "scancel" in c]
+    assert spawner.job_id == ""
+    end = spawner.last_end
+    assert end is not None and end.state == "INTERRUPTED" and "hub restarted" in end.message
 
 
 async def test_a_stop_the_hub_asked_for_leaves_no_message(slurm: FakeSlurm) -> None:

@@ -172,75 +172,6 @@ def write_publisher(publisher: dict[str, Any]) -> str:
     )
 
 
-def write_subjects(subjects: list[dict[str, Any]]) -> str:
-    return write_list(
-        "subjects",
-        [
-            write_element(
-                "subject",
-                s["subject"],
-                (
-                    ("xml:lang", s.get("lang")),
-                    ("subjectScheme", s.get("subjectScheme")),
-                    ("schemeURI", s.get("schemeUri")),
-                    ("valueURI", s.get("valueUri")),
-                ),
-            )
-            for s in subjects
-        ],
-    )
-
-
-def write_dates(dates: list[dict[str, Any]]) -> str:
-    return write_list(
-        "dates",
-        [
-            write_element(
-                "date",
-                d["date"],
-                (("dateInformation", d.get("dateInformation")),),
-                (("dateType", d["dateType"]),),
-            )
-            for d in dates
-        ],
-    )
-
-
-def write_alternate_identifiers(identifiers: list[dict[str, Any]]) -> str:
-    return write_list(
-        "alternateIdentifiers",
-        [
-            write_element(
-                "alternateIdentifier",
-                i["alternateIdentifier"],
-                (("alternateIdentifierType", i.get("alternateIdentifierType")),),
-            )
-            for i in identifiers
-        ],
-    )
-
-
-def write_related_identifiers(identifiers: list[dict[str, Any]]) -> str:
-    return write_list(
-        "relatedIdentifiers",
-        [
-            write_element(
-                "relatedIdentifier",
-                i["relatedIdentifier"],
-                (
-                    ("relatedMetadataScheme", i.get("relatedMetadataScheme")),
-                    ("schemeURI", i.get("schemeUri")),
-                    ("schemeType", i.get("schemeType")),
-                    ("resourceTypeGeneral", i.get("resourceTypeGeneral")),
-                    ("relatedIdentifierType", i.get("relatedIdentifierType")),
-                ),
-                (("relationType", i["relationType"]),),
-            )
-            for i in identifiers
-        ],
-    )
-
-
 def write_rights(rights_list: list[dict[str, Any]]) -> str:
     return write_list(
         "rightsList",
@@ -261,19 +192,32 @@ def write_rights(rights_list: list[dict[str, Any]]) -> str:
     )
 
 
-def write_descriptions(descriptions: list[dict[str, Any]]) -> str:
-    return write_list(
-        "descriptions",
-        [
-            write_element(
-                "description",
-                d["description"],
-                (("xml:lang", d.get("lang")),),
-                (("descriptionType", d["descriptionType"]),),
-            )
-            for d in descriptions
-        ],
-    )
+def write_items(
+    plural: str,
+    singular: str,
+    text: str,
+    optional: tuple[tuple[str, str], ...] = (),
+    required: tuple[tuple[str, str], ...] = (),
+) -> Callable[[list[dict[str, Any]]], str]:
+    """The writer of a list like ``subjects``: each item an element with the item's
+    ``text`` key as its text; ``optional`` and ``required`` are ``(attribute, key)``
+    pairs (a required key missing raises :class:`KeyError`, as in ``schema45``)."""
+
+    def write(items: list[dict[str, Any]]) -> str:
+        return write_list(
+            plural,
+            [
+                write_element(
+                    singular,
+                    item[text],
+                    [(name, item.get(key)) for name, key in optional],
+                    [(name, item[key]) for name, key in required],
+                )
+                for item in items
+            ],
+        )
+
+    return write
 
 
 def write_texts(plural: str, singular: str) -> Callable[[list[Any]], str]:
@@ -292,23 +236,82 @@ def write_types(types: dict[str, Any]) -> str:
 #: ``schema45``'s rules in their order: the JSON key, its writer, and whether it is
 #: written when its value is empty (``types`` always is).
 RULES: tuple[tuple[str, Callable[[Any], str], bool], ...] = (
-    ("alternateIdentifiers", write_alternate_identifiers, False),
+    (
+        "alternateIdentifiers",
+        write_items(
+            "alternateIdentifiers",
+            "alternateIdentifier",
+            "alternateIdentifier",
+            (("alternateIdentifierType", "alternateIdentifierType"),),
+        ),
+        False,
+    ),
     ("creators", write_agents("creator"), False),
     ("titles", write_titles, False),
     ("publisher", write_publisher, False),
     ("publicationYear", lambda v: write_element("publicationYear", v), False),
-    ("subjects", write_subjects, False),
+    (
+        "subjects",
+        write_items(
+            "subjects",
+            "subject",
+            "subject",
+            (
+                ("xml:lang", "lang"),
+                ("subjectScheme", "subjectScheme"),
+                ("schemeURI", "schemeUri"),
+                ("valueURI", "valueUri"),
+            ),
+        ),
+        False,
+    ),
     ("contributors", write_agents("contributor"), False),
-    ("dates", write_dates, False),
+    (
+        "dates",
+        write_items(
+            "dates",
+            "date",
+            "date",
+            (("dateInformation", "dateInformation"),),
+            (("dateType", "dateType"),),
+        ),
+        False,
+    ),
     ("language", lambda v: write_element("language", v), False),
     ("types", write_types, True),
     ("doi", lambda v: write_element("identifier", v, required=(("identifierType", "DOI"),)), False),
-    ("relatedIdentifiers", write_related_identifiers, False),
+    (
+        "relatedIdentifiers",
+        write_items(
+            "relatedIdentifiers",
+            "relatedIdentifier",
+            "relatedIdentifier",
+            (
+                ("relatedMetadataScheme", "relatedMetadataScheme"),
+                ("schemeURI", "schemeUri"),
+                ("schemeType", "schemeType"),
+                ("resourceTypeGeneral", "resourceTypeGeneral"),
+                ("relatedIdentifierType", "relatedIdentifierType"),
+            ),
+            (("relationType", "relationType"),),
+        ),
+        False,
+    ),
     ("sizes", write_texts("sizes", "size"), False),
     ("formats", write_texts("formats", "format"), False),
     ("version", lambda v: write_element("version", v), False),
     ("rightsList", write_rights, False),
-    ("descriptions", write_descriptions, False),
+    (
+        "descriptions",
+        write_items(
+            "descriptions",
+            "description",
+            "description",
+            (("xml:lang", "lang"),),
+            (("descriptionType", "descriptionType"),),
+        ),
+        False,
+    ),
 )
 
 
